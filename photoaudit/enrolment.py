@@ -1,0 +1,209 @@
+"""Enrolment: learn registered children's faces from their reference photos.
+
+Only attending children whose parents agreed to face matching are ever
+enrolled; everyone else's stored templates are erased at every enrolment.
+Each reference photo is checked (exactly one face, large and sharp enough, and
+like the child's other reference photos) and a rejected photo says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .engine import FaceEngine
+from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
+from .models import Register
+from .store import Reference, Store
+
+#: A reference face must be at least this wide (pixels) to give a reliable template.
+MIN_REFERENCE_FACE = 80
+#: Below this sharpness (variance of the Laplacian of the face at 150 px) a face is too blurred.
+MIN_SHARPNESS = 15.0
+#: A reference photo farther than this from the child's other references is rejected as
+#: probably someone else (misfiled photo).
+MAX_SELF_DISTANCE = 0.55
+
+
+@dataclass
+class EnrolmentReport:
+    """What an enrolment did, for the person running it."""
+
+    enrolled: dict[str, int] = field(default_factory=dict)  # child id -> usable templates
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # child id, photo, why
+    warnings: list[str] = field(default_factory=list)
+    erased: list[str] = field(default_factory=list)  # child ids whose templates were erased
+    changed: bool = False
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def eligible_children(register: Register) -> list[str]:
+    """Children who may be enrolled: attending, with face-matching permission."""
+    return sorted(
+        c.child_id for c in register.children.values() if c.face_matching and not c.has_left
+    )
+
+
+def reference_photos(faces_dir: Path, child_id: str) -> list[Path]:
+    folder = faces_dir / child_id
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in PHOTO_SUFFIXES
+    )
+
+
+def inputs_fingerprint(register: Register, faces_dir: Path, engine_id: str) -> str:
+    """Changes whenever enrolment would: the eligible children, their photos, the engine."""
+    digest = hashlib.sha256(engine_id.encode())
+    for child_id in eligible_children(register):
+        digest.update(f"\0{child_id}".encode())
+        for photo in reference_photos(faces_dir, child_id):
+            stat = photo.stat()
+            digest.update(f"\0{photo.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def sharpness(pixels: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """Variance of the Laplacian of the face, resized to 150 px: low means blurred."""
+    from PIL import Image
+
+    top, right, bottom, left = box
+    face = Image.fromarray(pixels[top:bottom, left:right]).convert("L").resize((150, 150))
+    grey = np.asarray(face, dtype=np.float64)
+    lap = (
+        -4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:]
+    )
+    return float(lap.var())
+
+
+def check_reference(engine: FaceEngine, path: Path) -> tuple[np.ndarray | None, str | None]:
+    """The template of a reference photo, or why it cannot be used."""
+    try:
+        photo = load_photo(path)
+    except UnreadablePhoto as err:
+        return None, err.reason
+    faces = engine.find_faces(photo.pixels)
+    if not faces:
+        return None, "no face found: use a clear, front-on photo of the child"
+    if len(faces) > 1:
+        return None, f"{len(faces)} faces found: a reference photo must show only this child"
+    face = faces[0]
+    top, right, bottom, left = face.box
+    width = right - left
+    if width < MIN_REFERENCE_FACE or face.template is None:
+        return None, f"the face is too small ({width} px wide; at least {MIN_REFERENCE_FACE} px needed)"
+    if sharpness(photo.pixels, face.box) < MIN_SHARPNESS:
+        return None, "the face is too blurred: use a sharper photo"
+    return face.template, None
+
+
+def enrol(
+    register: Register,
+    faces_dir: Path,
+    store: Store,
+    engine: FaceEngine,
+    progress: Callable[[str], None] | None = None,
+) -> EnrolmentReport:
+    """Bring the stored templates in line with the register and reference photos."""
+    engine_id = engine.settings.fingerprint()
+    report = EnrolmentReport()
+    keep: set[tuple[str, str, str]] = set()
+    eligible = set(eligible_children(register))
+
+    if faces_dir.is_dir():
+        for folder in sorted(p for p in faces_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            child = register.get(folder.name)
+            if child is None:
+                report.warnings.append(
+                    f"faces/{folder.name}: no child with this id in the register; not enrolled."
+                )
+            elif folder.name not in eligible:
+                why = "has left" if child.has_left else "has no face-matching permission"
+                report.warnings.append(
+                    f"faces/{folder.name}: {child.name} {why}; their photos are not used."
+                )
+
+    for child_id in sorted(eligible):
+        photos = reference_photos(faces_dir, child_id)
+        if not photos:
+            report.warnings.append(
+                f"{register.children[child_id].name} ({child_id}) has face-matching permission "
+                "but no reference photos: their face will show as unknown."
+            )
+            continue
+        refs: list[Reference] = []
+        for photo in photos:
+            if progress:
+                progress(f"{child_id}/{photo.name}")
+            digest = sha256_file(photo)
+            ref = store.reference(digest, engine_id, child_id)
+            if ref is None:
+                template, problem = check_reference(engine, photo)
+                ref = Reference(child_id, f"{child_id}/{photo.name}", digest, template, problem)
+                store.put_reference(ref, engine_id)
+                report.changed = True
+            refs.append(ref)
+        odd = {id(r) for r in outliers(refs, report)}
+        usable = [r for r in refs if id(r) not in odd]
+        keep.update((r.sha256, engine_id, child_id) for r in usable)
+        report.enrolled[child_id] = sum(r.template is not None for r in usable)
+
+    erased = store.keep_only_references(keep)
+    report.erased = [c for c in erased if c not in eligible]
+    report.changed = report.changed or bool(erased)
+    warn_lookalikes(store.enrolled_templates(engine_id), report)
+    return report
+
+
+def outliers(refs: list[Reference], report: EnrolmentReport) -> list[Reference]:
+    """Record rejected photos, and find references unlike the child's others.
+
+    A reference far from all of the child's other references is probably a
+    misfiled photo of someone else. It is rejected (and not kept in the store),
+    so it can never make another child's face match this child.
+    """
+    for ref in refs:
+        if ref.problem:
+            report.rejected.append((ref.child_id, ref.path, ref.problem))
+    good = [r for r in refs if r.template is not None]
+    if len(good) < 3:
+        return []
+    stack = np.stack([r.template for r in good])
+    found = []
+    for ref in good:
+        others = np.sort(np.linalg.norm(stack - ref.template, axis=1))[1:]  # drop itself
+        if float(np.median(others)) > MAX_SELF_DISTANCE:
+            found.append(ref)
+            report.rejected.append(
+                (ref.child_id, ref.path, "does not look like the child's other reference "
+                 "photos: check it is the right child")
+            )
+    return found
+
+
+def warn_lookalikes(enrolled: dict[str, list[np.ndarray]], report: EnrolmentReport) -> None:
+    """Warn when two children's references are very alike (twins, or a misfiled photo)."""
+    ids = sorted(enrolled)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            d = min(
+                float(np.linalg.norm(x - y)) for x in enrolled[a] for y in enrolled[b]
+            )
+            if d < 0.4:
+                report.warnings.append(
+                    f"{a} and {b} have very similar reference photos (distance {d:.2f}): "
+                    "their faces will often be marked uncertain."
+                )

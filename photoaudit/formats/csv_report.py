@@ -1,0 +1,39 @@
+"""The CSV report: one row per photo, for the manager's spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ..auditor import AuditResult
+from ..models import FaceStatus
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def render(result: AuditResult) -> str:
+    """CSV with a UTF-8 byte order mark, so Excel shows names with accents correctly."""
+    purposes = list(result.verdicts[0].purposes) if result.verdicts else []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["photo", "action", *purposes, "journeys", "children", "unidentified faces", "reasons"])
+    for v in result.verdicts:
+        children = [f.child_id for f in v.faces if f.status is FaceStatus.MATCHED and f.child_id]
+        unidentified = sum(f.status is not FaceStatus.MATCHED for f in v.faces)
+        writer.writerow(
+            [
+                cell(v.path),
+                v.action.value,
+                *(v.purposes[p].value for p in purposes),
+                " ".join(v.journeys),
+                " ".join(children),
+                unidentified,
+                cell(" ".join(v.reasons)),
+            ]
+        )
+    return "\ufeff" + out.getvalue()

@@ -1,0 +1,50 @@
+"""Decide who a face is, failing closed: pure functions over face templates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .config import MatchSettings
+from .models import Box, Candidate, FaceMatch, FaceStatus
+
+#: A face template: the 128 numbers dlib's face recognition model gives a face.
+Template = np.ndarray
+
+
+def nearest_children(
+    template: Template, enrolled: Mapping[str, Sequence[Template]]
+) -> tuple[Candidate, ...]:
+    """Every enrolled child with the distance to their nearest template, nearest first."""
+    found = []
+    for child_id, templates in enrolled.items():
+        if len(templates) == 0:
+            continue
+        distances = np.linalg.norm(np.asarray(templates) - template, axis=1)
+        found.append(Candidate(child_id, float(distances.min())))
+    return tuple(sorted(found, key=lambda c: (c.distance, c.child_id)))
+
+
+def match_face(
+    template: Template,
+    box: Box,
+    enrolled: Mapping[str, Sequence[Template]],
+    settings: MatchSettings,
+) -> FaceMatch:
+    """Match one face to a child only when it is close enough AND clearly closest.
+
+    - nearest child farther than the tolerance: ``unknown``;
+    - nearest child within tolerance, but another child within ``margin`` of it:
+      ``ambiguous`` (both are listed as candidates);
+    - otherwise ``matched``.
+    """
+    candidates = nearest_children(template, enrolled)[:3]
+    if not candidates or candidates[0].distance > settings.tolerance:
+        best = candidates[0].distance if candidates else None
+        return FaceMatch(FaceStatus.UNKNOWN, box, None, best, candidates)
+    best = candidates[0]
+    if len(candidates) > 1 and candidates[1].distance - best.distance < settings.margin:
+        close = tuple(c for c in candidates if c.distance - best.distance < settings.margin)
+        return FaceMatch(FaceStatus.AMBIGUOUS, box, None, best.distance, close)
+    return FaceMatch(FaceStatus.MATCHED, box, best.child_id, best.distance, candidates)

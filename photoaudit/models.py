@@ -1,0 +1,140 @@
+"""Plain data shared by every layer: children, faces, photos and verdicts.
+
+Nothing here touches files, images or the face engine, so the consent rules in
+:mod:`photoaudit.policy` can be tested on these values alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+#: The uses a photo can be put to, in the order reports show them (DOMAIN.md R2, R3).
+PURPOSES: tuple[str, ...] = (
+    "learning_journey",
+    "other_journeys",
+    "display",
+    "website",
+    "social_media",
+)
+
+#: How each purpose is called in sentences meant for a nursery manager.
+PURPOSE_WORDS: dict[str, str] = {
+    "learning_journey": "their own learning journey",
+    "other_journeys": "other children's learning journeys",
+    "display": "displays in the setting",
+    "website": "the website, brochure or press",
+    "social_media": "social media",
+}
+
+
+class Action(str, Enum):
+    """What should happen to a photo as a whole."""
+
+    KEEP = "keep"
+    DELETE = "delete"
+    REVIEW = "review"
+
+
+class Use(str, Enum):
+    """The verdict for one purpose."""
+
+    ALLOWED = "allowed"
+    WITHHELD = "withheld"
+    REVIEW = "review"
+
+
+class FaceStatus(str, Enum):
+    """How sure the matcher is about a face."""
+
+    MATCHED = "matched"
+    UNKNOWN = "unknown"
+    AMBIGUOUS = "ambiguous"
+
+
+# A face box in the upright image, in face_recognition's order.
+Box = tuple[int, int, int, int]  # (top, right, bottom, left)
+
+
+@dataclass(frozen=True)
+class Child:
+    """One row of the consent register."""
+
+    child_id: str
+    name: str
+    consents: dict[str, bool]
+    face_matching: bool = False
+    consent_review_due: date | None = None
+    status: str = "attending"  # "attending" or "left"
+    leave_date: date | None = None
+    room: str = ""
+    line: int = 0  # line of the register file this child came from
+
+    def allows(self, purpose: str) -> bool:
+        """True when the register records a "yes" for this purpose (blank is no)."""
+        return bool(self.consents.get(purpose, False))
+
+    @property
+    def has_left(self) -> bool:
+        return self.status == "left"
+
+    def consent_lapsed(self, today: date) -> bool:
+        """Consent counts as lapsed past its review date, or when no date is recorded."""
+        return self.consent_review_due is None or today > self.consent_review_due
+
+
+@dataclass(frozen=True)
+class Register:
+    """The consent register: every registered child by id."""
+
+    children: dict[str, Child]
+    source: str = ""
+
+    def get(self, child_id: str) -> Child | None:
+        return self.children.get(child_id)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A child a face might be, with the distance to that child's nearest template."""
+
+    child_id: str
+    distance: float
+
+
+@dataclass(frozen=True)
+class FaceMatch:
+    """One face found in a photo and who, if anyone, it was matched to."""
+
+    status: FaceStatus
+    box: Box
+    child_id: str | None = None
+    distance: float | None = None
+    candidates: tuple[Candidate, ...] = ()  # nearest children first
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    """Everything the consent rules need to know about one photo.
+
+    ``problem`` is set when the file could not be read as a photo; the faces are
+    then unknown and the photo must go to a person.
+    """
+
+    path: str
+    faces: tuple[FaceMatch, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class PhotoVerdict:
+    """The decision for one photo: an action, a verdict per purpose, and why."""
+
+    path: str
+    action: Action
+    purposes: dict[str, Use]
+    journeys: tuple[str, ...] = ()
+    faces: tuple[FaceMatch, ...] = ()
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # informational, never change the action

@@ -1,0 +1,250 @@
+"""The consent rules: pure functions from plain facts to verdicts.
+
+Nothing here reads files or looks at pixels. Every rule fails closed: a face
+nobody could identify, an uncertain match, a missing or lapsed consent, never
+clears a photo. Rule numbers (R1, R2, ...) refer to DOMAIN.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from .models import (
+    PURPOSE_WORDS,
+    PURPOSES,
+    Action,
+    Child,
+    FaceMatch,
+    FaceStatus,
+    PhotoFacts,
+    PhotoVerdict,
+    Register,
+    Use,
+)
+
+
+def long_date(day: date) -> str:
+    """A date no reader can misread: 1 September 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def child_label(child: Child) -> str:
+    return f"{child.name} ({child.child_id})" if child.name else child.child_id
+
+
+def purpose_words(purposes: Iterable[str]) -> str:
+    words = [PURPOSE_WORDS.get(p, p.replace("_", " ")) for p in purposes]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass(frozen=True)
+class ChildStanding:
+    """Whether a child's consent can be used today at all, and if not why."""
+
+    child: Child
+    blocked_by: str | None  # a reason when the child blocks every purpose
+    lapsed: bool = False
+
+
+def standing(child: Child, today: date) -> ChildStanding:
+    """Leavers and lapsed consent block every use of a photo showing the child."""
+    who = child_label(child)
+    if child.has_left:
+        when = f" on {long_date(child.leave_date)}" if child.leave_date else ""
+        return ChildStanding(
+            child, f"{who} has left the setting{when}: their photos are not to be used (R7)."
+        )
+    if child.consent_review_due is None:
+        return ChildStanding(
+            child,
+            f"No consent review date is recorded for {who}: their consent counts as "
+            "lapsed until the form is renewed and the date recorded (R1).",
+            lapsed=True,
+        )
+    if child.consent_lapsed(today):
+        return ChildStanding(
+            child,
+            f"{who}'s consent form was due for review on {long_date(child.consent_review_due)} "
+            "and has lapsed: their photos are not to be used until it is renewed (R1).",
+            lapsed=True,
+        )
+    return ChildStanding(child, None)
+
+
+def may(standing_: ChildStanding, purpose: str) -> bool:
+    return standing_.blocked_by is None and standing_.child.allows(purpose)
+
+
+def face_words(index: int, face: FaceMatch, register: Register) -> str:
+    """Why one face needs a person to look at it, or '' when it does not."""
+    if face.status is FaceStatus.UNKNOWN:
+        return (
+            f"Face {index} is not a child photoaudit can identify: a person must check "
+            "who it is before this photo is used."
+        )
+    if face.status is FaceStatus.AMBIGUOUS:
+        names = [
+            child_label(c) if (c := register.get(cand.child_id)) else cand.child_id
+            for cand in face.candidates
+        ]
+        return (
+            f"Face {index} could be {' or '.join(names)} (too close to call): a person "
+            "must check who it is."
+        )
+    if face.child_id is None or register.get(face.child_id) is None:
+        return (
+            f"Face {index} matched enrolled child {face.child_id!r}, who is not in the "
+            "consent register: a person must check."
+        )
+    return ""
+
+
+def judge_photo(
+    facts: PhotoFacts,
+    register: Register,
+    today: date,
+    purposes: tuple[str, ...] = PURPOSES,
+) -> PhotoVerdict:
+    """Judge one photo for every purpose, and decide keep, delete or review."""
+    if facts.problem is not None:
+        return PhotoVerdict(
+            facts.path,
+            Action.REVIEW,
+            {p: Use.REVIEW for p in purposes},
+            faces=facts.faces,
+            reasons=(f"{facts.problem} A person must look at this file.",),
+        )
+
+    reasons: list[str] = []
+    unresolved = 0
+    present: dict[str, ChildStanding] = {}
+    for index, face in enumerate(facts.faces, start=1):
+        problem = face_words(index, face, register)
+        if problem:
+            reasons.append(problem)
+            unresolved += 1
+            continue
+        child = register.children[face.child_id]  # type: ignore[index]
+        present[child.child_id] = standing(child, today)
+
+    counts = Counter(f.child_id for f in facts.faces if f.status is FaceStatus.MATCHED)
+    for child_id, count in sorted(counts.items()):
+        if count > 1 and child_id in present:
+            reasons.append(
+                f"{child_label(present[child_id].child)} was matched to {count} faces in "
+                "this photo; at most one can be right, so a person must check."
+            )
+            unresolved += 1
+
+    for s in present.values():
+        if s.blocked_by:
+            reasons.append(s.blocked_by)
+
+    verdicts: dict[str, Use] = {}
+    refused: dict[str, list[str]] = {}  # child label -> purposes refused
+    for purpose in purposes:
+        if purpose == "learning_journey":
+            continue
+        blockers = [s for s in present.values() if not may(s, purpose)]
+        for s in blockers:
+            if s.blocked_by is None:
+                refused.setdefault(child_label(s.child), []).append(purpose)
+        verdicts[purpose] = Use.WITHHELD if blockers else Use.REVIEW if unresolved else Use.ALLOWED
+
+    journeys: tuple[str, ...] = ()
+    notes: list[str] = []
+    if "learning_journey" in purposes:
+        verdict, journeys, why = judge_journeys(present, unresolved, len(facts.faces))
+        verdicts["learning_journey"] = verdict
+        for label in why:
+            if verdict is Use.WITHHELD:
+                refused.setdefault(label, []).insert(0, "learning_journey")
+            else:
+                notes.append(f"Not for {label}'s own learning journey: no consent for it (R2).")
+        if journeys:
+            names = ", ".join(child_label(present[c].child) for c in journeys)
+            notes.append(f"May go in the learning journey of: {names}.")
+
+    for label, refused_purposes in refused.items():
+        reasons.append(
+            f"{label} has no consent for {purpose_words(refused_purposes)} (R2"
+            + (", R3" if "other_journeys" in refused_purposes else "")
+            + "): withheld from "
+            + ("those uses" if len(refused_purposes) > 1 else "that use")
+            + (", for every child in the photo (R5)." if len(present) + unresolved > 1 else ".")
+        )
+
+    if not facts.faces:
+        notes.append(
+            "No faces found. If a child is in this photo (from behind, or too small to "
+            "see), check it by eye before it is shared."
+        )
+
+    action = decide_action(verdicts, present, reasons)
+    return PhotoVerdict(
+        facts.path,
+        action,
+        {p: verdicts[p] for p in purposes},
+        journeys=journeys,
+        faces=facts.faces,
+        reasons=tuple(reasons),
+        notes=tuple(notes),
+    )
+
+
+def judge_journeys(
+    present: dict[str, ChildStanding], unresolved: int, face_count: int
+) -> tuple[Use, tuple[str, ...], list[str]]:
+    """Whose learning journey the photo may go into (R3).
+
+    A photo goes into child C's journey when C may have it there and every other
+    child in it may appear in other children's journeys. An unidentified face
+    could be a child who may not, so it turns an open journey into a review.
+    Returns the verdict, the journeys, and the children refusing their own journey.
+    """
+    if face_count == 0:
+        return Use.ALLOWED, (), []
+    own_refused = [
+        child_label(s.child)
+        for s in present.values()
+        if s.blocked_by is None and not s.child.allows("learning_journey")
+    ]
+
+    def secondary_ok(owner: str | None) -> bool:
+        return all(may(s, "other_journeys") for cid, s in present.items() if cid != owner)
+
+    open_to = tuple(
+        sorted(cid for cid, s in present.items() if may(s, "learning_journey") and secondary_ok(cid))
+    )
+    unknown_owner_possible = unresolved > 0 and secondary_ok(None)
+    if not open_to and not unknown_owner_possible:
+        return Use.WITHHELD, (), own_refused
+    if unresolved:
+        return Use.REVIEW, (), own_refused
+    return Use.ALLOWED, open_to, own_refused
+
+
+def decide_action(
+    verdicts: dict[str, Use], present: dict[str, ChildStanding], reasons: list[str]
+) -> Action:
+    """Review when a person must look; delete when recorded refusals leave no use (R4)."""
+    values = set(verdicts.values())
+    if Use.REVIEW in values:
+        return Action.REVIEW
+    if Use.ALLOWED in values:
+        return Action.KEEP
+    lapsed = [s for s in present.values() if s.lapsed]
+    if lapsed:
+        names = ", ".join(child_label(s.child) for s in lapsed)
+        reasons.append(
+            f"Nothing may be done with this photo until the consent of {names} is renewed: "
+            "renew it, or delete the photo."
+        )
+        return Action.REVIEW
+    reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
+    return Action.DELETE

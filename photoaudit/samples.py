@@ -1,0 +1,131 @@
+"""Sample pictures: public-domain adult faces shipped inside installed packages.
+
+Used by the tests, the demo setting and the benchmark corpus; needs the test
+extras (scikit-image, matplotlib), which photoaudit itself never imports.
+
+Never real children. ``astronaut`` (Eileen Collins, NASA) comes with scikit-image and
+``grace_hopper`` (US Navy) with matplotlib; both are read straight from the package
+folders, so nothing is downloaded. ``cameraman`` is a person seen from the side.
+The ``*_HEAD`` boxes are (left, top, right, bottom) crops around each head with margin.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy
+import piexif
+from PIL import Image
+
+ASTRONAUT_HEAD = (135, 5, 315, 205)
+GRACE_HOPPER_HEAD = (130, 20, 390, 370)
+
+#: Transpose that undoes EXIF orientation N (so that applying N gives the original back).
+_UNDO_ORIENTATION = {
+    1: None,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+def _open_rgb(path: Path) -> Image.Image:
+    with Image.open(path) as im:
+        return im.convert("RGB")
+
+
+def _skimage_data(name: str) -> Path:
+    spec = importlib.util.find_spec("skimage")
+    assert spec is not None and spec.origin is not None, "scikit-image is not installed"
+    return Path(spec.origin).parent / "data" / name
+
+
+def astronaut() -> Image.Image:
+    """512x512 RGB portrait, one frontal face."""
+    return _open_rgb(_skimage_data("astronaut.png"))
+
+
+def cameraman() -> Image.Image:
+    """512x512 greyscale photo of a man with a camera, converted to RGB."""
+    return _open_rgb(_skimage_data("camera.png"))
+
+
+def grace_hopper() -> Image.Image:
+    """512x600 RGB portrait, one frontal face with glasses."""
+    import matplotlib
+
+    return _open_rgb(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg")
+
+
+def astronaut_face() -> Image.Image:
+    """The astronaut's head and shoulders, cropped."""
+    return astronaut().crop(ASTRONAUT_HEAD)
+
+
+def grace_hopper_face() -> Image.Image:
+    """Grace Hopper's head (with cap), cropped."""
+    return grace_hopper().crop(GRACE_HOPPER_HEAD)
+
+
+def undo_orientation(img: Image.Image, orientation: int) -> Image.Image:
+    """The pixels a camera would store so that EXIF ``orientation`` shows ``img`` upright."""
+    method = _UNDO_ORIENTATION[orientation]
+    return img.copy() if method is None else img.transpose(method)
+
+
+def orientation_exif(orientation: int) -> bytes:
+    """A minimal EXIF block (piexif) holding just the orientation tag."""
+    return piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}})
+
+
+def save_jpeg_with_orientation(
+    img: Image.Image, path: Path, orientation: int, *, quality: int = 95
+) -> Path:
+    """Write a JPEG whose EXIF orientation ``orientation`` turns it back into ``img``."""
+    stored = undo_orientation(img.convert("RGB"), orientation)
+    stored.save(path, "JPEG", quality=quality, exif=orientation_exif(orientation))
+    return path
+
+
+def save_heic(img: Image.Image, path: Path, orientation: int = 1, *, quality: int = 90) -> Path:
+    """Write a HEIC that displays as ``img``.
+
+    pillow-heif turns an EXIF orientation given at save time into the HEIF
+    rotation/mirror boxes (irot/imir), which decoders apply, like an iPhone does.
+    """
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    stored = undo_orientation(img.convert("RGB"), orientation)
+    kwargs = {"exif": orientation_exif(orientation)} if orientation != 1 else {}
+    stored.save(path, "HEIF", quality=quality, **kwargs)
+    return path
+
+
+def scene(
+    faces: list[tuple[Image.Image, tuple[int, int], int]],
+    size: tuple[int, int] = (1280, 960),
+    background: str | tuple[int, int, int] = "noise",
+    *,
+    seed: int = 0,
+) -> Image.Image:
+    """A fake group photo: each ``(image, (x, y), width)`` is scaled to ``width``
+    (keeping its aspect ratio) and pasted with its top-left corner at ``(x, y)``.
+
+    ``background`` is an RGB colour or "noise" (smooth random texture, no faces).
+    """
+    if background == "noise":
+        rng = numpy.random.default_rng(seed)
+        coarse = rng.integers(60, 200, size=(size[1] // 32 + 1, size[0] // 32 + 1, 3), dtype=numpy.uint8)
+        canvas = Image.fromarray(coarse).resize(size, Image.Resampling.BICUBIC)
+    else:
+        canvas = Image.new("RGB", size, background)
+    for face, (x, y), width in faces:
+        height = max(1, round(face.height * width / face.width))
+        canvas.paste(face.convert("RGB").resize((width, height), Image.Resampling.LANCZOS), (x, y))
+    return canvas

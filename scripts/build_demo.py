@@ -1,0 +1,101 @@
+"""Build the demo setting's pictures from public-domain faces that registry packages ship.
+
+No real children: the "children" of the demo register (consent_data/demo/children.csv)
+are played by the astronaut Eileen Collins (scikit-image), Grace Hopper
+(matplotlib) and the cameraman (scikit-image). Writes
+
+- consent_data/demo/faces/<child_id>/*.jpg  reference photos for enrolment
+- demo/transfer/...                         this week's transfer folder to audit
+
+Run from the repository root: python scripts/build_demo.py
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PIL import Image, ImageFilter, ImageOps
+
+from photoaudit.samples import (
+    astronaut,
+    astronaut_face,
+    cameraman,
+    grace_hopper,
+    grace_hopper_face,
+    save_heic,
+    save_jpeg_with_orientation,
+    scene,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FACES = ROOT / "consent_data" / "demo" / "faces"
+TRANSFER = ROOT / "demo" / "transfer"
+CAMERAMAN_HEAD = (150, 60, 300, 240)
+
+
+def cameraman_face() -> Image.Image:
+    return cameraman().crop(CAMERAMAN_HEAD)
+
+
+def references() -> None:
+    """Two or three reference photos per enrolled child."""
+    shutil.rmtree(FACES, ignore_errors=True)
+    refs = {
+        "c01": [astronaut(), ImageOps.mirror(astronaut()), astronaut().crop((80, 0, 430, 350)).resize((500, 500))],
+        "c02": [grace_hopper(), ImageOps.mirror(grace_hopper()), grace_hopper().crop((60, 40, 460, 520))],
+        "c03": [cameraman().resize((1024, 1024)), ImageOps.mirror(cameraman()).resize((1024, 1024))],
+        # c05 (Mia) has face-matching permission but no photos yet: enrolment says so.
+    }
+    for child_id, photos in refs.items():
+        folder = FACES / child_id
+        folder.mkdir(parents=True)
+        for n, photo in enumerate(photos, start=1):
+            photo.save(folder / f"reference-{n}.jpg", quality=92)
+
+
+def transfer() -> None:
+    """A week of photos from two tablets, each showing something the audit must notice."""
+    shutil.rmtree(TRANSFER, ignore_errors=True)
+    tablet1, tablet2 = TRANSFER / "tablet-1", TRANSFER / "tablet-2"
+    tablet1.mkdir(parents=True)
+    tablet2.mkdir(parents=True)
+    ava, grace, sam = astronaut_face(), grace_hopper_face(), cameraman_face()
+
+    # Ava alone: cleared for everything.
+    scene([(ava, (600, 300), 360)], (1600, 1200), seed=1).save(tablet1 / "IMG_0001.jpg", quality=90)
+    # Grace alone: no website or social media consent.
+    scene([(grace, (500, 250), 420)], (1600, 1200), seed=2).save(tablet1 / "IMG_0002.jpg", quality=90)
+    # Ava and Grace together at the Christmas party: both journeys, not online (R5).
+    scene([(ava, (250, 400), 300), (grace, (950, 350), 320)], (1600, 1200), seed=3).save(
+        tablet1 / "IMG_0003.jpg", quality=90
+    )
+    # A portrait photo stored sideways with an EXIF orientation tag, as tablets do.
+    save_jpeg_with_orientation(scene([(ava, (300, 500), 400)], (1000, 1400), seed=4), tablet1 / "IMG_0004.jpg", 6)
+    # No one in it: a painting on the easel.
+    scene([], (1600, 1200), seed=5).save(tablet1 / "IMG_0005.png")
+
+    # iPad HEIC: Ava with Sam, whose parents refused every use (R4, R5).
+    save_heic(scene([(ava, (200, 300), 320), (sam, (900, 300), 320)], (1600, 1200), seed=6), tablet2 / "IMG_0101.heic")
+    # Sam alone: no use at all is allowed, so it must not be kept.
+    scene([(sam, (600, 300), 380)], (1600, 1200), seed=7).save(tablet2 / "IMG_0102.jpg", quality=90)
+    # Two children look alike in this one: too close to call, a person decides.
+    blend = Image.blend(ava.resize((300, 340)), grace.resize((300, 340)), 0.46)
+    scene([(blend, (650, 400), 300)], (1600, 1200), seed=8).save(tablet2 / "IMG_0103.jpg", quality=90)
+    # A blurred face nobody can identify.
+    blurred = ava.resize((27, 30)).resize((300, 333), Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(1))
+    scene([(blurred, (650, 400), 300)], (1600, 1200), seed=9).save(tablet2 / "IMG_0104.jpg", quality=90)
+    # A photo that did not finish copying.
+    whole = tablet2 / "IMG_0105.jpg"
+    scene([(grace, (500, 250), 420)], (1600, 1200), seed=10).save(whole, quality=90)
+    whole.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+
+def main() -> None:
+    references()
+    transfer()
+    print(f"Demo reference photos in {FACES.relative_to(ROOT)}, transfer folder in {TRANSFER.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
