@@ -22,7 +22,9 @@ def nearest_children(
         if len(templates) == 0:
             continue
         distances = np.linalg.norm(np.asarray(templates) - template, axis=1)
-        found.append(Candidate(child_id, float(distances.min())))
+        distances = distances[np.isfinite(distances)]  # a corrupt template never matches
+        if distances.size:
+            found.append(Candidate(child_id, float(distances.min())))
     return tuple(sorted(found, key=lambda c: (c.distance, c.child_id)))
 
 
@@ -39,12 +41,18 @@ def match_face(
       ``ambiguous`` (both are listed as candidates);
     - otherwise ``matched``.
     """
+    if not np.all(np.isfinite(template)):  # a broken template is nobody
+        return FaceMatch(FaceStatus.UNKNOWN, box)
     candidates = nearest_children(template, enrolled)[:3]
-    if not candidates or candidates[0].distance > settings.tolerance:
+    if not candidates or not candidates[0].distance <= settings.tolerance:
         best = candidates[0].distance if candidates else None
         return FaceMatch(FaceStatus.UNKNOWN, box, None, best, candidates)
     best = candidates[0]
-    if len(candidates) > 1 and candidates[1].distance - best.distance < settings.margin:
-        close = tuple(c for c in candidates if c.distance - best.distance < settings.margin)
+    def too_close(other: Candidate) -> bool:  # a tie is never a match, whatever the margin
+        gap = other.distance - best.distance
+        return gap < settings.margin or gap <= 0
+
+    if len(candidates) > 1 and too_close(candidates[1]):
+        close = (best, *(c for c in candidates[1:] if too_close(c)))
         return FaceMatch(FaceStatus.AMBIGUOUS, box, None, best.distance, close)
     return FaceMatch(FaceStatus.MATCHED, box, best.child_id, best.distance, candidates)

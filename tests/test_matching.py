@@ -192,11 +192,6 @@ def test_default_margin_makes_a_close_call_ambiguous() -> None:
     assert face.status is FaceStatus.AMBIGUOUS
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: MatchSettings accepts margin=0.0, and then an exact tie between two different "
-    "children is 'matched' to whichever id sorts first (gap 0 is not < 0). A tie is the "
-    "most uncertain match there is; DOMAIN.md says an uncertain match goes to a person. "
-    "Fix: treat a tie as ambiguous whatever the margin (or require margin > 0)."))
 def test_exact_tie_is_never_matched_even_with_zero_margin() -> None:
     enrolled = {"C001": [at(0.25)], "C002": [at(0.25, 1)]}
     face = match_face(PROBE, BOX, enrolled, MatchSettings(tolerance=0.5, margin=0.0))
@@ -278,11 +273,6 @@ def test_child_with_no_templates_is_skipped_but_others_still_match() -> None:
 
 # --- fail closed on broken numbers -------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a face template containing NaN gives NaN distances; 'NaN > tolerance' and "
-    "'gap < margin' are both False, so match_face returns MATCHED to the first child "
-    "(distance nan). The rule is 'matched only when best distance <= tolerance'. Fix: "
-    "treat a non-finite distance as unknown (e.g. test `not (d <= tolerance)`)."))
 def test_nan_probe_template_is_never_matched() -> None:
     probe = np.full(DIM, np.nan)
     enrolled = {"C001": [at(0.25)], "C002": [at(0.75, 1)]}
@@ -290,10 +280,6 @@ def test_nan_probe_template_is_never_matched() -> None:
     assert face.status is not FaceStatus.MATCHED
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: one enrolled template containing NaN (e.g. a corrupt stored template) gets "
-    "distance NaN, sorts first, and the face is MATCHED to that child although another "
-    "child is the real nearest. Fix: skip/refuse non-finite templates or distances."))
 def test_nan_enrolled_template_does_not_capture_the_match() -> None:
     broken = np.full(DIM, np.nan)
     enrolled = {"C001": [broken], "C002": [at(0.25)]}
