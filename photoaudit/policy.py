@@ -137,7 +137,8 @@ def judge_photo(
         if count > 1 and child_id in present:
             reasons.append(
                 f"{child_label(present[child_id].child)} was matched to {count} faces in "
-                "this photo; at most one can be right, so a person must check."
+                "this photo; at most one can be right, so a person must check who is who "
+                "(R5: every child in a photo must be identified)."
             )
             unresolved += 1
 
@@ -145,30 +146,24 @@ def judge_photo(
         if s.blocked_by:
             reasons.append(s.blocked_by)
 
-    verdicts: dict[str, Use] = {}
+    verdicts, journeys, own_refused = purpose_verdicts(present, unresolved, len(facts.faces), purposes)
     refused: dict[str, list[str]] = {}  # child label -> purposes refused
     for purpose in purposes:
         if purpose == "learning_journey":
             continue
-        blockers = [s for s in present.values() if not may(s, purpose)]
-        for s in blockers:
-            if s.blocked_by is None:
+        for s in present.values():
+            if s.blocked_by is None and not s.child.allows(purpose):
                 refused.setdefault(child_label(s.child), []).append(purpose)
-        verdicts[purpose] = Use.WITHHELD if blockers else Use.REVIEW if unresolved else Use.ALLOWED
 
-    journeys: tuple[str, ...] = ()
     notes: list[str] = []
-    if "learning_journey" in purposes:
-        verdict, journeys, why = judge_journeys(present, unresolved, len(facts.faces))
-        verdicts["learning_journey"] = verdict
-        for label in why:
-            if verdict is Use.WITHHELD:
-                refused.setdefault(label, []).insert(0, "learning_journey")
-            else:
-                notes.append(f"Not for {label}'s own learning journey: no consent for it (R2).")
-        if journeys:
-            names = ", ".join(child_label(present[c].child) for c in journeys)
-            notes.append(f"May go in the learning journey of: {names}.")
+    for label in own_refused:
+        if verdicts["learning_journey"] is Use.WITHHELD:
+            refused.setdefault(label, []).insert(0, "learning_journey")
+        else:
+            notes.append(f"Not for {label}'s own learning journey: no consent for it (R2).")
+    if journeys:
+        names = ", ".join(child_label(present[c].child) for c in journeys)
+        notes.append(f"May go in the learning journey of: {names}.")
 
     for label, refused_purposes in refused.items():
         reasons.append(
@@ -185,7 +180,7 @@ def judge_photo(
             "see), check it by eye before it is shared."
         )
 
-    action = decide_action(verdicts, present, reasons)
+    action = decide_action(verdicts, present, unresolved, len(facts.faces), purposes, reasons)
     return PhotoVerdict(
         facts.path,
         action,
@@ -195,6 +190,27 @@ def judge_photo(
         reasons=tuple(reasons),
         notes=tuple(notes),
     )
+
+
+def purpose_verdicts(
+    present: dict[str, ChildStanding], unresolved: int, face_count: int, purposes: tuple[str, ...]
+) -> tuple[dict[str, Use], tuple[str, ...], list[str]]:
+    """The verdict for each purpose (R2, R5), the open learning journeys, and who refused their own.
+
+    One child who may not have the photo used for a purpose withholds it for the
+    whole photo; an unidentified face turns an otherwise allowed purpose into review.
+    """
+    verdicts: dict[str, Use] = {}
+    for purpose in purposes:
+        if purpose == "learning_journey":
+            continue
+        blocked = any(not may(s, purpose) for s in present.values())
+        verdicts[purpose] = Use.WITHHELD if blocked else Use.REVIEW if unresolved else Use.ALLOWED
+    journeys: tuple[str, ...] = ()
+    own_refused: list[str] = []
+    if "learning_journey" in purposes:
+        verdicts["learning_journey"], journeys, own_refused = judge_journeys(present, unresolved, face_count)
+    return verdicts, journeys, own_refused
 
 
 def judge_journeys(
@@ -230,9 +246,20 @@ def judge_journeys(
 
 
 def decide_action(
-    verdicts: dict[str, Use], present: dict[str, ChildStanding], reasons: list[str]
+    verdicts: dict[str, Use],
+    present: dict[str, ChildStanding],
+    unresolved: int,
+    face_count: int,
+    purposes: tuple[str, ...],
+    reasons: list[str],
 ) -> Action:
-    """Review when a person must look; delete when recorded refusals leave no use (R4)."""
+    """Review when a person must look; delete when recorded refusals leave no use (R4).
+
+    When nothing is allowed but some child's consent has only lapsed, the photo is
+    judged again as if those consents were renewed with the same answers: if that
+    would allow a use, renewing is worth it and a person must decide (review);
+    if not, the recorded refusals alone rule the photo out (delete).
+    """
     values = set(verdicts.values())
     if Use.REVIEW in values:
         return Action.REVIEW
@@ -240,11 +267,14 @@ def decide_action(
         return Action.KEEP
     lapsed = [s for s in present.values() if s.lapsed]
     if lapsed:
-        names = ", ".join(child_label(s.child) for s in lapsed)
-        reasons.append(
-            f"Nothing may be done with this photo until the consent of {names} is renewed: "
-            "renew it, or delete the photo."
-        )
-        return Action.REVIEW
+        renewed = {cid: ChildStanding(s.child, None) if s.lapsed else s for cid, s in present.items()}
+        after_renewal = purpose_verdicts(renewed, unresolved, face_count, purposes)[0].values()
+        if any(v is not Use.WITHHELD for v in after_renewal):
+            names = ", ".join(child_label(s.child) for s in lapsed)
+            reasons.append(
+                f"Nothing may be done with this photo until the consent of {names} is renewed "
+                "(R1): renew it, or delete the photo."
+            )
+            return Action.REVIEW
     reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
     return Action.DELETE
