@@ -229,13 +229,27 @@ def devices_command(
         where = ", ".join(entry.device_ids) or ("-" if registered is not None else "")
         table.add_row(camera.make, camera.model, camera.serial, str(entry.files), folders, where)
     console.print(table)
+    unregistered = [e for e in seen if e.camera is not None and not e.device_ids]
     if registered is None:
         console.print(
             f"No device register yet. Copy consent_data/template/devices.csv to {settings.devices_path} "
             "and add one row per setting device (make and model exactly as above)."
         )
-    elif any(e.camera is not None and not e.device_ids for e in seen):
+    elif unregistered:
         console.print("Cameras with no device in 'registered as' are not setting devices: their photos are breaches (R6).")
+    if unregistered:
+        console.print("Rows for devices.csv (add only cameras that belong to the setting; fill in device_id and label):")
+        console.print("device_id,label,make,model,serial,folder", markup=False, soft_wrap=True)
+        for entry in unregistered:
+            camera = entry.camera
+            assert camera is not None
+            folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
+            cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
+            console.print(",".join(csv_cell(c) for c in cells), markup=False, soft_wrap=True)
+
+
+def csv_cell(text: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
 
 
 @contextmanager
