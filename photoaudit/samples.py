@@ -193,11 +193,14 @@ def save_video(
     fps: int = 4,
     codec: str = "mpeg4",
     metadata: dict[str, str] | None = None,
+    rotation: int = 0,
 ) -> Path:
     """Encode ``frames`` (same size, even width and height) into a video with PyAV.
 
     ``metadata`` becomes container tags (``make``, ``model``, ``creation_time``,
     ``location`` ...); for .mov files any key is kept, as an iPhone's are.
+    ``rotation`` (degrees counter-clockwise) is stored as the display rotation a
+    phone records for portrait videos: players turn the frames by it.
     """
     import av
 
@@ -208,6 +211,8 @@ def save_video(
         stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = frames[0].size
         stream.pix_fmt = "yuv420p"
+        if rotation:
+            stream.set_display_rotation(rotation)
         for image in frames:
             frame = av.VideoFrame.from_ndarray(numpy.asarray(image.convert("RGB")), format="rgb24")
             for packet in stream.encode(frame):

@@ -224,6 +224,16 @@ def test_sampling_follows_the_settings_and_thins_out_long_videos(tmp_path: Path)
     assert pixels.shape == (480, 640, 3) and pixels.dtype == np.uint8
 
 
+@pytest.mark.parametrize("rotation", [90, -90, 180])
+def test_frames_come_out_upright_whatever_the_phone_recorded(tmp_path: Path, rotation: int) -> None:
+    upright = scene([(astronaut_face(), (60, 200), 200)], (320, 480), seed=5)  # portrait
+    stored = upright.rotate(-rotation, expand=True)  # what the phone stores: turned back
+    path = save_video([stored] * 2, tmp_path / "portrait.mp4", rotation=rotation)
+    pixels = next(VideoFrames(path, VideoSettings()).frames())[1]
+    assert pixels.shape == (480, 320, 3)
+    assert np.abs(pixels.astype(int) - np.asarray(upright, dtype=int)).mean() < 12
+
+
 @pytest.mark.parametrize("content", [b"", b"this is not a video at all" * 50, b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200])
 def test_an_undecodable_video_goes_to_review(tmp_path: Path, engine: FaceEngine, enrolled, content: bytes) -> None:  # noqa: ANN001
     (tmp_path / "VID_0009.mp4").write_bytes(content)
