@@ -350,9 +350,10 @@ def video_notes(verdict: PhotoVerdict, register: Register, video: VideoInfo, fou
     """How much of a video was looked at, and when each child was seen (R11)."""
     if video.frames_sampled:
         length = f" {clock(video.duration)}" if video.duration else ""
+        every = "second" if video.sample_every == 1 else f"{video.sample_every:.3g} seconds"
         found.notes.append(
-            f"Checked {video.frames_sampled} frames of this{length} video, one every "
-            f"{video.sample_every:.3g} seconds: someone seen only between them is not checked."
+            f"Checked {video.frames_sampled} frames of this{length} video, one every {every}: "
+            "someone seen only between them is not checked."
         )
     seen = []
     for face in verdict.faces:
