@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(BIN)/python scripts/build_demo.py
-	$(BIN)/photoaudit --data consent_data/demo enrol
-	$(BIN)/photoaudit --data consent_data/demo audit demo/transfer \
+	$(BIN)/photoaudit --config consent_data/demo/photoaudit.toml enrol
+	$(BIN)/photoaudit --config consent_data/demo/photoaudit.toml audit demo/transfer \
 		--json demo/report.json --csv demo/report.csv; \
 	status=$$?; [ $$status -le 1 ] || exit $$status; \
 	echo "Reports: demo/report.json and demo/report.csv (exit code $$status: 1 means some photos need action)"

@@ -14,13 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import MatchSettings
+from .config import MatchSettings, VideoSettings
 from .engine import Face, FaceEngine
 from .imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from .matching import match_face
+from .metadata import modified_time, parse_exif
 from .models import PURPOSES, Action, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register
 from .policy import judge_photo
+from .provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
 from .sources import MediaFile, MediaKind, iter_media
+from .video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class Examined:
     relative: str
     faces: tuple[Face, ...] = ()
     problem: str | None = None
+    kind: str = "photo"  # "photo", "video" or "other"
+    meta: MediaMeta | None = None  # what the file says about itself; None if unreadable
+    frames: tuple[tuple[float, tuple[Face, ...]], ...] | None = None  # videos: faces per sampled frame
+    video: VideoInfo | None = None
 
 
 @dataclass
@@ -52,6 +59,7 @@ class AuditResult:
             "keep": self.count(Action.KEEP),
             "delete": self.count(Action.DELETE),
             "review": self.count(Action.REVIEW),
+            "breaches": sum(bool(v.provenance and v.provenance.breach) for v in self.verdicts),
         }
 
     @property
@@ -60,13 +68,15 @@ class AuditResult:
         return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) else 0
 
 
-def examine(media: MediaFile, engine: FaceEngine, max_pixels: int = DEFAULT_MAX_PIXELS) -> Examined:
+def examine(
+    media: MediaFile,
+    engine: FaceEngine,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    video: VideoSettings = VideoSettings(),
+) -> Examined:
     """Find the faces in one file; an unreadable file becomes a problem, never an error."""
     if media.kind is MediaKind.VIDEO:
-        return Examined(
-            media.relative,
-            problem="This is a video. photoaudit does not check videos yet, so a person must watch it.",
-        )
+        return examine_video(media, engine, video)
     try:
         photo = load_photo(media.path, max_pixels=max_pixels)
     except UnreadablePhoto as err:
@@ -76,7 +86,24 @@ def examine(media: MediaFile, engine: FaceEngine, max_pixels: int = DEFAULT_MAX_
                 problem=f"This file is not a photo or video photoaudit can read. {err.reason}",
             )
         return Examined(media.relative, problem=err.reason)
-    return Examined(media.relative, tuple(engine.find_faces(photo.pixels)))
+    meta = parse_exif(photo.exif, modified_time(media.path))
+    return Examined(media.relative, tuple(engine.find_faces(photo.pixels)), meta=meta)
+
+
+def examine_video(media: MediaFile, engine: FaceEngine, settings: VideoSettings) -> Examined:
+    """Find the faces in a video's sampled frames; a video that breaks off is a problem."""
+    meta = read_video_meta(media.path)
+    reader = VideoFrames(media.path, settings)
+    frames: list[tuple[float, tuple[Face, ...]]] = []
+    problem = None
+    try:
+        for seconds, pixels in reader.frames():
+            frames.append((seconds, tuple(engine.find_faces(pixels))))
+    except UnreadableVideo as err:
+        problem = err.reason
+    return Examined(
+        media.relative, problem=problem, kind="video", meta=meta, frames=tuple(frames), video=reader.info
+    )
 
 
 def identify(
@@ -85,13 +112,20 @@ def identify(
     match: MatchSettings,
 ) -> PhotoFacts:
     """Turn the faces found into matches against the enrolled children."""
-    faces = []
-    for face in examined.faces:
+
+    def one(face: Face) -> FaceMatch:
         if face.template is None:
-            faces.append(FaceMatch(FaceStatus.UNKNOWN, face.box))
-        else:
-            faces.append(match_face(face.template, face.box, enrolled, match))
-    return PhotoFacts(examined.relative, tuple(faces), examined.problem)
+            return FaceMatch(FaceStatus.UNKNOWN, face.box)
+        return match_face(face.template, face.box, enrolled, match)
+
+    if examined.frames is not None:  # a video: everyone seen across its frames
+        seen = [
+            SeenFace(index, seconds, one(face), face.template)
+            for index, (seconds, faces) in enumerate(examined.frames)
+            for face in faces
+        ]
+        return PhotoFacts(examined.relative, combine(seen, match), examined.problem)
+    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem)
 
 
 def audit_files(
@@ -103,13 +137,23 @@ def audit_files(
     match: MatchSettings,
     purposes: tuple[str, ...] = PURPOSES,
     on_file: Callable[[MediaFile], None] | None = None,
+    *,
+    devices: DeviceRegister | None = None,
+    rules: RecordRules = RecordRules(),
+    video: VideoSettings = VideoSettings(),
 ) -> list[PhotoVerdict]:
-    """Examine, identify and judge each file in turn."""
+    """Examine, identify and judge each file in turn: consent first, then its metadata."""
     verdicts = []
     for media in files:
-        examined = examine(media, engine)
+        examined = examine(media, engine, video=video)
         facts = identify(examined, enrolled, match)
-        verdicts.append(judge_photo(facts, register, today, purposes))
+        verdict = judge_photo(facts, register, today, purposes)
+        kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
+        verdicts.append(
+            judge_provenance(
+                verdict, examined.meta, register, today, rules, devices, kind, examined.video
+            )
+        )
         if on_file:
             on_file(media)
     return verdicts

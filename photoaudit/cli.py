@@ -6,9 +6,9 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
@@ -16,12 +16,16 @@ from typing import Annotated, Iterator, Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 from . import __version__
-from .config import MatchSettings, Settings
+from .config import ConfigError, MatchSettings, Settings, find_config, load_config
+from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
 from .formats import csv_report, json_report, terminal, write_private
 from .register import RegisterError
+from .sources import iter_media
+from .video import read_video_meta
 from .workflow import CannotRun, audit as run_audit, check_outputs_outside, prepare
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -34,8 +38,9 @@ app = typer.Typer(
 
 
 class State:
-    data_dir: Path = Path(os.environ.get("PHOTOAUDIT_DATA", "consent_data"))
+    data_dir: Optional[Path] = None  # --data or PHOTOAUDIT_DATA; else photoaudit.toml's, else consent_data
     state_dir: Optional[Path] = None
+    config: Optional[Path] = None
 
 
 state = State()
@@ -50,10 +55,14 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def main(
     data: Annotated[
-        Path,
-        typer.Option("--data", help="Folder with children.csv and faces/ (env PHOTOAUDIT_DATA).",
-                     envvar="PHOTOAUDIT_DATA"),
-    ] = Path("consent_data"),
+        Optional[Path],
+        typer.Option("--data", help="Folder with children.csv and faces/ (env PHOTOAUDIT_DATA; "
+                     "default: photoaudit.toml's, else consent_data).", envvar="PHOTOAUDIT_DATA"),
+    ] = None,
+    config: Annotated[
+        Optional[Path],
+        typer.Option("--config", help="Settings file (default: photoaudit.toml in this folder, if there)."),
+    ] = None,
     state_dir: Annotated[
         Optional[Path],
         typer.Option("--state", help="Private folder for face templates (default: DATA/state)."),
@@ -64,6 +73,7 @@ def main(
 ) -> None:
     state.data_dir = data
     state.state_dir = state_dir
+    state.config = config
 
 
 def err_console() -> Console:
@@ -75,7 +85,7 @@ def cannot_run_is_exit_2() -> Iterator[None]:
     """Turn every 'could not run' error into a plain message and exit code 2."""
     try:
         yield
-    except (CannotRun, RegisterError, EngineUnavailable) as err:
+    except (CannotRun, RegisterError, EngineUnavailable, ConfigError) as err:
         err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
         raise typer.Exit(EXIT_CANNOT_RUN) from None
     except (OSError, ValueError) as err:
@@ -84,12 +94,20 @@ def cannot_run_is_exit_2() -> Iterator[None]:
 
 
 def settings_from(tolerance: float | None, margin: float | None) -> Settings:
-    defaults = MatchSettings()
+    """photoaudit.toml (if any), then the command line on top."""
+    config = find_config(state.config)
+    settings = load_config(config) if config is not None else Settings()
+    defaults = settings.match
     match = MatchSettings(
         tolerance=defaults.tolerance if tolerance is None else tolerance,
         margin=defaults.margin if margin is None else margin,
     )
-    return Settings(data_dir=state.data_dir, state_dir=state.state_dir, match=match)
+    return replace(
+        settings,
+        data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
+        state_dir=state.state_dir if state.state_dir is not None else settings.state_dir,
+        match=match,
+    )
 
 
 TodayOption = Annotated[
@@ -187,6 +205,51 @@ def audit_command(
     else:
         terminal.show(result, console)
     raise typer.Exit(result.exit_code)
+
+
+@app.command("devices")
+def devices_command(
+    folder: Annotated[Path, typer.Argument(help="A folder of photos (and videos) from the setting's devices.")],
+) -> None:
+    """List the cameras the photos in a folder came from, to fill in devices.csv."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2():
+        settings = settings_from(None, None)
+        registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
+        seen = survey(iter_media(folder), registered, read_video_meta)
+    table = Table(title=f"Cameras seen in {folder}")
+    for column in ("make", "model", "serial", "files", "folders", "registered as"):
+        table.add_column(column, overflow="fold")
+    for entry in seen:
+        camera = entry.camera
+        folders = ", ".join(f"{name} ({n})" for name, n in entry.folders.most_common())
+        if camera is None:
+            table.add_row("(no camera recorded)", "", "", str(entry.files), folders, "a person must check these")
+            continue
+        where = ", ".join(entry.device_ids) or ("-" if registered is not None else "")
+        table.add_row(camera.make, camera.model, camera.serial, str(entry.files), folders, where)
+    console.print(table)
+    unregistered = [e for e in seen if e.camera is not None and not e.device_ids]
+    if registered is None:
+        console.print(
+            f"No device register yet. Copy consent_data/template/devices.csv to {settings.devices_path} "
+            "and add one row per setting device (make and model exactly as above)."
+        )
+    elif unregistered:
+        console.print("Cameras with no device in 'registered as' are not setting devices: their photos are breaches (R6).")
+    if unregistered:
+        console.print("Rows for devices.csv (add only cameras that belong to the setting; fill in device_id and label):")
+        console.print("device_id,label,make,model,serial,folder", markup=False, soft_wrap=True)
+        for entry in unregistered:
+            camera = entry.camera
+            assert camera is not None
+            folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
+            cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
+            console.print(",".join(csv_cell(c) for c in cells), markup=False, soft_wrap=True)
+
+
+def csv_cell(text: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
 
 
 @contextmanager

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .provenance import Provenance
 
 #: The uses a photo can be put to, in the order reports show them (DOMAIN.md R2, R3).
 PURPOSES: tuple[str, ...] = (
@@ -70,10 +74,13 @@ class Child:
     leave_date: date | None = None
     room: str = ""
     line: int = 0  # line of the register file this child came from
+    #: purpose -> the date its consent was withdrawn; a withdrawn purpose is a "no"
+    withdrawn: dict[str, date] = field(default_factory=dict)
 
     def allows(self, purpose: str) -> bool:
-        """True when the register records a "yes" for this purpose (blank is no)."""
-        return bool(self.consents.get(purpose, False))
+        """True when the register records a "yes" for this purpose (blank is no)
+        and no withdrawal of it."""
+        return bool(self.consents.get(purpose, False)) and purpose not in self.withdrawn
 
     @property
     def has_left(self) -> bool:
@@ -112,6 +119,7 @@ class FaceMatch:
     child_id: str | None = None
     distance: float | None = None
     candidates: tuple[Candidate, ...] = ()  # nearest children first
+    time: float | None = None  # videos: seconds into the video of the deciding frame
 
 
 @dataclass(frozen=True)
@@ -138,3 +146,4 @@ class PhotoVerdict:
     faces: tuple[FaceMatch, ...] = ()
     reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # informational, never change the action
+    provenance: Provenance | None = None  # camera, dates, location (photoaudit.provenance)

@@ -26,6 +26,10 @@ from .models import (
 )
 
 
+#: How the learning-journey note starts (the metadata rules drop it when they block the photo).
+JOURNEY_NOTE_PREFIX = "May go in the learning journey of:"
+
+
 def long_date(day: date) -> str:
     """A date no reader can misread: 1 September 2026."""
     return f"{day.day} {day:%B %Y}"
@@ -80,11 +84,31 @@ def may(standing_: ChildStanding, purpose: str) -> bool:
     return standing_.blocked_by is None and standing_.child.allows(purpose)
 
 
+def clock(seconds: float) -> str:
+    """A time into a video as a person reads it: 0:07, 1:02:03."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def withdrawal_words(child: Child, purposes: Iterable[str]) -> str:
+    """' (social media consent withdrawn on 1 October 2026)', or '' when none was withdrawn."""
+    parts = [
+        f"{purpose_words([p])} consent withdrawn on {long_date(child.withdrawn[p])}"
+        for p in purposes
+        if p in child.withdrawn
+    ]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def face_words(index: int, face: FaceMatch, register: Register) -> str:
     """Why one face needs a person to look at it, or '' when it does not."""
+    name = f"Face {index}"
+    if face.time is not None:
+        name += f" (at {clock(face.time)} in the video)"
     if face.status is FaceStatus.UNKNOWN:
         return (
-            f"Face {index} is not a child photoaudit can identify: a person must check "
+            f"{name} is not a child photoaudit can identify: a person must check "
             "who it is before this photo is used."
         )
     if face.status is FaceStatus.AMBIGUOUS:
@@ -93,12 +117,12 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
             for cand in face.candidates
         ]
         return (
-            f"Face {index} could be {' or '.join(names)} (too close to call): a person "
+            f"{name} could be {' or '.join(names)} (too close to call): a person "
             "must check who it is."
         )
     if face.child_id is None or register.get(face.child_id) is None:
         return (
-            f"Face {index} matched enrolled child {face.child_id!r}, who is not in the "
+            f"{name} matched enrolled child {face.child_id!r}, who is not in the "
             "consent register: a person must check."
         )
     return ""
@@ -163,11 +187,14 @@ def judge_photo(
             notes.append(f"Not for {label}'s own learning journey: no consent for it (R2).")
     if journeys:
         names = ", ".join(child_label(present[c].child) for c in journeys)
-        notes.append(f"May go in the learning journey of: {names}.")
+        notes.append(f"{JOURNEY_NOTE_PREFIX} {names}.")
 
+    by_label = {child_label(s.child): s.child for s in present.values()}
     for label, refused_purposes in refused.items():
         reasons.append(
-            f"{label} has no consent for {purpose_words(refused_purposes)} (R2"
+            f"{label} has no consent for {purpose_words(refused_purposes)}"
+            + withdrawal_words(by_label[label], refused_purposes)
+            + " (R2"
             + (", R3" if "other_journeys" in refused_purposes else "")
             + "): withheld from "
             + ("those uses" if len(refused_purposes) > 1 else "that use")

@@ -22,6 +22,8 @@ BASE_COLUMNS: tuple[str, ...] = ("child_id", "name", "status")
 TAIL_COLUMNS: tuple[str, ...] = ("face_matching", "consent_review_due")
 #: Columns a register may leave out; they then read as blank.
 OPTIONAL_COLUMNS: tuple[str, ...] = ("room", "leave_date")
+#: Optional column per purpose: the date the parents withdrew that consent.
+WITHDRAWN_SUFFIX = "_withdrawn"
 
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0", ""})
@@ -193,6 +195,7 @@ class _RegisterReader:
         self.required += tuple(c for c in TAIL_COLUMNS if c not in self.required)
         self.known = self.required + tuple(c for c in OPTIONAL_COLUMNS
                                            if c not in self.required)
+        self.known += tuple(p + WITHDRAWN_SUFFIX for p in purposes)
         self.problems: list[RegisterError] = []
         self.labels: dict[str, str] = {}  # register column name -> header as written
 
@@ -389,6 +392,8 @@ class _RegisterReader:
         face_matching = yes_no("face_matching")
         review_due = when("consent_review_due")
         leave_date = when("leave_date")
+        withdrawn = {p: day for p in self.purposes
+                     if p + WITHDRAWN_SUFFIX in columns and (day := when(p + WITHDRAWN_SUFFIX))}
         if len(self.problems) > before or "child_id" not in columns:
             return None
         return Child(
@@ -401,4 +406,5 @@ class _RegisterReader:
             leave_date=leave_date,
             room=cell("room"),
             line=line,
+            withdrawn=withdrawn,
         )

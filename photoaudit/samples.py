@@ -12,6 +12,7 @@ The ``*_HEAD`` boxes are (left, top, right, bottom) crops around each head with 
 from __future__ import annotations
 
 import importlib.util
+from datetime import datetime
 from pathlib import Path
 
 import numpy
@@ -83,16 +84,68 @@ def orientation_exif(orientation: int) -> bytes:
     return piexif.dump({"0th": {piexif.ImageIFD.Orientation: orientation}})
 
 
+def camera_exif(
+    make: str = "",
+    model: str = "",
+    taken: datetime | None = None,
+    *,
+    serial: str = "",
+    gps: tuple[float, float] | None = None,
+    orientation: int | None = None,
+) -> bytes:
+    """An EXIF block (piexif) like a camera writes: make, model, serial, when, where.
+
+    ``taken`` becomes DateTimeOriginal, and OffsetTimeOriginal when it is time-zone aware.
+    """
+    zeroth: dict[int, object] = {}
+    details: dict[int, object] = {}
+    where: dict[int, object] = {}
+    if make:
+        zeroth[piexif.ImageIFD.Make] = make.encode()
+    if model:
+        zeroth[piexif.ImageIFD.Model] = model.encode()
+    if orientation is not None:
+        zeroth[piexif.ImageIFD.Orientation] = orientation
+    if serial:
+        details[piexif.ExifIFD.BodySerialNumber] = serial.encode()
+    if taken is not None:
+        details[piexif.ExifIFD.DateTimeOriginal] = taken.strftime("%Y:%m:%d %H:%M:%S").encode()
+        offset = taken.utcoffset()
+        if offset is not None:
+            minutes = int(offset.total_seconds() // 60)
+            sign = "-" if minutes < 0 else "+"
+            details[piexif.ExifIFD.OffsetTimeOriginal] = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}".encode()
+    if gps is not None:
+        def dms(value: float) -> tuple[tuple[int, int], ...]:
+            value = abs(value)
+            degrees, minutes = int(value), int(value * 60) % 60
+            return ((degrees, 1), (minutes, 1), (round((value * 3600) % 60 * 100), 100))
+
+        where = {
+            piexif.GPSIFD.GPSLatitudeRef: b"N" if gps[0] >= 0 else b"S",
+            piexif.GPSIFD.GPSLatitude: dms(gps[0]),
+            piexif.GPSIFD.GPSLongitudeRef: b"E" if gps[1] >= 0 else b"W",
+            piexif.GPSIFD.GPSLongitude: dms(gps[1]),
+        }
+    return piexif.dump({"0th": zeroth, "Exif": details, "GPS": where})
+
+
 def save_jpeg_with_orientation(
-    img: Image.Image, path: Path, orientation: int, *, quality: int = 95
+    img: Image.Image, path: Path, orientation: int, *, quality: int = 95, exif: bytes | None = None
 ) -> Path:
-    """Write a JPEG whose EXIF orientation ``orientation`` turns it back into ``img``."""
+    """Write a JPEG whose EXIF orientation ``orientation`` turns it back into ``img``.
+
+    ``exif`` (e.g. from :func:`camera_exif`) replaces the minimal block; it must
+    carry the same orientation.
+    """
     stored = undo_orientation(img.convert("RGB"), orientation)
-    stored.save(path, "JPEG", quality=quality, exif=orientation_exif(orientation))
+    stored.save(path, "JPEG", quality=quality, exif=exif or orientation_exif(orientation))
     return path
 
 
-def save_heic(img: Image.Image, path: Path, orientation: int = 1, *, quality: int = 90) -> Path:
+def save_heic(
+    img: Image.Image, path: Path, orientation: int = 1, *, quality: int = 90, exif: bytes | None = None
+) -> Path:
     """Write a HEIC that displays as ``img``.
 
     pillow-heif turns an EXIF orientation given at save time into the HEIF
@@ -103,6 +156,8 @@ def save_heic(img: Image.Image, path: Path, orientation: int = 1, *, quality: in
     pillow_heif.register_heif_opener()
     stored = undo_orientation(img.convert("RGB"), orientation)
     kwargs = {"exif": orientation_exif(orientation)} if orientation != 1 else {}
+    if exif is not None:
+        kwargs = {"exif": exif}
     stored.save(path, "HEIF", quality=quality, **kwargs)
     return path
 
@@ -129,3 +184,39 @@ def scene(
         height = max(1, round(face.height * width / face.width))
         canvas.paste(face.convert("RGB").resize((width, height), Image.Resampling.LANCZOS), (x, y))
     return canvas
+
+
+def save_video(
+    frames: list[Image.Image],
+    path: Path,
+    *,
+    fps: int = 4,
+    codec: str = "mpeg4",
+    metadata: dict[str, str] | None = None,
+    rotation: int = 0,
+) -> Path:
+    """Encode ``frames`` (same size, even width and height) into a video with PyAV.
+
+    ``metadata`` becomes container tags (``make``, ``model``, ``creation_time``,
+    ``location`` ...); for .mov files any key is kept, as an iPhone's are.
+    ``rotation`` (degrees counter-clockwise) is stored as the display rotation a
+    phone records for portrait videos: players turn the frames by it.
+    """
+    import av
+
+    options = {"movflags": "use_metadata_tags"} if Path(path).suffix.lower() == ".mov" else {}
+    with av.open(str(path), "w", options=options) as container:
+        for key, value in (metadata or {}).items():
+            container.metadata[key] = value
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height = frames[0].size
+        stream.pix_fmt = "yuv420p"
+        if rotation:
+            stream.set_display_rotation(rotation)
+        for image in frames:
+            frame = av.VideoFrame.from_ndarray(numpy.asarray(image.convert("RGB")), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return Path(path)

@@ -14,9 +14,11 @@ import numpy as np
 
 from .auditor import AuditResult, audit_files, list_media
 from .config import Settings
+from .devices import load_devices
 from .engine import EngineSettings, FaceEngine
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .models import Register
+from .provenance import DeviceRegister, audit_warnings
 from .register import load_register
 from .sources import MediaFile
 from .store import Store
@@ -37,6 +39,7 @@ class Prepared:
     engine: FaceEngine
     enrolled: dict[str, list[np.ndarray]]
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
+    devices: DeviceRegister | None = None  # None when the setting has no devices.csv
 
 
 def prepare(
@@ -52,6 +55,7 @@ def prepare(
             "Copy consent_data/template/children.csv there and fill it in, or use --data."
         )
     register = load_register(settings.register_path, purposes=settings.purposes)
+    devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
     with Store(settings.state_path) as store:
         fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint())
@@ -63,7 +67,7 @@ def prepare(
     # Never match against a child the register no longer allows (belt and braces).
     allowed = {c.child_id for c in register.children.values() if c.face_matching and not c.has_left}
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
-    return Prepared(settings, register, engine, enrolled, report)
+    return Prepared(settings, register, engine, enrolled, report, devices)
 
 
 def check_outputs_outside(folder: Path, outputs: list[Path]) -> None:
@@ -104,8 +108,12 @@ def audit(
         prepared.settings.match,
         prepared.settings.purposes,
         on_file,
+        devices=prepared.devices,
+        rules=prepared.settings.records,
+        video=prepared.settings.video,
     )
     result = AuditResult(folder, today, verdicts)
+    result.warnings.extend(audit_warnings(verdicts, prepared.settings.records, prepared.devices))
     if not prepared.enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."

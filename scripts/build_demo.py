@@ -7,12 +7,17 @@ are played by the astronaut Eileen Collins (scikit-image), Grace Hopper
 - consent_data/demo/faces/<child_id>/*.jpg  reference photos for enrolment
 - demo/transfer/...                         this week's transfer folder to audit
 
+Every photo carries the EXIF a camera writes (make, model, date; one a location),
+dated relative to today, so the audit's device, date and location rules have
+something to find; the devices are listed in consent_data/demo/devices.csv.
+
 Run from the repository root: python scripts/build_demo.py
 """
 
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps
@@ -20,11 +25,13 @@ from PIL import Image, ImageFilter, ImageOps
 from photoaudit.samples import (
     astronaut,
     astronaut_face,
+    camera_exif,
     cameraman,
     grace_hopper,
     grace_hopper_face,
     save_heic,
     save_jpeg_with_orientation,
+    save_video,
     scene,
 )
 
@@ -32,6 +39,17 @@ ROOT = Path(__file__).resolve().parent.parent
 FACES = ROOT / "consent_data" / "demo" / "faces"
 TRANSFER = ROOT / "demo" / "transfer"
 CAMERAMAN_HEAD = (150, 60, 300, 240)
+#: The demo setting's devices, as in consent_data/demo/devices.csv.
+TABLET_1 = ("samsung", "SM-T220")
+TABLET_2 = ("Apple", "iPad (9th generation)")
+PERSONAL_PHONE = ("Apple", "iPhone 14 Pro")
+NOW = datetime.now(timezone.utc).astimezone().replace(microsecond=0)
+
+
+def exif(camera: tuple[str, str] | None, days_ago: float, **extra) -> bytes:  # noqa: ANN003
+    """EXIF for a photo taken ``days_ago`` days before now on ``camera`` (None: no camera)."""
+    make, model = camera or ("", "")
+    return camera_exif(make, model, NOW - timedelta(days=days_ago), **extra)
 
 
 def cameraman_face() -> Image.Image:
@@ -63,32 +81,77 @@ def transfer() -> None:
     ava, grace, sam = astronaut_face(), grace_hopper_face(), cameraman_face()
 
     # Ava alone: cleared for everything.
-    scene([(ava, (600, 300), 360)], (1600, 1200), seed=1).save(tablet1 / "IMG_0001.jpg", quality=90)
-    # Grace alone: no website or social media consent.
-    scene([(grace, (500, 250), 420)], (1600, 1200), seed=2).save(tablet1 / "IMG_0002.jpg", quality=90)
+    scene([(ava, (600, 300), 360)], (1600, 1200), seed=1).save(
+        tablet1 / "IMG_0001.jpg", quality=90, exif=exif(TABLET_1, 2)
+    )
+    # Grace alone: no website consent, and her social media consent was withdrawn.
+    scene([(grace, (500, 250), 420)], (1600, 1200), seed=2).save(
+        tablet1 / "IMG_0002.jpg", quality=90, exif=exif(TABLET_1, 2)
+    )
     # Ava and Grace together at the Christmas party: both journeys, not online (R5).
     scene([(ava, (250, 400), 300), (grace, (950, 350), 320)], (1600, 1200), seed=3).save(
-        tablet1 / "IMG_0003.jpg", quality=90
+        tablet1 / "IMG_0003.jpg", quality=90, exif=exif(TABLET_1, 3)
     )
     # A portrait photo stored sideways with an EXIF orientation tag, as tablets do.
-    save_jpeg_with_orientation(scene([(ava, (300, 500), 400)], (1000, 1400), seed=4), tablet1 / "IMG_0004.jpg", 6)
+    save_jpeg_with_orientation(
+        scene([(ava, (300, 500), 400)], (1000, 1400), seed=4), tablet1 / "IMG_0004.jpg", 6,
+        exif=exif(TABLET_1, 3, orientation=6),
+    )
     # No one in it: a painting on the easel.
-    scene([], (1600, 1200), seed=5).save(tablet1 / "IMG_0005.png")
+    scene([], (1600, 1200), seed=5).save(tablet1 / "IMG_0005.png", exif=exif(TABLET_1, 4))
+    # Taken on a member of staff's own phone, then copied in with the tablet's photos: a breach (R6).
+    scene([(ava, (500, 300), 380)], (1600, 1200), seed=11).save(
+        tablet1 / "IMG_0006.jpg", quality=90, exif=exif(PERSONAL_PHONE, 1)
+    )
+    # Taken 14 months ago and never deleted: past the 12-month retention period (R7).
+    scene([(ava, (600, 250), 360)], (1600, 1200), seed=12).save(
+        tablet1 / "IMG_0007.jpg", quality=90, exif=exif(TABLET_1, 426)
+    )
+    # Left on the tablet for three weeks before it was emptied (R8): kept, with a note.
+    scene([(ava, (400, 350), 340)], (1600, 1200), seed=13).save(
+        tablet1 / "IMG_0008.jpg", quality=90, exif=exif(TABLET_1, 21)
+    )
 
     # iPad HEIC: Ava with Sam, whose parents refused every use (R4, R5).
-    save_heic(scene([(ava, (200, 300), 320), (sam, (900, 300), 320)], (1600, 1200), seed=6), tablet2 / "IMG_0101.heic")
+    save_heic(
+        scene([(ava, (200, 300), 320), (sam, (900, 300), 320)], (1600, 1200), seed=6),
+        tablet2 / "IMG_0101.heic", exif=exif(TABLET_2, 1),
+    )
     # Sam alone: no use at all is allowed, so it must not be kept.
-    scene([(sam, (600, 300), 380)], (1600, 1200), seed=7).save(tablet2 / "IMG_0102.jpg", quality=90)
+    scene([(sam, (600, 300), 380)], (1600, 1200), seed=7).save(
+        tablet2 / "IMG_0102.jpg", quality=90, exif=exif(TABLET_2, 1)
+    )
     # Two children look alike in this one: too close to call, a person decides.
     blend = Image.blend(ava.resize((300, 340)), grace.resize((300, 340)), 0.46)
-    scene([(blend, (650, 400), 300)], (1600, 1200), seed=8).save(tablet2 / "IMG_0103.jpg", quality=90)
+    scene([(blend, (650, 400), 300)], (1600, 1200), seed=8).save(
+        tablet2 / "IMG_0103.jpg", quality=90, exif=exif(TABLET_2, 2)
+    )
     # A blurred face nobody can identify.
     blurred = ava.resize((27, 30)).resize((300, 333), Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(1))
-    scene([(blurred, (650, 400), 300)], (1600, 1200), seed=9).save(tablet2 / "IMG_0104.jpg", quality=90)
+    scene([(blurred, (650, 400), 300)], (1600, 1200), seed=9).save(
+        tablet2 / "IMG_0104.jpg", quality=90, exif=exif(TABLET_2, 2)
+    )
     # A photo that did not finish copying.
     whole = tablet2 / "IMG_0105.jpg"
-    scene([(grace, (500, 250), 420)], (1600, 1200), seed=10).save(whole, quality=90)
+    scene([(grace, (500, 250), 420)], (1600, 1200), seed=10).save(whole, quality=90, exif=exif(TABLET_2, 2))
     whole.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    # Location services were on: the photo records where it was taken (R10).
+    scene([(ava, (550, 300), 360)], (1600, 1200), seed=14).save(
+        tablet2 / "IMG_0106.jpg", quality=90, exif=exif(TABLET_2, 1, gps=(51.2798, 1.0789))
+    )
+    # A screenshot: no camera recorded, so nobody can say which device it came from.
+    scene([(grace, (500, 250), 420)], (1600, 1200), seed=15).save(tablet2 / "IMG_0107.png")
+    # A short video: Ava, then Grace walks in (no social media or website for her).
+    video_frames = [
+        scene([(ava, (40 + 8 * n, 60), 200)] + ([(grace, (380, 80), 200)] if n >= 10 else []), (640, 480), seed=16)
+        for n in range(24)
+    ]
+    taken = (NOW - timedelta(days=1)).astimezone(timezone.utc)
+    save_video(
+        video_frames, tablet2 / "VID_0108.mov", fps=4,
+        metadata={"make": TABLET_2[0], "model": TABLET_2[1],
+                  "creation_time": taken.strftime("%Y-%m-%dT%H:%M:%S.000000Z")},
+    )
 
 
 def main() -> None:

@@ -21,10 +21,12 @@ def render(result: AuditResult) -> str:
     purposes = list(result.verdicts[0].purposes) if result.verdicts else []
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["photo", "action", *purposes, "journeys", "children", "unidentified faces", "reasons"])
+    writer.writerow(["photo", "action", *purposes, "journeys", "children", "unidentified faces", "reasons",
+                     "breach", "camera", "device", "taken", "gps", "notes"])
     for v in result.verdicts:
         children = [f.child_id for f in v.faces if f.status is FaceStatus.MATCHED and f.child_id]
         unidentified = sum(f.status is not FaceStatus.MATCHED for f in v.faces)
+        found = v.provenance
         writer.writerow(
             [
                 cell(v.path),
@@ -34,6 +36,12 @@ def render(result: AuditResult) -> str:
                 " ".join(children),
                 unidentified,
                 cell(" ".join(v.reasons)),
+                "yes" if found and found.breach else "no",
+                cell(found.camera.describe()) if found and found.camera else "",
+                cell(found.device_id or "") if found else "",
+                found.taken.isoformat(sep=" ") if found and found.taken else "",
+                "yes" if found and found.gps else "no",
+                cell(" ".join(v.notes)),
             ]
         )
     return "\ufeff" + out.getvalue()

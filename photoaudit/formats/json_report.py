@@ -11,6 +11,7 @@ from typing import Any
 
 from ..auditor import AuditResult
 from ..models import FaceMatch, PhotoVerdict
+from ..provenance import Provenance
 
 VERSION = 1
 
@@ -24,6 +25,29 @@ def face_json(face: FaceMatch) -> dict[str, Any]:
         "candidates": [
             {"child_id": c.child_id, "distance": round(c.distance, 3)} for c in face.candidates
         ],
+        "time": None if face.time is None else round(face.time, 2),
+    }
+
+
+def provenance_json(found: Provenance | None) -> dict[str, Any]:
+    """The metadata fields of an image entry (added in version 1; see README)."""
+    found = found or Provenance(kind="other")
+    camera = found.camera
+    video = found.video
+    return {
+        "kind": found.kind,
+        "camera": None if camera is None else {"make": camera.make, "model": camera.model, "serial": camera.serial or None},
+        "device": found.device_id,
+        "breach": found.breach,
+        "taken": None if found.taken is None else found.taken.isoformat(),
+        "gps": found.gps,
+        "retain_until": None if found.retain_until is None else found.retain_until.isoformat(),
+        "flags": list(found.flags),
+        "video": None if video is None else {
+            "duration": None if video.duration is None else round(video.duration, 2),
+            "frames_sampled": video.frames_sampled,
+            "sample_every": round(video.sample_every, 3),
+        },
     }
 
 
@@ -36,6 +60,7 @@ def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
         "faces": [face_json(f) for f in verdict.faces],
         "reasons": list(verdict.reasons),
         "notes": list(verdict.notes),
+        **provenance_json(verdict.provenance),
     }
 
 

@@ -24,8 +24,10 @@ def summary_line(result: AuditResult) -> str:
 
 
 def needs_attention(verdict: PhotoVerdict) -> bool:
-    return verdict.action is not Action.KEEP or any(
-        use is not Use.ALLOWED for use in verdict.purposes.values()
+    return (
+        verdict.action is not Action.KEEP
+        or any(use is not Use.ALLOWED for use in verdict.purposes.values())
+        or bool(verdict.provenance and verdict.provenance.gps)
     )
 
 
@@ -60,8 +62,12 @@ def show(result: AuditResult, console: Console) -> None:
     table.add_column("Why", overflow="fold")
     for v in sorted(rows, key=lambda v: (order[v.action], v.path)):
         todo = Text(ACTION_WORDS[v.action], style=ACTION_STYLE[v.action])
+        if v.provenance is not None and v.provenance.breach:
+            todo.append("\nBREACH: tell the DSL", style="bold red")
         if v.action is Action.KEEP:
             todo.append("\n" + withheld_words(v), style="default")
         why = "\n".join(v.reasons) or "\n".join(v.notes)
+        if v.reasons and v.provenance is not None and v.provenance.gps:
+            why += "\n" + next((n for n in v.notes if "GPS" in n), "")
         table.add_row(v.path, todo, why)
     console.print(table)
