@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import MatchSettings, VideoSettings
+from .cover import add_cover_notes
 from .engine import Face, FaceEngine
 from .imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from .matching import match_face
@@ -147,16 +148,33 @@ def audit_files(
     for media in files:
         examined = examine(media, engine, video=video)
         facts = identify(examined, enrolled, match)
-        verdict = judge_photo(facts, register, today, purposes)
-        kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
-        verdicts.append(
-            judge_provenance(
-                verdict, examined.meta, register, today, rules, devices, kind, examined.video
-            )
-        )
+        verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules))
         if on_file:
             on_file(media)
     return verdicts
+
+
+def judge_file(
+    media: MediaFile,
+    examined: Examined,
+    facts: PhotoFacts,
+    register: Register,
+    today: date,
+    purposes: tuple[str, ...] = PURPOSES,
+    devices: DeviceRegister | None = None,
+    rules: RecordRules = RecordRules(),
+) -> PhotoVerdict:
+    """The verdict on one examined file: consent first, then its metadata.
+
+    When only some faces stand in the way of a use (the metadata rules raised
+    nothing), the verdict notes that a copy with those faces covered could be used.
+    """
+    consent = judge_photo(facts, register, today, purposes)
+    kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
+    verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
+    if len(verdict.reasons) == len(consent.reasons):
+        verdict = add_cover_notes(verdict, facts, register, today)
+    return verdict
 
 
 def list_media(folder: Path, exclude: Iterable[Path] = ()) -> list[MediaFile]:

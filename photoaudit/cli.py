@@ -19,10 +19,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
+from .check import gather, parse_purpose, run_check, validate
 from .config import ConfigError, MatchSettings, Settings, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
-from .formats import csv_report, json_report, terminal, write_private
+from .formats import check_report, csv_report, json_report, terminal, write_private
 from .register import RegisterError
 from .sources import iter_media
 from .video import read_video_meta
@@ -250,6 +251,62 @@ def devices_command(
 
 def csv_cell(text: str) -> str:
     return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
+
+
+@app.command("check")
+def check_command(
+    photos: Annotated[list[Path], typer.Argument(help="The photos (or folders of photos) to check.")],
+    purpose: Annotated[
+        str, typer.Option("--for", help="The use to check for: learning_journey, other_journeys, display, website or social_media.")
+    ],
+    export: Annotated[
+        Optional[Path], typer.Option("--export", help="Write a publishable copy of each photo into this folder.")
+    ] = None,
+    unknown: Annotated[
+        str, typer.Option("--unknown", help="With --export: 'cover' unidentified faces, or 'hold' those photos back.")
+    ] = "cover",
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="One summary line, no per-photo lines or progress.")
+    ] = False,
+    tolerance: Annotated[
+        Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
+    ] = None,
+    margin: Annotated[
+        Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
+    ] = None,
+    detector: DetectorOption = "auto",
+    today: TodayOption = None,
+) -> None:
+    """Before posting: is each photo cleared for one use? With --export, make safe copies."""
+    to_stdout = json_out is not None and str(json_out) == "-"
+    console = err_console() if to_stdout else Console(highlight=False)
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = settings_from(tolerance, margin)
+        use = parse_purpose(purpose, settings.purposes)
+        files = gather(photos)
+        reports = [json_out] if json_out is not None else []
+        folders = [p for p in photos if p.is_dir()]
+        validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
+        prepared = prepare(settings, EngineSettings(detector=detector))
+        with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
+            result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
+        if prepared.enrolment is not None:
+            result.warnings.extend(prepared.enrolment.warnings)
+        if json_out is not None:
+            text = check_report.render_json(result)
+            if to_stdout:
+                sys.stdout.write(text)
+            else:
+                write_private(json_out, text)
+    if quiet:
+        console.print(check_report.summary_line(result), markup=False)
+    else:
+        check_report.show(result, console)
+    raise typer.Exit(result.exit_code)
 
 
 @contextmanager
