@@ -114,7 +114,8 @@ def call_faces(
         if child is not None and counts[child.child_id] > 1:
             problem = (
                 f"Face {index} is one of {counts[child.child_id]} faces matched to "
-                f"{child_label(child)}; at most one can be right, so a person must check."
+                f"{child_label(child)}; at most one can be right, so a person must check who is who "
+                "(R5: every child in a photo must be identified)."
             )
             child = None
         if child is None:
