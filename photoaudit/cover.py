@@ -197,7 +197,9 @@ def cover_notes(
 
     Only when at least one identified child without consent is among the faces
     to cover (a photo held back only for unknown faces is a review, not a
-    withholding), and the faces left would be cleared.
+    withholding), the faces left would be cleared, and at least one identified
+    child stays visible (a photo of one child is not worth suggesting with that
+    child's head covered; ``check --export`` still makes such a copy when asked).
     """
     if facts.problem is not None:
         return ()
@@ -209,19 +211,29 @@ def cover_notes(
         plan = plan_cover(facts, register, today, purpose)
         if not plan.copy_allowed or not any(c.identified for c in plan.covered):
             continue
+        if not any(c.identified for c in plan.kept):
+            continue
         key = tuple(c.index for c in plan.covered)
         by_cover.setdefault(key, []).append(purpose)
         labels[key] = covered_words(plan)
     notes = []
     for key, purposes in by_cover.items():
-        words = purpose_words(purposes).replace(
-            PURPOSE_WORDS["learning_journey"], "learning journeys"
-        )
         notes.append(
-            f"A copy with {labels[key]} covered could be used for {words} instead: "
-            f"photoaudit check --for {purposes[0]} --export FOLDER makes one."
+            f"A copy with {labels[key]} covered could be used for {uses_words(purposes)} instead: "
+            f"photoaudit check --for {purposes[-1]} --export FOLDER makes one."
         )
     return tuple(notes)
+
+
+def uses_words(purposes: list[str]) -> str:
+    """Purposes in a sentence, with the journeys said once: 'learning journeys and social media'."""
+    if "learning_journey" in purposes:
+        purposes = [p for p in purposes if p != "other_journeys"]
+    words = [
+        "learning journeys" if p == "learning_journey" else PURPOSE_WORDS.get(p, p.replace("_", " "))
+        for p in purposes
+    ]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def add_cover_notes(

@@ -309,7 +309,16 @@ def test_note_for_a_photo_to_delete_keeps_the_action() -> None:
     noted = add_cover_notes(verdict, facts, reg, TODAY)
     assert noted.action is Action.DELETE and noted.purposes == verdict.purposes
     assert len(noted.notes) == len(verdict.notes) + 1
-    assert "learning journeys" in noted.notes[-1]
+    assert "could be used for learning journeys, displays in the setting" in noted.notes[-1]
+    assert "other children's" not in noted.notes[-1]  # the journeys are said once
+    assert "--for social_media --export" in noted.notes[-1]
+
+
+def test_no_note_when_the_copy_would_show_no_identified_child() -> None:
+    """One child alone, without consent: a copy of their covered head is not worth suggesting."""
+    reg = register(child("C001", no=("website",)))
+    assert notes_for(reg, matched("C001")) == ()
+    assert notes_for(register(child("C001", no=("website",))), matched("C001", 0), unknown(1)) == ()
 
 
 def test_no_note_for_an_unreadable_file() -> None:
