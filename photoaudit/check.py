@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .auditor import AuditResult, Examined, examine, identify, list_media
-from .cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, add_cover_notes, head_region, plan_cover
+from .auditor import AuditResult, Examined, examine, identify, judge_file, list_media
+from .cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
 from .export import copy_format, cover_regions, decode, encode, make_private_folder, rgb_icc_profile, write_new
 from .imaging import UnreadablePhoto, load_photo
 from .models import PhotoVerdict, Use
 from .policy import judge_photo
-from .sources import MediaFile, kind_of
+from .provenance import audit_warnings
+from .sources import MediaFile, MediaKind, kind_of
 from .workflow import CannotRun, Prepared
 
 
@@ -191,20 +192,37 @@ def run_check(
     result = CheckResult(purpose, today, [], export_dir, unknown)
     if not prepared.enrolled:
         result.warnings.append("No child is enrolled for face matching, so no face can be cleared.")
-    purposes = prepared.settings.purposes
-    register = prepared.register
     for media in files:
         before = file_state(media.path)
-        examined = examine(media, prepared.engine)
-        facts = identify(examined, prepared.enrolled, prepared.settings.match)
-        verdict = add_cover_notes(judge_photo(facts, register, today, purposes), facts, register, today)
-        photo = PhotoCheck(media, verdict, plan_cover(facts, register, today, purpose, unknown))
+        photo = check_one(media, prepared, today, purpose, unknown)
         if export_dir is not None:
             export_copy(photo, prepared, today, export_dir, before)
         result.photos.append(photo)
         if on_file:
             on_file(media)
+    # Only what limits the check itself (no device register: R6 unchecked); each
+    # photo's own findings are on its line.
+    result.warnings[:0] = audit_warnings([], prepared.settings.records, prepared.devices)
     return result
+
+
+def check_one(media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str) -> PhotoCheck:
+    """The audit's verdict on one file, and the plan for ``purpose``.
+
+    What the file's own metadata rules out (a breach of R6, past retention, ...)
+    blocks the purpose and any copy; a GPS location blocks uses outside the setting.
+    """
+    settings, register = prepared.settings, prepared.register
+    examined = examine(media, prepared.engine, video=settings.video)
+    facts = identify(examined, prepared.enrolled, settings.match)
+    verdict = judge_file(
+        media, examined, facts, register, today, settings.purposes, prepared.devices, settings.records
+    )
+    consent = judge_photo(facts, register, today, settings.purposes)
+    from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
+    gps = examined.meta is not None and examined.meta.gps
+    plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps)
+    return PhotoCheck(media, verdict, plan)
 
 
 def export_copy(
@@ -214,6 +232,9 @@ def export_copy(
     plan = photo.plan
     if not plan.copy_allowed:
         photo.held = plan.hold
+        return
+    if photo.media.kind is MediaKind.VIDEO:
+        photo.held = ("This is a video: photoaudit makes copies of photos only.",)
         return
     try:
         loaded = load_photo(photo.media.path)

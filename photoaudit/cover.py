@@ -21,6 +21,16 @@ from .policy import child_label, face_words, judge_photo, purpose_words, standin
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
 UNKNOWN_CHOICES = ("cover", "hold")
 
+#: Uses that stay inside the setting and its own records. For every other use a photo
+#: that records where it was taken (GPS) is not cleared as it is (R10); a copy from
+#: ``check --export`` carries no location.
+INSIDE_PURPOSES = ("learning_journey", "other_journeys", "display")
+
+GPS_WORDS = (
+    "It records where it was taken (GPS location), which must not go outside the setting "
+    "(R10): post a copy made with --export, which carries no location."
+)
+
 #: How far the cover reaches beyond the detected face box, as fractions of the box:
 #: sideways (each side), above (hair, forehead, a hat) and below (chin, neck). Face
 #: detectors box the eyes-to-chin area only; a head is much larger, a child's even more.
@@ -132,36 +142,43 @@ def plan_cover(
     today: date,
     purpose: str,
     unknown: str = "cover",
+    *,
+    file_blockers: tuple[str, ...] = (),
+    gps: bool = False,
 ) -> CoverPlan:
     """Is the photo cleared for ``purpose``, and which faces must a publishable copy cover?
 
     ``unknown`` is "cover" (unknown and ambiguous faces are covered too) or
     "hold" (a photo with such a face gets no copy: a person looks first).
+    ``file_blockers`` are reasons from the file itself that rule out every use
+    (a breach of R6, past retention under R7, ...): no cover helps, so no copy.
+    ``gps``: the file records a location, so it is not cleared for uses outside
+    the setting as it is (R10), though a copy (which carries none) may be.
     Fails closed: the copy is only allowed when the faces left in it, judged
     by the same rules as the audit, are cleared for the purpose.
     """
     if unknown not in UNKNOWN_CHOICES:
         raise ValueError(f"unknown must be one of {UNKNOWN_CHOICES}, not {unknown!r}")
     verdict = judge_photo(facts, register, today, (purpose,))
-    cleared = verdict.purposes[purpose] is Use.ALLOWED
     if facts.problem is not None:
         why = (f"{facts.problem} A person must look at this file.",)
         return CoverPlan(facts.path, purpose, False, why, (), why, None)
 
     calls = call_faces(facts, register, today, purpose, unknown)
     blockers = tuple(c.why for c in calls if c.why)
-    if not cleared and not blockers:  # the journey rules (R3) can block with no single face at fault
-        blockers = verdict.reasons
-    hold = [c.why for c in calls if c.why and not c.cover]
+    if verdict.purposes[purpose] is not Use.ALLOWED and not blockers:
+        blockers = verdict.reasons  # the journey rules (R3) can block with no single face at fault
+    located = gps and purpose not in INSIDE_PURPOSES
+    blockers += tuple(file_blockers) + ((GPS_WORDS,) if located else ())
+    cleared = verdict.purposes[purpose] is Use.ALLOWED and not blockers
+    hold = [c.why for c in calls if c.why and not c.cover] + list(file_blockers)
     copy_verdict = None
     if not hold:
         kept = PhotoFacts(facts.path, tuple(c.face for c in calls if not c.cover))
         copy_verdict = judge_photo(kept, register, today, (purpose,))
         if copy_verdict.purposes[purpose] is not Use.ALLOWED:
             hold.extend(copy_verdict.reasons or ("The faces left in a copy would not be cleared.",))
-    return CoverPlan(
-        facts.path, purpose, cleared, blockers if not cleared else (), calls, tuple(hold), copy_verdict
-    )
+    return CoverPlan(facts.path, purpose, cleared, blockers, calls, tuple(hold), copy_verdict)
 
 
 def head_region(box: Box, width: int, height: int) -> Region:

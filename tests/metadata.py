@@ -25,11 +25,13 @@ COMMENT = b"Sunflower Nursery, 12 Acacia Road"
 IPTC_CITY = b"Little Hampton"
 
 
-def identifying_exif(orientation: int = 1, thumbnail: Image.Image | None = None) -> bytes:
+def identifying_exif(
+    orientation: int = 1, thumbnail: Image.Image | None = None, gps: bool = True, make: str = "Setting Tablets Ltd"
+) -> bytes:
     """EXIF with GPS, a device serial, an owner, timestamps and (optionally) a thumbnail."""
     exif = {
         "0th": {
-            piexif.ImageIFD.Make: b"Setting Tablets Ltd",
+            piexif.ImageIFD.Make: make.encode(),
             piexif.ImageIFD.Model: b"Tab 9",
             piexif.ImageIFD.Orientation: orientation,
             piexif.ImageIFD.DateTime: b"2026:03:09 10:15:00",
@@ -47,6 +49,8 @@ def identifying_exif(orientation: int = 1, thumbnail: Image.Image | None = None)
             piexif.GPSIFD.GPSLongitude: ((0, 1), (7, 1), (3900, 100)),
         },
     }
+    if not gps:
+        del exif["GPS"]
     if thumbnail is not None:
         buffer = io.BytesIO()
         small = thumbnail.convert("RGB")

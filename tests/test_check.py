@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -83,7 +84,7 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     save_png_with_everything(group, folder / "group.png", exif)
     save_heic(group, folder / "group.heic")
     ava = scene([(astronaut_face(), (500, 250), 380)], (1400, 1000), seed=4)
-    save_jpeg_with_everything(ava, folder / "ava.jpg", identifying_exif())
+    save_jpeg_with_everything(ava, folder / "ava.jpg", identifying_exif(gps=False))
     stranger = cameraman().crop(CAMERAMAN_HEAD)
     save_jpeg_with_everything(
         scene([(astronaut_face(), (150, 300), 360), (stranger, (850, 300), 360)], (1400, 1000), seed=5),
@@ -132,7 +133,7 @@ def test_a_cleared_photo_exits_0(setting: Path, photos: Path) -> None:
 def test_one_photo_not_cleared_exits_1_and_names_the_child_and_rule(setting: Path, photos: Path) -> None:
     result = run(setting, "--for", "social_media", str(photos / "ava.jpg"), str(photos / "group.jpg"))
     assert result.exit_code == 1, result.output
-    line = next(l for l in result.stdout.splitlines() if "group.jpg" in l)
+    line = next(l for l in result.stdout.splitlines() if "group.jpg: " in l)
     assert "NOT cleared for social media" in line
     assert "Grace Okafor (c02) has no consent for social media (R2)" in line
     assert "1 of 2 photos cleared" in result.stdout
@@ -140,6 +141,43 @@ def test_one_photo_not_cleared_exits_1_and_names_the_child_and_rule(setting: Pat
 
 def test_the_same_photo_is_cleared_for_a_use_every_child_allows(setting: Path, photos: Path) -> None:
     assert run(setting, "--for", "display", str(photos / "group.jpg")).exit_code == 0
+
+
+def test_a_photo_recording_its_location_is_not_cleared_to_go_outside_the_setting(
+    setting: Path, photos: Path, tmp_path: Path
+) -> None:
+    """R10: ava-gps.jpg is Ava alone, cleared for everything, but it says where it was taken."""
+    located = tmp_path / "in" / "ava-gps.jpg"
+    located.parent.mkdir()
+    save_jpeg_with_everything(Image.open(photos / "ava.jpg"), located, identifying_exif())
+    result = run(setting, "--for", "social_media", str(located))
+    assert result.exit_code == 1
+    assert "GPS location" in result.stdout and "R10" in result.stdout and "--export" in result.stdout
+    assert run(setting, "--for", "display", str(located)).exit_code == 0  # inside the setting
+    out = tmp_path / "out"
+    result = run(setting, "--for", "social_media", "--export", str(out), str(located))
+    assert [p.name for p in out.iterdir()] == ["ava-gps.jpg"]  # the copy carries no location
+    assert metadata_left((out / "ava-gps.jpg").read_bytes()) == []
+
+
+def test_a_photo_from_a_personal_phone_is_not_cleared_and_gets_no_copy(
+    setting: Path, photos: Path, tmp_path: Path
+) -> None:
+    """R6: with a device register, a photo from an unregistered camera is a breach: no copy."""
+    data = tmp_path / "setting"
+    shutil.copytree(setting, data)
+    (data / "devices.csv").write_text(
+        "device_id,label,make,model,serial,folder\nt1,Tablet 1,Setting Tablets Ltd,Tab 9,,\n", encoding="utf-8")
+    phone = tmp_path / "in" / "phone.jpg"
+    phone.parent.mkdir()
+    save_jpeg_with_everything(Image.open(photos / "ava.jpg"), phone, identifying_exif(gps=False, make="Personal Phones Inc"))
+    out = tmp_path / "out"
+    result = run(data, "--for", "display", "--export", str(out), str(phone), str(photos / "ava.jpg"))
+    assert result.exit_code == 1
+    line = next(l for l in result.stdout.splitlines() if "phone.jpg: " in l)
+    assert "NOT cleared" in line and "R6" in line
+    assert [p.name for p in out.iterdir()] == ["ava.jpg"]  # the registered tablet's photo only
+    assert "no copy made" in result.stdout
 
 
 def test_an_unknown_face_needs_a_person(setting: Path, photos: Path) -> None:

@@ -213,6 +213,41 @@ def test_unreadable_file_is_neither_cleared_nor_copied() -> None:
     assert "empty" in plan.blockers[0] and "empty" in plan.hold[0]
 
 
+# --- what the file itself says (R6, R7, R10) ----------------------------------------------
+
+BREACH = "This photo was taken with a personal phone (R6). Tell the DSL, then delete it."
+
+
+def test_a_finding_from_the_file_blocks_the_use_and_any_copy() -> None:
+    reg = register(child("C001"))
+    plan = plan_cover(photo(matched("C001")), reg, TODAY, "display", file_blockers=(BREACH,))
+    assert not plan.cleared and not plan.copy_allowed
+    assert plan.blockers == (BREACH,) and plan.hold == (BREACH,)
+
+
+def test_a_finding_from_the_file_is_named_next_to_the_children() -> None:
+    reg = register(child("C001"), child("C002", no=("website",)))
+    plan = plan_cover(photo(matched("C001", 0), matched("C002", 1)), reg, TODAY, "website",
+                      file_blockers=(BREACH,))
+    assert len(plan.blockers) == 2 and plan.blockers[-1] == BREACH
+    assert not plan.copy_allowed
+
+
+@pytest.mark.parametrize("purpose", ["website", "social_media", "press"])
+def test_a_location_blocks_uses_outside_the_setting_but_not_a_copy(purpose: str) -> None:
+    c = Child("C001", "Amelia Jones", {p: True for p in PURPOSES + ("press",)}, True, FUTURE)
+    plan = plan_cover(photo(matched("C001")), register(c), TODAY, purpose, gps=True)
+    assert not plan.cleared
+    assert len(plan.blockers) == 1 and "GPS" in plan.blockers[0] and "R10" in plan.blockers[0]
+    assert plan.copy_allowed and plan.covered == ()  # the copy carries no location
+
+
+@pytest.mark.parametrize("purpose", ["learning_journey", "other_journeys", "display"])
+def test_a_location_does_not_block_uses_inside_the_setting(purpose: str) -> None:
+    plan = plan_cover(photo(matched("C001")), register(child("C001")), TODAY, purpose, gps=True)
+    assert plan.cleared
+
+
 # --- the learning journey (R3) ------------------------------------------------------------
 
 def test_journey_covers_a_child_who_allows_no_journey_at_all() -> None:
@@ -372,10 +407,15 @@ def test_a_copy_only_ever_keeps_identified_cleared_children(seed: int) -> None:
         facts = photo(*random_faces(rng, sorted(reg.children)))
         purpose = rng.choice(PURPOSES)
         unknown_choice = rng.choice(["cover", "hold"])
-        plan = plan_cover(facts, reg, TODAY, purpose, unknown_choice)
+        from_file = (BREACH,) if rng.random() < 0.1 else ()
+        gps = rng.random() < 0.2
+        plan = plan_cover(facts, reg, TODAY, purpose, unknown_choice, file_blockers=from_file, gps=gps)
         verdict = judge_photo(facts, reg, TODAY, (purpose,))
 
-        assert plan.cleared == (verdict.purposes[purpose] is Use.ALLOWED)
+        located = gps and purpose in ("website", "social_media")
+        assert plan.cleared == (verdict.purposes[purpose] is Use.ALLOWED and not from_file and not located)
+        if from_file:
+            assert not plan.copy_allowed
         assert [c.index for c in plan.faces] == list(range(1, len(facts.faces) + 1))
         if plan.cleared:
             assert plan.covered == () and plan.copy_allowed
