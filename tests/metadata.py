@@ -134,6 +134,7 @@ def png_chunks(data: bytes) -> list[bytes]:
 TELLTALES = (
     b"Exif\x00\x00",
     b"http://ns.adobe.com/xap",
+    b"xmpmeta",
     b"Photoshop 3.0",
     b"8BIM",
     SERIAL.encode(),

@@ -22,8 +22,15 @@ import pytest
 from PIL import Image, ImageOps
 from typer.testing import CliRunner
 
-from faces import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, save_heic, scene
-from metadata import identifying_exif, metadata_left, save_jpeg_with_everything, save_png_with_everything
+from faces import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, scene
+from metadata import (
+    SERIAL,
+    XMP_PACKET,
+    identifying_exif,
+    metadata_left,
+    save_jpeg_with_everything,
+    save_png_with_everything,
+)
 from photoaudit.auditor import identify, Examined
 from photoaudit.cli import app
 from photoaudit.config import Settings
@@ -82,7 +89,10 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
     save_jpeg_with_everything(group.transpose(Image.Transpose.ROTATE_90), folder / "sideways.jpg",
                               identifying_exif(orientation=6, thumbnail=group))
     save_png_with_everything(group, folder / "group.png", exif)
-    save_heic(group, folder / "group.heic")
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    group.save(folder / "group.heic", "HEIF", quality=90, exif=exif, xmp=XMP_PACKET)  # as an iPhone writes
     ava = scene([(astronaut_face(), (500, 250), 380)], (1400, 1000), seed=4)
     save_jpeg_with_everything(ava, folder / "ava.jpg", identifying_exif(gps=False))
     stranger = cameraman().crop(CAMERAMAN_HEAD)
@@ -278,6 +288,8 @@ def test_the_originals_did_carry_metadata(photos: Path) -> None:
     """Otherwise the test above would prove nothing."""
     for name in ("group.jpg", "sideways.jpg", "group.png", "ava.jpg"):
         assert metadata_left((photos / name).read_bytes()), name
+    heic = (photos / "group.heic").read_bytes()
+    assert SERIAL.encode() in heic and b"GPS" in heic and b"xmpmeta" in heic
 
 
 def test_the_covered_child_is_not_found_in_the_copy(exported, photos: Path, prepared: Prepared) -> None:  # noqa: ANN001
