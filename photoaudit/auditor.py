@@ -166,13 +166,13 @@ def judge_file(
 ) -> PhotoVerdict:
     """The verdict on one examined file: consent first, then its metadata.
 
-    When only some faces stand in the way of a use (the metadata rules raised
-    nothing), the verdict notes that a copy with those faces covered could be used.
+    When only some faces stand in the way of a use of a photo (the metadata rules
+    raised nothing), the verdict notes that a copy with those faces covered could be used.
     """
     consent = judge_photo(facts, register, today, purposes)
     kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
     verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
-    if len(verdict.reasons) == len(consent.reasons):
+    if examined.kind != "video" and len(verdict.reasons) == len(consent.reasons):
         verdict = add_cover_notes(verdict, facts, register, today)
     return verdict
 

@@ -40,6 +40,9 @@ HEAD_BOTTOM_MARGIN = 0.45
 #: Never a margin of fewer pixels than this, whatever the face size.
 MIN_MARGIN_PX = 8
 
+#: How the audit's note that a covered copy could be used begins.
+COVER_NOTE_PREFIX = "A copy with "
+
 Region = tuple[int, int, int, int]  # (left, top, right, bottom), right/bottom exclusive
 
 
@@ -236,7 +239,7 @@ def cover_notes(
     notes = []
     for key, purposes in by_cover.items():
         notes.append(
-            f"A copy with {labels[key]} covered could be used for {uses_words(purposes)} instead: "
+            f"{COVER_NOTE_PREFIX}{labels[key]} covered could be used for {uses_words(purposes)} instead: "
             f"photoaudit check --for {purposes[-1]} --export FOLDER makes one."
         )
     return tuple(notes)

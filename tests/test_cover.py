@@ -20,6 +20,7 @@ from photoaudit.cover import (
     HEAD_SIDE_MARGIN,
     HEAD_TOP_MARGIN,
     MIN_MARGIN_PX,
+    COVER_NOTE_PREFIX,
     add_cover_notes,
     cover_notes,
     head_region,
@@ -452,3 +453,43 @@ def test_only_faces_in_the_way_are_covered(seed: int) -> None:
                           and counts[face.child_id] == 1)
             expected = not identified or not clear_for(reg.children[face.child_id], purpose)
             assert call.cover == expected, (facts, call)
+
+
+# --- the note in the audit itself ----------------------------------------------------------
+
+def audit_verdict(kind: str):  # noqa: ANN201
+    from pathlib import Path
+
+    from photoaudit.auditor import Examined, judge_file
+    from photoaudit.sources import MediaFile, MediaKind
+
+    reg = register(child("C001"), child("C002", no=("website",)))
+    facts = photo(matched("C001", 0), matched("C002", 1))
+    media_kind = MediaKind.VIDEO if kind == "video" else MediaKind.PHOTO
+    media = MediaFile(Path("x"), "x", media_kind, 1)
+    return judge_file(media, Examined("x", kind=kind), facts, reg, TODAY)
+
+
+def test_the_audit_notes_a_covered_copy_for_a_photo() -> None:
+    verdict = audit_verdict("photo")
+    assert any(n.startswith(COVER_NOTE_PREFIX) and "Harry Smith (C002)" in n for n in verdict.notes)
+
+
+def test_the_audit_notes_no_covered_copy_for_a_video() -> None:
+    """check --export copies photos only."""
+    assert not any(n.startswith(COVER_NOTE_PREFIX) for n in audit_verdict("video").notes)
+
+
+def test_the_terminal_table_shows_the_note_next_to_the_reasons() -> None:
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from photoaudit.auditor import AuditResult
+    from photoaudit.formats import terminal
+
+    verdict = audit_verdict("photo")
+    assert verdict.reasons  # withheld from the website: the table shows reasons, not notes
+    console = Console(record=True, width=400)
+    terminal.show(AuditResult(Path("."), TODAY, [verdict]), console)
+    assert "covered could be used for the website" in console.export_text()

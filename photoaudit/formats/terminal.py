@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..auditor import AuditResult
+from ..cover import COVER_NOTE_PREFIX
 from ..models import PURPOSE_WORDS, Action, PhotoVerdict, Use
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}
@@ -69,5 +70,7 @@ def show(result: AuditResult, console: Console) -> None:
         why = "\n".join(v.reasons) or "\n".join(v.notes)
         if v.reasons and v.provenance is not None and v.provenance.gps:
             why += "\n" + next((n for n in v.notes if "GPS" in n), "")
+        if v.reasons:
+            why += "".join("\n" + n for n in v.notes if n.startswith(COVER_NOTE_PREFIX))
         table.add_row(v.path, todo, why)
     console.print(table)
