@@ -49,6 +49,10 @@ class AuditResult:
     verdicts: list[PhotoVerdict]
     generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     warnings: list[str] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)  # relative path -> content SHA-256
+    cache: dict[str, int] | None = None  # files examined by the engine / reused from the store
+    quarantined: list[dict] | None = None  # with --apply: what was moved where
+    erased: list[dict] = field(default_factory=list)  # children whose face data was erased
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)

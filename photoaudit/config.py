@@ -53,6 +53,9 @@ class Settings:
     records: RecordRules = field(default_factory=RecordRules)
     video: VideoSettings = field(default_factory=lambda: VideoSettings())
     config_path: Path | None = None  # the photoaudit.toml these came from, if any
+    quarantine_dir: Path | None = None  # default: <data_dir>/quarantine
+    reports_dir: Path | None = None  # default: <state>/reports
+    log_file: Path | None = None  # default: <state>/photoaudit.log
 
     @property
     def devices_path(self) -> Path:
@@ -69,6 +72,20 @@ class Settings:
     @property
     def state_path(self) -> Path:
         return self.state_dir if self.state_dir is not None else self.data_dir / "state"
+
+    @property
+    def quarantine_path(self) -> Path:
+        """Where ``--apply`` moves photos that must not be kept (outside any transfer folder)."""
+        return self.quarantine_dir if self.quarantine_dir is not None else self.data_dir / "quarantine"
+
+    @property
+    def reports_path(self) -> Path:
+        """Where every audit run leaves its dated JSON report."""
+        return self.reports_dir if self.reports_dir is not None else self.state_path / "reports"
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_file if self.log_file is not None else self.state_path / "photoaudit.log"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,13 @@
-"""The private local store: face templates of enrolled children, in SQLite.
+"""The private local store, in SQLite: enrolment templates, and what each audited photo held.
+
+- ``reference``: enrolled children's templates (one per reference photo).
+- ``photo`` / ``photo_face``: per photo *content* (SHA-256) and engine settings, the
+  faces the engine found (box, confidence, template), so an unchanged or renamed
+  photo is never examined twice. Another engine setting is another key.
+- ``location``: where each photo was last seen (audited folder, relative path) with
+  the file's size and times, so an unchanged file need not even be re-hashed.
+- ``verdict``: the last verdict given to each photo content (for ``reaudit``).
+- ``forgotten``: children erased on request, never enrolled again without asking.
 
 The state folder is created readable by its owner only (0700) and the database
 file likewise (0600). Deleted rows are overwritten (``secure_delete``) and the
@@ -7,6 +16,7 @@ file is vacuumed after an erasure, so erased templates are really gone.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -15,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .engine import Face
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reference (
@@ -27,6 +39,39 @@ CREATE TABLE IF NOT EXISTS reference (
     PRIMARY KEY (sha256, engine, child_id)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS photo (
+    sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    examined TEXT NOT NULL,
+    PRIMARY KEY (sha256, engine)
+);
+CREATE TABLE IF NOT EXISTS photo_face (
+    sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    box TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    template BLOB,
+    PRIMARY KEY (sha256, engine, idx)
+);
+CREATE TABLE IF NOT EXISTS location (
+    folder TEXT NOT NULL,
+    relative TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    seen TEXT NOT NULL,
+    PRIMARY KEY (folder, relative)
+);
+CREATE TABLE IF NOT EXISTS verdict (
+    sha256 TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    judged TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS forgotten (child_id TEXT PRIMARY KEY, erased TEXT NOT NULL);
 """
 
 DB_NAME = "photoaudit.sqlite3"
@@ -48,6 +93,33 @@ def make_private_file(path: Path) -> None:
         os.chmod(path, 0o600)
     except OSError:  # pragma: no cover
         pass
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file's content hash and the size and times it had when hashed."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    def same_file(self, other: FileState) -> bool:
+        """True when nothing suggests the file changed (size, times and inode all equal)."""
+        return (self.size, self.mtime_ns, self.ctime_ns, self.inode) == (
+            other.size, other.mtime_ns, other.ctime_ns, other.inode
+        )
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    """The last verdict given to one photo content: its action and the JSON body."""
+
+    sha256: str
+    action: str
+    judged: str
+    body: dict
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +172,7 @@ class Store:
         return Reference(child_id, row[0], sha256, _template(row[1]), row[2])
 
     def put_reference(self, ref: Reference, engine: str) -> None:
-        blob = None if ref.template is None else ref.template.astype(np.float64).tobytes()
+        blob = _blob(ref.template)
         with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO reference VALUES (?, ?, ?, ?, ?, ?)",
@@ -133,6 +205,136 @@ class Store:
     def stored_child_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT child_id FROM reference")}
 
+    def references_of(self, child_id: str) -> list[np.ndarray]:
+        """Every stored template of one child, whatever the engine settings."""
+        rows = self.db.execute(
+            "SELECT template FROM reference WHERE child_id=? AND template IS NOT NULL", (child_id,)
+        )
+        return [_template(r[0]) for r in rows]
+
+    def delete_references_of(self, child_id: str) -> int:
+        """Delete one child's reference rows (call :meth:`vacuum` after); returns how many."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM reference WHERE child_id=?", (child_id,)).rowcount
+
+    # -- faces found in audited photos, per content and engine ----------------
+    def faces(self, sha256: str, engine: str) -> tuple[Face, ...] | None:
+        """The faces stored for this content and engine, or None when never examined."""
+        if self.db.execute(
+            "SELECT 1 FROM photo WHERE sha256=? AND engine=?", (sha256, engine)
+        ).fetchone() is None:
+            return None
+        rows = self.db.execute(
+            "SELECT box, confidence, template FROM photo_face WHERE sha256=? AND engine=? ORDER BY idx",
+            (sha256, engine),
+        )
+        return tuple(Face(_box(box), conf, _template(blob)) for box, conf, blob in rows)
+
+    def put_faces(self, found: list[tuple[str, tuple[Face, ...]]], engine: str, when: str) -> None:
+        """Store what the engine found in several photos (sha256, faces), in one transaction."""
+        with self.transaction() as db:
+            for sha256, faces in found:
+                db.execute("DELETE FROM photo_face WHERE sha256=? AND engine=?", (sha256, engine))
+                db.execute("INSERT OR REPLACE INTO photo VALUES (?, ?, ?)", (sha256, engine, when))
+                db.executemany(
+                    "INSERT INTO photo_face VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (sha256, engine, i, ",".join(map(str, f.box)), float(f.confidence), _blob(f.template))
+                        for i, f in enumerate(faces)
+                    ],
+                )
+
+    def photo_faces(self) -> Iterator[tuple[str, str, int, np.ndarray | None]]:
+        """Every stored face of every photo: sha256, engine, index, template."""
+        rows = self.db.execute("SELECT sha256, engine, idx, template FROM photo_face").fetchall()
+        for sha256, engine, idx, blob in rows:
+            yield sha256, engine, idx, _template(blob)
+
+    def erase_photos(self, hashes: set[str]) -> int:
+        """Delete everything stored about these photo contents; returns the faces deleted.
+
+        A photo is forgotten whole (never one face of it), so a later audit
+        examines it again instead of trusting a face list with a gap in it.
+        """
+        erased = 0
+        with self.transaction() as db:
+            for sha256 in sorted(hashes):
+                erased += db.execute("DELETE FROM photo_face WHERE sha256=?", (sha256,)).rowcount
+                db.execute("DELETE FROM photo WHERE sha256=?", (sha256,))
+                db.execute("DELETE FROM verdict WHERE sha256=?", (sha256,))
+        return erased
+
+    # -- where photos were seen -------------------------------------------------
+    def locations(self, folder: str) -> dict[str, FileState]:
+        """relative path -> file state, as last seen in ``folder``."""
+        rows = self.db.execute(
+            "SELECT relative, sha256, size, mtime_ns, ctime_ns, inode FROM location WHERE folder=?",
+            (folder,),
+        )
+        return {r[0]: FileState(*r[1:]) for r in rows}
+
+    def all_locations(self, folder: str | None = None) -> list[tuple[str, str, str]]:
+        """(folder, relative, sha256) of every photo last seen (in ``folder`` when given)."""
+        if folder is None:
+            rows = self.db.execute("SELECT folder, relative, sha256 FROM location ORDER BY folder, relative")
+        else:
+            rows = self.db.execute(
+                "SELECT folder, relative, sha256 FROM location WHERE folder=? ORDER BY relative", (folder,)
+            )
+        return [tuple(r) for r in rows]
+
+    def replace_locations(self, folder: str, seen: dict[str, FileState], when: str) -> None:
+        """Record exactly what is in ``folder`` now (files gone from it are dropped)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM location WHERE folder=?", (folder,))
+            db.executemany(
+                "INSERT INTO location VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (folder, rel, s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, when)
+                    for rel, s in seen.items()
+                ],
+            )
+
+    def drop_location(self, folder: str, relative: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM location WHERE folder=? AND relative=?", (folder, relative))
+
+    # -- verdicts -------------------------------------------------------------------
+    def verdict(self, sha256: str) -> StoredVerdict | None:
+        row = self.db.execute(
+            "SELECT action, judged, body FROM verdict WHERE sha256=?", (sha256,)
+        ).fetchone()
+        return None if row is None else StoredVerdict(sha256, row[0], row[1], json.loads(row[2]))
+
+    def put_verdicts(self, verdicts: list[StoredVerdict]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?)",
+                [(v.sha256, v.action, v.judged, json.dumps(v.body, ensure_ascii=False)) for v in verdicts],
+            )
+
+    def verdicts(self) -> Iterator[StoredVerdict]:
+        rows = self.db.execute("SELECT sha256, action, judged, body FROM verdict").fetchall()
+        for sha256, action, judged, body in rows:
+            yield StoredVerdict(sha256, action, judged, json.loads(body))
+
+    # -- children forgotten on request ------------------------------------------
+    def forgotten(self) -> dict[str, str]:
+        """child id -> when they were erased on request."""
+        return dict(self.db.execute("SELECT child_id, erased FROM forgotten").fetchall())
+
+    def mark_forgotten(self, child_id: str, when: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO forgotten VALUES (?, ?)", (child_id, when))
+
+    def allow_again(self, child_id: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM forgotten WHERE child_id=?", (child_id,)).rowcount > 0
+
+    def vacuum(self) -> None:
+        """Rebuild the file so no page of deleted rows is left in it."""
+        self.db.execute("VACUUM")
+
     # -- small key/value facts ----------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -145,3 +347,12 @@ class Store:
 
 def _template(blob: bytes | None) -> np.ndarray | None:
     return None if blob is None else np.frombuffer(blob, dtype=np.float64).copy()
+
+
+def _blob(template: np.ndarray | None) -> bytes | None:
+    return None if template is None else np.asarray(template, dtype=np.float64).tobytes()
+
+
+def _box(text: str) -> tuple[int, int, int, int]:
+    top, right, bottom, left = (int(v) for v in text.split(","))
+    return (top, right, bottom, left)

@@ -72,7 +72,10 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "folder": str(result.folder),
         "summary": result.summary,
         "warnings": list(result.warnings),
-        "images": [verdict_json(v) for v in result.verdicts],
+        "images": [{**verdict_json(v), "sha256": result.hashes.get(v.path)} for v in result.verdicts],
+        "cache": result.cache,
+        "quarantined": result.quarantined,
+        "erased": result.erased,
     }
 
 

@@ -1,0 +1,126 @@
+"""Examine photos in parallel worker processes, each loading the face engine once.
+
+Processes, not threads: image decoding (:func:`photoaudit.imaging.load_photo`)
+is not thread-safe, and dlib and the decoders hold the interpreter lock anyway.
+Workers are started with ``spawn`` on every platform (as Windows and macOS must),
+so nothing the parent holds (open databases, threads) leaks into them.
+
+A worker that dies on a file (a decoder crash, out of memory) does not stop the
+audit: the files that were in flight are tried again one at a time, and a file
+that kills its worker again becomes a problem for a person to look at.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from .auditor import Examined, examine
+from .engine import EngineSettings, FaceEngine, models_dir
+from .sources import MediaFile
+
+#: Said of a file whose worker stopped before it was checked (fail closed: a person looks).
+WORKER_STOPPED = (
+    "photoaudit stopped unexpectedly while checking this file (it may be damaged or too "
+    "large for this computer), so its faces were not checked."
+)
+
+_engine: FaceEngine | None = None
+
+
+def default_jobs() -> int:
+    """The CPU cores this process may use."""
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def _start_worker(settings: EngineSettings) -> None:
+    """Runs once in each worker: load the engine there (its models on first use)."""
+    global _engine
+    _engine = FaceEngine(settings)
+
+
+def _examine_in_worker(media: MediaFile) -> Examined:
+    assert _engine is not None, "worker started without an engine"
+    if os.environ.get("PHOTOAUDIT_TEST_WORKER_CRASH") == media.relative:  # test hook only
+        os._exit(86)
+    return examine(media, _engine)
+
+
+def examine_all(
+    files: Sequence[MediaFile],
+    engine: FaceEngine,
+    jobs: int,
+    on_done: Callable[[MediaFile, Examined], None],
+) -> None:
+    """Examine every file, calling ``on_done`` as each finishes (in any order).
+
+    With ``jobs`` 1, or a single file, everything runs here with ``engine``;
+    otherwise up to ``jobs`` worker processes each load their own engine.
+    If a worker dies, the files it may have been working on are tried again one
+    at a time, so only a file that really kills the engine ends up unchecked.
+    """
+    if jobs <= 1 or len(files) <= 1:
+        for media in files:
+            on_done(media, examine(media, engine))
+        return
+    models_dir()  # a missing model is "could not run", not a problem per photo
+    queue = deque(files)
+    suspects: list[MediaFile] = []
+    while queue:
+        suspects.extend(_run_pool(queue, engine.settings, jobs, on_done))
+    for media in suspects:
+        if _run_pool(deque([media]), engine.settings, 1, on_done):
+            on_done(media, Examined(media.relative, problem=WORKER_STOPPED))
+
+
+def _run_pool(
+    queue: deque[MediaFile],
+    settings: EngineSettings,
+    jobs: int,
+    on_done: Callable[[MediaFile, Examined], None],
+) -> list[MediaFile]:
+    """Examine files from ``queue`` until it is empty or a worker dies; returns the files in
+    flight when one died (the rest stay queued)."""
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(queue)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(settings,),
+    )
+    pending: dict[Future[Examined], MediaFile] = {}
+    broken: list[MediaFile] = []
+    try:
+        while queue or pending:
+            while queue and len(pending) < 2 * jobs and not broken:
+                media = queue.popleft()
+                pending[pool.submit(_examine_in_worker, media)] = media
+            if not pending:
+                break
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                media = pending.pop(future)
+                try:
+                    examined = future.result()
+                except BrokenProcessPool:
+                    broken.append(media)
+                    continue
+                on_done(media, examined)
+            if broken:  # every other file in flight fails the same way: collect them
+                for future in list(pending):
+                    media = pending.pop(future)
+                    try:
+                        on_done(media, future.result())
+                    except BrokenProcessPool:
+                        broken.append(media)
+                break
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return broken
