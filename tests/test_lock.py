@@ -1,0 +1,95 @@
+"""photoaudit.lock: one run per folder; a lock left by a killed run is taken over."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from photoaudit import lock
+
+HOLD = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from photoaudit import lock
+    held = lock.acquire(Path(sys.argv[1]), sys.argv[2], "the folder")
+    print(os.getpid(), flush=True)
+    if sys.argv[3] == "die":
+        os._exit(9)  # killed: no release, no clean-up
+    sys.stdin.readline()  # hold it until told
+    held.release()
+    """
+)
+
+
+def holder(state: Path, name: str, how: str) -> subprocess.Popen:
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(state), name, how],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert child.stdout is not None
+    child.pid_seen = int(child.stdout.readline())  # type: ignore[attr-defined]
+    return child
+
+
+def test_second_run_on_the_same_folder_is_refused_while_the_first_holds_it(tmp_path: Path) -> None:
+    child = holder(tmp_path, "/srv/transfer", "hold")
+    try:
+        with pytest.raises(lock.AlreadyRunning) as refused:
+            lock.acquire(tmp_path, "/srv/transfer", "the folder /srv/transfer")
+        assert refused.value.holder["pid"] == child.pid_seen  # type: ignore[attr-defined]
+        assert "already working on the folder /srv/transfer" in str(refused.value)
+        assert f"process {child.pid_seen}" in str(refused.value)  # type: ignore[attr-defined]
+        with lock.acquire(tmp_path, "/srv/other", "another folder"):  # other folders are free
+            pass
+    finally:
+        assert child.stdin is not None
+        child.stdin.write("\n")
+        child.stdin.close()
+        child.wait(timeout=30)
+    with lock.acquire(tmp_path, "/srv/transfer", "the folder") as held:
+        assert held.stale is None  # released cleanly: nothing stale
+
+
+def test_lock_of_a_killed_run_is_recovered_and_reported(tmp_path: Path) -> None:
+    child = holder(tmp_path, "/srv/transfer", "die")
+    child.wait(timeout=30)
+    assert child.returncode == 9
+    with lock.acquire(tmp_path, "/srv/transfer", "the folder") as held:
+        assert held.stale is not None
+        assert held.stale["pid"] == child.pid_seen  # type: ignore[attr-defined]
+        assert json.loads(held.path.read_text())["pid"] == os.getpid()
+
+
+def test_one_process_cannot_take_its_own_lock_twice(tmp_path: Path) -> None:
+    with lock.acquire(tmp_path, "x", "x"):
+        with pytest.raises(lock.AlreadyRunning):
+            lock.acquire(tmp_path, "x", "x")
+    lock.acquire(tmp_path, "x", "x").release()
+
+
+def test_acquire_every_refuses_while_any_run_holds_a_lock(tmp_path: Path) -> None:
+    lock.acquire(tmp_path, "a", "a").release()
+    with lock.acquire(tmp_path, "b", "b"):
+        with pytest.raises(lock.AlreadyRunning):
+            lock.acquire_every(tmp_path, "the face data")
+        # the ones it took before the refusal were given back
+        lock.acquire(tmp_path, "a", "a").release()
+    held = lock.acquire_every(tmp_path, "the face data")
+    assert len(held) == 2
+    for one in held:
+        one.release()
+
+
+def test_lock_files_are_private(tmp_path: Path) -> None:
+    if sys.platform == "win32":
+        pytest.skip("POSIX permissions")
+    with lock.acquire(tmp_path, "x", "x") as held:
+        assert (held.path.stat().st_mode & 0o777) == 0o600
+        assert (held.path.parent.stat().st_mode & 0o777) == 0o700

@@ -1,0 +1,293 @@
+"""photoaudit.quarantine: moves that never lose a photo, a manifest that says where each went.
+
+Plain files, no face engine. The crash tests run the move in a child process that a
+test hook ends abruptly (os._exit, as a kill would) at a chosen step of a chosen move,
+then check that a re-run leaves every photo in exactly one place and the manifest complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from photoaudit import quarantine as q
+
+FILES = {
+    "tablet-1/IMG_0001.jpg": b"photo one " * 50,
+    "tablet-1/IMG_0002.jpg": b"photo two " * 60,
+    "tablet-2/week 47/IMG_0003.heic": b"photo three " * 70,
+    "tablet-2/IMG_0004.jpg": b"photo four " * 80,
+    "tablet-2/IMG_0005.jpg": b"photo five, to keep " * 90,
+}
+TO_MOVE = [r for r in FILES if "IMG_0005" not in r]
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_folder(root: Path) -> Path:
+    for relative, data in FILES.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def plan(relatives: list[str] = TO_MOVE) -> list[q.Planned]:
+    return [q.Planned(r, sha(FILES[r]), f"no use allowed for {r}") for r in relatives]
+
+
+def contents(*roots: Path) -> dict[str, list[Path]]:
+    """sha256 -> every file holding it, under the given folders (the manifest aside)."""
+    found: dict[str, list[Path]] = {}
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file() and path.name != q.MANIFEST_NAME:
+                found.setdefault(sha(path.read_bytes()), []).append(path)
+    return found
+
+
+def assert_each_photo_once_and_manifest_complete(folder: Path, quarantine_dir: Path) -> None:
+    found = contents(folder, quarantine_dir)
+    for relative, data in FILES.items():
+        places = found.get(sha(data), [])
+        assert len(places) == 1, f"{relative} is in {len(places)} places: {places}"
+        in_quarantine = quarantine_dir in places[0].parents
+        assert in_quarantine == (relative in TO_MOVE), relative
+    assert not list(quarantine_dir.rglob(f"*{q.PARTIAL_SUFFIX}"))
+    entries = q.Manifest(quarantine_dir).entries()
+    assert q.open_operations(entries) == []  # every started move has an end
+    items = q.quarantined_items(entries)
+    assert sorted(i.relative for i in items) == sorted(TO_MOVE)
+    for item in items:
+        assert item.quarantined.is_file() and sha(item.quarantined.read_bytes()) == item.sha256
+        assert item.original == folder.resolve() / item.relative
+        assert item.reason == f"no use allowed for {item.relative}"
+
+
+CHILD = """
+import json, sys
+from pathlib import Path
+from photoaudit import quarantine as q
+folder, qdir, planned = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+outcome = q.quarantine(folder, [q.Planned(*p) for p in planned], qdir)
+print(json.dumps({"moved": [i.relative for i in outcome.done], "recovered": outcome.recovered}))
+"""
+
+
+def run_child(folder: Path, quarantine_dir: Path, crash: str | None, cross_device: bool) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOAUDIT_TEST_")}
+    if crash:
+        env["PHOTOAUDIT_TEST_CRASH"] = crash
+    if cross_device:
+        env["PHOTOAUDIT_TEST_CROSS_DEVICE"] = "1"
+    planned = json.dumps([[p.relative, p.sha256, p.reason] for p in plan()])
+    return subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), str(quarantine_dir), planned],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize("cross_device", [False, True], ids=["rename", "copy"])
+@pytest.mark.parametrize("crash", ["started:1", "started:3", "copied:2", "moved:1", "moved:4"])
+def test_killed_mid_apply_a_rerun_finishes_with_every_photo_once(
+    tmp_path: Path, crash: str, cross_device: bool
+) -> None:
+    if crash.startswith("copied") and not cross_device:
+        pytest.skip("a rename has no copied step")
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    killed = run_child(folder, quarantine_dir, crash, cross_device)
+    assert killed.returncode == q.CRASH_EXIT, killed.stderr
+    [interrupted] = q.open_operations(q.Manifest(quarantine_dir).entries())  # it died mid-move
+    src, dest = Path(interrupted["original"]), Path(interrupted["quarantined"])
+    step = crash.split(":")[0]
+    assert src.exists() == (step in ("started", "copied"))  # the original goes last
+    assert dest.exists() == (step in ("copied", "moved"))
+
+    rerun = run_child(folder, quarantine_dir, None, cross_device)
+    assert rerun.returncode == 0, rerun.stderr
+    said = json.loads(rerun.stdout)
+    assert said["recovered"]  # the interrupted move was looked at and finished
+    assert_each_photo_once_and_manifest_complete(folder, quarantine_dir)
+
+
+def test_move_across_filesystems_is_copied_checked_then_removed(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK) or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs a second, writable filesystem (/dev/shm)")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=shm) as other:
+        folder, quarantine_dir = make_folder(tmp_path / "transfer"), Path(other) / "quarantine"
+        outcome = q.quarantine(folder, plan(), quarantine_dir)
+        assert len(outcome.done) == len(TO_MOVE)
+        assert_each_photo_once_and_manifest_complete(folder, quarantine_dir)
+        # and back again, across the filesystems the other way
+        q.restore(quarantine_dir, q.quarantined_items(q.Manifest(quarantine_dir).entries()))
+        assert {sha(d) for d in FILES.values()} == set(contents(folder))
+
+
+def test_manifest_records_each_move_with_paths_hash_reason_and_time(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    lines = (quarantine_dir / q.MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    start, end = (json.loads(line) for line in lines)
+    relative = TO_MOVE[0]
+    assert start["step"] == "started" and end["step"] == "done" and start["id"] == end["id"]
+    assert start["original"] == str(folder.resolve() / relative)
+    assert start["quarantined"] == str(quarantine_dir.absolute() / "transfer" / relative)
+    assert start["sha256"] == sha(FILES[relative])
+    assert start["reason"] == f"no use allowed for {relative}"
+    assert datetime.fromisoformat(start["time"]).tzinfo is not None
+    assert not (folder / relative).exists()
+    assert (quarantine_dir / "transfer" / relative).read_bytes() == FILES[relative]
+
+
+def test_quarantine_never_overwrites_an_earlier_photo_of_the_same_name(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    relative = TO_MOVE[0]
+    q.quarantine(folder, plan([relative]), quarantine_dir)
+    (folder / relative).write_bytes(b"next week's photo with the same name")
+    q.quarantine(folder, [q.Planned(relative, sha(b"next week's photo with the same name"), "again")], quarantine_dir)
+    first = quarantine_dir / "transfer" / relative
+    second = first.with_name(f"{first.stem} (2){first.suffix}")
+    assert first.read_bytes() == FILES[relative]
+    assert second.read_bytes() == b"next week's photo with the same name"
+
+
+def test_a_photo_changed_since_the_audit_is_not_moved(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    relative = TO_MOVE[0]
+    (folder / relative).write_bytes(b"replaced after the audit looked at it")
+    outcome = q.quarantine(folder, plan([relative]), quarantine_dir)
+    assert outcome.done == [] and outcome.skipped[0][0] == relative
+    assert (folder / relative).read_bytes() == b"replaced after the audit looked at it"
+    assert q.Manifest(quarantine_dir).entries() == []
+
+
+def test_a_move_that_fails_leaves_the_photo_where_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
+    real_unlink = Path.unlink
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        if folder in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        real_unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    outcome = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    monkeypatch.undo()
+    assert outcome.done == [] and "could not be moved" in outcome.skipped[0][1]
+    assert (folder / TO_MOVE[0]).read_bytes() == FILES[TO_MOVE[0]]
+    assert len(contents(folder, quarantine_dir)[sha(FILES[TO_MOVE[0]])]) == 1  # the copy was taken back
+    entries = q.Manifest(quarantine_dir).entries()
+    assert [e["step"] for e in entries] == ["started", "abandoned"]
+
+
+def test_quarantine_inside_the_audited_folder_is_refused(tmp_path: Path) -> None:
+    assert q.check_outside(tmp_path / "t" / "q", tmp_path / "t")
+    assert q.check_outside(tmp_path / "t", tmp_path / "t")
+    assert q.check_outside(tmp_path, tmp_path / "t")
+    assert q.check_outside(tmp_path / "q", tmp_path / "t") is None
+
+
+def test_a_line_cut_short_by_a_crash_does_not_spoil_the_manifest(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    with (quarantine_dir / q.MANIFEST_NAME).open("ab") as handle:
+        handle.write(b'{"id": "half-writ')
+    q.quarantine(folder, plan(TO_MOVE[1:2]), quarantine_dir)
+    items = q.quarantined_items(q.Manifest(quarantine_dir).entries())
+    assert sorted(i.relative for i in items) == sorted(TO_MOVE[:2])
+
+
+def test_restore_puts_photos_back_and_never_overwrites(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    q.quarantine(folder, plan(), quarantine_dir)
+    items = q.quarantined_items(q.Manifest(quarantine_dir).entries())
+    (folder / TO_MOVE[1]).write_bytes(b"a new photo took the name meanwhile")
+    chosen, unknown = q.select(items, [TO_MOVE[0], str(folder.resolve() / TO_MOVE[1]), "nothing.jpg"])
+    assert unknown == ["nothing.jpg"] and len(chosen) == 2
+    outcome = q.restore(quarantine_dir, chosen)
+    assert (folder / TO_MOVE[0]).read_bytes() == FILES[TO_MOVE[0]]
+    beside = folder / TO_MOVE[1]
+    beside = beside.with_name(f"{beside.stem} (restored){beside.suffix}")
+    assert beside.read_bytes() == FILES[TO_MOVE[1]]
+    assert (folder / TO_MOVE[1]).read_bytes() == b"a new photo took the name meanwhile"
+    assert len(outcome.done) == 2
+    left = q.quarantined_items(q.Manifest(quarantine_dir).entries())
+    assert sorted(i.relative for i in left) == sorted(TO_MOVE[2:])
+
+
+def test_purge_deletes_only_what_is_old_enough_and_records_it(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    q.quarantine(folder, plan(), quarantine_dir)
+    now = datetime.now(timezone.utc)
+    assert q.purgeable(quarantine_dir, timedelta(days=30), now=now + timedelta(days=29)) == []
+    old = q.purgeable(quarantine_dir, timedelta(days=30), now=now + timedelta(days=31))
+    assert len(old) == len(TO_MOVE)
+    (old[0].quarantined).write_bytes(b"changed inside the quarantine")
+    outcome = q.purge(quarantine_dir, old)
+    assert len(outcome.done) == len(TO_MOVE) - 1 and outcome.skipped[0][0] == str(old[0].quarantined)
+    assert old[0].quarantined.exists()  # not the photo that was quarantined: never deleted
+    assert all(not i.quarantined.exists() for i in outcome.done)
+    entries = q.Manifest(quarantine_dir).entries()
+    purged = [e for e in entries if e.get("op") == "purge" and e["step"] == "started"]
+    assert sorted(e["sha256"] for e in purged) == sorted(i.sha256 for i in outcome.done)
+    assert all(e["original"] and e["quarantined"] for e in purged)
+    assert [i.id for i in q.quarantined_items(entries)] == [old[0].id]
+    assert contents(folder)  # the photo that was never planned is untouched
+
+
+def test_an_interrupted_purge_is_finished(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    item = q.quarantined_items(q.Manifest(quarantine_dir).entries())[0]
+    q.Manifest(quarantine_dir).append({
+        "id": "p1", "op": "purge", "step": "started", "item": item.id, "original": str(item.original),
+        "quarantined": str(item.quarantined), "sha256": item.sha256, "time": q.now_text(),
+    })
+    said = q.recover(quarantine_dir)
+    assert said and not item.quarantined.exists()
+    assert q.quarantined_items(q.Manifest(quarantine_dir).entries()) == []
+
+
+def test_recovery_warns_when_a_photo_is_in_neither_place(tmp_path: Path) -> None:
+    quarantine_dir = tmp_path / "quarantine"
+    q.Manifest(quarantine_dir).append({
+        "id": "m1", "op": "quarantine", "step": "started", "original": str(tmp_path / "gone.jpg"),
+        "quarantined": str(quarantine_dir / "t" / "gone.jpg"), "sha256": sha(b"x"), "time": q.now_text(),
+    })
+    said = q.recover(quarantine_dir)
+    assert said[0].startswith("WARNING") and "neither place" in said[0]
+    assert q.open_operations(q.Manifest(quarantine_dir).entries()) == []
+
+
+@pytest.mark.parametrize("text, days", [("30d", 30), ("4w", 28), ("0d", 0), (" 12H ", 0.5)])
+def test_parse_age(text: str, days: float) -> None:
+    assert q.parse_age(text) == timedelta(days=days)
+
+
+@pytest.mark.parametrize("text", ["30", "d", "-1d", "1 month", "1.5d"])
+def test_parse_age_refuses_what_it_cannot_read(text: str) -> None:
+    with pytest.raises(ValueError):
+        q.parse_age(text)
+
+
+def test_quarantine_folder_and_manifest_are_private(tmp_path: Path) -> None:
+    if sys.platform == "win32":
+        pytest.skip("POSIX permissions")
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    q.quarantine(folder, plan(), quarantine_dir)
+    assert (quarantine_dir.stat().st_mode & 0o777) == 0o700
+    assert ((quarantine_dir / "transfer" / "tablet-2").stat().st_mode & 0o777) == 0o700
+    assert ((quarantine_dir / q.MANIFEST_NAME).stat().st_mode & 0o777) == 0o600
