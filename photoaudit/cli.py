@@ -1,13 +1,13 @@
 """The command line: a thin typer shell over :mod:`photoaudit.workflow`.
 
 Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run.
+2 the command could not run, 3 another run was already working on it.
 """
 
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -24,12 +24,26 @@ from .config import ConfigError, MatchSettings, Settings, find_config, load_conf
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
 from .formats import check_report, csv_report, json_report, terminal, write_private
+from .lock import AlreadyRunning
+from .parallel import default_jobs
 from .register import RegisterError
+from .runlog import try_log, write_dated_report
 from .sources import iter_media
 from .video import read_video_meta
-from .workflow import CannotRun, audit as run_audit, check_outputs_outside, prepare
+from .workflow import (
+    CannotRun,
+    allow_again,
+    apply_findings,
+    audit as run_audit,
+    check_outputs_outside,
+    check_quarantine,
+    lock_folder,
+    lock_quarantine,
+    prepare,
+    stale_words,
+)
 
-EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
@@ -42,6 +56,8 @@ class State:
     data_dir: Optional[Path] = None  # --data or PHOTOAUDIT_DATA; else photoaudit.toml's, else consent_data
     state_dir: Optional[Path] = None
     config: Optional[Path] = None
+    quarantine_dir: Optional[Path] = None
+    log_file: Optional[Path] = None
 
 
 state = State()
@@ -68,6 +84,14 @@ def main(
         Optional[Path],
         typer.Option("--state", help="Private folder for face templates (default: DATA/state)."),
     ] = None,
+    quarantine_dir: Annotated[
+        Optional[Path],
+        typer.Option("--quarantine", envvar="PHOTOAUDIT_QUARANTINE",
+                     help="Where --apply moves photos to delete (default: DATA/quarantine)."),
+    ] = None,
+    log_file: Annotated[
+        Optional[Path], typer.Option("--log", help="Log file (default: STATE/photoaudit.log).")
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
     ] = False,
@@ -75,22 +99,31 @@ def main(
     state.data_dir = data
     state.state_dir = state_dir
     state.config = config
+    state.quarantine_dir = quarantine_dir
+    state.log_file = log_file
 
 
 def err_console() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+def log(message: str) -> None:
+    """One line in the log file (never stops a run)."""
+    try_log(settings_from(None, None).log_path, message)
+
+
 @contextmanager
-def cannot_run_is_exit_2() -> Iterator[None]:
-    """Turn every 'could not run' error into a plain message and exit code 2."""
+def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
+    """Turn every 'could not run' error into a plain message and exit code 2 (3: already running)."""
     try:
         yield
-    except (CannotRun, RegisterError, EngineUnavailable, ConfigError) as err:
+    except AlreadyRunning as err:
+        err_console().print(f"[bold yellow]photoaudit is already running:[/] {err}", markup=True, soft_wrap=True)
+        log(f"{command}: already running, exit={EXIT_ALREADY_RUNNING}: {err}")
+        raise typer.Exit(EXIT_ALREADY_RUNNING) from None
+    except (CannotRun, RegisterError, EngineUnavailable, ConfigError, OSError, ValueError) as err:
         err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
-        raise typer.Exit(EXIT_CANNOT_RUN) from None
-    except (OSError, ValueError) as err:
-        err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
+        log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
         raise typer.Exit(EXIT_CANNOT_RUN) from None
 
 
@@ -108,6 +141,8 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
         data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
         state_dir=state.state_dir if state.state_dir is not None else settings.state_dir,
         match=match,
+        quarantine_dir=state.quarantine_dir if state.quarantine_dir is not None else settings.quarantine_dir,
+        log_file=state.log_file if state.log_file is not None else settings.log_file,
     )
 
 
@@ -132,11 +167,19 @@ def parse_today(value: str | None) -> date:
 def enrol_command(
     detector: DetectorOption = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
+    allow_again_ids: Annotated[
+        Optional[list[str]],
+        typer.Option("--allow-again", help="Enrol again a child erased with `forget` (parents agreed again)."),
+    ] = None,
 ) -> None:
     """Learn the faces of registered children who have face-matching permission."""
     console = Console(highlight=False)
-    with cannot_run_is_exit_2():
+    with cannot_run_is_exit_2("enrol"):
         settings = settings_from(None, None)
+        for child_id in allow_again_ids or []:
+            if allow_again(settings, child_id):
+                console.print(f"{child_id} may be enrolled again.")
+                log(f"enrol: {child_id} allowed to be enrolled again")
         prepared = prepare(settings, EngineSettings(detector=detector), force_enrol=True)
     report = prepared.enrolment
     assert report is not None
@@ -149,8 +192,11 @@ def enrol_command(
         console.print(f"[yellow]Rejected faces/{photo}: {why}[/]")
     for warning in report.warnings:
         console.print(f"[yellow]{warning}[/]")
-    for child_id in report.erased:
-        console.print(f"Erased the stored face templates of {child_id}: no longer allowed to be matched.")
+    for erasure in report.erasures:
+        child = prepared.register.get(erasure.child_id)
+        words = erasure.words(f"{child.name} ({erasure.child_id})" if child else erasure.child_id)
+        console.print(words)
+        log(f"enrol: {words}")
     if not quiet:
         console.print(f"{len(report.enrolled)} children enrolled; templates kept privately in {settings.state_path}")
 
@@ -173,38 +219,74 @@ def audit_command(
     ] = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel (default: CPU cores).")
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Move every photo to delete into the quarantine folder.")
+    ] = False,
+    reports_dir: Annotated[
+        Optional[Path], typer.Option("--reports", help="Folder for the dated JSON report of each run "
+                                     "(default: STATE/reports).")
+    ] = None,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     to_stdout = json_out is not None and str(json_out) == "-"
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = err_console() if to_stdout else Console(highlight=False)
-    with cannot_run_is_exit_2():
+    with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
-        check_outputs_outside(folder, [p for p in (json_out, csv_out) if p is not None])
-        prepared = prepare(settings, EngineSettings(detector=detector))
-        if prepared.enrolment is not None and not quiet:
-            console.print(
-                f"Enrolment refreshed: {sum(1 for n in prepared.enrolment.enrolled.values() if n)} children enrolled."
-            )
-            for child_id in prepared.enrolment.erased:
-                console.print(f"Erased the stored face templates of {child_id}.")
-        with progress_bar(console, enabled=not quiet) as (start, advance):
-            result = run_audit(folder, prepared, day, on_start=start, on_file=advance)
-        if prepared.enrolment is not None:
-            result.warnings.extend(prepared.enrolment.warnings)
-        if json_out is not None:
+        outputs = [p for p in (json_out, csv_out) if p is not None]
+        check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
+        if apply:
+            check_quarantine(settings, folder)
+        with ExitStack() as locks:
+            held = [locks.enter_context(lock_folder(settings, folder))]
+            if apply:
+                held.append(locks.enter_context(lock_quarantine(settings)))
+            recovered = [w for w in map(stale_words, held) if w]
+            for words in recovered:
+                log(f"audit {folder}: {words}")
+            prepared = prepare(settings, EngineSettings(detector=detector))
+            if prepared.enrolment is not None and not quiet:
+                console.print(
+                    f"Enrolment refreshed: {sum(1 for n in prepared.enrolment.enrolled.values() if n)} children enrolled."
+                )
+            with progress_bar(console, enabled=not quiet) as (start, advance):
+                result = run_audit(folder, prepared, day, on_start=start, on_file=advance,
+                                   jobs=jobs or default_jobs())
+            result.warnings[:0] = recovered
+            if prepared.enrolment is not None:
+                result.warnings.extend(prepared.enrolment.warnings)
+                for erased in result.erased:
+                    log(f"audit {folder}: erased the face data of {erased['child_id']} ({erased['why']}): "
+                        f"{erased['references']} reference template(s), {erased['photo_faces']} stored face(s)")
+            if apply:
+                outcome = apply_findings(result, settings)
+                for item in outcome.done:
+                    log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
+                        f"(sha256 {item.sha256})")
             text = json_report.render(result)
-            if to_stdout:
-                sys.stdout.write(text)
-            else:
-                write_private(json_out, text)
-        if csv_out is not None:
-            write_private(csv_out, csv_report.render(result))
+            dated = write_dated_report(reports_dir or settings.reports_path, result.generated, text)
+            if json_out is not None:
+                if to_stdout:
+                    sys.stdout.write(text)
+                else:
+                    write_private(json_out, text)
+            if csv_out is not None:
+                write_private(csv_out, csv_report.render(result))
+    line = terminal.summary_line(result)
+    log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
-        console.print(terminal.summary_line(result), markup=False)
+        console.print(line, markup=False, soft_wrap=True)
     else:
         terminal.show(result, console)
+        if result.quarantined:
+            console.print(
+                f"Moved {len(result.quarantined)} photo(s) to the quarantine folder "
+                f"{settings.quarantine_path} (undo with: photoaudit restore --all)."
+            )
     raise typer.Exit(result.exit_code)
 
 
@@ -326,5 +408,9 @@ def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
         )
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
+from . import cli_state  # noqa: E402,F401  (registers restore, purge, reaudit, forget)
+
+if __name__ == "__main__":  # pragma: no cover - run as the package's own cli module
+    from photoaudit.cli import app as registered  # the app the other commands were added to
+
+    registered()

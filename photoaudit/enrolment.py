@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .engine import FaceEngine
+from .erasure import Erasure, erase_child
 from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
 from .models import Register
 from .store import Reference, Store
@@ -37,6 +38,7 @@ class EnrolmentReport:
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # child id, photo, why
     warnings: list[str] = field(default_factory=list)
     erased: list[str] = field(default_factory=list)  # child ids whose templates were erased
+    erasures: list[Erasure] = field(default_factory=list)  # what was erased for each of them
     changed: bool = False
 
 
@@ -121,7 +123,8 @@ def enrol(
     engine_id = engine.settings.fingerprint()
     report = EnrolmentReport()
     keep: set[tuple[str, str, str]] = set()
-    eligible = set(eligible_children(register))
+    forgotten = store.forgotten()
+    eligible = set(eligible_children(register)) - set(forgotten)
 
     if faces_dir.is_dir():
         for folder in sorted(p for p in faces_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -131,7 +134,12 @@ def enrol(
                     f"faces/{folder.name}: no child with this id in the register; not enrolled."
                 )
             elif folder.name not in eligible:
-                why = "has left" if child.has_left else "has no face-matching permission"
+                why = (
+                    f"was erased on request on {forgotten[folder.name][:10]} (enrol again only with "
+                    f"`photoaudit enrol --allow-again {folder.name}`)"
+                    if folder.name in forgotten
+                    else "has left" if child.has_left else "has no face-matching permission"
+                )
                 report.warnings.append(
                     f"faces/{folder.name}: {child.name} {why}; their photos are not used."
                 )
@@ -161,11 +169,28 @@ def enrol(
         keep.update((r.sha256, engine_id, child_id) for r in usable)
         report.enrolled[child_id] = sum(r.template is not None for r in usable)
 
+    # Leavers and withdrawn permission: erase their templates and every stored face that was them.
+    for child_id in sorted(store.stored_child_ids() - eligible):
+        why = erasure_reason(register, child_id, forgotten)
+        report.erasures.append(erase_child(store, child_id, why, vacuum=False))
+    if report.erasures:
+        store.vacuum()
     erased = store.keep_only_references(keep)
-    report.erased = [c for c in erased if c not in eligible]
-    report.changed = report.changed or bool(erased)
+    report.erased = sorted({e.child_id for e in report.erasures} | {c for c in erased if c not in eligible})
+    report.changed = report.changed or bool(erased) or bool(report.erasures)
     warn_lookalikes(store.enrolled_templates(engine_id), report)
     return report
+
+
+def erasure_reason(register: Register, child_id: str, forgotten: dict[str, str]) -> str:
+    child = register.get(child_id)
+    if child_id in forgotten:
+        return "erased on request"
+    if child is None:
+        return "no longer in the register"
+    if child.has_left:
+        return "has left the setting"
+    return "face-matching permission withdrawn"
 
 
 def outliers(refs: list[Reference], report: EnrolmentReport) -> list[Reference]:

@@ -19,7 +19,7 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -28,6 +28,7 @@ import numpy as np
 from .auditor import Examined, identify
 from .config import MatchSettings
 from .engine import EngineSettings, FaceEngine
+from .erasure import without_erased
 from .formats.json_report import verdict_json
 from .models import PURPOSES, PhotoVerdict, Register
 from .parallel import examine_all
@@ -149,10 +150,14 @@ def audit_incrementally(
 
     unsaved: list[tuple[str, tuple]] = []
 
+    erased = store.erased_faces()
+
     def done(media: MediaFile, result: Examined) -> None:
+        state = states.get(media.relative)
+        if state is not None and state.sha256 in erased:  # an erased child's face: no template
+            result = replace(result, faces=without_erased(result.faces, erased[state.sha256]))
         examined[media.relative] = result
         stats.examined += 1
-        state = states.get(media.relative)
         if state is not None and not unchanged_since(media.path, state):
             states.pop(media.relative)  # what was examined may not be what was hashed
         elif state is not None and result.problem is None:

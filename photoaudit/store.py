@@ -8,6 +8,8 @@
   the file's size and times, so an unchanged file need not even be re-hashed.
 - ``verdict``: the last verdict given to each photo content (for ``reaudit``).
 - ``forgotten``: children erased on request, never enrolled again without asking.
+- ``erased_face``: where, in which photo content, an erased child's face was (no
+  template, no name), so that face's template is never computed into the store again.
 
 The state folder is created readable by its owner only (0700) and the database
 file likewise (0600). Deleted rows are overwritten (``secure_delete``) and the
@@ -72,6 +74,11 @@ CREATE TABLE IF NOT EXISTS verdict (
     body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS forgotten (child_id TEXT PRIMARY KEY, erased TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS erased_face (
+    sha256 TEXT NOT NULL,
+    box TEXT NOT NULL,
+    PRIMARY KEY (sha256, box)
+);
 """
 
 DB_NAME = "photoaudit.sqlite3"
@@ -244,11 +251,11 @@ class Store:
                     ],
                 )
 
-    def photo_faces(self) -> Iterator[tuple[str, str, int, np.ndarray | None]]:
-        """Every stored face of every photo: sha256, engine, index, template."""
-        rows = self.db.execute("SELECT sha256, engine, idx, template FROM photo_face").fetchall()
-        for sha256, engine, idx, blob in rows:
-            yield sha256, engine, idx, _template(blob)
+    def photo_faces(self) -> Iterator[tuple[str, tuple[int, int, int, int], np.ndarray | None]]:
+        """Every stored face of every photo (whatever the engine): sha256, box, template."""
+        rows = self.db.execute("SELECT sha256, box, template FROM photo_face").fetchall()
+        for sha256, box, blob in rows:
+            yield sha256, _box(box), _template(blob)
 
     def erase_photos(self, hashes: set[str]) -> int:
         """Delete everything stored about these photo contents; returns the faces deleted.
@@ -263,6 +270,21 @@ class Store:
                 db.execute("DELETE FROM photo WHERE sha256=?", (sha256,))
                 db.execute("DELETE FROM verdict WHERE sha256=?", (sha256,))
         return erased
+
+    def mark_erased_faces(self, faces: set[tuple[str, tuple[int, int, int, int]]]) -> None:
+        """Remember where erased faces were (photo content, box): never store their templates again."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO erased_face VALUES (?, ?)",
+                [(sha256, ",".join(map(str, box))) for sha256, box in faces],
+            )
+
+    def erased_faces(self) -> dict[str, list[tuple[int, int, int, int]]]:
+        """photo content -> boxes of faces whose templates were erased."""
+        found: dict[str, list[tuple[int, int, int, int]]] = {}
+        for sha256, box in self.db.execute("SELECT sha256, box FROM erased_face"):
+            found.setdefault(sha256, []).append(_box(box))
+        return found
 
     # -- where photos were seen -------------------------------------------------
     def locations(self, folder: str) -> dict[str, FileState]:

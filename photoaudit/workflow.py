@@ -6,19 +6,24 @@ The CLI turns these into commands and output; tests can call them directly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from .auditor import AuditResult, audit_files, list_media
+from . import lock, quarantine
+from .auditor import AuditResult, list_media
 from .config import Settings
 from .devices import load_devices
 from .engine import EngineSettings, FaceEngine
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
-from .models import Register
+from .erasure import Erasure, erase_child
+from .incremental import audit_incrementally, examine_key, folder_key
+from .models import Action, Register
+from .policy import child_label
 from .provenance import DeviceRegister, audit_warnings
+from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register
 from .sources import MediaFile
 from .store import Store
@@ -64,8 +69,12 @@ def prepare(
             report = enrol(register, settings.faces_dir, store, engine, progress)
             store.set_meta(ENROLMENT_KEY, fingerprint)
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
+        forgotten = store.forgotten()
     # Never match against a child the register no longer allows (belt and braces).
-    allowed = {c.child_id for c in register.children.values() if c.face_matching and not c.has_left}
+    allowed = {
+        c.child_id for c in register.children.values()
+        if c.face_matching and not c.has_left and c.child_id not in forgotten
+    }
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     return Prepared(settings, register, engine, enrolled, report, devices)
 
@@ -90,32 +99,129 @@ def audit(
     today: date,
     on_start: Callable[[list[MediaFile]], None] | None = None,
     on_file: Callable[[MediaFile], None] | None = None,
+    jobs: int = 1,
 ) -> AuditResult:
-    """Audit every file in ``folder``; reads only."""
+    """Audit every file in ``folder``, examining only photos the store has not seen; reads only."""
     if not folder.exists():
         raise CannotRun(f"The folder {folder} does not exist.")
     if not folder.is_dir():
         raise CannotRun(f"{folder} is a file, not a folder.")
-    files = list_media(folder)
+    settings = prepared.settings
+    files = list_media(folder, exclude=[settings.state_path, settings.quarantine_path])
     if on_start:
         on_start(files)
-    verdicts = audit_files(
-        files,
-        prepared.engine,
-        prepared.register,
-        prepared.enrolled,
-        today,
-        prepared.settings.match,
-        prepared.settings.purposes,
-        on_file,
-        devices=prepared.devices,
-        rules=prepared.settings.records,
-        video=prepared.settings.video,
-    )
-    result = AuditResult(folder, today, verdicts)
-    result.warnings.extend(audit_warnings(verdicts, prepared.settings.records, prepared.devices))
+    with Store(settings.state_path) as store:
+        done = audit_incrementally(
+            folder, files, prepared.engine, store, prepared.register, prepared.enrolled,
+            today, settings.match, settings.purposes, jobs, on_file,
+            devices=prepared.devices, rules=settings.records, video=settings.video,
+        )
+    result = AuditResult(folder, today, done.verdicts, hashes=done.hashes)
+    result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
+    result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
+    if prepared.enrolment is not None:
+        for erasure in prepared.enrolment.erasures:
+            result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
+            result.erased.append(asdict(erasure))
     if not prepared.enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
         )
     return result
+
+
+def erased_label(register: Register, child_id: str) -> str:
+    child = register.get(child_id)
+    return child_label(child) if child else child_id
+
+
+# -- one run at a time ---------------------------------------------------------------
+
+def lock_folder(settings: Settings, folder: Path) -> lock.RunLock:
+    """The lock for auditing ``folder`` (raises lock.AlreadyRunning)."""
+    return lock.acquire(settings.state_path, folder_key(folder), f"the folder {folder}")
+
+
+def lock_quarantine(settings: Settings) -> lock.RunLock:
+    """The lock for moving photos in or out of the quarantine folder."""
+    where = settings.quarantine_path.resolve()
+    return lock.acquire(settings.state_path, f"quarantine:{where}", f"the quarantine folder {where}")
+
+
+def stale_words(held: lock.RunLock) -> str | None:
+    """What to say when a lock left by a run that was killed was taken over."""
+    if not held.stale:
+        return None
+    return (
+        f"A previous run (process {held.stale.get('pid', '?')}, started "
+        f"{held.stale.get('started', '?')}) ended without finishing; its lock was recovered."
+    )
+
+
+# -- acting on the findings -----------------------------------------------------------
+
+def check_quarantine(settings: Settings, folder: Path) -> None:
+    """Refuse a quarantine folder inside the audited folder (or around it)."""
+    why = quarantine.check_outside(settings.quarantine_path, folder)
+    if why:
+        raise CannotRun(why)
+
+
+def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
+    """Move every photo whose action is ``delete`` into quarantine (never deletes anything)."""
+    planned = [
+        quarantine.Planned(v.path, result.hashes[v.path], " ".join(v.reasons))
+        for v in result.verdicts
+        if v.action is Action.DELETE and v.path in result.hashes
+    ]
+    outcome = quarantine.quarantine(result.folder, planned, settings.quarantine_path)
+    moved = {item.relative for item in outcome.done}
+    with Store(settings.state_path) as store:
+        for relative in moved:
+            store.drop_location(folder_key(result.folder), relative)
+    result.quarantined = [
+        {"path": i.relative, "quarantined_to": str(i.quarantined), "sha256": i.sha256} for i in outcome.done
+    ]
+    result.warnings.extend(outcome.recovered)
+    result.warnings.extend(f"{path} was not moved to quarantine: {why}." for path, why in outcome.skipped)
+    return outcome
+
+
+# -- living consent and erasure ----------------------------------------------------------
+
+def reaudit(
+    prepared: Prepared, today: date, folder: Path | None = None
+) -> ReauditResult:
+    """Judge every stored photo again against today's register, from its stored faces."""
+    settings = prepared.settings
+    with Store(settings.state_path) as store:
+        return reaudit_store(
+            store, examine_key(prepared.engine.settings), prepared.register, prepared.enrolled,
+            today, settings.match, settings.purposes, None if folder is None else folder_key(folder),
+        )
+
+
+def forget(settings: Settings, child_id: str, when: str) -> Erasure:
+    """Erase a child's face data on request, and never enrol them again unless asked.
+
+    Refuses (lock.AlreadyRunning) while any audit is running, so none can write
+    the child's faces back while they are being erased.
+    """
+    held = lock.acquire_every(settings.state_path, "the face data (an audit is running)")
+    try:
+        with Store(settings.state_path) as store:
+            store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
+            erasure = erase_child(store, child_id, "erased on request")
+            store.set_meta(ENROLMENT_KEY, "")
+        return erasure
+    finally:
+        for one in held:
+            one.release()
+
+
+def allow_again(settings: Settings, child_id: str) -> bool:
+    """Let a forgotten child be enrolled again (their parents agreed again)."""
+    with Store(settings.state_path) as store:
+        found = store.allow_again(child_id)
+        store.set_meta(ENROLMENT_KEY, "")
+    return found

@@ -1,0 +1,220 @@
+"""Commands over what photoaudit keeps: restore, purge, reaudit, forget.
+
+A thin typer shell like :mod:`photoaudit.cli` (same exit codes), over
+:mod:`photoaudit.workflow` and :mod:`photoaudit.quarantine`.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import quarantine
+from .cli import (
+    EXIT_CANNOT_RUN,
+    EXIT_CLEAR,
+    DetectorOption,
+    TodayOption,
+    app,
+    cannot_run_is_exit_2,
+    err_console,
+    log,
+    parse_today,
+    settings_from,
+)
+from .engine import EngineSettings
+from .formats import reaudit_report, write_private
+from .formats.terminal import ACTION_STYLE
+from .models import Action
+from .workflow import forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
+
+
+@app.command("reaudit")
+def reaudit_command(
+    folder: Annotated[
+        Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
+    ] = None,
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", help="Write the changes as JSON here ('-' for standard output).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
+    tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
+    margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
+    detector: DetectorOption = "auto",
+    today: TodayOption = None,
+) -> None:
+    """Judge every audited photo again against today's register (no face finding) and list what changed."""
+    to_stdout = json_out is not None and str(json_out) == "-"
+    console = err_console() if to_stdout else Console(highlight=False)
+    with cannot_run_is_exit_2("reaudit"):
+        day = parse_today(today)
+        settings = settings_from(tolerance, margin)
+        prepared = prepare(settings, EngineSettings(detector=detector))
+        result = reaudit(prepared, day, folder)
+        if json_out is not None:
+            text = reaudit_report.render(result)
+            if to_stdout:
+                sys.stdout.write(text)
+            else:
+                write_private(json_out, text)
+    line = reaudit_report.summary_line(result)
+    log(f"{line} exit={result.exit_code}")
+    if quiet:
+        console.print(line, markup=False, soft_wrap=True)
+        raise typer.Exit(result.exit_code)
+    console.print(
+        f"{result.photos} stored photos judged again against today's register: "
+        f"{len(result.changes)} verdict(s) changed."
+    )
+    if result.not_rejudged:
+        console.print(
+            f"{len(result.not_rejudged)} photo(s) could not be judged again without looking at them "
+            "(unreadable, or checked with other face-finding settings): run an audit of their folder."
+        )
+    if result.changes:
+        table = Table(show_lines=True, title="Photos whose verdict changed")
+        table.add_column("Photo", overflow="fold")
+        table.add_column("Was")
+        table.add_column("Now")
+        table.add_column("Why", overflow="fold")
+        for change in result.changes:
+            before = change.before.action if change.before else "(not judged)"
+            now = Text(change.after.action.value, style=ACTION_STYLE[change.after.action])
+            purposes = change.changed_purposes()
+            if purposes and change.after.action is Action.KEEP:
+                now.append("\nchanged: " + ", ".join(purposes), style="default")
+            table.add_row(str(Path(change.folder) / change.path), before, now, "\n".join(change.after.reasons))
+        console.print(table)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("forget")
+def forget_command(
+    child_id: Annotated[str, typer.Argument(help="The child whose face data must be erased.")],
+) -> None:
+    """Erase a child's face templates and every stored face that was them; never enrol them again."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2("forget"):
+        settings = settings_from(None, None)
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        erasure = forget(settings, child_id, when)
+    words = erasure.words(child_id)
+    log(f"forget: {words}")
+    console.print(words)
+    console.print(
+        f"{child_id} will not be enrolled again unless you run "
+        f"`photoaudit enrol --allow-again {child_id}`."
+    )
+    folder = settings.faces_dir / child_id
+    if folder.is_dir():
+        console.print(
+            f"Their reference photos are still in {folder}: photoaudit does not delete photos. "
+            "Delete that folder too if the parents asked for their photos to be erased."
+        )
+    console.print(
+        "Past reports and the quarantine manifest still name the child (not their face data)."
+    )
+    raise typer.Exit(EXIT_CLEAR)
+
+
+def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:
+    table = Table(title=title)
+    table.add_column("Quarantined on")
+    table.add_column("Photo", overflow="fold")
+    table.add_column("Why", overflow="fold")
+    for item in items:
+        table.add_row(f"{item.time:%Y-%m-%d %H:%M}", str(item.original), item.reason)
+    console.print(table)
+
+
+@app.command("restore")
+def restore_command(
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Photos to put back: their original path (full or relative) or quarantine path."),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Put back every quarantined photo.")] = False,
+) -> None:
+    """Put quarantined photos back where they were. With no photo named, list the quarantine."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2("restore"):
+        settings = settings_from(None, None)
+        manifest = quarantine.Manifest(settings.quarantine_path)
+        items = quarantine.quarantined_items(manifest.entries())
+        if not paths and not every:
+            if items:
+                show_items(console, items, f"In quarantine ({settings.quarantine_path})")
+                console.print("Put photos back with: photoaudit restore PATH... or photoaudit restore --all")
+            else:
+                console.print("The quarantine folder is empty.")
+            raise typer.Exit(EXIT_CLEAR)
+        chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
+        for name in unknown:
+            console.print(f"[yellow]Not in quarantine: {name}[/]")
+        with ExitStack() as locks:
+            held = [locks.enter_context(lock_quarantine(settings))]
+            for folder in sorted({item.folder for item in chosen}):
+                held.append(locks.enter_context(lock_folder(settings, Path(folder))))
+            for words in filter(None, map(stale_words, held)):
+                log(f"restore: {words}")
+            outcome = quarantine.restore(settings.quarantine_path, chosen)
+    for words in outcome.recovered:
+        console.print(words)
+        log(f"restore: {words}")
+    for item in outcome.done:
+        console.print(f"Put back {item.original}")
+        log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
+    for path, why in outcome.skipped:
+        console.print(f"[yellow]Not put back {path}: {why}[/]")
+    raise typer.Exit(EXIT_CLEAR if not unknown and not outcome.skipped else EXIT_CANNOT_RUN)
+
+
+def confirmed(question: str) -> bool:
+    """Ask; no answer (no terminal, end of input) is no."""
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        return False
+
+
+@app.command("purge")
+def purge_command(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Delete photos quarantined longer ago than this: 30d, 4w, 12h.")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for cron).")] = False,
+) -> None:
+    """Delete, for good, photos that have been in quarantine longer than --older-than."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2("purge"):
+        settings = settings_from(None, None)
+        age = quarantine.parse_age(older_than)
+        with lock_quarantine(settings) as held:
+            if stale_words(held):
+                log(f"purge: {stale_words(held)}")
+            chosen = quarantine.purgeable(settings.quarantine_path, age)
+            if not chosen:
+                console.print(f"Nothing has been in quarantine longer than {older_than}.")
+                raise typer.Exit(EXIT_CLEAR)
+            show_items(console, chosen, f"To delete for good ({len(chosen)} photos)")
+            if not yes and not confirmed(f"Delete these {len(chosen)} photos for good? This cannot be undone"):
+                console.print("Nothing was deleted.")
+                raise typer.Exit(EXIT_CANNOT_RUN)
+            outcome = quarantine.purge(settings.quarantine_path, chosen)
+    for words in outcome.recovered:
+        log(f"purge: {words}")
+    for item in outcome.done:
+        log(f"purge: deleted {item.quarantined} (was {item.original}, sha256 {item.sha256}, "
+            f"quarantined {item.time:%Y-%m-%d})")
+    for path, why in outcome.skipped:
+        console.print(f"[yellow]Not deleted {path}: {why}[/]")
+    console.print(f"Deleted {len(outcome.done)} photo(s) for good; the manifest records each one.")
+    raise typer.Exit(EXIT_CLEAR if not outcome.skipped else EXIT_CANNOT_RUN)
