@@ -32,4 +32,4 @@ test: setup
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) demo consent_data/demo/faces consent_data/demo/state
+	rm -rf $(VENV) demo consent_data/demo/faces consent_data/demo/state consent_data/demo/quarantine

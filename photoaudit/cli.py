@@ -6,6 +6,7 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
@@ -121,7 +122,7 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
         err_console().print(f"[bold yellow]photoaudit is already running:[/] {err}", markup=True, soft_wrap=True)
         log(f"{command}: already running, exit={EXIT_ALREADY_RUNNING}: {err}")
         raise typer.Exit(EXIT_ALREADY_RUNNING) from None
-    except (CannotRun, RegisterError, EngineUnavailable, ConfigError, OSError, ValueError) as err:
+    except (CannotRun, RegisterError, EngineUnavailable, ConfigError, OSError, ValueError, sqlite3.Error) as err:
         err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
         log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
         raise typer.Exit(EXIT_CANNOT_RUN) from None

@@ -85,12 +85,17 @@ DB_NAME = "photoaudit.sqlite3"
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make it readable by its owner only."""
+    """Create ``path`` (and parents) and make it readable by its owner only.
+
+    Parent folders this creates are made private too (never the ones already there).
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
     path.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(path, 0o700)
-    except OSError:  # pragma: no cover - some filesystems (FAT USB sticks) have no modes
-        pass
+    for folder in {path, *missing}:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:  # pragma: no cover - some filesystems (FAT USB sticks) have no modes
+            pass
     return path
 
 

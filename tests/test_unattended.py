@@ -308,3 +308,33 @@ def test_leavers_and_withdrawn_face_matching_are_forgotten_at_the_next_audit(
     raw = state_bytes(data)
     assert not any(t in raw for t in refs + faces)
     assert "erased the face data of c01" in log_text(data)
+
+
+def test_progress_bar_only_for_a_person_at_a_terminal_and_not_with_quiet() -> None:
+    import io
+
+    from rich.console import Console
+
+    from photoaudit.cli import progress_bar
+
+    def shown(terminal: bool, enabled: bool) -> str:
+        out = io.StringIO()
+        with progress_bar(Console(file=out, force_terminal=terminal, width=100), enabled) as (start, advance):
+            start(["a.jpg", "b.jpg"])
+            advance("a.jpg")
+            advance("b.jpg")
+        return out.getvalue()
+
+    assert "Checking photos" in shown(terminal=True, enabled=True)
+    assert shown(terminal=True, enabled=False) == ""  # --quiet
+    assert shown(terminal=False, enabled=True) == ""  # cron, a pipe, a file
+
+
+def test_private_folders_created_on_the_way_are_private_too(tmp_path: Path) -> None:
+    if sys.platform == "win32":
+        pytest.skip("POSIX permissions")
+    from photoaudit.store import make_private_dir
+
+    make_private_dir(tmp_path / "state" / "locks")
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "state" / "locks").stat().st_mode & 0o777 == 0o700
