@@ -34,7 +34,7 @@ from .engine import EngineSettings
 from .formats import reaudit_report, write_private
 from .formats.terminal import ACTION_STYLE
 from .models import Action
-from .workflow import forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
+from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
 
 
 @app.command("reaudit")
@@ -58,6 +58,10 @@ def reaudit_command(
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         prepared = prepare(settings, EngineSettings(detector=detector))
+        for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
+            words = erasure.words(erased_label(prepared.register, erasure.child_id))
+            console.print(words)
+            log(f"reaudit: {words}")
         result = reaudit(prepared, day, folder)
         if json_out is not None:
             text = reaudit_report.render(result)

@@ -338,3 +338,24 @@ def test_private_folders_created_on_the_way_are_private_too(tmp_path: Path) -> N
     make_private_dir(tmp_path / "state" / "locks")
     assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "state" / "locks").stat().st_mode & 0o777 == 0o700
+
+
+def test_reaudit_recognises_a_child_enrolled_later_in_photos_already_audited(
+    nursery: tuple[Path, Path], detections: list
+) -> None:
+    import shutil
+
+    data, folder = nursery
+    shutil.move(data / "faces" / "c02", data / "c02-photos")  # Grace has no reference photos yet
+    first = json.loads(audit(data, folder, "--json", "-").stdout)
+    grace = {i["path"]: i for i in first["images"]}["tablet-1/grace.jpg"]
+    assert grace["action"] == "review" and grace["faces"][0]["status"] == "unknown"
+    shutil.move(data / "c02-photos", data / "faces" / "c02")  # now they are there
+    detections.clear()
+    result = cli(data, "reaudit", str(folder), "--json", "-", "--today", TODAY)
+    assert len(detections) == 2  # her two reference photos, enrolled; no audited photo looked at again
+    changes = {c["path"]: c for c in json.loads(result.stdout)["changes"]}
+    assert set(changes) == {"tablet-1/grace.jpg"}
+    assert changes["tablet-1/grace.jpg"]["before"]["action"] == "review"
+    assert changes["tablet-1/grace.jpg"]["after"]["action"] == "keep"
+    assert changes["tablet-1/grace.jpg"]["after"]["faces"][0]["child_id"] == "c02"
