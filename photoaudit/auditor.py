@@ -181,6 +181,25 @@ def judge_file(
     return verdict
 
 
+def judge(
+    examined: Examined,
+    media_kind: MediaKind,
+    register: Register,
+    enrolled: Mapping[str, Sequence[np.ndarray]],
+    today: date,
+    match: MatchSettings,
+    purposes: tuple[str, ...] = PURPOSES,
+    *,
+    devices: DeviceRegister | None = None,
+    rules: RecordRules = RecordRules(),
+) -> PhotoVerdict:
+    """Match the faces found in one file, then :func:`judge_file` it: the cheap steps, which
+    every audit runs again (they depend on today and today's register), stored faces or not."""
+    facts = identify(examined, enrolled, match)
+    media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
+    return judge_file(media, examined, facts, register, today, purposes, devices, rules)
+
+
 def list_media(folder: Path, exclude: Iterable[Path] = ()) -> list[MediaFile]:
     """Every file the audit must give a verdict on."""
     return list(iter_media(folder, exclude=exclude))

@@ -109,8 +109,12 @@ def err_console() -> Console:
 
 
 def log(message: str) -> None:
-    """One line in the log file (never stops a run)."""
-    try_log(settings_from(None, None).log_path, message)
+    """One line in the log file (never stops a run, even one stopped by bad settings)."""
+    try:
+        path = settings_from(None, None).log_path
+    except (ConfigError, OSError, ValueError):
+        return
+    try_log(path, message)
 
 
 @contextmanager

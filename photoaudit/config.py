@@ -106,7 +106,8 @@ _PURPOSE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 #: Every key photoaudit.toml may hold: table -> key -> what it is.
 _KEYS: dict[str, dict[str, str]] = {
-    "setting": {"name": "text", "data": "text", "state": "text", "purposes": "purposes"},
+    "setting": {"name": "text", "data": "text", "state": "text", "purposes": "purposes",
+                "quarantine": "text", "reports": "text", "log": "text"},
     "transfer": {"window_days": "days"},
     "retention": {"months": "months", "after_leaving_months": "months0"},
     "matching": {"tolerance": "tolerance", "margin": "margin"},
@@ -164,6 +165,9 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
         name=setting.get("name", base.name),
         data_dir=where(setting["data"]) if "data" in setting else base.data_dir,
         state_dir=where(setting["state"]) if "state" in setting else base.state_dir,
+        quarantine_dir=where(setting["quarantine"]) if "quarantine" in setting else base.quarantine_dir,
+        reports_dir=where(setting["reports"]) if "reports" in setting else base.reports_dir,
+        log_file=where(setting["log"]) if "log" in setting else base.log_file,
         purposes=tuple(setting.get("purposes", base.purposes)),
         match=match,
         records=RecordRules(

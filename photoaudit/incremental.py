@@ -1,16 +1,19 @@
-"""The audit with memory: examine only photos whose content was never examined.
+"""The audit with memory: examine only files whose content was never examined.
 
-What the face engine finds in a photo depends only on the photo's bytes and
-the engine settings, so it is stored per content hash (SHA-256) and engine
-fingerprint. Matching and the consent rules are cheap and depend on today's
-register, so they run every time. A renamed or moved photo has the same hash
-and is not examined again; a changed photo has a new hash and is.
+What :func:`photoaudit.auditor.examine` finds in a file (the faces in a photo, or
+in a video's sampled frames, and what the file says about itself: camera, taken
+date, GPS) depends only on the file's bytes and the engine (and video sampling)
+settings, so it is stored per content hash (SHA-256) and settings fingerprint.
+Matching, the consent rules and the metadata rules are cheap and depend on today
+and today's register, so they run every time. A renamed or moved file has the
+same hash and is not examined again; a changed file has a new hash and is.
 
 A file whose size, modification time, change time and inode are all what they
 were at the last audit of the same folder is not even re-hashed.
 
-Problems (unreadable files, videos) are never stored: they are cheap to find
-again, and a file that was still being copied must be looked at afresh.
+Problems (unreadable files, videos that break off) are never stored: they are
+cheap to find again, and a file that was still being copied must be looked at
+afresh.
 """
 
 from __future__ import annotations
@@ -24,28 +27,34 @@ from pathlib import Path
 
 import numpy as np
 
-from .auditor import Examined, identify
-from .config import MatchSettings
-from .engine import EngineSettings, FaceEngine
+from .auditor import Examined, judge
+from .config import MatchSettings, VideoSettings
+from .engine import EngineSettings, Face, FaceEngine
 from .erasure import without_erased
 from .formats.json_report import verdict_json
-from .models import PURPOSES, PhotoVerdict, Register
+from .metadata import modified_time
+from .models import PURPOSES, Box, PhotoVerdict, Register
 from .parallel import examine_all
-from .policy import judge_photo
+from .provenance import Camera, DeviceRegister, MediaMeta, RecordRules, VideoInfo
 from .sources import MediaFile, MediaKind
-from .store import FileState, Store, StoredVerdict
+from .store import Examination, FileState, Store, StoredVerdict
 
 #: Bump when :func:`photoaudit.auditor.examine` changes what it finds for the same
-#: bytes and engine settings (decoding, cropping): every stored face is then stale.
-EXAMINE_VERSION = 1
+#: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
+EXAMINE_VERSION = 2
 
-#: Store what was found after this many photos, so an interrupted audit keeps most of its work.
+#: Store what was found after this many files, so an interrupted audit keeps most of its work.
 SAVE_EVERY = 32
 
 
-def examine_key(settings: EngineSettings) -> str:
-    """The key stored faces are filed under: engine settings, models and examine version."""
-    return f"{settings.fingerprint()}|examine-{EXAMINE_VERSION}"
+def examine_key(settings: EngineSettings, kind: MediaKind = MediaKind.PHOTO, video: VideoSettings | None = None) -> str:
+    """The key what was found is filed under: engine settings, models, examine version,
+    and for videos how they are sampled."""
+    key = f"{settings.fingerprint()}|examine-{EXAMINE_VERSION}"
+    if kind is MediaKind.VIDEO:
+        video = video or VideoSettings()
+        key += f"|video:{video.sample_every}:{video.max_samples}"
+    return key
 
 
 def folder_key(folder: Path) -> str:
@@ -72,6 +81,63 @@ class IncrementalAudit:
     hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     stats: CacheStats = field(default_factory=CacheStats)
 
+
+# -- what is stored, and back ---------------------------------------------------------------
+
+def to_stored(examined: Examined) -> Examination:
+    """What the store keeps of an examination (everything but the path and file time)."""
+    meta = examined.meta
+    extra: dict = {
+        "kind": examined.kind,
+        "meta": None if meta is None else {
+            "camera": None if meta.camera is None else [meta.camera.make, meta.camera.model, meta.camera.serial],
+            "taken": None if meta.taken is None else meta.taken.isoformat(),
+            "taken_problem": meta.taken_problem,
+            "gps": meta.gps,
+        },
+    }
+    if examined.frames is None:
+        return Examination(tuple((None, f) for f in examined.faces), extra)
+    info = examined.video
+    extra["frames"] = [seconds for seconds, _ in examined.frames]
+    extra["video"] = None if info is None else [info.duration, info.frames_sampled, info.sample_every]
+    faces = tuple((i, f) for i, (_, found) in enumerate(examined.frames) for f in found)
+    return Examination(faces, extra)
+
+
+def from_stored(relative: str, stored: Examination, file_modified: datetime | None) -> Examined:
+    """An examination as :func:`photoaudit.auditor.examine` returned it, from the store."""
+    extra = stored.extra
+    meta = None
+    if extra.get("meta") is not None:
+        m = extra["meta"]
+        meta = MediaMeta(
+            camera=None if m["camera"] is None else Camera(*m["camera"]),
+            taken=None if m["taken"] is None else datetime.fromisoformat(m["taken"]),
+            taken_problem=m["taken_problem"],
+            gps=m["gps"],
+            file_modified=file_modified,
+        )
+    kind = extra.get("kind", "photo")
+    if "frames" not in extra:
+        return Examined(relative, tuple(f for _, f in stored.faces), kind=kind, meta=meta)
+    per_frame: list[list[Face]] = [[] for _ in extra["frames"]]
+    for frame, face in stored.faces:
+        per_frame[frame].append(face)
+    frames = tuple((seconds, tuple(found)) for seconds, found in zip(extra["frames"], per_frame))
+    video = None if extra.get("video") is None else VideoInfo(*extra["video"])
+    return Examined(relative, kind=kind, meta=meta, frames=frames, video=video)
+
+
+def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
+    """No template for any face where an erased child's face was (in a photo or any frame)."""
+    if examined.frames is None:
+        return replace(examined, faces=without_erased(examined.faces, erased))
+    frames = tuple((seconds, without_erased(found, erased)) for seconds, found in examined.frames)
+    return replace(examined, frames=frames)
+
+
+# -- hashing ----------------------------------------------------------------------------------
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -109,12 +175,13 @@ def unchanged_since(path: Path, state: FileState) -> bool:
 def hash_files(
     files: Sequence[MediaFile], known: Mapping[str, FileState], threads: int
 ) -> dict[str, FileState]:
-    """Content hashes of every photo-like file (videos are never examined, so not hashed)."""
-    wanted = [m for m in files if m.kind is not MediaKind.VIDEO]
+    """Content hashes of every file that could be read (threads: hashing waits on the disk)."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, 8))) as pool:
-        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), wanted)
-        return {m.relative: s for m, s in zip(wanted, states) if s is not None}
+        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), files)
+        return {m.relative: s for m, s in zip(files, states) if s is not None}
 
+
+# -- the audit ----------------------------------------------------------------------------------
 
 def audit_incrementally(
     folder: Path,
@@ -128,51 +195,61 @@ def audit_incrementally(
     purposes: tuple[str, ...] = PURPOSES,
     jobs: int = 1,
     on_file: Callable[[MediaFile], None] | None = None,
+    *,
+    devices: DeviceRegister | None = None,
+    rules: RecordRules = RecordRules(),
+    video: VideoSettings = VideoSettings(),
 ) -> IncrementalAudit:
-    """Examine what the store does not know yet, then identify and judge every file."""
-    key = examine_key(engine.settings)
+    """Examine what the store does not know yet, then judge every file."""
     where = folder_key(folder)
     states = hash_files(files, store.locations(where), jobs)
+    erased = store.erased_faces()
     stats = CacheStats()
     examined: dict[str, Examined] = {}
     to_examine: list[MediaFile] = []
+
+    def key(media: MediaFile) -> str:
+        return examine_key(engine.settings, media.kind, video)
+
     for media in files:
         state = states.get(media.relative)
-        faces = None if state is None else store.faces(state.sha256, key)
-        if faces is None:
+        stored = None if state is None else store.examination(state.sha256, key(media))
+        if stored is None:
             to_examine.append(media)
             continue
-        examined[media.relative] = Examined(media.relative, faces)
+        examined[media.relative] = from_stored(media.relative, stored, modified_time(media.path))
         stats.reused += 1
         if on_file:
             on_file(media)
 
-    unsaved: list[tuple[str, tuple]] = []
+    unsaved: dict[str, list[tuple[str, Examination]]] = {}
 
-    erased = store.erased_faces()
+    def save(force: bool = False) -> None:
+        for k, found in unsaved.items():
+            if found and (force or len(found) >= SAVE_EVERY):
+                store.put_examinations(found, k, now_text())
+                found.clear()
 
     def done(media: MediaFile, result: Examined) -> None:
         state = states.get(media.relative)
         if state is not None and state.sha256 in erased:  # an erased child's face: no template
-            result = replace(result, faces=without_erased(result.faces, erased[state.sha256]))
+            result = blank_erased(result, erased[state.sha256])
         examined[media.relative] = result
         stats.examined += 1
         if state is not None and not unchanged_since(media.path, state):
             states.pop(media.relative)  # what was examined may not be what was hashed
         elif state is not None and result.problem is None:
-            unsaved.append((state.sha256, result.faces))
-        if len(unsaved) >= SAVE_EVERY:
-            store.put_faces(unsaved, key, now_text())
-            unsaved.clear()
+            unsaved.setdefault(key(media), []).append((state.sha256, to_stored(result)))
+            save()
         if on_file:
             on_file(media)
 
-    examine_all(to_examine, engine, jobs, done)
-    if unsaved:
-        store.put_faces(unsaved, key, now_text())
+    examine_all(to_examine, engine, jobs, done, video)
+    save(force=True)
 
     verdicts = [
-        judge_photo(identify(examined[m.relative], enrolled, match), register, today, purposes)
+        judge(examined[m.relative], m.kind, register, enrolled, today, match, purposes,
+              devices=devices, rules=rules)
         for m in files
     ]
     hashes = {rel: s.sha256 for rel, s in states.items()}

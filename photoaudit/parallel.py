@@ -20,6 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 
 from .auditor import Examined, examine
+from .config import VideoSettings
 from .engine import EngineSettings, FaceEngine, models_dir
 from .sources import MediaFile
 
@@ -30,6 +31,7 @@ WORKER_STOPPED = (
 )
 
 _engine: FaceEngine | None = None
+_video = VideoSettings()
 
 
 def default_jobs() -> int:
@@ -41,17 +43,18 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _start_worker(settings: EngineSettings) -> None:
+def _start_worker(settings: EngineSettings, video: VideoSettings) -> None:
     """Runs once in each worker: load the engine there (its models on first use)."""
-    global _engine
+    global _engine, _video
     _engine = FaceEngine(settings)
+    _video = video
 
 
 def _examine_in_worker(media: MediaFile) -> Examined:
     assert _engine is not None, "worker started without an engine"
     if os.environ.get("PHOTOAUDIT_TEST_WORKER_CRASH") == media.relative:  # test hook only
         os._exit(86)
-    return examine(media, _engine)
+    return examine(media, _engine, video=_video)
 
 
 def examine_all(
@@ -59,6 +62,7 @@ def examine_all(
     engine: FaceEngine,
     jobs: int,
     on_done: Callable[[MediaFile, Examined], None],
+    video: VideoSettings = VideoSettings(),
 ) -> None:
     """Examine every file, calling ``on_done`` as each finishes (in any order).
 
@@ -69,21 +73,22 @@ def examine_all(
     """
     if jobs <= 1 or len(files) <= 1:
         for media in files:
-            on_done(media, examine(media, engine))
+            on_done(media, examine(media, engine, video=video))
         return
     models_dir()  # a missing model is "could not run", not a problem per photo
     queue = deque(files)
     suspects: list[MediaFile] = []
     while queue:
-        suspects.extend(_run_pool(queue, engine.settings, jobs, on_done))
+        suspects.extend(_run_pool(queue, engine.settings, video, jobs, on_done))
     for media in suspects:
-        if _run_pool(deque([media]), engine.settings, 1, on_done):
+        if _run_pool(deque([media]), engine.settings, video, 1, on_done):
             on_done(media, Examined(media.relative, problem=WORKER_STOPPED))
 
 
 def _run_pool(
     queue: deque[MediaFile],
     settings: EngineSettings,
+    video: VideoSettings,
     jobs: int,
     on_done: Callable[[MediaFile, Examined], None],
 ) -> list[MediaFile]:
@@ -93,7 +98,7 @@ def _run_pool(
         max_workers=min(jobs, len(queue)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(settings,),
+        initargs=(settings, video),
     )
     pending: dict[Future[Examined], MediaFile] = {}
     broken: list[MediaFile] = []

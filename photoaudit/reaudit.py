@@ -14,11 +14,13 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 
-from .auditor import Examined, identify
-from .config import MatchSettings
-from .incremental import now_text, stored_verdict
+from .auditor import judge
+from .config import MatchSettings, VideoSettings
+from .engine import EngineSettings
+from .incremental import examine_key, from_stored, now_text, stored_verdict
 from .models import PURPOSES, PhotoVerdict, Register
-from .policy import judge_photo
+from .provenance import DeviceRegister, RecordRules
+from .sources import kind_of
 from .store import Store, StoredVerdict
 
 
@@ -63,24 +65,31 @@ def verdict_changed(before: StoredVerdict | None, after: PhotoVerdict) -> bool:
 
 def reaudit(
     store: Store,
-    engine_key: str,
+    engine: EngineSettings,
     register: Register,
     enrolled: Mapping[str, Sequence[np.ndarray]],
     today: date,
     match: MatchSettings,
     purposes: tuple[str, ...] = PURPOSES,
     folder: str | None = None,
+    *,
+    devices: DeviceRegister | None = None,
+    rules: RecordRules = RecordRules(),
+    video: VideoSettings = VideoSettings(),
 ) -> ReauditResult:
-    """Re-judge every photo last seen in an audited folder (or in ``folder``) from its stored faces."""
+    """Re-judge every file last seen in an audited folder (or in ``folder``) from what is stored."""
     result = ReauditResult(today)
     judged: dict[str, PhotoVerdict] = {}
-    for where, relative, sha256 in store.all_locations(folder):
-        faces = store.faces(sha256, engine_key)
-        if faces is None:  # unreadable, or examined with other engine settings
+    for where, relative, sha256, mtime_ns in store.all_locations(folder):
+        kind = kind_of(relative)
+        stored = store.examination(sha256, examine_key(engine, kind, video))
+        if stored is None:  # unreadable, or examined with other settings
             result.not_rejudged.append((where, relative))
             continue
         result.photos += 1
-        verdict = judge_photo(identify(Examined(relative, faces), enrolled, match), register, today, purposes)
+        modified = datetime.fromtimestamp(mtime_ns / 1e9)  # as the audit quoted it
+        examined = from_stored(relative, stored, modified)
+        verdict = judge(examined, kind, register, enrolled, today, match, purposes, devices=devices, rules=rules)
         judged[sha256] = verdict
         before = store.verdict(sha256)  # the new verdicts are only stored at the end
         if verdict_changed(before, verdict):

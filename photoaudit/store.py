@@ -1,9 +1,10 @@
 """The private local store, in SQLite: enrolment templates, and what each audited photo held.
 
 - ``reference``: enrolled children's templates (one per reference photo).
-- ``photo`` / ``photo_face``: per photo *content* (SHA-256) and engine settings, the
-  faces the engine found (box, confidence, template), so an unchanged or renamed
-  photo is never examined twice. Another engine setting is another key.
+- ``photo`` / ``photo_face``: per photo or video *content* (SHA-256) and engine
+  settings, the faces the engine found (box, confidence, template; for a video, per
+  sampled frame) and what the file says about itself, so an unchanged or renamed file
+  is never examined twice. Another engine setting is another key.
 - ``location``: where each photo was last seen (audited folder, relative path) with
   the file's size and times, so an unchanged file need not even be re-hashed.
 - ``verdict``: the last verdict given to each photo content (for ``reaudit``).
@@ -45,12 +46,14 @@ CREATE TABLE IF NOT EXISTS photo (
     sha256 TEXT NOT NULL,
     engine TEXT NOT NULL,
     examined TEXT NOT NULL,
+    extra TEXT NOT NULL,
     PRIMARY KEY (sha256, engine)
 );
 CREATE TABLE IF NOT EXISTS photo_face (
     sha256 TEXT NOT NULL,
     engine TEXT NOT NULL,
     idx INTEGER NOT NULL,
+    frame INTEGER,
     box TEXT NOT NULL,
     confidence REAL NOT NULL,
     template BLOB,
@@ -82,6 +85,9 @@ CREATE TABLE IF NOT EXISTS erased_face (
 """
 
 DB_NAME = "photoaudit.sqlite3"
+#: The layout of the tables that only remember what photos held (rebuilt when it changes).
+CACHE_LAYOUT = "2"
+CACHE_TABLES = ("photo", "photo_face", "verdict")
 
 
 def make_private_dir(path: Path) -> Path:
@@ -125,6 +131,15 @@ class FileState:
 
 
 @dataclass(frozen=True)
+class Examination:
+    """What the engine found in one file: each face with its video frame (None in a photo),
+    and the rest as plain JSON data (the caller's to define)."""
+
+    faces: tuple[tuple[int | None, Face], ...]
+    extra: dict
+
+
+@dataclass(frozen=True)
 class StoredVerdict:
     """The last verdict given to one photo content: its action and the JSON body."""
 
@@ -158,6 +173,16 @@ class Store:
         self.db = sqlite3.connect(self.path, timeout=30)
         self.db.execute("PRAGMA secure_delete = ON")
         self.db.executescript(SCHEMA)
+        if self.get_meta("cache-layout") != CACHE_LAYOUT:
+            self._start_cache_afresh()
+
+    def _start_cache_afresh(self) -> None:
+        """Photos examined under an older layout of these tables are simply examined again."""
+        with self.transaction() as db:
+            for table in CACHE_TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.executescript(SCHEMA)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('cache-layout', ?)", (CACHE_LAYOUT,))
 
     def close(self) -> None:
         self.db.close()
@@ -230,29 +255,40 @@ class Store:
             return db.execute("DELETE FROM reference WHERE child_id=?", (child_id,)).rowcount
 
     # -- faces found in audited photos, per content and engine ----------------
-    def faces(self, sha256: str, engine: str) -> tuple[Face, ...] | None:
-        """The faces stored for this content and engine, or None when never examined."""
-        if self.db.execute(
-            "SELECT 1 FROM photo WHERE sha256=? AND engine=?", (sha256, engine)
-        ).fetchone() is None:
+    def examination(self, sha256: str, engine: str) -> Examination | None:
+        """What was stored for this content and engine, or None when never examined."""
+        row = self.db.execute(
+            "SELECT extra FROM photo WHERE sha256=? AND engine=?", (sha256, engine)
+        ).fetchone()
+        if row is None:
             return None
         rows = self.db.execute(
-            "SELECT box, confidence, template FROM photo_face WHERE sha256=? AND engine=? ORDER BY idx",
+            "SELECT frame, box, confidence, template FROM photo_face WHERE sha256=? AND engine=? ORDER BY idx",
             (sha256, engine),
         )
-        return tuple(Face(_box(box), conf, _template(blob)) for box, conf, blob in rows)
+        faces = tuple((frame, Face(_box(box), conf, _template(blob))) for frame, box, conf, blob in rows)
+        return Examination(faces, json.loads(row[0]))
 
-    def put_faces(self, found: list[tuple[str, tuple[Face, ...]]], engine: str, when: str) -> None:
-        """Store what the engine found in several photos (sha256, faces), in one transaction."""
+    def faces(self, sha256: str, engine: str) -> tuple[Face, ...] | None:
+        """Every face stored for this content and engine (all frames), or None when never examined."""
+        found = self.examination(sha256, engine)
+        return None if found is None else tuple(face for _, face in found.faces)
+
+    def put_examinations(self, found: list[tuple[str, Examination]], engine: str, when: str) -> None:
+        """Store what the engine found in several files (sha256, examination), in one transaction."""
         with self.transaction() as db:
-            for sha256, faces in found:
+            for sha256, examination in found:
                 db.execute("DELETE FROM photo_face WHERE sha256=? AND engine=?", (sha256, engine))
-                db.execute("INSERT OR REPLACE INTO photo VALUES (?, ?, ?)", (sha256, engine, when))
+                db.execute(
+                    "INSERT OR REPLACE INTO photo VALUES (?, ?, ?, ?)",
+                    (sha256, engine, when, json.dumps(examination.extra, ensure_ascii=False)),
+                )
                 db.executemany(
-                    "INSERT INTO photo_face VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO photo_face VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (sha256, engine, i, ",".join(map(str, f.box)), float(f.confidence), _blob(f.template))
-                        for i, f in enumerate(faces)
+                        (sha256, engine, i, frame, ",".join(map(str, f.box)), float(f.confidence),
+                         _blob(f.template))
+                        for i, (frame, f) in enumerate(examination.faces)
                     ],
                 )
 
@@ -300,13 +336,16 @@ class Store:
         )
         return {r[0]: FileState(*r[1:]) for r in rows}
 
-    def all_locations(self, folder: str | None = None) -> list[tuple[str, str, str]]:
-        """(folder, relative, sha256) of every photo last seen (in ``folder`` when given)."""
+    def all_locations(self, folder: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(folder, relative, sha256, mtime_ns) of every file last seen (in ``folder`` when given)."""
         if folder is None:
-            rows = self.db.execute("SELECT folder, relative, sha256 FROM location ORDER BY folder, relative")
+            rows = self.db.execute(
+                "SELECT folder, relative, sha256, mtime_ns FROM location ORDER BY folder, relative"
+            )
         else:
             rows = self.db.execute(
-                "SELECT folder, relative, sha256 FROM location WHERE folder=? ORDER BY relative", (folder,)
+                "SELECT folder, relative, sha256, mtime_ns FROM location WHERE folder=? ORDER BY relative",
+                (folder,),
             )
         return [tuple(r) for r in rows]
 

@@ -19,7 +19,7 @@ from .devices import load_devices
 from .engine import EngineSettings, FaceEngine
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
-from .incremental import audit_incrementally, examine_key, folder_key
+from .incremental import audit_incrementally, folder_key
 from .models import Action, Register
 from .policy import child_label
 from .provenance import DeviceRegister, audit_warnings
@@ -196,8 +196,9 @@ def reaudit(
     settings = prepared.settings
     with Store(settings.state_path) as store:
         return reaudit_store(
-            store, examine_key(prepared.engine.settings), prepared.register, prepared.enrolled,
+            store, prepared.engine.settings, prepared.register, prepared.enrolled,
             today, settings.match, settings.purposes, None if folder is None else folder_key(folder),
+            devices=prepared.devices, rules=settings.records, video=settings.video,
         )
 
 

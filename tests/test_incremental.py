@@ -12,7 +12,7 @@ import sqlite3
 import stat
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,10 @@ from nursery import (
 )
 
 from photoaudit import incremental
+from photoaudit.config import VideoSettings
 from photoaudit.engine import EngineSettings, FaceEngine
+from photoaudit.samples import camera_exif, save_video
+from photoaudit.sources import MediaKind
 from photoaudit.models import Action, FaceStatus
 from photoaudit.parallel import WORKER_STOPPED
 from photoaudit.store import Store
@@ -68,13 +71,17 @@ def detections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
     return calls
 
 
-def run(data: Path, folder: Path, calls: list | None = None, jobs: int = 1, **engine: object):
+def run(
+    data: Path, folder: Path, calls: list | None = None, jobs: int = 1,
+    video: VideoSettings | None = None, **engine: object,
+):
     """Audit ``folder``; ``calls`` is emptied after enrolment so it counts the audit only.
 
     Engine settings given apply to the audit only (the enrolment keeps the default
     ones, so the test need not enrol again).
     """
-    prepared = prepare(settings_for(data), EngineSettings())
+    changes = {} if video is None else {"video": video}
+    prepared = prepare(settings_for(data, **changes), EngineSettings())
     if engine:
         prepared = replace(prepared, engine=FaceEngine(EngineSettings(**engine)))
     if calls is not None:
@@ -185,7 +192,7 @@ def test_a_new_examine_version_invalidates_stored_faces(
     assert len(detections) == len(PHOTOS)
 
 
-def test_unreadable_files_and_videos_are_never_stored(nursery: tuple[Path, Path], detections: list) -> None:
+def test_unreadable_files_and_broken_videos_are_never_stored(nursery: tuple[Path, Path], detections: list) -> None:
     data, folder = nursery
     whole = (folder / "tablet-1" / "ava.jpg").read_bytes()
     (folder / "tablet-1" / "cut.jpg").write_bytes(whole[: len(whole) // 2])
@@ -200,7 +207,8 @@ def test_unreadable_files_and_videos_are_never_stored(nursery: tuple[Path, Path]
     with Store(data / "state") as store:
         cut = result.hashes["tablet-1/cut.jpg"]
         assert store.faces(cut, incremental.examine_key(EngineSettings())) is None
-    assert "tablet-1/clip.mp4" not in result.hashes  # videos are not even hashed
+        clip = result.hashes["tablet-1/clip.mp4"]
+        assert store.faces(clip, incremental.examine_key(EngineSettings(), MediaKind.VIDEO)) is None
 
 
 def test_a_photo_that_changes_while_examined_is_not_stored(
@@ -290,3 +298,40 @@ def test_state_folder_inside_the_audited_folder_is_not_audited(tmp_path: Path, n
     settings = settings_for(data, state_dir=folder / "state")
     result = audit(folder, prepare(settings, EngineSettings()), TODAY)
     assert not any(v.path.startswith("state/") for v in result.verdicts)
+
+
+def test_videos_are_remembered_too_per_sampling(nursery: tuple[Path, Path], detections: list) -> None:
+    data, folder = nursery
+    frames = [photo(("c01",), 60 + n) for n in range(3)]  # three seconds of Ava
+    save_video(frames, folder / "tablet-1" / "clip.mp4", fps=1)
+    first = run(data, folder, detections)
+    assert len(detections) == 3  # one detection per sampled frame
+    clip = {v.path: v for v in first.verdicts}["tablet-1/clip.mp4"]
+    assert [f.child_id for f in clip.faces] == ["c01"] and clip.provenance.video.frames_sampled == 3
+    again = run(data, folder, detections)
+    assert detections == []
+    assert summary(again) == summary(first)
+    assert {v.path: v for v in again.verdicts}["tablet-1/clip.mp4"].provenance == clip.provenance
+    run(data, folder, detections, video=VideoSettings(sample_every=2.0))
+    assert len(detections) == 2  # sampled differently: the video is looked at again, photos are not
+
+
+def test_what_files_say_about_themselves_is_remembered_with_their_faces(
+    nursery: tuple[Path, Path], detections: list
+) -> None:
+    data, folder = nursery
+    (data / "devices.csv").write_text(
+        "device_id,label,make,model,serial,folder\ntablet-1,Butterflies tablet,samsung,SM-T220,,tablet-1\n"
+    )
+    taken = datetime(2026, 11, 20, 10, 30)
+    photo(("c01",), 70).save(folder / "tablet-1" / "exif.jpg", exif=camera_exif("samsung", "SM-T220", taken))
+    photo(("c01",), 71).save(folder / "tablet-1" / "phone.jpg", exif=camera_exif("Apple", "iPhone 14 Pro", taken))
+    first = {v.path: v for v in run(data, folder, detections).verdicts}
+    assert len(detections) == 2
+    again = {v.path: v for v in run(data, folder, detections).verdicts}
+    assert detections == []
+    for name in ("exif.jpg", "phone.jpg"):
+        assert again[f"tablet-1/{name}"] == first[f"tablet-1/{name}"]
+    assert again["tablet-1/exif.jpg"].provenance.device_id == "tablet-1"
+    assert again["tablet-1/exif.jpg"].provenance.taken == taken
+    assert again["tablet-1/phone.jpg"].provenance.breach and again["tablet-1/phone.jpg"].action is Action.DELETE
