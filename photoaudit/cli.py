@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -36,12 +36,10 @@ from .workflow import (
     allow_again,
     apply_findings,
     audit as run_audit,
+    audit_locks,
     check_outputs_outside,
     check_quarantine,
-    lock_folder,
-    lock_quarantine,
     prepare,
-    stale_words,
 )
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
@@ -246,11 +244,7 @@ def audit_command(
         check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
         if apply:
             check_quarantine(settings, folder)
-        with ExitStack() as locks:
-            held = [locks.enter_context(lock_folder(settings, folder))]
-            if apply:
-                held.append(locks.enter_context(lock_quarantine(settings)))
-            recovered = [w for w in map(stale_words, held) if w]
+        with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
                 log(f"audit {folder}: {words}")
             prepared = prepare(settings, EngineSettings(detector=detector))

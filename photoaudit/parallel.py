@@ -8,6 +8,9 @@ so nothing the parent holds (open databases, threads) leaks into them.
 A worker that dies on a file (a decoder crash, out of memory) does not stop the
 audit: the files that were in flight are tried again one at a time, and a file
 that kills its worker again becomes a problem for a person to look at.
+
+Test hook (never set in normal use): ``PHOTOAUDIT_TEST_WORKER_CRASH=RELATIVE_PATH``
+makes a worker die abruptly on that file.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ The CLI turns these into commands and output; tests can call them directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -146,6 +147,20 @@ def lock_quarantine(settings: Settings) -> lock.RunLock:
     """The lock for moving photos in or out of the quarantine folder."""
     where = settings.quarantine_path.resolve()
     return lock.acquire(settings.state_path, f"quarantine:{where}", f"the quarantine folder {where}")
+
+
+@contextmanager
+def audit_locks(settings: Settings, folder: Path, apply: bool) -> Iterator[list[str]]:
+    """Hold the folder's lock (and with ``apply`` the quarantine's) for one audit.
+
+    Raises lock.AlreadyRunning at once when another run holds one; yields what
+    to say about locks recovered from runs that were killed.
+    """
+    with ExitStack() as stack:
+        held = [stack.enter_context(lock_folder(settings, folder))]
+        if apply:
+            held.append(stack.enter_context(lock_quarantine(settings)))
+        yield [words for words in map(stale_words, held) if words]
 
 
 def stale_words(held: lock.RunLock) -> str | None:
