@@ -113,6 +113,8 @@ def forget_command(
     words = erasure.words(child_id)
     log(f"forget: {words}")
     console.print(words)
+    if not erasure.references and not erasure.photos:
+        console.print(f"[yellow]Nothing was stored for {child_id}: check the child id is right.[/]")
     console.print(
         f"{child_id} will not be enrolled again unless you run "
         f"`photoaudit enrol --allow-again {child_id}`."

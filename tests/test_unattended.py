@@ -359,3 +359,12 @@ def test_reaudit_recognises_a_child_enrolled_later_in_photos_already_audited(
     assert changes["tablet-1/grace.jpg"]["before"]["action"] == "review"
     assert changes["tablet-1/grace.jpg"]["after"]["action"] == "keep"
     assert changes["tablet-1/grace.jpg"]["after"]["faces"][0]["child_id"] == "c02"
+
+
+def test_forget_says_so_when_nothing_was_stored_for_the_id(nursery: tuple[Path, Path]) -> None:
+    data, _ = nursery
+    result = cli(data, "forget", "c99")
+    assert result.exit_code == EXIT_CLEAR
+    assert "Nothing was stored for c99" in result.stdout
+    with Store(data / "state") as store:
+        assert set(store.forgotten()) == {"c99"} and store.references_of("c01")
