@@ -1,4 +1,4 @@
-"""A small audited nursery for the tests of the audit's memory: a register, reference photos and a transfer folder.
+"""A small audited nursery for the tests of the audit's memory: register, reference photos, photos.
 
 The "children" are the public-domain faces of :mod:`photoaudit.samples` (never real
 children): c01 Ava (the astronaut, every consent), c02 Grace (Grace Hopper, no website

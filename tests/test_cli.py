@@ -140,10 +140,10 @@ def documented_json_fields() -> set[str]:
     section = readme_section("The JSON report")
     names: set[str] = set()
     for example in re.findall(r"```json\n(.*?)```", section, flags=re.S):
-        names.update(re.findall(r'"([a-z_]+)"\s*:', example))
+        names.update(re.findall(r'"([a-z_][a-z0-9_]*)"\s*:', example))
     prose = re.sub(r"```.*?```", "", section, flags=re.S)
     for code in re.findall(r"`([^`\n]+)`", prose):  # `kind`, `summary.breaches`, `{"make", "model"}`
-        names.update(re.findall(r"[a-z_]+", code))
+        names.update(re.findall(r"[a-z_][a-z0-9_]*", code))
     return names
 
 

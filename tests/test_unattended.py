@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from setting import ROWS, audited_template, enrolled_template, nursery_copy, shared, write_register
+from nursery import ROWS, audited_template, enrolled_template, nursery_copy, shared, write_register
 from typer.testing import CliRunner
 
 from photoaudit import quarantine as q
