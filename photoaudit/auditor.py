@@ -142,12 +142,19 @@ def audit_files(
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
+    settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
 ) -> list[PhotoVerdict]:
-    """Examine, identify and judge each file in turn: consent first, then its metadata."""
+    """Examine, identify and judge each file in turn: consent first, then its metadata.
+
+    ``settle`` (optional) applies what people decided about the faces, between
+    identifying them and judging the photo (:mod:`photoaudit.decision_store`).
+    """
     verdicts = []
     for media in files:
         examined = examine(media, engine, video=video)
         facts = identify(examined, enrolled, match)
+        if settle is not None:
+            facts = settle(media, facts)
         verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules))
         if on_file:
             on_file(media)

@@ -15,6 +15,7 @@ import numpy as np
 from .auditor import AuditResult, audit_files, list_media
 from .config import Settings
 from .devices import load_devices
+from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .models import Register
@@ -99,6 +100,7 @@ def audit(
     files = list_media(folder)
     if on_start:
         on_start(files)
+    settler = load_settler(prepared.settings.state_path, prepared.register)
     verdicts = audit_files(
         files,
         prepared.engine,
@@ -111,9 +113,11 @@ def audit(
         devices=prepared.devices,
         rules=prepared.settings.records,
         video=prepared.settings.video,
+        settle=settler,
     )
-    result = AuditResult(folder, today, verdicts)
+    result = AuditResult(folder, today, settler.overrule(verdicts))
     result.warnings.extend(audit_warnings(verdicts, prepared.settings.records, prepared.devices))
+    remember(prepared.settings.state_path, result, settler)
     if not prepared.enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
