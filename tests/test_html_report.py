@@ -123,6 +123,11 @@ def cards(html: str) -> list[str]:
     return re.findall(r'<article class="card".*?</article>', html, flags=re.S)
 
 
+def card(html: str, path: str) -> str:
+    (found,) = [c for c in cards(html) if f'<h2 class="path">{path}</h2>' in c]
+    return found
+
+
 def test_the_warning_comes_first(page: str) -> None:
     assert page.index("This report contains photos of children") < page.index("<article")
     assert "do not email, print, upload or share it" in page
@@ -130,9 +135,9 @@ def test_the_warning_comes_first(page: str) -> None:
 
 def test_a_card_per_photo_with_its_action_and_uses(page: str) -> None:
     found = cards(page)
-    assert len(found) == 4
-    assert [re.search(r'data-action="(\w+)"', c).group(1) for c in found] == ["keep", "keep", "review", "delete"]
-    party = found[0]
+    assert len(found) == 4  # what needs doing first, then by path
+    assert [re.search(r'data-action="(\w+)"', c).group(1) for c in found] == ["delete", "review", "keep", "keep"]
+    party = card(page, "party.jpg")
     assert 'data-children="c01"' in party  # the uncertain face is nobody's yet
     assert 'data-cleared="learning_journey other_journeys display"' in party
     assert "✗ withheld" in party and "✓ allowed" in party
@@ -150,11 +155,11 @@ def test_breaches_are_shown_when_the_report_has_them(tmp_path: Path) -> None:
     report["summary"]["breaches"] = 1
     report["images"][0]["breach"] = True
     page = html_report.HtmlPage(report, REGISTER, TODAY, tmp_path / "transfer", None, None).render()
-    assert "1 breaches" in page and "breach: tell the DSL" in cards(page)[0]
+    assert "1 breaches" in page and "breach: tell the DSL" in card(page, "party.jpg")
 
 
 def test_every_face_is_boxed_numbered_labelled_and_coloured(page: str) -> None:
-    party, portrait, broken, evil = cards(page)
+    party, broken, evil = card(page, "party.jpg"), card(page, "tablet/broken.jpg"), card(page, "evil.jpg")
     assert re.search(r'class="face all".*?1 · Ava Patel<', party)
     assert re.search(r'class="face review".*?2 · uncertain: Grace Okafor or Sam Jones\?<', party)
     assert "Face 2: uncertain: Grace Okafor or Sam Jones?" in party and "Grace Okafor 0.40" in party
@@ -178,7 +183,7 @@ def test_the_colour_follows_each_childs_consent(tmp_path: Path) -> None:
 
 
 def test_boxes_are_placed_on_the_upright_photo(page: str) -> None:
-    portrait = cards(page)[1]
+    portrait = card(page, "portrait.jpg")
     # The photo is 1000 x 1400 upright (stored 1400 x 1000 and turned by EXIF).
     assert "left:30.00%;top:35.71%;width:40.00%;height:25.71%" in portrait
 
@@ -195,7 +200,8 @@ def test_thumbnails_are_small_metadata_free_jpegs_of_the_upright_photo(page: str
         with Image.open(io.BytesIO(data)) as im:
             assert im.format == "JPEG" and max(im.size) <= html_report.THUMB_SIDE
             assert not im.getexif()
-    with Image.open(io.BytesIO(thumbs[1])) as im:
+    (portrait,) = thumbnails(card(page, "portrait.jpg"))
+    with Image.open(io.BytesIO(portrait)) as im:
         assert im.size[1] > im.size[0]  # upright: taller than wide
     assert len(page) < 3 * 80_000 + 40_000  # small enough to open quickly
 
@@ -224,7 +230,7 @@ def test_a_hostile_path_is_escaped(tmp_path: Path) -> None:
 
 
 def test_the_override_is_shown_with_who_when_and_why(page: str) -> None:
-    evil = cards(page)[3]
+    evil = card(page, "evil.jpg")
     assert "forced by a person" in evil
     assert "Action forced to <strong>delete</strong> by Jo &lt;/p&gt; on 2026-11-20 (photoaudit said: keep)" in evil
     assert "Parent asked: &quot;remove&quot; &lt;now&gt;" in evil
@@ -241,7 +247,7 @@ def test_filters_list_the_children_and_purposes_in_the_report(page: str) -> None
 
 def test_faces_get_the_numbers_the_decisions_csv_uses(page: str) -> None:
     assert "photoaudit review --decisions FILE" in page
-    evil = cards(page)[3]
+    evil = card(page, "evil.jpg")
     assert [int(n) for n in re.findall(r'<span class="tag">(\d+) ·', evil)] == [1, 2, 3, 4, 5]
 
 

@@ -55,6 +55,8 @@ LEGEND = {
     "ignored": "an adult or not a face (a person decided)",
 }
 ACTION_WORDS = {"keep": "keep", "delete": "delete", "review": "needs a person"}
+#: Cards come in this order: what needs doing first, then by path.
+ACTION_ORDER = {"delete": 0, "review": 1, "keep": 2}
 USE_WORDS = {"allowed": "allowed", "withheld": "withheld", "review": "a person must look"}
 USE_MARK = {"allowed": "\u2713", "withheld": "\u2717", "review": "?"}
 
@@ -183,7 +185,7 @@ class HtmlPage:
     def render(self) -> str:
         images = self.report.get("images", [])
         cards = []
-        for image in images:
+        for image in sorted(images, key=lambda i: (ACTION_ORDER.get(i.get("action"), 1), i["path"])):
             if self.on_photo:
                 self.on_photo(image["path"])
             cards.append(self.card(image))
@@ -403,6 +405,7 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:
 .override{background:#f3e8ff;padding:.3rem .5rem;border-radius:4px}
 .uses{border-collapse:collapse;margin:.3rem 0}
 .uses td{padding:.05rem .5rem .05rem 0}
+.uses td:last-child{white-space:nowrap}
 .uses tr.allowed td:last-child{color:#1a7f37}.uses tr.withheld td:last-child{color:#c62828}.uses tr.review td:last-child{color:#1d4ed8}
 .faces{list-style:none;padding:0;margin:.3rem 0}
 .reasons h3,.notes h3{font-size:.9rem;margin:.4rem 0 .1rem}
