@@ -397,10 +397,13 @@ def review_command(
     )
     if outcome.enrolled:
         with cannot_run_is_exit_2():
-            report = prepare(settings_from(None, None)).enrolment
-        rejected = [(path, why) for _, path, why in (report.rejected if report else []) if path in outcome.enrolled]
+            settings = settings_from(None, None)
+            report = prepare(settings).enrolment
+            rejected = [(path, why) for _, path, why in (report.rejected if report else []) if path in outcome.enrolled]
+            with review.decision_book(settings) as book:
+                review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected])
         for path, why in rejected:
-            console.print(f"[yellow]faces/{path} was not accepted as a reference photo: {why}[/]")
+            console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow", markup=False)
         console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
 
 

@@ -253,6 +253,10 @@ class DecisionBook:
                  box_text(source.box), source.taken, source.by, source.at),
             )
 
+    def forget_source(self, reference: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM reference_source WHERE reference=?", (reference,))
+
     def sources(self) -> dict[str, ReferenceSource]:
         return {
             row[0]: ReferenceSource(row[0], row[1], row[2], row[3], row[4], box_from(row[5]), row[6], row[7], row[8])

@@ -32,7 +32,7 @@ from PIL import Image
 from .config import Settings
 from .decision_store import AuditFace, DecisionBook, ReferenceSource
 from .decisions import parse_decision, stamped
-from .enrolment import sha256_file
+from .enrolment import MIN_REFERENCE_FACE, sha256_file
 from .imaging import UnreadablePhoto, load_photo
 from .models import FaceDecision, FaceStatus, Override, PersonDecision, Register
 from .policy import child_label
@@ -177,6 +177,12 @@ class Reviewer:
         if not child.face_matching or child.has_left:
             why = "has left" if child.has_left else "has no face-matching permission"
             return f"Not enrolled: {child_label(child)} {why}, so their face is never learned."
+        width = face.box[1] - face.box[3]
+        if width < MIN_REFERENCE_FACE:
+            return (
+                f"Not enrolled: the face is too small to learn from ({width} px wide; at least "
+                f"{MIN_REFERENCE_FACE} px needed)."
+            )
         problem = photo_problem(face)
         if problem:
             return f"Not enrolled: {problem}"
@@ -241,6 +247,17 @@ def review_interactively(
             reviewer.decide(face, decision)
             crop_path.unlink(missing_ok=True)
     return reviewer.outcome
+
+
+def drop_rejected(book: DecisionBook, faces_dir: Path, rejected: list[str]) -> None:
+    """Remove reference photos added from a review that enrolment did not accept.
+
+    Keeping them would only repeat the rejection at every enrolment; the decision
+    itself stays recorded.
+    """
+    for reference in rejected:
+        (faces_dir / Path(reference)).unlink(missing_ok=True)
+        book.forget_source(reference)
 
 
 # -- the decisions CSV ------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,7 @@ from photoaudit.models import (
 )
 from photoaudit.register import load_register
 from photoaudit.review import (
+    drop_rejected,
     ReviewError,
     Reviewer,
     find_photo,
@@ -400,3 +401,32 @@ def test_enrol_adds_a_private_dated_reference_photo_and_records_its_source(setup
     assert (source.child_id, source.photo, source.face, source.box) == ("c02", "tablet/g.jpg", 1, GRACE_BOX)
     assert source.sha256 == sha256_file(g) and source.by == "Jo"
     assert source.taken and source.taken.startswith("2026-11-03T09:30")
+
+
+def test_enrol_refuses_a_face_too_small_to_learn_from(setup, tmp_path: Path) -> None:
+    settings, _, folder = setup
+    write_register(settings.data_dir, ["c02,Grace Okafor,Butterflies,attending,,yes,yes,yes,no,no,yes,2030-09-01"])
+    register = load_register(settings.register_path)
+    small = AuditResult(folder, TODAY, [verdict("tablet/g.jpg", unknown((120, 360, 180, 300)))])
+    with Store(settings.state_path) as store:
+        book = DecisionBook(store)
+        book.remember_audit(small, {"tablet/g.jpg": sha256_file(folder / "tablet" / "g.jpg")})
+        reviewer = reviewer_for(store, settings, register, enrol=True)
+        outcome = review_interactively(reviewer, pending_faces(book), lambda *a: "c02", lambda s: None)
+    assert outcome.enrolled == [] and any("too small to learn from (60 px wide" in m for m in outcome.messages)
+    assert not (settings.faces_dir / "c02").exists()
+
+
+def test_a_rejected_reference_from_a_review_is_removed_with_its_source(setup) -> None:
+    settings, _, _ = setup
+    write_register(settings.data_dir, ["c02,Grace Okafor,Butterflies,attending,,yes,yes,yes,no,no,yes,2030-09-01"])
+    register = load_register(settings.register_path)
+    with Store(settings.state_path) as store:
+        reviewer = reviewer_for(store, settings, register, enrol=True)
+        outcome = review_interactively(reviewer, pending_faces(reviewer.book), lambda *a: "c02", lambda s: None)
+        (reference,) = outcome.enrolled
+        assert (settings.faces_dir / reference).is_file()
+        drop_rejected(reviewer.book, settings.faces_dir, [reference])
+        assert reviewer.book.sources() == {}
+        assert len(reviewer.book.decisions()) == 1  # the decision stays
+    assert not (settings.faces_dir / reference).exists()

@@ -18,7 +18,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from photoaudit.cli import app
-from photoaudit.models import Action, FaceStatus, Use
+from photoaudit.models import FaceStatus, Use
 from photoaudit.store import Store
 from photoaudit.decision_store import DecisionBook
 from photoaudit.workflow import audit, prepare

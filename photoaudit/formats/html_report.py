@@ -26,7 +26,7 @@ from PIL import Image
 from ..auditor import AuditResult
 from ..imaging import UnreadablePhoto, load_photo
 from ..models import PURPOSE_WORDS, PURPOSES, Register
-from ..policy import child_label, standing
+from ..policy import standing
 from .json_report import report_json
 
 #: Longest side of an embedded thumbnail, in pixels (shown at up to half that on screen).
