@@ -60,7 +60,7 @@ def uses(**overrides: Use) -> dict[str, Use]:
 
 
 def face(status: FaceStatus, box, child_id=None, candidates=(), decision=None) -> FaceMatch:
-    return FaceMatch(status, box, child_id, 0.1 if child_id else None, tuple(candidates), decision)
+    return FaceMatch(status, box, child_id, 0.1 if child_id else None, tuple(candidates), decision=decision)
 
 
 def build(tmp_path: Path) -> AuditResult:
@@ -146,16 +146,20 @@ def test_a_card_per_photo_with_its_action_and_uses(page: str) -> None:
 def test_summary_counts(page: str) -> None:
     summary = re.search(r'<p class="summary".*?</p>', page, flags=re.S).group(0)
     assert "4 photos" in summary and "2 keep" in summary and "1 delete" in summary and "1 need a person" in summary
-    assert "breaches" not in summary  # only when the JSON report has them
+    assert "0 breaches" in summary  # the JSON report counts them
     assert "1 forced by a person" in summary
 
 
 def test_breaches_are_shown_when_the_report_has_them(tmp_path: Path) -> None:
     report = html_report.report_json(build(tmp_path))
+    without = dict(report, summary={k: v for k, v in report["summary"].items() if k != "breaches"})
+    assert "count breach" not in html_report.HtmlPage(without, REGISTER, TODAY, tmp_path, None, None).header()
     report["summary"]["breaches"] = 1
     report["images"][0]["breach"] = True
+    report["images"][0]["gps"] = True
     page = html_report.HtmlPage(report, REGISTER, TODAY, tmp_path / "transfer", None, None).render()
-    assert "1 breaches" in page and "breach: tell the DSL" in card(page, "party.jpg")
+    assert "1 breach<" in page and "breach: tell the DSL" in card(page, "party.jpg")
+    assert "records a location" in card(page, "party.jpg") and "records a location" not in card(page, "evil.jpg")
 
 
 def test_every_face_is_boxed_numbered_labelled_and_coloured(page: str) -> None:

@@ -216,7 +216,8 @@ class HtmlPage:
             f"<span class=\"count review\">{esc(summary.get('review', 0))} need a person</span>",
         ]
         if "breaches" in summary:
-            parts.append(f"<span class=\"count breach\">{esc(summary['breaches'])} breaches</span>")
+            n = summary["breaches"]
+            parts.append(f"<span class=\"count breach\">{esc(n)} breach{'' if n == 1 else 'es'}</span>")
         overrides = sum(1 for i in self.report.get("images", []) if i.get("override"))
         if overrides:
             parts.append(f"<span class=\"count\">{overrides} forced by a person</span>")
@@ -278,6 +279,8 @@ class HtmlPage:
         badges = [f"<span class=\"action {esc(action)}\">{esc(ACTION_WORDS.get(action, action))}</span>"]
         if image.get("breach"):
             badges.append("<span class=\"action breach\">breach: tell the DSL</span>")
+        if image.get("gps"):
+            badges.append("<span class=\"action gps\">records a location</span>")
         if image.get("override"):
             badges.append("<span class=\"action forced\">forced by a person</span>")
         return (
@@ -401,7 +404,7 @@ main{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:
 .badges{margin:0 0 .4rem}
 .action{display:inline-block;padding:.1rem .5rem;border-radius:3px;color:#fff;font-weight:700;margin-right:.3rem}
 .action.keep{background:#1a7f37}.action.delete{background:#c62828}.action.review{background:#1d4ed8}
-.action.breach{background:#7f1d1d}.action.forced{background:#6b21a8}
+.action.breach{background:#7f1d1d}.action.gps{background:#92400e}.action.forced{background:#6b21a8}
 .override{background:#f3e8ff;padding:.3rem .5rem;border-radius:4px}
 .uses{border-collapse:collapse;margin:.3rem 0}
 .uses td{padding:.05rem .5rem .05rem 0}
