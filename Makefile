@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup browser demo test bench clean
 
 setup: $(STAMP)
 
@@ -24,11 +24,24 @@ demo: setup
 	$(BIN)/python scripts/build_demo.py
 	$(BIN)/photoaudit --config consent_data/demo/photoaudit.toml enrol
 	$(BIN)/photoaudit --config consent_data/demo/photoaudit.toml audit demo/transfer \
-		--json demo/report.json --csv demo/report.csv; \
+		--json demo/report.json --csv demo/report.csv --html demo/report.html; \
 	status=$$?; [ $$status -le 1 ] || exit $$status; \
-	echo "Reports: demo/report.json and demo/report.csv (exit code $$status: 1 means some photos need action)"
+	echo "Reports: demo/report.json, demo/report.csv and demo/report.html (exit code $$status: 1 means some photos need action)"
 
-test: setup
+# The HTML report is tested in a real browser: Debian's chromium, installed here when it is
+# missing and we can (root with apt-get, as on CI). Otherwise that test is skipped and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium for the HTML report's browser test (apt-get)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends chromium fonts-liberation >/dev/null; } \
+	      || echo "Could not install chromium: the browser test will be skipped."; \
+	  else \
+	    echo "chromium is not installed and cannot be here (needs root and apt-get): the browser test will be skipped."; \
+	  fi; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -146,12 +146,19 @@ def audit_files(
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
+    settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
 ) -> list[PhotoVerdict]:
-    """Examine, identify and judge each file in turn: consent first, then its metadata."""
+    """Examine, identify and judge each file in turn: consent first, then its metadata.
+
+    ``settle`` (optional) applies what people decided about the faces, between
+    identifying them and judging the photo (:mod:`photoaudit.decision_store`).
+    """
     verdicts = []
     for media in files:
         examined = examine(media, engine, video=video)
         facts = identify(examined, enrolled, match)
+        if settle is not None:
+            facts = settle(media, facts)
         verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules))
         if on_file:
             on_file(media)
@@ -192,11 +199,19 @@ def judge(
     *,
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
+    media: MediaFile | None = None,
+    settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
 ) -> PhotoVerdict:
     """Match the faces found in one file, then :func:`judge_file` it: the cheap steps, which
-    every audit runs again (they depend on today and today's register), stored faces or not."""
+    every audit runs again (they depend on today and today's register), stored faces or not.
+
+    ``settle`` applies what people decided about the faces, as in :func:`audit_files`.
+    """
     facts = identify(examined, enrolled, match)
-    media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
+    if media is None:
+        media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
+    if settle is not None:
+        facts = settle(media, facts)
     return judge_file(media, examined, facts, register, today, purposes, devices, rules)
 
 

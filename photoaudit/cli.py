@@ -7,6 +7,7 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 from __future__ import annotations
 
 import sqlite3
+import getpass
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,13 +25,21 @@ from .check import gather, parse_purpose, run_check, validate
 from .config import ConfigError, MatchSettings, Settings, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
-from .formats import check_report, csv_report, json_report, terminal, write_private
+from .formats import check_report, children_view, csv_report, html_report, json_report, terminal, write_private
 from .lock import AlreadyRunning
 from .parallel import default_jobs
+from . import review
+from .decision_store import DecisionBook
+from .decisions import action_from
+from .enrolment import sha256_file
+from .models import Override
+from .references import DEFAULT_MAX_AGE_MONTHS, overview
 from .register import RegisterError
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
 from .video import read_video_meta
+from .review import ReviewError
+from .store import Store
 from .workflow import (
     CannotRun,
     allow_again,
@@ -124,7 +133,7 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
         err_console().print(f"[bold yellow]photoaudit is already running:[/] {err}", markup=True, soft_wrap=True)
         log(f"{command}: already running, exit={EXIT_ALREADY_RUNNING}: {err}")
         raise typer.Exit(EXIT_ALREADY_RUNNING) from None
-    except (CannotRun, RegisterError, EngineUnavailable, ConfigError, OSError, ValueError, sqlite3.Error) as err:
+    except (CannotRun, RegisterError, EngineUnavailable, ConfigError, ReviewError, OSError, ValueError, sqlite3.Error) as err:
         err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
         log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
         raise typer.Exit(EXIT_CANNOT_RUN) from None
@@ -211,6 +220,9 @@ def audit_command(
         Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
     ] = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    html_out: Annotated[
+        Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no table or progress (for cron).")
     ] = False,
@@ -240,7 +252,7 @@ def audit_command(
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
-        outputs = [p for p in (json_out, csv_out) if p is not None]
+        outputs = [p for p in (json_out, csv_out, html_out) if p is not None]
         check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
         if apply:
             check_quarantine(settings, folder)
@@ -275,6 +287,8 @@ def audit_command(
                     write_private(json_out, text)
             if csv_out is not None:
                 write_private(csv_out, csv_report.render(result))
+            if html_out is not None:
+                write_private(html_out, html_report.render(result, prepared.register))
     line = terminal.summary_line(result)
     log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
@@ -405,6 +419,119 @@ def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
             (lambda files: progress.update(task, total=len(files))),
             (lambda media: progress.advance(task)),
         )
+
+
+def who_am_i(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name to be had (some services): decisions are still recorded
+        return ""
+
+
+@app.command("review")
+def review_command(
+    decisions: Annotated[
+        Optional[Path],
+        typer.Option("--decisions", help="Record decisions from a CSV (columns photo, face, decision) instead of asking."),
+    ] = None,
+    open_viewer: Annotated[bool, typer.Option("--open", help="Open each face in the system's picture viewer.")] = False,
+    enrol: Annotated[
+        bool, typer.Option("--enrol", help="Add faces confirmed as a child to their reference photos (face matching: yes only).")
+    ] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="Who is deciding (default: your user name).")] = None,
+) -> None:
+    """Say who the faces are that photoaudit could not identify; later audits apply it."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2(), review.reviewing(settings_from(None, None), who_am_i(by), enrol) as reviewer:
+        if decisions is not None:
+            outcome = review.review_from_csv(reviewer, decisions, reviewer.book.last_audit_faces())
+        else:
+            faces = review.pending_faces(reviewer.book)
+            if not faces:
+                console.print("Nothing to review: every face of the latest audit is identified or decided.")
+                raise typer.Exit(EXIT_CLEAR)
+
+            def ask(face: object, crop: Path | None, lines: list[str]) -> str:
+                console.print("")
+                for line in lines:
+                    console.print(line, markup=False)
+                console.print(f"Face crop: {crop}", markup=False)
+                try:
+                    return typer.prompt(
+                        "Who is this? A child id, (a)dult, (n)ot a face, (s)kip or (q)uit",
+                        default="s", show_default=False,
+                    )
+                except typer.Abort:
+                    return "q"
+
+            outcome = review.review_interactively(
+                reviewer, faces, ask, lambda text: console.print(text, markup=False),
+                typer.launch if open_viewer else None,
+            )
+    for message in outcome.messages:
+        console.print(message, markup=False)
+    console.print(
+        f"Recorded {len(outcome.decided)} decision(s), skipped {len(outcome.skipped)}. "
+        "Every audit from now on applies them."
+    )
+    if outcome.enrolled:
+        with cannot_run_is_exit_2():
+            settings = settings_from(None, None)
+            report = prepare(settings).enrolment
+            rejected = [(path, why) for _, path, why in (report.rejected if report else []) if path in outcome.enrolled]
+            with review.decision_book(settings) as book:
+                review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected])
+        for path, why in rejected:
+            console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow", markup=False)
+        console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
+
+
+@app.command("override")
+def override_command(
+    photo: Annotated[str, typer.Argument(help="The photo: a file, or its path as the latest report shows it.")],
+    action: Annotated[Optional[str], typer.Option("--action", help="keep, delete or review.")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (required; shown in every report).")] = "",
+    by: Annotated[Optional[str], typer.Option("--by", help="Who decided (default: your user name).")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Remove this photo's override.")] = False,
+) -> None:
+    """Force a photo's action (keep, delete or review), with a reason; every report shows it."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2(), review.decision_book(settings_from(None, None)) as book:
+        path, label = review.find_photo(book, photo)
+        if remove:
+            gone = book.remove_override(sha256_file(path))
+            console.print(f"Removed the override of {label}." if gone else f"{label} had no override.", markup=False)
+            return
+        if action is None:
+            raise CannotRun("Say which action with --action keep, --action delete or --action review.")
+        override = Override(action_from(action), reason.strip(), who_am_i(by), review.now().isoformat(timespec="seconds"))
+        review.record_override(book, path, label, override)
+    console.print(f"{label}: action forced to {override.action.value} ({reason.strip()}). Every audit from now on shows it.", markup=False)
+
+
+@app.command("children")
+def children_command(
+    max_age: Annotated[
+        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many months.")
+    ] = DEFAULT_MAX_AGE_MONTHS,
+    detector: DetectorOption = "auto",
+    today: TodayOption = None,
+) -> None:
+    """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = settings_from(None, None)
+        prepared = prepare(settings, EngineSettings(detector=detector))
+        with Store(settings.state_path) as store:
+            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
+            from_review = set(DecisionBook(store).sources())
+        rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
+    console.print(children_view.table(rows, day))
+    for line in children_view.warnings(rows, day, max_age):
+        console.print(line, style="yellow", markup=False)
 
 
 from . import cli_state  # noqa: E402,F401  (registers restore, purge, reaudit, forget)

@@ -56,6 +56,8 @@ class LoadedPhoto:
     orientation: int  # the EXIF orientation that was applied (1 when none)
     exif: bytes | None  # raw EXIF block if any, never parsed here
     suffix_mismatch: bool  # content format does not match the file extension
+    #: (width, height) of the whole upright photo; differs from ``pixels`` when downscaled
+    full_size: tuple[int, int] = (0, 0)
 
 
 def register_heif() -> None:
@@ -217,6 +219,9 @@ def _decode(
         except OSError as exc:
             raise UnreadablePhoto(path, _damaged(exc)) from None
         upright, orientation = _upright(im)
+        # Orientations 5-8 turn the photo a quarter (HEIF: pillow-heif already did).
+        turned = orientation >= 5 and upright is not im
+        full_size = (height, width) if turned else (width, height)
         exif = im.info.get("exif")
         rgb = _to_rgb(upright)
         if max_side is not None and max(rgb.size) > max_side:
@@ -228,6 +233,7 @@ def _decode(
         orientation=orientation,
         exif=exif if isinstance(exif, bytes) and exif else None,
         suffix_mismatch=path.suffix.lower() not in _SUFFIXES_FOR[fmt],
+        full_size=full_size,
     )
 
 

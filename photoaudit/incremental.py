@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +39,9 @@ from .parallel import examine_all
 from .provenance import Camera, DeviceRegister, MediaMeta, RecordRules, VideoInfo
 from .sources import MediaFile, MediaKind
 from .store import Examination, FileState, Store, StoredVerdict
+
+if TYPE_CHECKING:
+    from .decision_store import Settler
 
 #: Bump when :func:`photoaudit.auditor.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
@@ -199,8 +203,12 @@ def audit_incrementally(
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
+    settle: Settler | None = None,
 ) -> IncrementalAudit:
-    """Examine what the store does not know yet, then judge every file."""
+    """Examine what the store does not know yet, then judge every file.
+
+    ``settle`` applies people's decisions about faces (keyed by content hash) before judging.
+    """
     where = folder_key(folder)
     states = hash_files(files, store.locations(where), jobs)
     erased = store.erased_faces()
@@ -247,12 +255,14 @@ def audit_incrementally(
     examine_all(to_examine, engine, jobs, done, video)
     save(force=True)
 
+    hashes = {rel: s.sha256 for rel, s in states.items()}
+    if settle is not None:
+        settle.know(hashes)
     verdicts = [
         judge(examined[m.relative], m.kind, register, enrolled, today, match, purposes,
-              devices=devices, rules=rules)
+              devices=devices, rules=rules, media=m, settle=settle)
         for m in files
     ]
-    hashes = {rel: s.sha256 for rel, s in states.items()}
     when = now_text()
     store.replace_locations(where, states, when)
     store.put_verdicts([stored_verdict(hashes[v.path], v, when) for v in verdicts if v.path in hashes])

@@ -57,6 +57,35 @@ class FaceStatus(str, Enum):
     AMBIGUOUS = "ambiguous"
 
 
+class FaceDecision(str, Enum):
+    """What a person decided a face is (``photoaudit review``)."""
+
+    CHILD = "child"  # this is the named child
+    ADULT = "adult"  # not a child: an adult
+    NOT_A_FACE = "not_a_face"  # the detector was wrong
+
+
+@dataclass(frozen=True)
+class PersonDecision:
+    """A person's decision about one face, with who made it and when (ISO date-time)."""
+
+    kind: FaceDecision
+    child_id: str | None = None  # set for CHILD
+    by: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A photo's action forced by a person, with their reason, who and when."""
+
+    action: Action
+    reason: str
+    by: str = ""
+    at: str = ""
+    original: Action | None = None  # what photoaudit itself decided
+
+
 # A face box in the upright image, in face_recognition's order.
 Box = tuple[int, int, int, int]  # (top, right, bottom, left)
 
@@ -120,6 +149,12 @@ class FaceMatch:
     distance: float | None = None
     candidates: tuple[Candidate, ...] = ()  # nearest children first
     time: float | None = None  # videos: seconds into the video of the deciding frame
+    decision: PersonDecision | None = None  # set when a person decided who this is
+
+    @property
+    def counts_for_consent(self) -> bool:
+        """False for a face a person decided is an adult, or not a face at all."""
+        return self.decision is None or self.decision.kind is FaceDecision.CHILD
 
 
 @dataclass(frozen=True)
@@ -133,6 +168,7 @@ class PhotoFacts:
     path: str
     faces: tuple[FaceMatch, ...] = ()
     problem: str | None = None
+    notes: tuple[str, ...] = ()  # informational (e.g. decisions people made), passed to the verdict
 
 
 @dataclass(frozen=True)
@@ -147,3 +183,4 @@ class PhotoVerdict:
     reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # informational, never change the action
     provenance: Provenance | None = None  # camera, dates, location (photoaudit.provenance)
+    override: Override | None = None  # set when a person forced the action

@@ -121,6 +121,11 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
             "must check who it is."
         )
     if face.child_id is None or register.get(face.child_id) is None:
+        if face.decision is not None:
+            return (
+                f"{name} was named by a person as {face.child_id!r}, who is not in the "
+                "consent register: a person must check."
+            )
         return (
             f"{name} matched enrolled child {face.child_id!r}, who is not in the "
             "consent register: a person must check."
@@ -148,6 +153,8 @@ def judge_photo(
     unresolved = 0
     present: dict[str, ChildStanding] = {}
     for index, face in enumerate(facts.faces, start=1):
+        if not face.counts_for_consent:  # a person decided: an adult, or not a face
+            continue
         problem = face_words(index, face, register)
         if problem:
             reasons.append(problem)
@@ -156,7 +163,8 @@ def judge_photo(
         child = register.children[face.child_id]  # type: ignore[index]
         present[child.child_id] = standing(child, today)
 
-    counts = Counter(f.child_id for f in facts.faces if f.status is FaceStatus.MATCHED)
+    counted = [f for f in facts.faces if f.counts_for_consent]
+    counts = Counter(f.child_id for f in counted if f.status is FaceStatus.MATCHED)
     for child_id, count in sorted(counts.items()):
         if count > 1 and child_id in present:
             reasons.append(
@@ -170,7 +178,7 @@ def judge_photo(
         if s.blocked_by:
             reasons.append(s.blocked_by)
 
-    verdicts, journeys, own_refused = purpose_verdicts(present, unresolved, len(facts.faces), purposes)
+    verdicts, journeys, own_refused = purpose_verdicts(present, unresolved, len(counted), purposes)
     refused: dict[str, list[str]] = {}  # child label -> purposes refused
     for purpose in purposes:
         if purpose == "learning_journey":
@@ -179,7 +187,7 @@ def judge_photo(
             if s.blocked_by is None and not s.child.allows(purpose):
                 refused.setdefault(child_label(s.child), []).append(purpose)
 
-    notes: list[str] = []
+    notes: list[str] = list(facts.notes)
     for label in own_refused:
         if verdicts["learning_journey"] is Use.WITHHELD:
             refused.setdefault(label, []).insert(0, "learning_journey")
@@ -201,13 +209,15 @@ def judge_photo(
             + (", for every child in the photo (R5)." if len(present) + unresolved > 1 else ".")
         )
 
-    if not facts.faces:
+    if not counted:
         notes.append(
-            "No faces found. If a child is in this photo (from behind, or too small to "
+            ("No faces found." if not facts.faces else "No child's face found (a person decided "
+             "the faces here are adults or not faces).")
+            + " If a child is in this photo (from behind, or too small to "
             "see), check it by eye before it is shared."
         )
 
-    action = decide_action(verdicts, present, unresolved, len(facts.faces), purposes, reasons)
+    action = decide_action(verdicts, present, unresolved, len(counted), purposes, reasons)
     return PhotoVerdict(
         facts.path,
         action,

@@ -239,6 +239,16 @@ class Store:
             found.setdefault(child_id, []).append(_template(blob))
         return found
 
+    def enrolled_references(self, engine: str) -> dict[str, list[str]]:
+        """The reference photos ("child/file.jpg") each child's usable templates came from."""
+        found: dict[str, list[str]] = {}
+        for child_id, path in self.db.execute(
+            "SELECT child_id, path FROM reference WHERE engine=? AND template IS NOT NULL ORDER BY child_id, path",
+            (engine,),
+        ):
+            found.setdefault(child_id, []).append(path)
+        return found
+
     def stored_child_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT child_id FROM reference")}
 

@@ -17,6 +17,7 @@ from . import lock, quarantine
 from .auditor import AuditResult, list_media
 from .config import Settings
 from .devices import load_devices
+from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
@@ -111,19 +112,22 @@ def audit(
     files = list_media(folder, exclude=[settings.state_path, settings.quarantine_path])
     if on_start:
         on_start(files)
+    settler = load_settler(settings.state_path, prepared.register)
     with Store(settings.state_path) as store:
         done = audit_incrementally(
             folder, files, prepared.engine, store, prepared.register, prepared.enrolled,
             today, settings.match, settings.purposes, jobs, on_file,
             devices=prepared.devices, rules=settings.records, video=settings.video,
+            settle=settler,
         )
-    result = AuditResult(folder, today, done.verdicts, hashes=done.hashes)
+    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes)
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
     if prepared.enrolment is not None:
         for erasure in prepared.enrolment.erasures:
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
+    remember(settings.state_path, result, settler)
     if not prepared.enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."

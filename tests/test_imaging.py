@@ -423,3 +423,21 @@ def test_scene_helper_pastes_scaled_faces() -> None:
     assert mean_diff(numpy.asarray(patch), face.resize((90, 100))) < 3
     plain = scene([], size=(50, 40), background=(10, 20, 30))
     assert plain.getpixel((0, 0)) == (10, 20, 30)
+
+
+# ---------------------------------------------------------------- full size
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_full_size_is_the_upright_photos_even_when_downscaled(tmp_path: Path, orientation: int) -> None:
+    img = grace_hopper()  # 512 x 600, taller than wide
+    path = save_jpeg_with_orientation(img, tmp_path / "g.jpg", orientation)
+    for max_side in (None, 100):
+        photo = load_photo(path, max_side=max_side)
+        assert photo.full_size == (512, 600)
+        assert photo.pixels.shape[0] > photo.pixels.shape[1]
+
+
+def test_full_size_of_a_turned_heic(tmp_path: Path) -> None:
+    path = save_heic(grace_hopper(), tmp_path / "g.heic", 6)
+    assert load_photo(path, max_side=100).full_size == (512, 600)

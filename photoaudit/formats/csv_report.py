@@ -25,7 +25,7 @@ def render(result: AuditResult) -> str:
                      "breach", "camera", "device", "taken", "gps", "notes"])
     for v in result.verdicts:
         children = [f.child_id for f in v.faces if f.status is FaceStatus.MATCHED and f.child_id]
-        unidentified = sum(f.status is not FaceStatus.MATCHED for f in v.faces)
+        unidentified = sum(f.status is not FaceStatus.MATCHED and f.counts_for_consent for f in v.faces)
         found = v.provenance
         writer.writerow(
             [

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from ..auditor import AuditResult
-from ..models import FaceMatch, PhotoVerdict
+from ..models import FaceMatch, Override, PersonDecision, PhotoVerdict
 from ..provenance import Provenance
 
 VERSION = 1
@@ -26,6 +26,7 @@ def face_json(face: FaceMatch) -> dict[str, Any]:
             {"child_id": c.child_id, "distance": round(c.distance, 3)} for c in face.candidates
         ],
         "time": None if face.time is None else round(face.time, 2),
+        "decision": decision_json(face.decision),
     }
 
 
@@ -51,6 +52,26 @@ def provenance_json(found: Provenance | None) -> dict[str, Any]:
     }
 
 
+def decision_json(decision: PersonDecision | None) -> dict[str, Any] | None:
+    """What a person decided about a face (added in version 1; see README)."""
+    if decision is None:
+        return None
+    return {"kind": decision.kind.value, "child_id": decision.child_id, "by": decision.by, "at": decision.at}
+
+
+def override_json(override: Override | None) -> dict[str, Any] | None:
+    """A photo's action forced by a person (added in version 1; see README)."""
+    if override is None:
+        return None
+    return {
+        "action": override.action.value,
+        "reason": override.reason,
+        "by": override.by,
+        "at": override.at,
+        "original_action": None if override.original is None else override.original.value,
+    }
+
+
 def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
     return {
         "path": verdict.path,
@@ -61,6 +82,7 @@ def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
         "reasons": list(verdict.reasons),
         "notes": list(verdict.notes),
         **provenance_json(verdict.provenance),
+        "override": override_json(verdict.override),
     }
 
 

@@ -1,0 +1,324 @@
+"""People's decisions and the latest audit's faces, kept in the private SQLite store.
+
+Decisions are keyed by the photo's content (SHA-256 of its bytes) and the face's
+box, so they survive renames and moves and apply to every later audit. The
+latest audit's faces are kept so that ``photoaudit review`` knows what needs a
+person. Nothing here is biometric: boxes, child ids and distances, no templates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .auditor import AuditResult
+from .decisions import SAME_FACE_OVERLAP, apply_decisions, apply_override, overlap
+from .enrolment import sha256_file
+from .models import (
+    Action,
+    Box,
+    Candidate,
+    FaceDecision,
+    FaceStatus,
+    Override,
+    PersonDecision,
+    PhotoFacts,
+    PhotoVerdict,
+    Register,
+)
+from .sources import MediaFile
+from .store import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS face_decision (
+    sha256 TEXT NOT NULL,
+    box TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    child_id TEXT,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    photo TEXT NOT NULL,
+    PRIMARY KEY (sha256, box)
+);
+CREATE TABLE IF NOT EXISTS photo_override (
+    sha256 TEXT PRIMARY KEY,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    photo TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS last_audit_face (
+    photo TEXT NOT NULL,
+    face INTEGER NOT NULL,
+    sha256 TEXT,
+    box TEXT NOT NULL,
+    status TEXT NOT NULL,
+    child_id TEXT,
+    candidates TEXT NOT NULL,
+    decision TEXT,
+    counted INTEGER NOT NULL,
+    PRIMARY KEY (photo, face)
+);
+CREATE TABLE IF NOT EXISTS reference_source (
+    reference TEXT PRIMARY KEY,
+    child_id TEXT NOT NULL,
+    photo TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    face INTEGER NOT NULL,
+    box TEXT NOT NULL,
+    taken TEXT,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+"""
+
+LAST_AUDIT_KEY = "last-audit"
+
+
+def box_text(box: Box) -> str:
+    return json.dumps([int(v) for v in box])
+
+
+def box_from(text: str) -> Box:
+    top, right, bottom, left = json.loads(text)
+    return (int(top), int(right), int(bottom), int(left))
+
+
+@dataclass(frozen=True)
+class AuditFace:
+    """One face of the latest audit, as ``photoaudit review`` needs it."""
+
+    folder: Path
+    photo: str  # relative to the audited folder, as in the reports
+    face: int  # 1-based, as in the reports
+    sha256: str | None
+    box: Box
+    status: FaceStatus
+    child_id: str | None
+    candidates: tuple[Candidate, ...]
+    decision: str | None  # what a person already decided, if anything
+    counted: bool
+    twice: bool = False  # its child was matched to more than one face of the photo
+
+    @property
+    def path(self) -> Path:
+        return self.folder / Path(self.photo)
+
+    @property
+    def needs_person(self) -> bool:
+        """Unknown, uncertain, or one of two faces matched to the same child, and undecided."""
+        if self.decision is not None or not self.counted:
+            return False
+        return self.status is not FaceStatus.MATCHED or self.twice
+
+
+@dataclass(frozen=True)
+class ReferenceSource:
+    """Where a reference photo added from a review came from."""
+
+    reference: str  # "<child_id>/<file name>" under faces/
+    child_id: str
+    photo: str
+    sha256: str
+    face: int
+    box: Box
+    taken: str | None
+    by: str
+    at: str
+
+
+class DecisionBook:
+    """The decision tables of the private store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
+        self.db.executescript(SCHEMA)
+
+    # -- face decisions ------------------------------------------------------
+    def decisions(self) -> dict[str, list[tuple[Box, PersonDecision]]]:
+        found: dict[str, list[tuple[Box, PersonDecision]]] = {}
+        for sha, box, kind, child_id, by, at in self.db.execute(
+            "SELECT sha256, box, kind, child_id, decided_by, decided_at FROM face_decision ORDER BY sha256, box"
+        ):
+            decision = PersonDecision(FaceDecision(kind), child_id, by, at)
+            found.setdefault(sha, []).append((box_from(box), decision))
+        return found
+
+    def record_decision(self, sha256: str, box: Box, decision: PersonDecision, photo: str) -> None:
+        """Store a decision; it replaces any earlier decision about the same face."""
+        with self.store.transaction() as db:
+            for (old,) in db.execute("SELECT box FROM face_decision WHERE sha256=?", (sha256,)).fetchall():
+                if overlap(box_from(old), box) >= SAME_FACE_OVERLAP:
+                    db.execute("DELETE FROM face_decision WHERE sha256=? AND box=?", (sha256, old))
+            db.execute(
+                "INSERT OR REPLACE INTO face_decision VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sha256, box_text(box), decision.kind.value, decision.child_id, decision.by, decision.at, photo),
+            )
+            db.execute(
+                "UPDATE last_audit_face SET decision=? WHERE sha256=? AND box=?",
+                (decision.kind.value, sha256, box_text(box)),
+            )
+
+    # -- overrides -----------------------------------------------------------
+    def overrides(self) -> dict[str, Override]:
+        return {
+            sha: Override(Action(action), reason, by, at)
+            for sha, action, reason, by, at in self.db.execute(
+                "SELECT sha256, action, reason, decided_by, decided_at FROM photo_override"
+            )
+        }
+
+    def set_override(self, sha256: str, override: Override, photo: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO photo_override VALUES (?, ?, ?, ?, ?, ?)",
+                (sha256, override.action.value, override.reason, override.by, override.at, photo),
+            )
+
+    def remove_override(self, sha256: str) -> bool:
+        with self.store.transaction() as db:
+            return db.execute("DELETE FROM photo_override WHERE sha256=?", (sha256,)).rowcount > 0
+
+    # -- the latest audit ----------------------------------------------------
+    def remember_audit(self, result: AuditResult, hashes: dict[str, str]) -> None:
+        """Replace the stored faces with those of ``result`` (the latest audit)."""
+        rows = []
+        for verdict in result.verdicts:
+            for number, face in enumerate(verdict.faces, start=1):
+                rows.append(
+                    (
+                        verdict.path,
+                        number,
+                        hashes.get(verdict.path),
+                        box_text(face.box),
+                        face.status.value,
+                        face.child_id,
+                        json.dumps([[c.child_id, c.distance] for c in face.candidates]),
+                        None if face.decision is None else face.decision.kind.value,
+                        int(face.counts_for_consent),
+                    )
+                )
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM last_audit_face")
+            db.executemany("INSERT INTO last_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (LAST_AUDIT_KEY, json.dumps({"folder": str(result.folder.resolve()),
+                                             "generated": result.generated.isoformat(timespec="seconds")})),
+            )
+
+    def last_audit(self) -> tuple[Path, str] | None:
+        """The folder and time of the latest audit, or None when there was none."""
+        text = self.store.get_meta(LAST_AUDIT_KEY)
+        if text is None:
+            return None
+        data = json.loads(text)
+        return Path(data["folder"]), data["generated"]
+
+    def last_audit_faces(self) -> list[AuditFace]:
+        last = self.last_audit()
+        if last is None:
+            return []
+        folder = last[0]
+        faces = [
+            AuditFace(
+                folder,
+                photo,
+                face,
+                sha,
+                box_from(box),
+                FaceStatus(status),
+                child_id,
+                tuple(Candidate(c, float(d)) for c, d in json.loads(candidates)),
+                decision,
+                bool(counted),
+            )
+            for photo, face, sha, box, status, child_id, candidates, decision, counted in self.db.execute(
+                "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
+                "FROM last_audit_face ORDER BY photo, face"
+            )
+        ]
+        return mark_twice(faces)
+
+    # -- where review-added reference photos came from -------------------------
+    def record_source(self, source: ReferenceSource) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO reference_source VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (source.reference, source.child_id, source.photo, source.sha256, source.face,
+                 box_text(source.box), source.taken, source.by, source.at),
+            )
+
+    def forget_source(self, reference: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("DELETE FROM reference_source WHERE reference=?", (reference,))
+
+    def sources(self) -> dict[str, ReferenceSource]:
+        return {
+            row[0]: ReferenceSource(row[0], row[1], row[2], row[3], row[4], box_from(row[5]), row[6], row[7], row[8])
+            for row in self.db.execute("SELECT * FROM reference_source")
+        }
+
+
+def mark_twice(faces: list[AuditFace]) -> list[AuditFace]:
+    """Mark the faces whose child was matched to more than one undecided face of the same photo."""
+    seen: dict[tuple[str, str], int] = {}
+    for f in faces:
+        if f.status is FaceStatus.MATCHED and f.counted and f.child_id:
+            seen[(f.photo, f.child_id)] = seen.get((f.photo, f.child_id), 0) + 1
+    return [
+        replace(f, twice=True)
+        if f.status is FaceStatus.MATCHED and f.counted and seen.get((f.photo, f.child_id or ""), 0) > 1
+        else f
+        for f in faces
+    ]
+
+
+@dataclass
+class Settler:
+    """Applies people's decisions and overrides while an audit runs.
+
+    Remembers each file's content hash (the key of every decision) on the way.
+    """
+
+    register: Register
+    decisions: dict[str, list[tuple[Box, PersonDecision]]] = field(default_factory=dict)
+    overrides: dict[str, Override] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+    def know(self, hashes: dict[str, str]) -> None:
+        """Content hashes already computed (by the incremental store), so files are not read again."""
+        self.hashes.update(hashes)
+
+    def __call__(self, media: MediaFile, facts: PhotoFacts) -> PhotoFacts:
+        sha = self.hashes.get(media.relative)
+        if sha is None:
+            try:
+                sha = sha256_file(media.path)
+            except OSError:  # unreadable: it has no faces to decide about, and goes to review anyway
+                return facts
+            self.hashes[media.relative] = sha
+        return apply_decisions(facts, self.decisions.get(sha, ()), self.register)
+
+    def overrule(self, verdicts: Iterable[PhotoVerdict]) -> list[PhotoVerdict]:
+        """Apply the overrides people recorded for these photos."""
+        return [
+            apply_override(v, self.overrides.get(self.hashes.get(v.path, ""))) for v in verdicts
+        ]
+
+
+def load_settler(state_dir: Path, register: Register) -> Settler:
+    """The decisions and overrides recorded in the private store."""
+    with Store(state_dir) as store:
+        book = DecisionBook(store)
+        return Settler(register, book.decisions(), book.overrides())
+
+
+def remember(state_dir: Path, result: AuditResult, settler: Settler) -> None:
+    """Keep the latest audit's faces, for ``photoaudit review``."""
+    with Store(state_dir) as store:
+        DecisionBook(store).remember_audit(result, settler.hashes)

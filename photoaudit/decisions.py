@@ -1,0 +1,206 @@
+"""Decisions people made, applied to an audit: pure functions over plain data.
+
+A person can say who a face is (``photoaudit review``) and force a photo's
+action (``photoaudit override``). Decisions change who a face is, between
+matching and the consent rules; they never change what a child's consent
+allows. A face named as a child who has left or whose consent lapsed, or as an
+id the register does not know, is still judged by the consent rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from .models import (
+    Action,
+    Box,
+    FaceDecision,
+    FaceMatch,
+    FaceStatus,
+    Override,
+    PersonDecision,
+    PhotoFacts,
+    PhotoVerdict,
+    Register,
+)
+from .policy import child_label, long_date
+
+#: A stored decision applies to a face whose box overlaps its own at least this much
+#: (intersection over union): the same face, found again by the same or a re-tuned detector.
+SAME_FACE_OVERLAP = 0.5
+
+#: The words a person may use for each decision (any case; ``-`` and ``_`` read as spaces).
+ADULT_WORDS = frozenset({"adult", "not a child", "grown up", "grownup"})
+NOT_A_FACE_WORDS = frozenset({"not a face", "no face", "notaface", "nothing"})
+SKIP_WORDS = frozenset({"", "skip", "?", "dont know", "don't know", "unsure"})
+
+DECISION_WORDS = {
+    FaceDecision.ADULT: "an adult, not a child",
+    FaceDecision.NOT_A_FACE: "not a face",
+}
+
+
+def overlap(a: Box, b: Box) -> float:
+    """Intersection over union of two (top, right, bottom, left) boxes, 0..1."""
+    top, bottom = max(a[0], b[0]), min(a[2], b[2])
+    left, right = max(a[3], b[3]), min(a[1], b[1])
+    inter = max(0, bottom - top) * max(0, right - left)
+    area_a = max(0, a[2] - a[0]) * max(0, a[1] - a[3])
+    area_b = max(0, b[2] - b[0]) * max(0, b[1] - b[3])
+    union = area_a + area_b - inter
+    return inter / union if union > 0 else 0.0
+
+
+def pair_decisions(
+    faces: Sequence[FaceMatch], decisions: Sequence[tuple[Box, PersonDecision]]
+) -> dict[int, PersonDecision]:
+    """Which stored decision belongs to which face (by index), one to one.
+
+    Pairs are taken best overlap first, and only when the boxes overlap at least
+    :data:`SAME_FACE_OVERLAP`; a decision whose face is not found applies to nothing.
+    """
+    pairs = sorted(
+        (
+            (overlap(face.box, box), i, j)
+            for i, face in enumerate(faces)
+            for j, (box, _) in enumerate(decisions)
+        ),
+        key=lambda p: (-p[0], p[1], p[2]),
+    )
+    taken_faces: set[int] = set()
+    taken_decisions: set[int] = set()
+    found: dict[int, PersonDecision] = {}
+    for score, i, j in pairs:
+        if score < SAME_FACE_OVERLAP:
+            break
+        if i in taken_faces or j in taken_decisions:
+            continue
+        taken_faces.add(i)
+        taken_decisions.add(j)
+        found[i] = decisions[j][1]
+    return found
+
+
+def when_words(decision: PersonDecision | Override) -> str:
+    """' (Jo, 20 November 2026)', from whatever of who and when is known."""
+    parts = []
+    if decision.by:
+        parts.append(decision.by)
+    try:
+        parts.append(long_date(datetime.fromisoformat(decision.at).date()))
+    except ValueError:
+        pass
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def who(child_id: str | None, register: Register) -> str:
+    child = register.get(child_id) if child_id else None
+    return child_label(child) if child else repr(child_id)
+
+
+def decide_face(face: FaceMatch, decision: PersonDecision) -> FaceMatch:
+    """The face as a person decided it: a named child is matched to that child."""
+    if decision.kind is FaceDecision.CHILD:
+        distance = next((c.distance for c in face.candidates if c.child_id == decision.child_id), None)
+        return replace(
+            face, status=FaceStatus.MATCHED, child_id=decision.child_id, distance=distance, decision=decision
+        )
+    return replace(face, decision=decision)
+
+
+def decision_note(index: int, face: FaceMatch, decision: PersonDecision, register: Register) -> str:
+    """One sentence for the report: what a person decided about face ``index``."""
+    when = when_words(decision)
+    had = (
+        f" (photoaudit had matched it to {who(face.child_id, register)})"
+        if face.status is FaceStatus.MATCHED and face.child_id != decision.child_id
+        else ""
+    )
+    if decision.kind is FaceDecision.CHILD:
+        return f"Face {index} was confirmed by a person{when} as {who(decision.child_id, register)}{had}."
+    return (
+        f"A person decided{when} that face {index} is {DECISION_WORDS[decision.kind]}{had}: "
+        "it does not count for consent."
+    )
+
+
+def apply_decisions(
+    facts: PhotoFacts, decisions: Sequence[tuple[Box, PersonDecision]], register: Register
+) -> PhotoFacts:
+    """The photo's faces with people's decisions applied, and a note for each.
+
+    Faces keep their order (and so their numbers). A face named as a child becomes
+    that child; an adult, or not a face, no longer counts for consent. What the
+    named child's consent allows is still for the consent rules to judge.
+    """
+    if not decisions or not facts.faces:
+        return facts
+    paired = pair_decisions(facts.faces, decisions)
+    if not paired:
+        return facts
+    faces = list(facts.faces)
+    notes = list(facts.notes)
+    for i in sorted(paired):
+        notes.append(decision_note(i + 1, faces[i], paired[i], register))
+        faces[i] = decide_face(faces[i], paired[i])
+    return replace(facts, faces=tuple(faces), notes=tuple(notes))
+
+
+def apply_override(verdict: PhotoVerdict, override: Override | None) -> PhotoVerdict:
+    """The verdict with its action forced by a person; the per-purpose verdicts stay as judged."""
+    if override is None:
+        return verdict
+    original = verdict.action
+    reason = (
+        f"A person forced this photo's action to {override.action.value}{when_words(override)}: "
+        f"{override.reason}"
+    )
+    if not reason.endswith((".", "!", "?")):
+        reason += "."
+    if original is not override.action:
+        reason += f" photoaudit's own verdict was {original.value}."
+    return replace(
+        verdict,
+        action=override.action,
+        reasons=(*verdict.reasons, reason),
+        override=replace(override, original=original),
+    )
+
+
+def parse_decision(text: str, known_children: Sequence[str] = ()) -> PersonDecision | None:
+    """A decision from what a person typed or wrote in the decisions CSV.
+
+    ``adult`` (or ``not a child``), ``not a face``, ``skip`` (or blank) for no
+    decision, else a child id. A registered child's exact id always means that
+    child; other ids are matched ignoring case against ``known_children``.
+    Returns None for skip.
+    """
+    if text.strip() in known_children:
+        return PersonDecision(FaceDecision.CHILD, text.strip())
+    words = " ".join(text.strip().replace("_", " ").replace("-", " ").split()).casefold()
+    if words in SKIP_WORDS:
+        return None
+    if words in ADULT_WORDS:
+        return PersonDecision(FaceDecision.ADULT)
+    if words in NOT_A_FACE_WORDS:
+        return PersonDecision(FaceDecision.NOT_A_FACE)
+    child_id = text.strip()
+    if child_id not in known_children:
+        same = [c for c in known_children if c.casefold() == child_id.casefold()]
+        if len(same) == 1:
+            child_id = same[0]
+    return PersonDecision(FaceDecision.CHILD, child_id)
+
+
+def stamped(decision: PersonDecision, by: str, at: datetime) -> PersonDecision:
+    return replace(decision, by=by, at=at.isoformat(timespec="seconds"))
+
+
+def action_from(text: str) -> Action:
+    """keep, delete or review (any case); ValueError with plain words otherwise."""
+    try:
+        return Action(text.strip().lower())
+    except ValueError:
+        raise ValueError(f"{text!r} is not an action: use keep, delete or review.") from None

@@ -1,0 +1,400 @@
+"""The human review loop: a person says who the faces photoaudit could not identify are.
+
+``photoaudit review`` walks every face of the latest audit that needs a person
+(unknown, uncertain, or one child matched twice in a photo), shows its crop
+and the nearest children, and records the decision: this is CHILD, an adult,
+not a face, or skip. ``--decisions FILE`` does the same from a CSV (columns
+photo, face, decision), e.g. filled in from the HTML report. Decisions are kept
+in the private store, keyed by the photo's content and the face's box, and every
+later audit applies them (:mod:`photoaudit.decisions`).
+
+With ``--enrol``, a face confirmed as a child who has face-matching permission
+is added to that child's reference photos (``faces/<child>/review-*.jpg``),
+and the store records which photo and face it came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import piexif
+from PIL import Image
+
+from .config import Settings
+from .decision_store import AuditFace, DecisionBook, ReferenceSource
+from .decisions import parse_decision, stamped
+from .enrolment import MIN_REFERENCE_FACE, sha256_file
+from .imaging import UnreadablePhoto, load_photo
+from .models import FaceDecision, FaceStatus, Override, PersonDecision, Register
+from .policy import child_label
+from .references import taken_time
+from .register import load_register
+from .store import Store, make_private_dir
+
+#: How much of the photo around a face the reviewer sees, as a share of the face's size per side.
+CROP_MARGIN = 0.6
+#: Longest side of the crop shown to the reviewer.
+CROP_SIDE = 480
+#: A reference photo made from a reviewed face keeps this much around the face (per side).
+REFERENCE_MARGIN = 0.5
+
+#: What the interactive prompt accepts besides a child id.
+SHORTCUTS = {"a": "adult", "n": "not a face", "s": "skip", "": "skip"}
+
+
+class ReviewError(Exception):
+    """Review cannot go on (no audit yet, a broken decisions file); the message says why."""
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def pending_faces(book: DecisionBook) -> list[AuditFace]:
+    """Every face of the latest audit that still needs a person."""
+    if book.last_audit() is None:
+        raise ReviewError("There is no audit to review yet: run photoaudit audit FOLDER first.")
+    return [f for f in book.last_audit_faces() if f.needs_person]
+
+
+def photo_problem(face: AuditFace) -> str | None:
+    """Why the audited photo can no longer be shown (moved, deleted, changed), or None."""
+    try:
+        if face.sha256 is None or sha256_file(face.path) != face.sha256:
+            return f"{face.photo} has changed since the audit: run the audit again."
+    except OSError:
+        return f"{face.photo} is no longer in {face.folder}: it was moved or deleted."
+    return None
+
+
+def crop_face(face: AuditFace, margin: float, max_side: int | None) -> Image.Image:
+    """The face with ``margin`` around it, from the upright photo; no metadata."""
+    photo = load_photo(face.path)
+    height, width = photo.pixels.shape[:2]
+    top, right, bottom, left = face.box
+    pad_x, pad_y = (right - left) * margin, (bottom - top) * margin
+    x0, y0 = max(0, int(left - pad_x)), max(0, int(top - pad_y))
+    x1, y1 = min(width, int(right + pad_x)), min(height, int(bottom + pad_y))
+    crop = Image.fromarray(photo.pixels[y0:y1, x0:x1])
+    if max_side is not None:
+        crop.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return crop
+
+
+def write_private_jpeg(image: Image.Image, path: Path, exif: bytes | None = None) -> Path:
+    """Save a JPEG readable by its owner only (it shows a child)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        if exif:
+            image.save(handle, "JPEG", quality=92, exif=exif)
+        else:
+            image.save(handle, "JPEG", quality=92)
+    return path
+
+
+@contextmanager
+def crop_folder() -> Iterator[Path]:
+    """A private temporary folder for face crops, removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="photoaudit-review-"))
+    try:
+        os.chmod(folder, 0o700)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def describe(face: AuditFace, register: Register) -> list[str]:
+    """What the reviewer is told about a face: where it is, and who it might be."""
+
+    def name(child_id: str) -> str:
+        child = register.get(child_id)
+        return child_label(child) if child else child_id
+
+    if face.status is FaceStatus.AMBIGUOUS:
+        what = "uncertain: " + " or ".join(name(c.child_id) for c in face.candidates) + "?"
+    elif face.status is FaceStatus.MATCHED:
+        what = f"matched to {name(face.child_id or '')}, who was matched to another face of this photo too"
+    else:
+        what = "unknown"
+    lines = [f"{face.photo}, face {face.face}: {what}"]
+    if face.candidates:
+        lines.append("Nearest children (a smaller distance is a closer likeness):")
+        lines += [f"  {c.child_id:<12} {name(c.child_id)}  distance {c.distance:.2f}" for c in face.candidates]
+    else:
+        lines.append("No enrolled child is close (or the face is too small to compare).")
+    return lines
+
+
+@dataclass
+class Outcome:
+    """What a review did, to tell the person."""
+
+    decided: list[tuple[AuditFace, PersonDecision]] = field(default_factory=list)
+    skipped: list[AuditFace] = field(default_factory=list)
+    enrolled: list[str] = field(default_factory=list)  # reference files added
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reviewer:
+    """Records decisions about faces of the latest audit, and optionally enrols them."""
+
+    book: DecisionBook
+    register: Register
+    faces_dir: Path
+    by: str
+    enrol: bool = False
+    outcome: Outcome = field(default_factory=Outcome)
+
+    def decide(self, face: AuditFace, decision: PersonDecision | None) -> None:
+        """Record one decision (None: skip)."""
+        if decision is None:
+            self.outcome.skipped.append(face)
+            return
+        if face.sha256 is None:
+            self.outcome.messages.append(f"{face.photo} could not be read at the audit: nothing recorded.")
+            return
+        decision = stamped(decision, self.by, now())
+        self.book.record_decision(face.sha256, face.box, decision, face.photo)
+        self.outcome.decided.append((face, decision))
+        if self.enrol and decision.kind is FaceDecision.CHILD:
+            self.outcome.messages.append(self.add_reference(face, decision))
+
+    def add_reference(self, face: AuditFace, decision: PersonDecision) -> str:
+        """Add a confirmed face to the child's reference photos, if the child may be enrolled."""
+        child = self.register.get(decision.child_id)
+        if child is None:
+            return f"Not enrolled: {decision.child_id} is not in the register."
+        if not child.face_matching or child.has_left:
+            why = "has left" if child.has_left else "has no face-matching permission"
+            return f"Not enrolled: {child_label(child)} {why}, so their face is never learned."
+        width = face.box[1] - face.box[3]
+        if width < MIN_REFERENCE_FACE:
+            return (
+                f"Not enrolled: the face is too small to learn from ({width} px wide; at least "
+                f"{MIN_REFERENCE_FACE} px needed)."
+            )
+        problem = photo_problem(face)
+        if problem:
+            return f"Not enrolled: {problem}"
+        try:
+            crop = crop_face(face, REFERENCE_MARGIN, None)
+        except UnreadablePhoto as err:
+            return f"Not enrolled: {err.reason}"
+        taken = taken_time(face.path)
+        exif = piexif.dump({"Exif": {piexif.ExifIFD.DateTimeOriginal: taken.strftime("%Y:%m:%d %H:%M:%S").encode()}})
+        folder = make_private_dir(self.faces_dir / child.child_id)
+        name = f"review-{face.sha256[:12]}-face{face.face}.jpg"  # type: ignore[index]
+        write_private_jpeg(crop, folder / name, exif)
+        reference = f"{child.child_id}/{name}"
+        self.book.record_source(
+            ReferenceSource(reference, child.child_id, face.photo, face.sha256 or "", face.face, face.box,
+                            taken.isoformat(timespec="seconds"), decision.by, decision.at)
+        )
+        self.outcome.enrolled.append(reference)
+        return f"Added faces/{reference} to {child_label(child)}'s reference photos."
+
+
+def review_interactively(
+    reviewer: Reviewer,
+    faces: list[AuditFace],
+    ask: Callable[[AuditFace, Path | None, list[str]], str],
+    say: Callable[[str], None],
+    show: Callable[[Path], None] | None = None,
+) -> Outcome:
+    """Walk ``faces``; ``ask`` gets the face, its crop and what to tell, and returns the answer.
+
+    Answers: a child id, ``adult`` (a), ``not a face`` (n), ``skip`` (s or nothing),
+    ``quit`` (q). An id the register does not know is asked again.
+    """
+    known = sorted(reviewer.register.children)
+    with crop_folder() as folder:
+        for number, face in enumerate(faces, start=1):
+            problem = photo_problem(face)
+            if problem:
+                say(f"Skipped {face.photo}, face {face.face}: {problem}")
+                reviewer.outcome.skipped.append(face)
+                continue
+            crop_path = folder / f"face-{number}.jpg"
+            try:
+                write_private_jpeg(crop_face(face, CROP_MARGIN, CROP_SIDE), crop_path)
+            except UnreadablePhoto as err:
+                say(f"Skipped {face.photo}, face {face.face}: {err.reason}")
+                reviewer.outcome.skipped.append(face)
+                continue
+            if show is not None:
+                show(crop_path)
+            lines = [f"[{number}/{len(faces)}]", *describe(face, reviewer.register)]
+            while True:
+                answer = ask(face, crop_path, lines).strip()
+                if answer.casefold() in ("q", "quit"):
+                    return reviewer.outcome
+                answer = SHORTCUTS.get(answer.casefold(), answer)
+                decision = parse_decision(answer, known)
+                if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
+                    say(f"There is no child {answer!r} in the register. Type a child id, a, n, s or q.")
+                    continue
+                break
+            reviewer.decide(face, decision)
+            crop_path.unlink(missing_ok=True)
+    return reviewer.outcome
+
+
+def drop_rejected(book: DecisionBook, faces_dir: Path, rejected: list[str]) -> None:
+    """Remove reference photos added from a review that enrolment did not accept.
+
+    Keeping them would only repeat the rejection at every enrolment; the decision
+    itself stays recorded.
+    """
+    for reference in rejected:
+        (faces_dir / Path(reference)).unlink(missing_ok=True)
+        book.forget_source(reference)
+
+
+# -- the decisions CSV ------------------------------------------------------------
+DECISION_COLUMNS = ("photo", "face", "decision")
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def read_decisions(
+    path: Path, faces: list[AuditFace], register: Register
+) -> list[tuple[AuditFace, PersonDecision | None]]:
+    """Every row of a decisions CSV, matched to the latest audit's faces.
+
+    All or nothing: every problem (unknown photo or face, unknown child, a face
+    decided twice) is collected, and :class:`ReviewError` lists them all.
+    """
+    try:
+        text = read_text(path)
+    except OSError as err:
+        raise ReviewError(f"Cannot read {path}: {err.strerror or err}.") from None
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first.count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header_index = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    if header_index is None:
+        raise ReviewError(f"{path} is empty: it needs a header row photo, face, decision.")
+    header = [c.strip().casefold() for c in rows[header_index]]
+    missing = [c for c in DECISION_COLUMNS if c not in header]
+    if missing:
+        raise ReviewError(
+            f"{path} has no column {', '.join(missing)}: the first row must name the columns "
+            "photo, face and decision."
+        )
+    col = {c: header.index(c) for c in DECISION_COLUMNS}
+    by_key = {(f.photo, f.face): f for f in faces}
+    by_name = {f.photo.casefold(): f.photo for f in faces}
+    known = sorted(register.children)
+    problems: list[str] = []
+    found: list[tuple[AuditFace, PersonDecision | None]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        if not any(c.strip() for c in row):
+            continue
+        cell = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
+        photo = cell["photo"].replace("\\", "/").lstrip("'")  # a leading ' is the CSV's formula guard
+        photo = by_name.get(photo.casefold(), photo)
+        try:
+            number = int(cell["face"])
+        except ValueError:
+            problems.append(f"line {line}: face {cell['face']!r} is not a face number (1, 2, ...).")
+            continue
+        face = by_key.get((photo, number))
+        if face is None:
+            where = "is not in the latest audit" if photo not in by_name.values() else f"has no face {number}"
+            problems.append(f"line {line}: the photo {photo!r} {where}.")
+            continue
+        decision = parse_decision(cell["decision"], known)
+        if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
+            problems.append(
+                f"line {line}: {cell['decision']!r} is not a child id in the register, nor adult, "
+                "not a face or skip."
+            )
+            continue
+        if (photo, number) in seen:
+            problems.append(f"line {line}: {photo} face {number} is already decided on line {seen[(photo, number)]}.")
+            continue
+        seen[(photo, number)] = line
+        found.append((face, decision))
+    if problems:
+        raise ReviewError(
+            f"{path} has {len(problems)} problem(s); nothing was recorded:\n  " + "\n  ".join(problems)
+        )
+    return found
+
+
+def review_from_csv(reviewer: Reviewer, path: Path, faces: list[AuditFace]) -> Outcome:
+    """Record every decision in a decisions CSV (all or nothing)."""
+    for face, decision in read_decisions(path, faces, reviewer.register):
+        reviewer.decide(face, decision)
+    return reviewer.outcome
+
+
+@contextmanager
+def decision_book(settings: Settings) -> Iterator[DecisionBook]:
+    """The decision tables of the setting's private store."""
+    if not settings.register_path.is_file():
+        raise ReviewError(
+            f"No consent register found at {settings.register_path}: use --data with the setting's folder."
+        )
+    with Store(settings.state_path) as store:
+        yield DecisionBook(store)
+
+
+@contextmanager
+def reviewing(settings: Settings, by: str, enrol: bool) -> Iterator[Reviewer]:
+    """A reviewer for the setting: its register, store and reference photo folder."""
+    with decision_book(settings) as book:
+        register = load_register(settings.register_path, purposes=settings.purposes)
+        yield Reviewer(book, register, settings.faces_dir, by, enrol)
+
+
+# -- overrides --------------------------------------------------------------------
+def find_photo(book: DecisionBook, text: str) -> tuple[Path, str]:
+    """The photo a person named: a file path, or a path as the latest audit's reports show it."""
+    given = Path(text)
+    if given.is_file():
+        last = book.last_audit()
+        if last is not None:
+            try:
+                return given, given.resolve().relative_to(last[0]).as_posix()
+            except ValueError:
+                pass
+        return given, str(given)
+    last = book.last_audit()
+    if last is not None:
+        candidate = last[0] / Path(text.replace("\\", "/"))
+        if candidate.is_file():
+            return candidate, text.replace("\\", "/")
+    raise ReviewError(f"There is no photo {text!r} (as a file, or in the latest audit's folder).")
+
+
+def record_override(book: DecisionBook, photo: Path, label: str, override: Override) -> str:
+    """Store an override for this photo's content; returns its content hash."""
+    if not override.reason.strip():
+        raise ReviewError("An override needs a reason (--reason \"...\"): it is shown in every report.")
+    try:
+        sha = sha256_file(photo)
+    except OSError as err:
+        raise ReviewError(f"Cannot read {photo}: {err.strerror or err}.") from None
+    book.set_override(sha, override, label)
+    return sha
