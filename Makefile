@@ -1,4 +1,5 @@
-# photoaudit: `make demo` sets up and audits the bundled demo setting; `make test` sets up and runs the tests.
+# photoaudit: `make demo` sets up and audits the bundled demo setting; `make test` sets up and runs the tests;
+# `make bench` measures speed and recall against the face_recognition CLI.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -12,12 +13,12 @@ setup: $(STAMP)
 # face-recognition itself is installed without its dependencies, because it asks for
 # `dlib`, which pip would compile from source; dlib-bin provides the same module.
 # setuptools<81 still ships pkg_resources, which face_recognition_models imports
-# (photoaudit itself finds the model files without it).
+# (photoaudit itself finds the model files without it); click is the CLI's one other need.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(BIN)/python -m pip install --quiet --no-deps 'face-recognition==1.3.0' 'setuptools<81'
+	$(BIN)/python -m pip install --quiet --no-deps 'face-recognition==1.3.0' 'setuptools<81' 'click>=7'
 	touch $(STAMP)
 
 demo: setup
@@ -43,6 +44,12 @@ browser:
 
 test: setup browser
 	$(BIN)/python -m pytest
+
+# Speed and recall against the face_recognition CLI (~15 min on 2 cores); not part of `make test`.
+# Writes bench/out/ and the table in docs/benchmarks.md. A venv made before click was added gets it here.
+bench: setup
+	@$(BIN)/python -c "import click" 2>/dev/null || $(BIN)/python -m pip install --quiet --no-deps 'click>=7'
+	$(BIN)/python -m bench.run --write-docs docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) demo consent_data/demo/faces consent_data/demo/state consent_data/demo/quarantine

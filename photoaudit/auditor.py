@@ -83,7 +83,8 @@ def examine(
     if media.kind is MediaKind.VIDEO:
         return examine_video(media, engine, video)
     try:
-        photo = load_photo(media.path, max_pixels=max_pixels)
+        # The reduced copy for detection is made during decoding, where it is cheapest.
+        photo = load_photo(media.path, max_pixels=max_pixels, detect_scale=engine.detection_scale)
     except UnreadablePhoto as err:
         if media.kind is MediaKind.OTHER:
             return Examined(
@@ -92,7 +93,7 @@ def examine(
             )
         return Examined(media.relative, problem=err.reason)
     meta = parse_exif(photo.exif, modified_time(media.path))
-    return Examined(media.relative, tuple(engine.find_faces(photo.pixels)), meta=meta)
+    return Examined(media.relative, tuple(engine.find_faces(photo.pixels, photo.reduced)), meta=meta)
 
 
 def examine_video(media: MediaFile, engine: FaceEngine, settings: VideoSettings) -> Examined:

