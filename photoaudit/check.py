@@ -21,7 +21,7 @@ from .models import PhotoVerdict, Use
 from .policy import judge_photo
 from .provenance import audit_warnings
 from .sources import MediaFile, MediaKind, kind_of
-from .workflow import CannotRun, Prepared
+from .workflow import CannotRun, Prepared, is_inside
 
 
 @dataclass
@@ -158,10 +158,8 @@ def validate(
         check_export_dir(export_dir, files, reports)
     outputs = [p for p in reports if str(p) != "-"] + ([export_dir] if export_dir is not None else [])
     for folder in folders:
-        root = folder.resolve()
         for out in outputs:
-            target = out.resolve()
-            if target == root or root in target.parents:
+            if is_inside(out, folder):
                 raise CannotRun(
                     f"{out} is inside {folder}, a folder being checked: photoaudit never writes "
                     "into it, so choose another place."

@@ -164,6 +164,15 @@ TodayOption = Annotated[
 DetectorOption = Annotated[
     str, typer.Option("--detector", help=f"Face detector: {', '.join(DETECTORS)}.")
 ]
+JsonOption = Annotated[
+    Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
+]
+ToleranceOption = Annotated[
+    Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
+]
+MarginOption = Annotated[
+    Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
+]
 
 
 def parse_today(value: str | None) -> date:
@@ -216,9 +225,7 @@ def enrol_command(
 @app.command("audit")
 def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
-    json_out: Annotated[
-        Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
-    ] = None,
+    json_out: JsonOption = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
     html_out: Annotated[
         Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
@@ -226,12 +233,8 @@ def audit_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no table or progress (for cron).")
     ] = False,
-    tolerance: Annotated[
-        Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
-    ] = None,
-    margin: Annotated[
-        Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
-    ] = None,
+    tolerance: ToleranceOption = None,
+    margin: MarginOption = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
     jobs: Annotated[
@@ -360,18 +363,12 @@ def check_command(
     unknown: Annotated[
         str, typer.Option("--unknown", help="With --export: 'cover' unidentified faces, or 'hold' those photos back.")
     ] = "cover",
-    json_out: Annotated[
-        Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
-    ] = None,
+    json_out: JsonOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no per-photo lines or progress.")
     ] = False,
-    tolerance: Annotated[
-        Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
-    ] = None,
-    margin: Annotated[
-        Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
-    ] = None,
+    tolerance: ToleranceOption = None,
+    margin: MarginOption = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
 ) -> None:

@@ -81,14 +81,16 @@ def prepare(
     return Prepared(settings, register, engine, enrolled, report, devices)
 
 
+def is_inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` is ``folder`` or anywhere inside it (links resolved)."""
+    root, target = folder.resolve(), path.resolve()
+    return target == root or root in target.parents
+
+
 def check_outputs_outside(folder: Path, outputs: list[Path]) -> None:
     """Refuse to write a report into the folder being audited."""
-    root = folder.resolve()
     for out in outputs:
-        if str(out) == "-":
-            continue
-        target = out.resolve()
-        if target == root or root in target.parents:
+        if str(out) != "-" and is_inside(out, folder):
             raise CannotRun(
                 f"The report {out} would be written inside the folder being audited. "
                 "photoaudit never writes into that folder: choose another place."
