@@ -5,10 +5,12 @@
 1. writes (or reuses) the corpus of :mod:`bench.corpus` in ``bench/out/corpus``
    and a setting whose register and reference photos enrol its three "children";
 2. in each of ``--repeats`` rounds, times on the same JPEG photos a first
-   ``photoaudit audit`` (enrolment done, no stored results), a re-audit of the
-   unchanged folder, and ``face_recognition --cpus 2 known/ unknown/``; then a
-   first audit and re-audit of the HEIC photos (which the CLI cannot read), and a
-   one-photo run with cold start;
+   ``photoaudit audit`` with its default ``--jobs`` (one worker per core; the
+   children enrolled, nothing stored about any photo: a fresh ``--state`` folder,
+   a copy of the one enrolment made), a re-audit of the unchanged folder (the
+   incremental store), and ``face_recognition --cpus 2 known/ unknown/``; then a
+   first audit (fresh state again) and re-audit of the HEIC photos (which the CLI
+   cannot read), and ``photoaudit check`` of one photo with cold start;
 3. scores detection recall by photo kind and face size, and identification,
    for photoaudit (from its JSON report) and for the CLI (from
    :mod:`bench.cli_reference`, checked against the CLI's own output);
@@ -17,9 +19,11 @@
 
 Photos per second and ratios are medians over rounds; each ratio is taken
 within a round, so a noisy neighbour slows both sides alike. Peak memory is
-the largest sum of resident memory of the command's whole process tree
-(sampled every 50 ms; pages shared between worker processes count once per
-process, so it errs high).
+read from /proc for the command's whole process tree (the parent and every
+worker) every 50 ms: the largest sum of resident memory (RSS; pages shared
+between processes count once per process, so it errs high) and the largest sum
+of proportional set size (PSS; shared pages divided among their sharers).
+A peak shorter than 50 ms can be missed.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -60,7 +65,8 @@ REGISTER_HEADER = (
 class Measured:
     seconds: float
     cpu_seconds: float  # user + system time of the whole process tree
-    peak_tree_mb: float
+    peak_tree_mb: float  # largest sum of RSS over the process tree
+    peak_tree_pss_mb: float  # largest sum of PSS over the process tree
     returncode: int
     stdout: str
     stderr: str
@@ -73,6 +79,18 @@ def _rss_bytes(pid: int) -> int:
             return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size: resident pages, shared ones divided among their sharers (Linux)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -101,7 +119,7 @@ def _tree(pid: int) -> list[int]:
 
 def measure(command: list[str], timeout: float, cwd: Path | None = None) -> Measured:
     """Run ``command``, returning its wall time, output and peak process-tree memory."""
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
     cpu_before = _children_cpu()
     start = time.perf_counter()
@@ -110,10 +128,11 @@ def measure(command: list[str], timeout: float, cwd: Path | None = None) -> Meas
     seen_cpu: dict[int, float] = {}
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
             tree = _tree(proc.pid)
             peak = max(peak, sum(_rss_bytes(p) for p in tree))
+            peak_pss = max(peak_pss, sum(_pss_bytes(p) for p in tree))
             for p in tree:
                 seen_cpu[p] = max(seen_cpu.get(p, 0.0), _cpu_seconds(p))
             done.wait(0.05)
@@ -135,7 +154,7 @@ def measure(command: list[str], timeout: float, cwd: Path | None = None) -> Meas
     # Worker processes that their parent does not wait for (a forkserver's) are
     # missing from the rusage of children; the sampled sum catches them.
     cpu = max(_children_cpu() - cpu_before, sum(seen_cpu.values()))
-    return Measured(seconds, cpu, peak / 2**20, proc.returncode, stdout, stderr, timed_out)
+    return Measured(seconds, cpu, peak / 2**20, peak_pss / 2**20, proc.returncode, stdout, stderr, timed_out)
 
 
 def _children_cpu() -> float:
@@ -179,33 +198,15 @@ def make_setting(out: Path) -> tuple[Path, Path]:
     return data, known
 
 
-TWO_AT_ONCE = """
-import os, shlex, subprocess, sys
-env = dict(os.environ, OMP_NUM_THREADS="1")
-procs = [subprocess.Popen(shlex.split(c), env=env, stdout=subprocess.DEVNULL) for c in sys.argv[1:]]
-sys.exit(max(p.wait() for p in procs))
-"""
+def fresh_state(snapshot: Path) -> Path:
+    """A new state folder in a temporary directory, holding just the enrolment.
 
-
-def split_in_two(folder: Path, out: Path) -> list[Path]:
-    """Two folders holding alternate photos of ``folder`` (hard links where possible)."""
-    shutil.rmtree(out, ignore_errors=True)
-    halves = [out / "a", out / "b"]
-    for half in halves:
-        half.mkdir(parents=True)
-    for n, photo in enumerate(sorted(folder.iterdir())):
-        target = halves[n % 2] / photo.name
-        try:
-            os.link(photo, target)
-        except OSError:
-            shutil.copy2(photo, target)
-    return halves
-
-
-def reset_state(data: Path, snapshot: Path) -> None:
-    """Back to just after enrolment: templates of the children, nothing about any photo."""
-    shutil.rmtree(data / "state", ignore_errors=True)
-    shutil.copytree(snapshot, data / "state")
+    The children's templates and nothing about any photo, so no audit of one round
+    (or of the JPEGs) can leave anything in the store for another to find.
+    """
+    state = Path(tempfile.mkdtemp(prefix="photoaudit-bench-")) / "state"
+    shutil.copytree(snapshot, state)
+    return state
 
 
 # -- reading results --------------------------------------------------------------
@@ -224,6 +225,13 @@ def photoaudit_detections(report: Path, folder_name: str) -> dict[str, list[Dete
             faces.append(Detection(from_trbl(face["box"]), named))
         found[f"{folder_name}/{Path(image['path']).name}"] = faces
     return found
+
+
+def same_faces(first: Path, again: Path) -> bool:
+    """Whether a re-audit's report has the same faces, boxes and names as the first audit's."""
+    def faces(report: Path) -> dict[str, list[Detection]]:
+        return {k: sorted(v, key=lambda d: d.box) for k, v in photoaudit_detections(report, "").items()}
+    return faces(first) == faces(again)
 
 
 def cli_lines(stdout: str) -> dict[str, list[str]]:
@@ -278,12 +286,12 @@ def run(args: argparse.Namespace) -> dict:
     heics = [p for p in photos if p.file.startswith("heic/")]
 
     data, known = make_setting(out)
-    enrol = measure(photoaudit("--data", str(data), "enrol", "--quiet"), timeout=600)
-    if enrol.returncode != 0:
-        raise SystemExit(f"photoaudit enrol failed:\n{enrol.stdout}\n{enrol.stderr}")
+    # Enrol once; every first audit then starts from a fresh copy of this state folder.
     snapshot = out / "state-enrolled"
     shutil.rmtree(snapshot, ignore_errors=True)
-    shutil.copytree(data / "state", snapshot)
+    enrol = measure(photoaudit("--data", str(data), "--state", str(snapshot), "enrol", "--quiet"), timeout=600)
+    if enrol.returncode != 0:
+        raise SystemExit(f"photoaudit enrol failed:\n{enrol.stdout}\n{enrol.stderr}")
     reports = out / "reports"
     reports.mkdir(exist_ok=True)
 
@@ -293,15 +301,12 @@ def run(args: argparse.Namespace) -> dict:
     single = next(p for p in jpegs if len(p.faces) >= 3)
     shutil.copy2(photos_dir / single.file, one / Path(single.file).name)
     use_check = has_command("check")
-    jobs = audit_option("--jobs")
-    # Without --jobs (issue 5), two processes on half the photos each stand in for
-    # "one worker per core", with one OpenMP thread each (as a worker pool would).
-    halves = [] if jobs else split_in_two(photos_dir / "jpeg", out / "halves")
 
-    def audit(folder: str, report: Path) -> Measured:
+    def audit(folder: str, report: Path, state: Path) -> Measured:
+        # No --jobs: the default, one worker per core.
         measured = measure(
-            photoaudit("--data", str(data), "audit", str(photos_dir / folder), "--quiet",
-                       "--today", TODAY, "--json", str(report)),
+            photoaudit("--data", str(data), "--state", str(state), "audit", str(photos_dir / folder),
+                       "--quiet", "--today", TODAY, "--json", str(report)),
             timeout=args.timeout,
         )
         if measured.returncode not in (0, 1):
@@ -312,9 +317,10 @@ def run(args: argparse.Namespace) -> dict:
     for r in range(1, args.repeats + 1):
         row: dict[str, Measured] = {}
         print(f"Round {r}/{args.repeats}: photoaudit on {len(jpegs)} JPEGs ...", flush=True)
-        reset_state(data, snapshot)
-        row["jpeg_first"] = audit("jpeg", reports / f"jpeg-first-{r}.json")
-        row["jpeg_again"] = audit("jpeg", reports / f"jpeg-again-{r}.json")
+        state = fresh_state(snapshot)
+        row["jpeg_first"] = audit("jpeg", reports / f"jpeg-first-{r}.json", state)
+        row["jpeg_again"] = audit("jpeg", reports / f"jpeg-again-{r}.json", state)
+        shutil.rmtree(state.parent)
         print(f"Round {r}/{args.repeats}: face_recognition CLI on the same {len(jpegs)} JPEGs ...", flush=True)
         row["cli"] = measure(
             [str(BIN / "face_recognition"), "--cpus", "2", str(known), str(photos_dir / "jpeg")],
@@ -322,23 +328,20 @@ def run(args: argparse.Namespace) -> dict:
         )
         if row["cli"].returncode != 0 and not row["cli"].timed_out:
             raise SystemExit(f"The face_recognition CLI failed:\n{row['cli'].stderr[-2000:]}")
-        if halves:
-            print(f"Round {r}/{args.repeats}: two photoaudit processes, half the JPEGs each ...", flush=True)
-            reset_state(data, snapshot)
-            row["jpeg_halves"] = measure([sys.executable, "-c", TWO_AT_ONCE, *(
-                " ".join(photoaudit("--data", str(data), "audit", str(h), "--quiet", "--today", TODAY))
-                for h in halves)], timeout=args.timeout)
         print(f"Round {r}/{args.repeats}: photoaudit on {len(heics)} HEICs ...", flush=True)
-        reset_state(data, snapshot)
-        row["heic_first"] = audit("heic", reports / f"heic-first-{r}.json")
-        row["heic_again"] = audit("heic", reports / f"heic-again-{r}.json")
-        reset_state(data, snapshot)
+        state = fresh_state(snapshot)
+        row["heic_first"] = audit("heic", reports / f"heic-first-{r}.json", state)
+        row["heic_again"] = audit("heic", reports / f"heic-again-{r}.json", state)
+        shutil.rmtree(state.parent)
+        state = fresh_state(snapshot)
         if use_check:
-            command = photoaudit("--data", str(data), "check", "--for", "social_media",
+            command = photoaudit("--data", str(data), "--state", str(state), "check", "--for", "social_media",
                                  str(one / Path(single.file).name), "--today", TODAY)
         else:
-            command = photoaudit("--data", str(data), "audit", str(one), "--quiet", "--today", TODAY)
+            command = photoaudit("--data", str(data), "--state", str(state), "audit", str(one),
+                                 "--quiet", "--today", TODAY)
         row["one"] = measure(command, timeout=120)
+        shutil.rmtree(state.parent)
         rounds.append(row)
         cli = row["cli"]
         print(
@@ -355,6 +358,8 @@ def run(args: argparse.Namespace) -> dict:
     found.update(photoaudit_detections(reports / "heic-first-1.json", "heic"))
     for photo in photos:
         ours.add(photo, found.get(photo.file, []))
+    reaudit_same = all(same_faces(reports / f"{kind}-first-{r}.json", reports / f"{kind}-again-{r}.json")
+                       for r in range(1, len(rounds) + 1) for kind in ("jpeg", "heic"))
 
     print("Scoring the CLI (re-running its steps with boxes) ...", flush=True)
     reference_json = out / "cli-reference.json"
@@ -371,6 +376,7 @@ def run(args: argparse.Namespace) -> dict:
     agree = [cli_agrees(reference, cli_lines(r["cli"].stdout)) for r in rounds if not r["cli"].timed_out]
 
     results = summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, single, enrol)
+    results["reaudit_same_faces"] = reaudit_same
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -413,7 +419,7 @@ def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, s
         }
         for tool, score in (("photoaudit", ours), ("cli", theirs))
     }
-    jobs_flag = audit_option("--jobs")
+    from photoaudit.parallel import default_jobs  # what `audit` uses when --jobs is not given
 
     def cpu_per_photo(key: str, n: int) -> float | None:
         return median([r[key].cpu_seconds / n for r in rounds if key in r and not r[key].timed_out])
@@ -430,28 +436,31 @@ def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, s
         "photos_per_second": {
             "jpeg_first": med("jpeg_first", jpegs), "jpeg_again": med("jpeg_again", jpegs),
             "cli": med("cli", jpegs), "heic_first": med("heic_first", heics), "heic_again": med("heic_again", heics),
-            "jpeg_halves": med("jpeg_halves", jpegs) if "jpeg_halves" in rounds[0] else None,
         },
         "cpu_seconds_per_photo": {
             key: cpu_per_photo(key, heics if key.startswith("heic") else jpegs)
-            for key in ("jpeg_first", "jpeg_again", "cli", "heic_first", "jpeg_halves")
+            for key in ("jpeg_first", "jpeg_again", "cli", "heic_first")
         },
-        "ratio_halves_vs_cli": ratio("jpeg_halves", "cli") if "jpeg_halves" in rounds[0] else None,
         "ratio_first_vs_cli": ratio("jpeg_first", "cli"),
         "ratio_again_vs_first": ratio("jpeg_again", "jpeg_first"),
         "cpu_ratio_cli_vs_first": median([r["cli"].cpu_seconds / r["jpeg_first"].cpu_seconds
                                           for r in rounds if r["jpeg_first"].cpu_seconds and not r["cli"].timed_out]),
         "peak_memory_mb": {
             "photoaudit": max(max(r[k].peak_tree_mb for k in ("jpeg_first", "heic_first")) for r in rounds),
-            "photoaudit_two_processes": max((r["jpeg_halves"].peak_tree_mb for r in rounds if "jpeg_halves" in r),
-                                            default=None),
+            "photoaudit_jpeg": max(r["jpeg_first"].peak_tree_mb for r in rounds),
+            "photoaudit_heic": max(r["heic_first"].peak_tree_mb for r in rounds),
             "cli": max(r["cli"].peak_tree_mb for r in rounds),
+        },
+        "peak_memory_pss_mb": {
+            "photoaudit": max(max(r[k].peak_tree_pss_mb for k in ("jpeg_first", "heic_first")) for r in rounds),
+            "cli": max(r["cli"].peak_tree_pss_mb for r in rounds),
         },
         "one_photo_seconds": median([r["one"].seconds for r in rounds]),
         "one_photo_command": "check" if use_check else "audit of a one-photo folder",
         "one_photo_faces": len(single.faces),
         "enrol_seconds": round(enrol.seconds, 2),
-        "photoaudit_jobs_option": jobs_flag,
+        "photoaudit_jobs_option": audit_option("--jobs"),
+        "photoaudit_workers": default_jobs() if audit_option("--jobs") else 1,
         "cli_timeouts": sum(r["cli"].timed_out for r in rounds),
         "cli_known": reference["known"],
         "cli_reference_agrees": agree,
@@ -481,27 +490,27 @@ def table(res: dict) -> str:
         "",
         "| on the same JPEGs | photos/s | vs CLI (same round) | CPU s/photo | peak memory |",
         "|---|---|---|---|---|",
-        f"| photoaudit, first audit | {num(pps['jpeg_first'])} | {num(res['ratio_first_vs_cli'], 'x')} | "
-        f"{num(cpu['jpeg_first'])} | {num(res['peak_memory_mb']['photoaudit'], ' MB', 0)} |",
+        f"| photoaudit, first audit ({res['photoaudit_workers']} workers, the default) | {num(pps['jpeg_first'])} | "
+        f"{num(res['ratio_first_vs_cli'], 'x')} | {num(cpu['jpeg_first'])} | "
+        f"{num(res['peak_memory_mb']['photoaudit_jpeg'], ' MB', 0)} |",
         f"| photoaudit, re-audit of the unchanged folder | {num(pps['jpeg_again'])} | "
-        f"{num(res['ratio_again_vs_first'], 'x', 1)} the first audit | {num(cpu['jpeg_again'])} | |",
-    ]
-    if pps.get("jpeg_halves") is not None:
-        lines.append(
-            f"| photoaudit, first audit as 2 processes on half the photos each (stand-in for one worker "
-            f"per core) | {num(pps['jpeg_halves'])} | {num(res['ratio_halves_vs_cli'], 'x')} | "
-            f"{num(cpu['jpeg_halves'])} | {num(res['peak_memory_mb']['photoaudit_two_processes'], ' MB', 0)} |"
-        )
-    lines += [
+        f"{num(res['ratio_again_vs_first'], 'x', 1)} faster than the first audit | {num(cpu['jpeg_again'])} | |",
         f"| face_recognition CLI (`--cpus 2`) | {num(pps['cli'])} | 1x | {num(cpu['cli'])} | "
         f"{num(res['peak_memory_mb']['cli'], ' MB', 0)} |",
+        "",
+        f"Peak memory is the whole process tree (parent and workers), the largest sum of resident "
+        f"memory (RSS) sampled every 50 ms; photoaudit's largest over its JPEG and HEIC first audits: "
+        f"{num(res['peak_memory_mb']['photoaudit'], ' MB', 0)} RSS, "
+        f"{num(res['peak_memory_pss_mb']['photoaudit'], ' MB', 0)} PSS (shared pages counted once); "
+        f"the CLI {num(res['peak_memory_pss_mb']['cli'], ' MB', 0)} PSS.",
         "",
         f"CPU time per photo, CLI / photoaudit first audit: {num(res['cpu_ratio_cli_vs_first'], 'x')} "
         "(a steadier measure than wall time on a shared machine: with both tools keeping every core "
         "busy, it is the photos/s ratio to expect).",
         "",
         f"HEIC (the CLI skips `.heic` files): photoaudit first audit {num(pps['heic_first'])} photos/s, "
-        f"re-audit {num(pps['heic_again'])} photos/s.",
+        f"re-audit {num(pps['heic_again'])} photos/s. Re-audits reported the same faces, boxes and "
+        f"names as the first audits: {'yes' if res.get('reaudit_same_faces') else 'NO'}.",
         f"One photo ({res['one_photo_faces']} faces), cold start: {num(res['one_photo_seconds'], ' s')} "
         f"(`photoaudit {res['one_photo_command']}`).",
         "",
@@ -536,8 +545,8 @@ def table(res: dict) -> str:
         f"from the same reference photos photoaudit enrolled"
         + (f"; its per-face names were re-derived with boxes and agree with its printed output on "
            f"{agree[0][0]}/{agree[0][1]} photos." if agree else "."),
-        f"photoaudit `--jobs`: {'default' if res['photoaudit_jobs_option'] else 'not available yet (one process)'}. "
-        f"Raw seconds per round: `{json.dumps(res['raw_seconds'])}`.",
+        f"Each photoaudit first audit (and `check`) starts from a fresh `--state` folder holding only the "
+        f"enrolment. Raw seconds per round: `{json.dumps(res['raw_seconds'])}`.",
     ]
     return "\n".join(lines)
 
