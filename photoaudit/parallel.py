@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from .allocator import keep_freed_memory
 from .auditor import Examined, examine
 from .config import VideoSettings
 from .engine import EngineSettings, FaceEngine, models_dir
@@ -52,6 +53,7 @@ def _start_worker(settings: EngineSettings, video: VideoSettings) -> None:
     # One worker per core: each detector runs single-threaded, so workers don't fight
     # over the cores (set before the detector's OpenMP runtime loads in this process).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    keep_freed_memory()
     _engine = FaceEngine(settings)
     _video = video
 
@@ -78,6 +80,8 @@ def examine_all(
     at a time, so only a file that really kills the engine ends up unchecked.
     """
     if jobs <= 1 or len(files) <= 1:
+        if len(files) > 1:
+            keep_freed_memory()
         for media in files:
             on_done(media, examine(media, engine, video=video))
         return
