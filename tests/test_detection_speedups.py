@@ -92,3 +92,61 @@ def test_yunet_threads_sleep_while_waiting_unless_the_user_says_otherwise() -> N
     env["OMP_WAIT_POLICY"] = "active"
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "active"
+
+
+_PAGE_FAULTS_PROBE = """
+import resource, sys, numpy
+from PIL import Image
+from photoaudit.allocator import keep_freed_memory
+from photoaudit.imaging import load_photo
+tuned = keep_freed_memory() if sys.argv[1] == "tune" else False
+path = sys.argv[2]
+noise = numpy.random.default_rng(0).integers(0, 255, (3024, 4032, 3), numpy.uint8)
+Image.fromarray(noise).save(path, quality=80)
+load_photo(path, detect_scale=lambda w, h: 0.4)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(3):
+    load_photo(path, detect_scale=lambda w, h: 0.4)
+print(tuned, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def _photo_decoding_page_faults(mode: str, photo: Path, **env: str) -> tuple[str, int]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
+    out = subprocess.run(
+        [sys.executable, "-c", _PAGE_FAULTS_PROBE, mode, str(photo)], env={**environment, **env},
+        capture_output=True, text=True, check=True,
+    )
+    tuned, faults = out.stdout.split()
+    return tuned, int(faults)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator (Linux)")
+def test_photo_buffers_are_reused_not_faulted_in_again(tmp_path: Path) -> None:
+    """Three more 12-megapixel photos decoded after a first: without tuning, their
+    buffers are given back and faulted in again page by page (tens of thousands of
+    page faults); tuned, the first photo's memory is reused."""
+    tuned, faults_tuned = _photo_decoding_page_faults("tune", tmp_path / "p.jpg")
+    if tuned != "True":
+        pytest.skip("not glibc: mallopt is not there to tune")
+    _, faults_default = _photo_decoding_page_faults("leave", tmp_path / "p.jpg")
+    assert faults_default > 20_000
+    assert faults_tuned < 2_000
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator (Linux)")
+def test_allocator_settings_the_user_made_win(tmp_path: Path) -> None:
+    tuned, _ = _photo_decoding_page_faults("tune", tmp_path / "p.jpg", MALLOC_TRIM_THRESHOLD_="131072")
+    assert tuned == "False"
+
+
+def test_the_command_module_loads_nothing_until_it_runs() -> None:
+    """Worker processes import the module that started their parent: the installed
+    ``photoaudit`` command's module must not pull in the CLI, typer or rich."""
+    from importlib.metadata import entry_points
+
+    (command,) = [e for e in entry_points(group="console_scripts") if e.name == "photoaudit"]
+    assert command.value == "photoaudit.__main__:main"
+    probe = "import sys, photoaudit.__main__; print(sorted(m for m in ('photoaudit.cli', 'typer', 'rich', 'numpy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
