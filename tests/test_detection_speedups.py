@@ -150,3 +150,23 @@ def test_the_command_module_loads_nothing_until_it_runs() -> None:
     probe = "import sys, photoaudit.__main__; print(sorted(m for m in ('photoaudit.cli', 'typer', 'rich', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_processes_that_examine_photos_tune_their_allocator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each worker tunes at start; an audit in one process tunes before its photos."""
+    from photoaudit import parallel
+    from photoaudit.auditor import Examined
+    from photoaudit.sources import MediaFile, MediaKind
+
+    calls: list[str] = []
+    monkeypatch.setattr(parallel, "keep_freed_memory", lambda: calls.append("tuned") or True)
+    monkeypatch.setattr(parallel, "FaceEngine", lambda settings: object())
+    monkeypatch.setattr(parallel, "examine", lambda media, engine, video: Examined(media.relative))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr(parallel, "_engine", None)  # the worker's globals, restored afterwards
+    monkeypatch.setattr(parallel, "_video", parallel._video)
+    parallel._start_worker(EngineSettings(), parallel.VideoSettings())
+    assert calls == ["tuned"]
+    files = [MediaFile(tmp_path / name, name, MediaKind.PHOTO, 0) for name in ("a.jpg", "b.jpg")]
+    parallel.examine_all(files, FaceEngine(), 1, lambda media, examined: calls.append(media.relative))
+    assert calls == ["tuned", "tuned", "a.jpg", "b.jpg"]
