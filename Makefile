@@ -14,11 +14,15 @@ setup: $(STAMP)
 # `dlib`, which pip would compile from source; dlib-bin provides the same module.
 # setuptools<81 still ships pkg_resources, which face_recognition_models imports
 # (photoaudit itself finds the model files without it); click is the CLI's one other need.
+# The editable install leaves photoaudit uncompiled; compileall writes its bytecode now, as a
+# normal install would, so no command compiles it at start-up (where PYTHONDONTWRITEBYTECODE is
+# set it would otherwise be compiled again by every run).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m pip install --quiet --no-deps 'face-recognition==1.3.0' 'setuptools<81' 'click>=7'
+	$(BIN)/python -m compileall -q photoaudit
 	touch $(STAMP)
 
 demo: setup
@@ -49,6 +53,7 @@ test: setup browser
 # Writes bench/out/ and the table in docs/benchmarks.md. A venv made before click was added gets it here.
 bench: setup
 	@$(BIN)/python -c "import click" 2>/dev/null || $(BIN)/python -m pip install --quiet --no-deps 'click>=7'
+	$(BIN)/python -m compileall -q photoaudit
 	$(BIN)/python -m bench.run --write-docs docs/benchmarks.md
 
 clean:
