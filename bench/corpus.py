@@ -29,6 +29,7 @@ import argparse
 import importlib.util
 import json
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -235,6 +236,23 @@ def _sensor_noise(rng: np.random.Generator, image: Image.Image) -> Image.Image:
 
 
 # -- the corpus ----------------------------------------------------------------
+def _write_photo(
+    photos_dir: Path, rng: np.random.Generator, number: int, kind: str, landscape: tuple[int, int], scale: float
+) -> PhotoTruth:
+    """Write photo ``number`` of ``kind`` (its scene drawn from ``rng``) and return its truth."""
+    rotated = kind.endswith("rotated")
+    orientation = int(rng.choice([6, 8])) if rotated else 1
+    upright = (landscape[1], landscape[0]) if rotated else landscape
+    picture, faces = make_scene(rng, upright, scale)
+    if kind.startswith("jpeg"):
+        name = f"jpeg/IMG_{number:04d}.jpg"
+        samples.save_jpeg_with_orientation(picture, photos_dir / name, orientation, quality=92)
+    else:
+        name = f"heic/IMG_{number:04d}.heic"
+        samples.save_heic(picture, photos_dir / name, orientation, quality=60, preset="ultrafast")
+    return PhotoTruth(name, kind, orientation, upright[0], upright[1], faces)
+
+
 def write_corpus(out: Path, photos_per_kind: int = 12, seed: int = 7, scale: float = 1.0) -> list[PhotoTruth]:
     """Write ``photos_per_kind`` photos of each kind under ``out/photos`` and ``out/truth.json``."""
     photos_dir = out / "photos"
@@ -247,17 +265,7 @@ def write_corpus(out: Path, photos_per_kind: int = 12, seed: int = 7, scale: flo
     for n in range(photos_per_kind):
         for kind in KINDS:
             number += 1
-            rotated = kind.endswith("rotated")
-            orientation = int(rng.choice([6, 8])) if rotated else 1
-            upright = (landscape[1], landscape[0]) if rotated else landscape
-            picture, faces = make_scene(rng, upright, scale)
-            if kind.startswith("jpeg"):
-                name = f"jpeg/IMG_{number:04d}.jpg"
-                samples.save_jpeg_with_orientation(picture, photos_dir / name, orientation, quality=92)
-            else:
-                name = f"heic/IMG_{number:04d}.heic"
-                samples.save_heic(picture, photos_dir / name, orientation, quality=60, preset="ultrafast")
-            truths.append(PhotoTruth(name, kind, orientation, upright[0], upright[1], faces))
+            truths.append(_write_photo(photos_dir, rng, number, kind, landscape, scale))
     parameters = {"generator": GENERATOR_VERSION, "photos_per_kind": photos_per_kind, "seed": seed, "scale": scale}
     (out / "truth.json").write_text(json.dumps(
         {"parameters": parameters, "photos": [asdict(t) for t in truths]}, indent=1
@@ -285,6 +293,56 @@ def ensure_corpus(out: Path, photos_per_kind: int, seed: int = 7) -> list[PhotoT
 
     shutil.rmtree(out / "photos", ignore_errors=True)
     return write_corpus(out, photos_per_kind, seed)
+
+
+# -- a week's folder ---------------------------------------------------------------
+#: A week's photos are JPEGs (the CLI's format too), half of them portrait stored sideways.
+WEEK_KINDS = ("jpeg", "jpeg-rotated")
+
+
+def _week_photo(job: tuple[Path, int, int, float]) -> PhotoTruth:
+    """One photo of the week set, from its own random stream (so photos can be made in parallel)."""
+    photos_dir, number, seed, scale = job
+    rng = np.random.default_rng([seed, number])
+    landscape = (round(FULL_SIZE[0] * scale), round(FULL_SIZE[1] * scale))
+    return _write_photo(photos_dir, rng, number, WEEK_KINDS[number % len(WEEK_KINDS)], landscape, scale)
+
+
+def write_week(out: Path, photos: int, seed: int = 8, scale: float = 1.0, workers: int = 0) -> list[PhotoTruth]:
+    """Write a week-sized folder, ``photos`` JPEGs under ``out/photos/jpeg``, and ``out/truth.json``.
+
+    The scenes are made like the corpus's JPEGs (other photos: another seed), by
+    ``workers`` processes (0: one per core).
+    """
+    photos_dir = out / "photos"
+    (photos_dir / "jpeg").mkdir(parents=True, exist_ok=True)
+    jobs = [(photos_dir, number, seed, scale) for number in range(1, photos + 1)]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and photos > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            truths = list(pool.map(_week_photo, jobs, chunksize=4))
+    else:
+        truths = [_week_photo(job) for job in jobs]
+    parameters = {"generator": GENERATOR_VERSION, "week_photos": photos, "seed": seed, "scale": scale}
+    (out / "truth.json").write_text(json.dumps(
+        {"parameters": parameters, "photos": [asdict(t) for t in truths]}, indent=1
+    ))
+    return truths
+
+
+def ensure_week(out: Path, photos: int, seed: int = 8, scale: float = 1.0) -> list[PhotoTruth]:
+    """The week folder in ``out``, written again only when missing or made with other parameters."""
+    wanted = {"generator": GENERATOR_VERSION, "week_photos": photos, "seed": seed, "scale": scale}
+    if (out / "truth.json").is_file():
+        parameters, truths = load_truth(out)
+        if parameters == wanted and all((out / "photos" / p.file).is_file() for p in truths):
+            return truths
+    import shutil
+
+    shutil.rmtree(out / "photos", ignore_errors=True)
+    return write_week(out, photos, seed, scale)
 
 
 def main() -> None:

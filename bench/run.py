@@ -10,7 +10,10 @@
    a copy of the one enrolment made), a re-audit of the unchanged folder (the
    incremental store), and ``face_recognition --cpus 2 known/ unknown/``; then a
    first audit (fresh state again) and re-audit of the HEIC photos (which the CLI
-   cannot read), and ``photoaudit check`` of one photo with cold start;
+   cannot read), ``photoaudit check`` of one photo with cold start, and a first
+   audit and re-audit of a week-sized folder (``--week-photos``, default 240 more
+   JPEGs: on 24 photos a re-audit is mostly the fixed start-up, while a setting's
+   week is hundreds of photos);
 3. scores detection recall by photo kind and face size, and identification,
    for photoaudit (from its JSON report) and for the CLI (from
    :mod:`bench.cli_reference`, checked against the CLI's own output);
@@ -45,7 +48,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .corpus import BANDS, IDENTITIES, KINDS, PhotoTruth, band_of, ensure_corpus, source_picture
+from .corpus import BANDS, IDENTITIES, KINDS, PhotoTruth, band_of, ensure_corpus, ensure_week, source_picture
 from .scoring import Detection, FOUND_RIGHT, FOUND_UNSURE, FOUND_WRONG, MISSED, Score, from_trbl, stored_to_upright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,6 +287,11 @@ def run(args: argparse.Namespace) -> dict:
     photos_dir = out / "corpus" / "photos"
     jpegs = [p for p in photos if p.file.startswith("jpeg/")]
     heics = [p for p in photos if p.file.startswith("heic/")]
+    week: list[PhotoTruth] = []
+    if args.week_photos:
+        print(f"A week's folder ({args.week_photos} photos) in {out / 'week'} ...", flush=True)
+        week = ensure_week(out / "week", args.week_photos)
+    week_dir = out / "week" / "photos" / "jpeg"
 
     data, known = make_setting(out)
     # Enrol once; every first audit then starts from a fresh copy of this state folder.
@@ -302,7 +310,7 @@ def run(args: argparse.Namespace) -> dict:
     shutil.copy2(photos_dir / single.file, one / Path(single.file).name)
     use_check = has_command("check")
 
-    def audit(folder: str, report: Path, state: Path) -> Measured:
+    def audit(folder: str | Path, report: Path, state: Path) -> Measured:
         # No --jobs: the default, one worker per core.
         measured = measure(
             photoaudit("--data", str(data), "--state", str(state), "audit", str(photos_dir / folder),
@@ -342,13 +350,20 @@ def run(args: argparse.Namespace) -> dict:
                                  "--quiet", "--today", TODAY)
         row["one"] = measure(command, timeout=120)
         shutil.rmtree(state.parent)
+        if week:
+            print(f"Round {r}/{args.repeats}: photoaudit on a week's {len(week)} JPEGs ...", flush=True)
+            state = fresh_state(snapshot)
+            row["week_first"] = audit(week_dir, reports / f"week-first-{r}.json", state)
+            row["week_again"] = audit(week_dir, reports / f"week-again-{r}.json", state)
+            shutil.rmtree(state.parent)
         rounds.append(row)
         cli = row["cli"]
         print(
             f"  first {len(jpegs) / row['jpeg_first'].seconds:.2f} photos/s, again "
             f"{len(jpegs) / row['jpeg_again'].seconds:.2f}, CLI "
             + ("timed out" if cli.timed_out else f"{len(jpegs) / cli.seconds:.2f}")
-            + f"; HEIC first {len(heics) / row['heic_first'].seconds:.2f}; one photo {row['one'].seconds:.2f} s",
+            + f"; HEIC first {len(heics) / row['heic_first'].seconds:.2f}; one photo {row['one'].seconds:.2f} s"
+            + (f"; week first {row['week_first'].seconds:.1f} s, again {row['week_again'].seconds:.2f} s" if week else ""),
             flush=True,
         )
 
@@ -360,6 +375,8 @@ def run(args: argparse.Namespace) -> dict:
         ours.add(photo, found.get(photo.file, []))
     reaudit_same = all(same_faces(reports / f"{kind}-first-{r}.json", reports / f"{kind}-again-{r}.json")
                        for r in range(1, len(rounds) + 1) for kind in ("jpeg", "heic"))
+    week_same = all(same_faces(reports / f"week-first-{r}.json", reports / f"week-again-{r}.json")
+                    for r in range(1, len(rounds) + 1)) if week else None
 
     print("Scoring the CLI (re-running its steps with boxes) ...", flush=True)
     reference_json = out / "cli-reference.json"
@@ -375,8 +392,9 @@ def run(args: argparse.Namespace) -> dict:
         theirs.add(photo, cli_found.get(photo.file, []))  # HEIC: the CLI skips them, so all missed
     agree = [cli_agrees(reference, cli_lines(r["cli"].stdout)) for r in rounds if not r["cli"].timed_out]
 
-    results = summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, single, enrol)
+    results = summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, single, enrol, len(week))
     results["reaudit_same_faces"] = reaudit_same
+    results["week_reaudit_same_faces"] = week_same
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     return results
 
@@ -385,7 +403,7 @@ def rate(n: int, m: Measured) -> float | None:
     return None if m.timed_out or m.returncode not in (0, 1) else n / m.seconds
 
 
-def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, single, enrol) -> dict:  # noqa: ANN001
+def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, single, enrol, week=0) -> dict:  # noqa: ANN001
     jpegs = sum(p.file.startswith("jpeg/") for p in photos)
     heics = len(photos) - jpegs
 
@@ -436,23 +454,32 @@ def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, s
         "photos_per_second": {
             "jpeg_first": med("jpeg_first", jpegs), "jpeg_again": med("jpeg_again", jpegs),
             "cli": med("cli", jpegs), "heic_first": med("heic_first", heics), "heic_again": med("heic_again", heics),
+            "week_first": med("week_first", week) if week else None,
+            "week_again": med("week_again", week) if week else None,
         },
         "cpu_seconds_per_photo": {
-            key: cpu_per_photo(key, heics if key.startswith("heic") else jpegs)
-            for key in ("jpeg_first", "jpeg_again", "cli", "heic_first")
+            key: cpu_per_photo(key, heics if key.startswith("heic") else week if key.startswith("week") else jpegs)
+            for key in ("jpeg_first", "jpeg_again", "cli", "heic_first", *(("week_first", "week_again") if week else ()))
         },
+        "week_photos": week,
+        # The same photos on both sides, so the ratio of photos/s is the ratio of seconds.
+        "ratio_week_again_vs_first": ratio("week_again", "week_first") if week else None,
+        "week_seconds": {key: median([r[key].seconds for r in rounds if key in r]) for key in ("week_first", "week_again")}
+        if week else None,
         "ratio_first_vs_cli": ratio("jpeg_first", "cli"),
         "ratio_again_vs_first": ratio("jpeg_again", "jpeg_first"),
         "cpu_ratio_cli_vs_first": median([r["cli"].cpu_seconds / r["jpeg_first"].cpu_seconds
                                           for r in rounds if r["jpeg_first"].cpu_seconds and not r["cli"].timed_out]),
         "peak_memory_mb": {
-            "photoaudit": max(max(r[k].peak_tree_mb for k in ("jpeg_first", "heic_first")) for r in rounds),
+            "photoaudit": max(max(r[k].peak_tree_mb for k in ("jpeg_first", "heic_first", "week_first") if k in r)
+                              for r in rounds),
             "photoaudit_jpeg": max(r["jpeg_first"].peak_tree_mb for r in rounds),
             "photoaudit_heic": max(r["heic_first"].peak_tree_mb for r in rounds),
             "cli": max(r["cli"].peak_tree_mb for r in rounds),
         },
         "peak_memory_pss_mb": {
-            "photoaudit": max(max(r[k].peak_tree_pss_mb for k in ("jpeg_first", "heic_first")) for r in rounds),
+            "photoaudit": max(max(r[k].peak_tree_pss_mb for k in ("jpeg_first", "heic_first", "week_first") if k in r)
+                              for r in rounds),
             "cli": max(r["cli"].peak_tree_pss_mb for r in rounds),
         },
         "one_photo_seconds": median([r["one"].seconds for r in rounds]),
@@ -495,11 +522,15 @@ def table(res: dict) -> str:
         f"{num(res['peak_memory_mb']['photoaudit_jpeg'], ' MB', 0)} |",
         f"| photoaudit, re-audit of the unchanged folder | {num(pps['jpeg_again'])} | "
         f"{num(res['ratio_again_vs_first'], 'x', 1)} faster than the first audit | {num(cpu['jpeg_again'])} | |",
+        *([f"| photoaudit, re-audit of a week's unchanged folder ({res['week_photos']} more JPEGs) | "
+           f"{num(pps['week_again'])} | {num(res['ratio_week_again_vs_first'], 'x', 1)} faster than its first audit "
+           f"({num(pps['week_first'])} photos/s) | {num(cpu['week_again'], digits=3)} | |"] if res.get("week_photos") else []),
         f"| face_recognition CLI (`--cpus 2`) | {num(pps['cli'])} | 1x | {num(cpu['cli'])} | "
         f"{num(res['peak_memory_mb']['cli'], ' MB', 0)} |",
         "",
         f"Peak memory is the whole process tree (parent and workers), the largest sum of resident "
-        f"memory (RSS) sampled every 50 ms; photoaudit's largest over its JPEG and HEIC first audits: "
+        f"memory (RSS) sampled every 50 ms; photoaudit's largest over its JPEG, HEIC"
+        f"{' and week' if res.get('week_photos') else ''} first audits: "
         f"{num(res['peak_memory_mb']['photoaudit'], ' MB', 0)} RSS, "
         f"{num(res['peak_memory_pss_mb']['photoaudit'], ' MB', 0)} PSS (shared pages counted once); "
         f"the CLI {num(res['peak_memory_pss_mb']['cli'], ' MB', 0)} PSS.",
@@ -513,6 +544,10 @@ def table(res: dict) -> str:
         f"names as the first audits: {'yes' if res.get('reaudit_same_faces') else 'NO'}.",
         f"One photo ({res['one_photo_faces']} faces), cold start: {num(res['one_photo_seconds'], ' s')} "
         f"(`photoaudit {res['one_photo_command']}`).",
+        *([f"A week's folder ({res['week_photos']} JPEGs made like the ones above, other scenes, half stored "
+           f"sideways): first audit {num(res['week_seconds']['week_first'], ' s', 1)}, re-audit of the unchanged "
+           f"folder {num(res['week_seconds']['week_again'], ' s')} (medians); the re-audit reported the same faces, "
+           f"boxes and names: {'yes' if res.get('week_reaudit_same_faces') else 'NO'}."] if res.get("week_photos") else []),
         "",
         "Detection recall by face width (px in the 12-megapixel photo), photoaudit / CLI:",
         "",
@@ -567,6 +602,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for one photoaudit run")
     parser.add_argument("--cli-timeout", type=float, default=600, help="seconds allowed for one CLI run")
+    parser.add_argument("--week-photos", type=int, default=240,
+                        help="photos in the week-sized folder whose re-audit is also measured (0: none)")
     parser.add_argument("--write-docs", type=Path, help="put the table into this Markdown file")
     args = parser.parse_args()
     results = run(args)

@@ -115,3 +115,51 @@ def test_a_detection_pairs_with_its_own_face_only() -> None:
     assert score.count(what=["identified"]) == 1
     assert score.count(what=["wrong child"]) == 1
     assert from_trbl([1, 2, 3, 4]) == (4, 1, 2, 3)
+
+
+def test_a_weeks_folder_is_jpegs_half_of_them_stored_sideways(tmp_path: Path) -> None:
+    from bench.corpus import WEEK_KINDS, ensure_week, write_week
+
+    truths = write_week(tmp_path, photos=4, seed=3, scale=SCALE, workers=2)
+    assert len(truths) == 4
+    assert sorted(t.kind for t in truths) == sorted(WEEK_KINDS * 2)
+    files = sorted((tmp_path / "photos" / "jpeg").glob("*.jpg"))
+    assert [f"jpeg/{f.name}" for f in files] == sorted(t.file for t in truths)
+    for truth in truths:
+        with Image.open(tmp_path / "photos" / truth.file) as im:
+            assert im.format == "JPEG"
+            assert im.getexif().get(0x0112, 1) == truth.orientation
+            stored = im.size
+        turned = truth.orientation in (6, 8)
+        assert (truth.kind == "jpeg-rotated") == turned
+        assert stored == ((truth.height, truth.width) if turned else (truth.width, truth.height))
+        assert truth.faces
+    # The same photos from the same seed, whichever process made them; others from another seed.
+    again = write_week(tmp_path / "again", photos=4, seed=3, scale=SCALE, workers=1)
+    assert [t.faces for t in again] == [t.faces for t in truths]
+    other = write_week(tmp_path / "other", photos=4, seed=4, scale=SCALE, workers=1)
+    assert [t.faces for t in other] != [t.faces for t in truths]
+
+
+def test_a_weeks_folder_is_reused_until_its_parameters_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench import corpus
+
+    real_write_week = corpus.write_week
+    made: list[int] = []
+
+    def write_week(out: Path, photos: int, seed: int = 8, scale: float = 1.0, workers: int = 0):  # noqa: ANN202
+        made.append(photos)
+        return real_write_week(out, photos, seed, scale, workers=1)
+
+    monkeypatch.setattr(corpus, "write_week", write_week)
+    first = corpus.ensure_week(tmp_path, 2, scale=SCALE)
+    assert corpus.ensure_week(tmp_path, 2, scale=SCALE) == first and made == [2]
+    corpus.ensure_week(tmp_path, 3, scale=SCALE)  # another size
+    assert made == [2, 3]
+    corpus.ensure_week(tmp_path, 3, seed=9, scale=SCALE)  # other photos
+    assert made == [2, 3, 3]
+    photos = corpus.ensure_week(tmp_path, 3, seed=9, scale=SCALE)
+    (tmp_path / "photos" / photos[0].file).unlink()  # a photo gone
+    corpus.ensure_week(tmp_path, 3, seed=9, scale=SCALE)
+    assert made == [2, 3, 3, 3]
+    assert len(list((tmp_path / "photos" / "jpeg").glob("*.jpg"))) == 3  # nothing left over
