@@ -220,14 +220,12 @@ class FaceResNet:
         down = ["con", "affine", "relu", "con", "affine", "avg_pool", "add_prev", "relu"]
         index, end = 4, len(layers) - 2
         while index < end:
-            if kinds[index : index + 7] == plain:
-                blocks.append(_Block(_fold(layers[index], layers[index + 1]), _fold(layers[index + 3], layers[index + 4]), False))
-                index += 7
-            elif kinds[index : index + 8] == down and layers[index + 5].params == (2, 2):
-                blocks.append(_Block(_fold(layers[index], layers[index + 1]), _fold(layers[index + 3], layers[index + 4]), True))
-                index += 8
-            else:
+            downsample = kinds[index : index + 8] == down and layers[index + 5].params == (2, 2)
+            if not downsample and kinds[index : index + 7] != plain:
                 raise UnsupportedModel(f"unexpected layers at position {index}")
+            first, second = _fold(layers[index], layers[index + 1]), _fold(layers[index + 3], layers[index + 4])
+            blocks.append(_Block(first, second, downsample))
+            index += len(down if downsample else plain)
         if index != end or len(blocks) != 14:
             raise UnsupportedModel("unexpected number of residual blocks")
         projection = layers[-1].weights
@@ -274,16 +272,21 @@ def _convolve(x: np.ndarray, conv: _Conv) -> np.ndarray:
     if conv.pad:
         p = conv.pad
         x = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)))
-    count, height, width, channels = x.shape
-    size, stride = conv.size, conv.stride
-    out_h = (height - size) // stride + 1
-    out_w = (width - size) // stride + 1
-    windows = sliding_window_view(x, (size, size), axis=(1, 2))[:, : out_h * stride : stride, : out_w * stride : stride]
-    # windows: (N, out_h, out_w, channels, rows, cols) -> patches in rows-cols-channels order
-    patches = windows.transpose(0, 1, 2, 4, 5, 3).reshape(count * out_h * out_w, size * size * channels)
+    windows = _windows(x, conv.size, conv.stride)
+    count, out_h, out_w, channels = windows.shape[:4]
+    # (N, out_h, out_w, channels, rows, cols) -> patches in rows-cols-channels order
+    patches = windows.transpose(0, 1, 2, 4, 5, 3).reshape(count * out_h * out_w, conv.size * conv.size * channels)
     out = patches @ conv.weights
     out += conv.bias
     return out.reshape(count, out_h, out_w, -1)
+
+
+def _windows(x: np.ndarray, size: int, stride: int) -> np.ndarray:
+    """Every ``size`` x ``size`` window of NHWC ``x`` at ``stride``, without padding (a view):
+    (N, out_h, out_w, channels, size, size)."""
+    out_h = (x.shape[1] - size) // stride + 1
+    out_w = (x.shape[2] - size) // stride + 1
+    return sliding_window_view(x, (size, size), axis=(1, 2))[:, : out_h * stride : stride, : out_w * stride : stride]
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
@@ -291,17 +294,11 @@ def _relu(x: np.ndarray) -> np.ndarray:
 
 
 def _max_pool(x: np.ndarray, size: int, stride: int) -> np.ndarray:
-    out_h = (x.shape[1] - size) // stride + 1
-    out_w = (x.shape[2] - size) // stride + 1
-    windows = sliding_window_view(x, (size, size), axis=(1, 2))[:, : out_h * stride : stride, : out_w * stride : stride]
-    return windows.max(axis=(4, 5))
+    return _windows(x, size, stride).max(axis=(4, 5))
 
 
 def _avg_pool(x: np.ndarray, size: int, stride: int) -> np.ndarray:
-    out_h = (x.shape[1] - size) // stride + 1
-    out_w = (x.shape[2] - size) // stride + 1
-    windows = sliding_window_view(x, (size, size), axis=(1, 2))[:, : out_h * stride : stride, : out_w * stride : stride]
-    return windows.mean(axis=(4, 5), dtype=np.float32)
+    return _windows(x, size, stride).mean(axis=(4, 5), dtype=np.float32)
 
 
 def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
