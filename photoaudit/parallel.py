@@ -48,10 +48,11 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-#: Set in the environment workers start with (unless the user set them): each worker is
-#: one core's worth of work, so its libraries must not start threads of their own.
-#: numpy's OpenBLAS (the face templates) reads its setting when numpy is imported,
-#: which a spawned worker does before any of its own code runs.
+#: Set in the environment workers start with (unless the user set them): one worker per
+#: core, so each one's libraries run single-threaded and the workers don't fight over
+#: the cores. numpy's OpenBLAS (the face templates) reads its setting when numpy is
+#: imported, and YuNet's OpenMP when it loads: both before a worker's own code could
+#: set anything, so they are set before the workers are started.
 WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
@@ -72,9 +73,7 @@ def _worker_environment() -> Iterator[None]:
 def _start_worker(settings: EngineSettings, video: VideoSettings) -> None:
     """Runs once in each worker: load the engine there (its models on first use)."""
     global _engine, _video
-    # One worker per core: each detector runs single-threaded, so workers don't fight
-    # over the cores (set before the detector's OpenMP runtime loads in this process).
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # Its threads: the environment it started with (``WORKER_ENVIRONMENT``).
     keep_freed_memory()
     _engine = FaceEngine(settings)
     _video = video
