@@ -6,57 +6,93 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 
 from __future__ import annotations
 
-import sqlite3
-import getpass
+import shlex
 import sys
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import date
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from typer.core import TyperGroup
 
 from . import __version__
-from .check import gather, parse_purpose, run_check, validate
-from .config import ConfigError, MatchSettings, Settings, find_config, load_config
-from .devices import load_devices, survey
-from .engine import DETECTORS, EngineSettings, EngineUnavailable
-from .formats import check_report, children_view, csv_report, html_report, json_report, terminal, write_private
-from .lock import AlreadyRunning
-from .parallel import default_jobs
-from . import review
-from .decision_store import DecisionBook
-from .decisions import action_from
-from .enrolment import sha256_file
-from .models import Override
-from .references import DEFAULT_MAX_AGE_MONTHS, overview
-from .register import RegisterError
-from .runlog import try_log, write_dated_report
-from .sources import iter_media
-from .video import read_video_meta
-from .review import ReviewError
-from .store import Store
-from .workflow import (
-    CannotRun,
-    allow_again,
-    apply_findings,
-    audit as run_audit,
-    audit_locks,
-    check_outputs_outside,
-    check_quarantine,
-    prepare,
-)
+
+if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
+    # that --help and --version start quickly (numpy, PIL and rich take most of a second)
+    from datetime import date
+
+    from rich.console import Console
+
+    from .auditor import AuditResult
+    from .config import Settings
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
 
+#: The options of photoaudit itself, before or after the command (``audit X --data D`` too).
+GLOBAL_OPTIONS = ("--data", "--config", "--state", "--quarantine", "--log")
+
+
+def globals_first(args: list[str], commands: set[str]) -> list[str]:
+    """Move photoaudit's own options found after the command to before it.
+
+    ``photoaudit audit FOLDER --data D`` then means ``photoaudit --data D audit FOLDER``;
+    an option given both before and after the command counts as typed last. Nothing
+    after ``--`` is moved.
+    """
+    i = 0
+    while i < len(args):  # skip photoaudit's own options (and their values) to find the command
+        if args[i] in GLOBAL_OPTIONS:
+            i += 2
+        elif args[i].startswith("-"):
+            i += 1
+        else:
+            break
+    if i >= len(args) or args[i] not in commands:
+        return args
+    moved: list[str] = []
+    rest: list[str] = []
+    j = i + 1
+    while j < len(args):
+        arg = args[j]
+        if arg == "--":
+            rest.extend(args[j:])
+            break
+        if arg.split("=", 1)[0] in GLOBAL_OPTIONS:
+            take = 1 if "=" in arg else 2
+            moved.extend(args[j : j + take])
+            j += take
+            continue
+        rest.append(arg)
+        j += 1
+    return args[:i] + moved + [args[i]] + rest
+
+
+class PhotoauditGroup(TyperGroup):
+    """The command group: photoaudit's own options are accepted after the command too."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # noqa: ANN401
+        return super().parse_args(ctx, globals_first(list(args), set(self.commands)))
+
+
 app = typer.Typer(
+    cls=PhotoauditGroup,
     add_completion=False,
-    no_args_is_help=True,
+    invoke_without_command=True,
+    rich_markup_mode=None,  # plain help: quick, and nothing in it is read as markup
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Check nursery photos against the children's photo consent.",
+    epilog=(
+        "\b\nStart here:\n"
+        "  photoaudit doctor                                  is everything in place?\n"
+        "  photoaudit --data consent_data/little-acorns enrol\n"
+        "  photoaudit --data consent_data/little-acorns audit /path/to/transfer --html week47.html\n"
+        "  photoaudit --data consent_data/little-acorns review\n"
+        "\n"
+        "Options of photoaudit itself (--data, --config, --state, --quarantine, --log) may also "
+        "come after the command. Each command has its own help: photoaudit audit -h."
+    ),
 )
 
 
@@ -77,8 +113,25 @@ def version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
+class Detector(str, Enum):
+    """Face detectors (the same names as photoaudit.engine.DETECTORS)."""
+
+    auto = "auto"
+    yunet = "yunet"
+    cnn = "cnn"
+    hog = "hog"
+
+
+class Unknown(str, Enum):
+    """What ``check --export`` does with a face nobody could identify (photoaudit.cover.UNKNOWN_CHOICES)."""
+
+    cover = "cover"
+    hold = "hold"
+
+
 @app.callback()
 def main(
+    ctx: typer.Context,
     data: Annotated[
         Optional[Path],
         typer.Option("--data", help="Folder with children.csv and faces/ (env PHOTOAUDIT_DATA; "
@@ -101,7 +154,7 @@ def main(
         Optional[Path], typer.Option("--log", help="Log file (default: STATE/photoaudit.log).")
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     state.data_dir = data
@@ -109,14 +162,43 @@ def main(
     state.config = config
     state.quarantine_dir = quarantine_dir
     state.log_file = log_file
+    if ctx.invoked_subcommand is None:  # bare `photoaudit`: its help, as other commands do
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_CLEAR)
+
+
+def command_prefix() -> str:
+    """``photoaudit`` with the options of photoaudit itself that this run was given.
+
+    Hints printed for a person (``photoaudit review``) start with it, so that they can be
+    copied and pasted as they are.
+    """
+    words = ["photoaudit"]
+    for option, value in (("--config", state.config), ("--data", state.data_dir), ("--state", state.state_dir),
+                          ("--quarantine", state.quarantine_dir), ("--log", state.log_file)):
+        if value is not None:
+            words += [option, str(value)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def console_for(stderr: bool = False) -> Console:
+    """The console a command prints to (literal, no wrapping when piped: formats/console.py)."""
+    from .formats.console import make_console
+
+    console = make_console(stderr=stderr)
+    console.prefix = command_prefix()
+    return console
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return console_for(stderr=True)
 
 
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
+    from .config import ConfigError
+    from .runlog import try_log
+
     try:
         path = settings_from(None, None).log_path
     except (ConfigError, OSError, ValueError):
@@ -124,23 +206,46 @@ def log(message: str) -> None:
     try_log(path, message)
 
 
+def cannot_run_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean "could not run" (exit code 2), from every layer."""
+    import sqlite3
+
+    from .config import ConfigError
+    from .engine import EngineUnavailable
+    from .register import RegisterError
+    from .review import ReviewError
+    from .workflow import CannotRun
+
+    return (CannotRun, RegisterError, EngineUnavailable, ConfigError, ReviewError, OSError, ValueError, sqlite3.Error)
+
+
 @contextmanager
 def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
     """Turn every 'could not run' error into a plain message and exit code 2 (3: already running)."""
+    from rich.text import Text
+
+    from .lock import AlreadyRunning
+
     try:
         yield
     except AlreadyRunning as err:
-        err_console().print(f"[bold yellow]photoaudit is already running:[/] {err}", markup=True, soft_wrap=True)
+        err_console().print(Text.assemble(("photoaudit is already running: ", "bold yellow"), str(err)))
         log(f"{command}: already running, exit={EXIT_ALREADY_RUNNING}: {err}")
         raise typer.Exit(EXIT_ALREADY_RUNNING) from None
-    except (CannotRun, RegisterError, EngineUnavailable, ConfigError, ReviewError, OSError, ValueError, sqlite3.Error) as err:
-        err_console().print(f"[bold red]photoaudit could not run:[/] {err}", markup=True)
+    except Exception as err:
+        if not isinstance(err, cannot_run_errors()):
+            raise
+        err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), str(err)))
         log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
         raise typer.Exit(EXIT_CANNOT_RUN) from None
 
 
 def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     """photoaudit.toml (if any), then the command line on top."""
+    from dataclasses import replace
+
+    from .config import MatchSettings, Settings, find_config, load_config
+
     config = find_config(state.config)
     settings = load_config(config) if config is not None else Settings()
     defaults = settings.match
@@ -159,10 +264,12 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
 
 
 TodayOption = Annotated[
-    Optional[str], typer.Option("--today", help="Judge as if today were this date (YYYY-MM-DD).")
+    Optional[str], typer.Option("--today", metavar="DATE",
+                                help="Judge as if today were this date (YYYY-MM-DD), e.g. to see next month's "
+                                     "retention and consent reviews.")
 ]
 DetectorOption = Annotated[
-    str, typer.Option("--detector", help=f"Face detector: {', '.join(DETECTORS)}.")
+    Detector, typer.Option("--detector", help="Face detector (auto: YuNet where installed, else dlib's CNN).")
 ]
 JsonOption = Annotated[
     Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
@@ -173,9 +280,16 @@ ToleranceOption = Annotated[
 MarginOption = Annotated[
     Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
 ]
+RulesOption = Annotated[
+    bool, typer.Option("--rules", help="Show the rule codes (R2, R5, ... of docs/rules.md) in the sentences.")
+]
 
 
 def parse_today(value: str | None) -> date:
+    from datetime import date
+
+    from .workflow import CannotRun
+
     if value is None:
         return date.today()
     try:
@@ -184,7 +298,15 @@ def parse_today(value: str | None) -> date:
         raise CannotRun(f"--today {value!r} is not a date like 2026-09-01.") from None
 
 
-@app.command("enrol")
+def examples(*lines: str) -> str:
+    """A command's examples, for its help (kept as written: click rewraps other paragraphs)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@app.command("enrol", epilog=examples(
+    "photoaudit --data consent_data/little-acorns enrol",
+    "photoaudit --data consent_data/little-acorns enrol --allow-again c07",
+))
 def enrol_command(
     detector: DetectorOption = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
@@ -194,25 +316,28 @@ def enrol_command(
     ] = None,
 ) -> None:
     """Learn the faces of registered children who have face-matching permission."""
-    console = Console(highlight=False)
+    from .engine import EngineSettings
+    from .workflow import allow_again, prepare
+
+    console = console_for()
     with cannot_run_is_exit_2("enrol"):
         settings = settings_from(None, None)
         for child_id in allow_again_ids or []:
             if allow_again(settings, child_id):
                 console.print(f"{child_id} may be enrolled again.")
                 log(f"enrol: {child_id} allowed to be enrolled again")
-        prepared = prepare(settings, EngineSettings(detector=detector), force_enrol=True)
+        prepared = prepare(settings, EngineSettings(detector=detector.value), force_enrol=True)
     report = prepared.enrolment
     assert report is not None
     if not quiet:
         for child_id, count in sorted(report.enrolled.items()):
             child = prepared.register.children[child_id]
             style = "green" if count else "yellow"
-            console.print(f"[{style}]{child.name} ({child_id}): {count} reference photo(s) enrolled[/]")
+            console.print(f"{child.name} ({child_id}): {count} reference photo(s) enrolled", style=style)
     for child_id, photo, why in report.rejected:
-        console.print(f"[yellow]Rejected faces/{photo}: {why}[/]")
+        console.print(f"Rejected faces/{photo}: {why}", style="yellow")
     for warning in report.warnings:
-        console.print(f"[yellow]{warning}[/]")
+        console.print(warning, style="yellow")
     for erasure in report.erasures:
         child = prepared.register.get(erasure.child_id)
         words = erasure.words(f"{child.name} ({erasure.child_id})" if child else erasure.child_id)
@@ -222,7 +347,10 @@ def enrol_command(
         console.print(f"{len(report.enrolled)} children enrolled; templates kept privately in {settings.state_path}")
 
 
-@app.command("audit")
+@app.command("audit", epilog=examples(
+    "photoaudit --data consent_data/little-acorns audit /path/to/transfer --html week47.html",
+    "photoaudit --data consent_data/little-acorns audit /srv/transfer --quiet --apply    (for cron)",
+))
 def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
     json_out: JsonOption = None,
@@ -235,8 +363,9 @@ def audit_command(
     ] = False,
     tolerance: ToleranceOption = None,
     margin: MarginOption = None,
-    detector: DetectorOption = "auto",
+    detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
+    rules: RulesOption = False,
     jobs: Annotated[
         Optional[int], typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel (default: CPU cores).")
     ] = None,
@@ -249,9 +378,15 @@ def audit_command(
     ] = None,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
+    from .engine import EngineSettings
+    from .formats import csv_report, html_report, json_report, terminal, write_private
+    from .parallel import default_jobs
+    from .runlog import write_dated_report
+    from .workflow import apply_findings, audit as run_audit, audit_locks, check_outputs_outside, check_quarantine, prepare
+
     to_stdout = json_out is not None and str(json_out) == "-"
     # With --json -, standard output carries only JSON; everything else goes to stderr.
-    console = err_console() if to_stdout else Console(highlight=False)
+    console = err_console() if to_stdout else console_for()
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
@@ -262,7 +397,7 @@ def audit_command(
         with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
                 log(f"audit {folder}: {words}")
-            prepared = prepare(settings, EngineSettings(detector=detector))
+            prepared = prepare(settings, EngineSettings(detector=detector.value))
             if prepared.enrolment is not None and not quiet:
                 console.print(
                     f"Enrolment refreshed: {sum(1 for n in prepared.enrolment.enrolled.values() if n)} children enrolled."
@@ -281,6 +416,7 @@ def audit_command(
                 for item in outcome.done:
                     log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
                         f"(sha256 {item.sha256})")
+            complete_result_hints(result)
             text = json_report.render(result)
             dated = write_dated_report(reports_dir or settings.reports_path, result.generated, text)
             if json_out is not None:
@@ -291,27 +427,61 @@ def audit_command(
             if csv_out is not None:
                 write_private(csv_out, csv_report.render(result))
             if html_out is not None:
-                write_private(html_out, html_report.render(result, prepared.register))
-    line = terminal.summary_line(result)
+                write_private(html_out, complete_html_hints(html_report.render(result, prepared.register)))
+    line = terminal.summary_line(result, devices_checked=prepared.devices is not None)
     log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
-        console.print(line, markup=False, soft_wrap=True)
+        console.print(line, soft_wrap=True)
     else:
-        terminal.show(result, console)
-        if result.quarantined:
-            console.print(
-                f"Moved {len(result.quarantined)} photo(s) to the quarantine folder "
-                f"{settings.quarantine_path} (undo with: photoaudit restore --all)."
-            )
+        terminal.show(result, console, rules=rules)
+        after = terminal.AfterAudit(str(folder), None if html_out is None else str(html_out), apply,
+                                    str(settings.quarantine_path))
+        terminal.show_next_steps(result, after, console)
     raise typer.Exit(result.exit_code)
 
 
-@app.command("devices")
+def complete_result_hints(result: AuditResult) -> None:
+    """The hints in a result's warnings, reasons and notes with this run's own options."""
+    from dataclasses import replace
+
+    from .formats.console import complete_hints
+
+    prefix = command_prefix()
+    if prefix == "photoaudit":
+        return
+    result.warnings[:] = [complete_hints(w, prefix) for w in result.warnings]
+    result.verdicts[:] = [
+        replace(v, reasons=tuple(complete_hints(r, prefix) for r in v.reasons),
+                notes=tuple(complete_hints(n, prefix) for n in v.notes))
+        for v in result.verdicts
+    ]
+
+
+def complete_html_hints(page: str) -> str:
+    """The hints in the HTML report (``photoaudit review --decisions FILE``) with this run's options."""
+    import html
+
+    from .formats.console import complete_hints
+
+    return complete_hints(page, html.escape(command_prefix(), quote=False))
+
+
+@app.command("devices", epilog=examples(
+    "photoaudit --data consent_data/little-acorns devices /path/to/transfer",
+))
 def devices_command(
     folder: Annotated[Path, typer.Argument(help="A folder of photos (and videos) from the setting's devices.")],
+    rules: RulesOption = False,
 ) -> None:
     """List the cameras the photos in a folder came from, to fill in devices.csv."""
-    console = Console(highlight=False)
+    from rich.table import Table
+
+    from .devices import load_devices, survey
+    from .formats.console import plain_words
+    from .sources import iter_media
+    from .video import read_video_meta
+
+    console = console_for()
     with cannot_run_is_exit_2():
         settings = settings_from(None, None)
         registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
@@ -335,46 +505,59 @@ def devices_command(
             "and add one row per setting device (make and model exactly as above)."
         )
     elif unregistered:
-        console.print("Cameras with no device in 'registered as' are not setting devices: their photos are breaches (R6).")
+        console.print(plain_words(
+            "Cameras with no device in 'registered as' are not setting devices: their photos are breaches (R6).", rules
+        ))
     if unregistered:
         console.print("Rows for devices.csv (add only cameras that belong to the setting; fill in device_id and label):")
-        console.print("device_id,label,make,model,serial,folder", markup=False, soft_wrap=True)
+        console.print("device_id,label,make,model,serial,folder", soft_wrap=True)
         for entry in unregistered:
             camera = entry.camera
             assert camera is not None
             folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
             cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
-            console.print(",".join(csv_cell(c) for c in cells), markup=False, soft_wrap=True)
+            console.print(",".join(csv_cell(c) for c in cells), soft_wrap=True)
 
 
 def csv_cell(text: str) -> str:
     return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
 
 
-@app.command("check")
+@app.command("check", epilog=examples(
+    "photoaudit check --for social_media photo1.jpg photo2.heic",
+    "photoaudit check --for website --export ready_to_post/ photos/*.jpg",
+))
 def check_command(
     photos: Annotated[list[Path], typer.Argument(help="The photos (or folders of photos) to check.")],
     purpose: Annotated[
-        str, typer.Option("--for", help="The use to check for: learning_journey, other_journeys, display, website or social_media.")
+        str, typer.Option("--for", metavar="USE", help="The use to check for: learning_journey, other_journeys, "
+                          "display, website or social_media (or a use added in photoaudit.toml).")
     ],
     export: Annotated[
         Optional[Path], typer.Option("--export", help="Write a publishable copy of each photo into this folder.")
     ] = None,
     unknown: Annotated[
-        str, typer.Option("--unknown", help="With --export: 'cover' unidentified faces, or 'hold' those photos back.")
-    ] = "cover",
+        Unknown, typer.Option("--unknown", help="With --export: cover unidentified faces, or hold those photos back.")
+    ] = Unknown.cover,
     json_out: JsonOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no per-photo lines or progress.")
     ] = False,
     tolerance: ToleranceOption = None,
     margin: MarginOption = None,
-    detector: DetectorOption = "auto",
+    detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
+    rules: RulesOption = False,
 ) -> None:
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
+    from .check import gather, parse_purpose, run_check, validate
+    from .engine import EngineSettings
+    from .formats import check_report, write_private
+    from .workflow import prepare
+
+    unknown = unknown.value  # type: ignore[assignment]
     to_stdout = json_out is not None and str(json_out) == "-"
-    console = err_console() if to_stdout else Console(highlight=False)
+    console = err_console() if to_stdout else console_for()
     with cannot_run_is_exit_2():
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
@@ -383,7 +566,7 @@ def check_command(
         reports = [json_out] if json_out is not None else []
         folders = [p for p in photos if p.is_dir()]
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
-        prepared = prepare(settings, EngineSettings(detector=detector))
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
         if prepared.enrolment is not None:
@@ -395,9 +578,9 @@ def check_command(
             else:
                 write_private(json_out, text)
     if quiet:
-        console.print(check_report.summary_line(result), markup=False)
+        console.print(check_report.summary_line(result), soft_wrap=True)
     else:
-        check_report.show(result, console)
+        check_report.show(result, console, rules=rules)
     raise typer.Exit(result.exit_code)
 
 
@@ -407,6 +590,8 @@ def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
     if not enabled or not console.is_terminal:
         yield (lambda files: None), (lambda media: None)
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("Checking photos"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console, transient=True,
@@ -419,6 +604,8 @@ def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
 
 
 def who_am_i(by: str | None) -> str:
+    import getpass
+
     if by:
         return by
     try:
@@ -427,8 +614,22 @@ def who_am_i(by: str | None) -> str:
         return ""
 
 
-@app.command("review")
+def open_in_viewer(path: Path) -> None:
+    """Open a face crop in the system's picture viewer (typer.launch wants a string)."""
+    typer.launch(str(path))
+
+
+@app.command("review", epilog=examples(
+    "photoaudit --data consent_data/little-acorns review                   (every audited folder)",
+    "photoaudit --data consent_data/little-acorns review /path/to/transfer --decisions decisions.csv",
+    "photoaudit --data consent_data/little-acorns review --list",
+    "photoaudit --data consent_data/little-acorns review --undo tablet-2/IMG_0103.jpg --face 1",
+))
 def review_command(
+    folder: Annotated[
+        Optional[Path],
+        typer.Argument(help="An audited folder (default: every audited folder with faces to decide)."),
+    ] = None,
     decisions: Annotated[
         Optional[Path],
         typer.Option("--decisions", help="Record decisions from a CSV (columns photo, face, decision) instead of asking."),
@@ -438,23 +639,44 @@ def review_command(
         bool, typer.Option("--enrol", help="Add faces confirmed as a child to their reference photos (face matching: yes only).")
     ] = False,
     by: Annotated[Optional[str], typer.Option("--by", help="Who is deciding (default: your user name).")] = None,
+    list_them: Annotated[bool, typer.Option("--list", help="List the decisions recorded so far.")] = False,
+    undo: Annotated[
+        Optional[str], typer.Option("--undo", metavar="PHOTO", help="Remove the decisions about this photo's faces "
+                                    "(as --list shows it), so the next review asks again.")
+    ] = None,
+    face: Annotated[Optional[int], typer.Option("--face", min=1, help="With --undo: only this face.")] = None,
 ) -> None:
     """Say who the faces are that photoaudit could not identify; later audits apply it."""
-    console = Console(highlight=False)
-    with cannot_run_is_exit_2(), review.reviewing(settings_from(None, None), who_am_i(by), enrol) as reviewer:
+    from . import review
+
+    console = console_for()
+    with cannot_run_is_exit_2():
+        settings = settings_from(None, None)
+        if list_them or undo is not None:
+            with review.decision_book(settings) as book:
+                register = review.load_register(settings.register_path, purposes=settings.purposes)
+                if undo is not None:
+                    for line in review.undo_decisions(book, undo, face, folder, register):
+                        console.print(line)
+                    raise typer.Exit(EXIT_CLEAR)
+                listed = review.list_decisions(book, register, folder)
+            for line in listed or ["No decisions recorded yet."]:
+                console.print(line)
+            raise typer.Exit(EXIT_CLEAR)
+    with cannot_run_is_exit_2(), review.reviewing(settings, who_am_i(by), enrol) as reviewer:
         if decisions is not None:
-            outcome = review.review_from_csv(reviewer, decisions, reviewer.book.last_audit_faces())
+            outcome = review.review_from_csv(reviewer, decisions, review.audited_faces(reviewer.book, folder))
         else:
-            faces = review.pending_faces(reviewer.book)
+            faces = review.pending_faces(reviewer.book, folder)
             if not faces:
-                console.print("Nothing to review: every face of the latest audit is identified or decided.")
+                console.print(review.nothing_to_review(reviewer.book, folder))
                 raise typer.Exit(EXIT_CLEAR)
 
             def ask(face: object, crop: Path | None, lines: list[str]) -> str:
                 console.print("")
                 for line in lines:
-                    console.print(line, markup=False)
-                console.print(f"Face crop: {crop}", markup=False)
+                    console.print(line)
+                console.print(f"Face crop: {crop}")
                 try:
                     return typer.prompt(
                         "Who is this? A child id, (a)dult, (n)ot a face, (s)kip or (q)uit",
@@ -463,72 +685,137 @@ def review_command(
                 except typer.Abort:
                     return "q"
 
+            def confirm(question: str) -> bool:
+                try:
+                    return typer.confirm(question, default=False)
+                except typer.Abort:
+                    return False
+
             outcome = review.review_interactively(
-                reviewer, faces, ask, lambda text: console.print(text, markup=False),
-                typer.launch if open_viewer else None,
+                reviewer, faces, ask, console.print, open_in_viewer if open_viewer else None, confirm,
             )
     for message in outcome.messages:
-        console.print(message, markup=False)
+        console.print(message)
     console.print(
         f"Recorded {len(outcome.decided)} decision(s), skipped {len(outcome.skipped)}. "
-        "Every audit from now on applies them."
+        "Every audit from now on applies them (photoaudit review --list shows them, --undo takes one back)."
     )
     if outcome.enrolled:
+        from .workflow import prepare
+
         with cannot_run_is_exit_2():
-            settings = settings_from(None, None)
             report = prepare(settings).enrolment
             rejected = [(path, why) for _, path, why in (report.rejected if report else []) if path in outcome.enrolled]
             with review.decision_book(settings) as book:
                 review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected])
         for path, why in rejected:
-            console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow", markup=False)
+            console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow")
         console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
 
 
-@app.command("override")
+class OverrideAction(str, Enum):
+    keep = "keep"
+    delete = "delete"
+    review = "review"
+
+
+@app.command("override", epilog=examples(
+    'photoaudit override tablet-1/IMG_0003.jpg --action keep --reason "Parents agreed in writing on 20/11"',
+    "photoaudit override tablet-1/IMG_0003.jpg --remove",
+))
 def override_command(
-    photo: Annotated[str, typer.Argument(help="The photo: a file, or its path as the latest report shows it.")],
-    action: Annotated[Optional[str], typer.Option("--action", help="keep, delete or review.")] = None,
+    photo: Annotated[str, typer.Argument(help="The photo: a file, or its path as an audit's report shows it.")],
+    action: Annotated[Optional[OverrideAction], typer.Option("--action", help="The action to force.")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (required; shown in every report).")] = "",
     by: Annotated[Optional[str], typer.Option("--by", help="Who decided (default: your user name).")] = None,
     remove: Annotated[bool, typer.Option("--remove", help="Remove this photo's override.")] = False,
+    folder: Annotated[
+        Optional[Path], typer.Option("--folder", help="The audited folder the photo is in (default: every audited "
+                                     "folder; needed only when two have a photo of that name).")
+    ] = None,
 ) -> None:
     """Force a photo's action (keep, delete or review), with a reason; every report shows it."""
-    console = Console(highlight=False)
+    from . import review
+    from .decisions import action_from
+    from .enrolment import sha256_file
+    from .models import Override
+    from .workflow import CannotRun
+
+    console = console_for()
     with cannot_run_is_exit_2(), review.decision_book(settings_from(None, None)) as book:
-        path, label = review.find_photo(book, photo)
+        path, label = review.find_photo(book, photo, folder)
         if remove:
             gone = book.remove_override(sha256_file(path))
-            console.print(f"Removed the override of {label}." if gone else f"{label} had no override.", markup=False)
+            console.print(f"Removed the override of {label}." if gone else f"{label} had no override.")
             return
         if action is None:
             raise CannotRun("Say which action with --action keep, --action delete or --action review.")
-        override = Override(action_from(action), reason.strip(), who_am_i(by), review.now().isoformat(timespec="seconds"))
+        override = Override(action_from(action.value), reason.strip(), who_am_i(by),
+                            review.now().isoformat(timespec="seconds"))
         review.record_override(book, path, label, override)
-    console.print(f"{label}: action forced to {override.action.value} ({reason.strip()}). Every audit from now on shows it.", markup=False)
+    console.print(f"{label}: action forced to {override.action.value} ({reason.strip()}). Every audit from now on shows it.")
 
 
-@app.command("children")
+@app.command("children", epilog=examples(
+    "photoaudit --data consent_data/little-acorns children",
+    "photoaudit --data consent_data/little-acorns children --max-age 4",
+))
 def children_command(
     max_age: Annotated[
-        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many months.")
-    ] = DEFAULT_MAX_AGE_MONTHS,
-    detector: DetectorOption = "auto",
+        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many "
+                          "months (default 6).")
+    ] = 6,
+    detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
 ) -> None:
     """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
-    console = Console(highlight=False)
+    from .decision_store import DecisionBook
+    from .engine import EngineSettings
+    from .formats import children_view
+    from .references import overview
+    from .store import Store
+    from .workflow import prepare
+
+    console = console_for()
     with cannot_run_is_exit_2():
         day = parse_today(today)
         settings = settings_from(None, None)
-        prepared = prepare(settings, EngineSettings(detector=detector))
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
             from_review = set(DecisionBook(store).sources())
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
     console.print(children_view.table(rows, day))
     for line in children_view.warnings(rows, day, max_age):
-        console.print(line, style="yellow", markup=False)
+        console.print(line, style="yellow")
+
+
+@app.command("doctor", epilog=examples(
+    "photoaudit doctor",
+    "photoaudit --data consent_data/little-acorns doctor",
+))
+def doctor_command(
+    detector: DetectorOption = Detector.auto,
+) -> None:
+    """Check the set-up: models, detector, state folder and its privacy, register, devices.csv, browser."""
+    from .doctor import run_checks
+
+    console = console_for()
+    with cannot_run_is_exit_2("doctor"):
+        settings = settings_from(None, None)
+        checks = run_checks(settings, detector.value)
+    for check in checks:
+        style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
+        console.print(f"{check.mark} {check.what}: {check.words}", style=style)
+    failed = sum(c.level == "fail" for c in checks)
+    warned = sum(c.level == "warn" for c in checks)
+    if failed:
+        console.print(f"{failed} problem(s) stop photoaudit from running: fix them first.", style="bold red")
+    elif warned:
+        console.print(f"Ready, with {warned} thing(s) to look at.", style="yellow")
+    else:
+        console.print("Everything is in place.", style="green")
+    raise typer.Exit(EXIT_CANNOT_RUN if failed else EXIT_CLEAR)
 
 
 from . import cli_state  # noqa: E402,F401  (registers restore, purge, reaudit, forget)

@@ -10,34 +10,37 @@ import sys
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from . import quarantine
 from .cli import (
     EXIT_CANNOT_RUN,
     EXIT_CLEAR,
+    Detector,
     DetectorOption,
+    RulesOption,
     TodayOption,
     app,
     cannot_run_is_exit_2,
+    console_for,
     err_console,
+    examples,
     log,
     parse_today,
     settings_from,
 )
-from .engine import EngineSettings
-from .formats import reaudit_report, write_private
-from .formats.terminal import ACTION_STYLE
-from .models import Action
-from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
+
+if TYPE_CHECKING:  # imported when a command runs, so that --help starts quickly
+    from rich.console import Console
+
+    from . import quarantine
 
 
-@app.command("reaudit")
+@app.command("reaudit", epilog=examples(
+    "photoaudit --data consent_data/little-acorns reaudit",
+    "photoaudit --data consent_data/little-acorns reaudit /path/to/transfer --json changes.json",
+))
 def reaudit_command(
     folder: Annotated[
         Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
@@ -48,16 +51,27 @@ def reaudit_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
     tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
     margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
-    detector: DetectorOption = "auto",
+    detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
+    rules: RulesOption = False,
 ) -> None:
     """Judge every audited photo again against today's register (no face finding) and list what changed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .engine import EngineSettings
+    from .formats import reaudit_report, write_private
+    from .formats.console import plain_words
+    from .formats.terminal import ACTION_STYLE
+    from .models import Action
+    from .workflow import erased_label, prepare, reaudit
+
     to_stdout = json_out is not None and str(json_out) == "-"
-    console = err_console() if to_stdout else Console(highlight=False)
+    console = err_console() if to_stdout else console_for()
     with cannot_run_is_exit_2("reaudit"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
-        prepared = prepare(settings, EngineSettings(detector=detector))
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
         for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
             words = erasure.words(erased_label(prepared.register, erasure.child_id))
             console.print(words)
@@ -72,7 +86,7 @@ def reaudit_command(
     line = reaudit_report.summary_line(result)
     log(f"{line} exit={result.exit_code}")
     if quiet:
-        console.print(line, markup=False, soft_wrap=True)
+        console.print(line, soft_wrap=True)
         raise typer.Exit(result.exit_code)
     console.print(
         f"{result.photos} stored photos judged again against today's register: "
@@ -95,17 +109,20 @@ def reaudit_command(
             purposes = change.changed_purposes()
             if purposes and change.after.action is Action.KEEP:
                 now.append("\nchanged: " + ", ".join(purposes), style="default")
-            table.add_row(str(Path(change.folder) / change.path), before, now, "\n".join(change.after.reasons))
+            table.add_row(str(Path(change.folder) / change.path), before, now,
+                          plain_words("\n".join(change.after.reasons), rules))
         console.print(table)
     raise typer.Exit(result.exit_code)
 
 
-@app.command("forget")
+@app.command("forget", epilog=examples("photoaudit --data consent_data/little-acorns forget c07"))
 def forget_command(
     child_id: Annotated[str, typer.Argument(help="The child whose face data must be erased.")],
 ) -> None:
     """Erase a child's face templates and every stored face that was them; never enrol them again."""
-    console = Console(highlight=False)
+    from .workflow import forget
+
+    console = console_for()
     with cannot_run_is_exit_2("forget"):
         settings = settings_from(None, None)
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -114,7 +131,7 @@ def forget_command(
     log(f"forget: {words}")
     console.print(words)
     if not erasure.references and not erasure.photos:
-        console.print(f"[yellow]Nothing was stored for {child_id}: check the child id is right.[/]")
+        console.print(f"Nothing was stored for {child_id}: check the child id is right.", style="yellow")
     console.print(
         f"{child_id} will not be enrolled again unless you run "
         f"`photoaudit enrol --allow-again {child_id}`."
@@ -132,6 +149,8 @@ def forget_command(
 
 
 def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     table.add_column("Quarantined on")
     table.add_column("Photo", overflow="fold")
@@ -141,7 +160,11 @@ def show_items(console: Console, items: list[quarantine.Item], title: str) -> No
     console.print(table)
 
 
-@app.command("restore")
+@app.command("restore", epilog=examples(
+    "photoaudit --data consent_data/little-acorns restore                 (list the quarantine)",
+    "photoaudit --data consent_data/little-acorns restore tablet-2/IMG_0102.jpg",
+    "photoaudit --data consent_data/little-acorns restore --all",
+))
 def restore_command(
     paths: Annotated[
         Optional[list[str]],
@@ -150,7 +173,10 @@ def restore_command(
     every: Annotated[bool, typer.Option("--all", help="Put back every quarantined photo.")] = False,
 ) -> None:
     """Put quarantined photos back where they were. With no photo named, list the quarantine."""
-    console = Console(highlight=False)
+    from . import quarantine
+    from .workflow import lock_folder, lock_quarantine, stale_words
+
+    console = console_for()
     with cannot_run_is_exit_2("restore"):
         settings = settings_from(None, None)
         manifest = quarantine.Manifest(settings.quarantine_path)
@@ -164,7 +190,7 @@ def restore_command(
             raise typer.Exit(EXIT_CLEAR)
         chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
         for name in unknown:
-            console.print(f"[yellow]Not in quarantine: {name}[/]")
+            console.print(f"Not in quarantine: {name}", style="yellow")
         with ExitStack() as locks:
             held = [locks.enter_context(lock_quarantine(settings))]
             for folder in sorted({item.folder for item in chosen}):
@@ -179,7 +205,7 @@ def restore_command(
         console.print(f"Put back {item.original}")
         log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
     for path, why in outcome.skipped:
-        console.print(f"[yellow]Not put back {path}: {why}[/]")
+        console.print(f"Not put back {path}: {why}", style="yellow")
     raise typer.Exit(EXIT_CLEAR if not unknown and not outcome.skipped else EXIT_CANNOT_RUN)
 
 
@@ -191,7 +217,10 @@ def confirmed(question: str) -> bool:
         return False
 
 
-@app.command("purge")
+@app.command("purge", epilog=examples(
+    "photoaudit --data consent_data/little-acorns purge --older-than 30d          (asks first)",
+    "photoaudit --data consent_data/little-acorns purge --older-than 30d --yes    (for cron)",
+))
 def purge_command(
     older_than: Annotated[
         str, typer.Option("--older-than", help="Delete photos quarantined longer ago than this: 30d, 4w, 12h.")
@@ -199,7 +228,10 @@ def purge_command(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for cron).")] = False,
 ) -> None:
     """Delete, for good, photos that have been in quarantine longer than --older-than."""
-    console = Console(highlight=False)
+    from . import quarantine
+    from .workflow import lock_quarantine, stale_words
+
+    console = console_for()
     with cannot_run_is_exit_2("purge"):
         settings = settings_from(None, None)
         age = quarantine.parse_age(older_than)
@@ -221,6 +253,6 @@ def purge_command(
         log(f"purge: deleted {item.quarantined} (was {item.original}, sha256 {item.sha256}, "
             f"quarantined {item.time:%Y-%m-%d})")
     for path, why in outcome.skipped:
-        console.print(f"[yellow]Not deleted {path}: {why}[/]")
+        console.print(f"Not deleted {path}: {why}", style="yellow")
     console.print(f"Deleted {len(outcome.done)} photo(s) for good; the manifest records each one.")
     raise typer.Exit(EXIT_CLEAR if not outcome.skipped else EXIT_CANNOT_RUN)

@@ -62,6 +62,23 @@ CREATE TABLE IF NOT EXISTS last_audit_face (
     counted INTEGER NOT NULL,
     PRIMARY KEY (photo, face)
 );
+CREATE TABLE IF NOT EXISTS folder_audit_face (
+    folder TEXT NOT NULL,
+    photo TEXT NOT NULL,
+    face INTEGER NOT NULL,
+    sha256 TEXT,
+    box TEXT NOT NULL,
+    status TEXT NOT NULL,
+    child_id TEXT,
+    candidates TEXT NOT NULL,
+    decision TEXT,
+    counted INTEGER NOT NULL,
+    PRIMARY KEY (folder, photo, face)
+);
+CREATE TABLE IF NOT EXISTS audited_folder (
+    folder TEXT PRIMARY KEY,
+    generated TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS reference_source (
     reference TEXT PRIMARY KEY,
     child_id TEXT NOT NULL,
@@ -158,10 +175,31 @@ class DecisionBook:
                 "INSERT OR REPLACE INTO face_decision VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (sha256, box_text(box), decision.kind.value, decision.child_id, decision.by, decision.at, photo),
             )
-            db.execute(
-                "UPDATE last_audit_face SET decision=? WHERE sha256=? AND box=?",
-                (decision.kind.value, sha256, box_text(box)),
+            for table in ("last_audit_face", "folder_audit_face"):
+                db.execute(
+                    f"UPDATE {table} SET decision=? WHERE sha256=? AND box=?",
+                    (decision.kind.value, sha256, box_text(box)),
+                )
+
+    def decision_rows(self) -> list[tuple[str, Box, PersonDecision, str]]:
+        """Every recorded face decision: (sha256, box, decision, photo as it was named), oldest first."""
+        return [
+            (sha, box_from(box), PersonDecision(FaceDecision(kind), child_id, by, at), photo)
+            for sha, box, kind, child_id, by, at, photo in self.db.execute(
+                "SELECT sha256, box, kind, child_id, decided_by, decided_at, photo FROM face_decision "
+                "ORDER BY decided_at, photo, box"
             )
+        ]
+
+    def remove_decision(self, sha256: str, box: Box) -> bool:
+        """Take back a decision about a face; its faces in the audits need a person again."""
+        with self.store.transaction() as db:
+            gone = db.execute(
+                "DELETE FROM face_decision WHERE sha256=? AND box=?", (sha256, box_text(box))
+            ).rowcount > 0
+            for table in ("last_audit_face", "folder_audit_face"):
+                db.execute(f"UPDATE {table} SET decision=NULL WHERE sha256=? AND box=?", (sha256, box_text(box)))
+        return gone
 
     # -- overrides -----------------------------------------------------------
     def overrides(self) -> dict[str, Override]:
@@ -202,13 +240,18 @@ class DecisionBook:
                         int(face.counts_for_consent),
                     )
                 )
+        folder = str(result.folder.resolve())
+        generated = result.generated.isoformat(timespec="seconds")
         with self.store.transaction() as db:
             db.execute("DELETE FROM last_audit_face")
             db.executemany("INSERT INTO last_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute("DELETE FROM folder_audit_face WHERE folder=?", (folder,))
+            db.executemany("INSERT INTO folder_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(folder, *row) for row in rows])
+            db.execute("INSERT OR REPLACE INTO audited_folder VALUES (?, ?)", (folder, generated))
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                (LAST_AUDIT_KEY, json.dumps({"folder": str(result.folder.resolve()),
-                                             "generated": result.generated.isoformat(timespec="seconds")})),
+                (LAST_AUDIT_KEY, json.dumps({"folder": folder, "generated": generated})),
             )
 
     def last_audit(self) -> tuple[Path, str] | None:
@@ -243,6 +286,40 @@ class DecisionBook:
             )
         ]
         return mark_twice(faces)
+
+    def audited_folders(self) -> dict[Path, str]:
+        """Every folder audited (each with the time of its latest audit), latest first.
+
+        The latest audit is always among them, also in a store from before folders were kept apart.
+        """
+        found = {Path(folder): generated for folder, generated in self.db.execute(
+            "SELECT folder, generated FROM audited_folder ORDER BY generated DESC, folder")}
+        last = self.last_audit()
+        if last is not None and last[0] not in found:
+            found = {last[0]: last[1], **found}
+        return found
+
+    def folder_faces(self, folder: Path | None = None) -> list[AuditFace]:
+        """The faces of the latest audit of ``folder``, or of every audited folder (None)."""
+        last = self.last_audit()
+        kept = {Path(f) for (f,) in self.db.execute("SELECT DISTINCT folder FROM audited_folder")}
+        faces: list[AuditFace] = []
+        for audited in self.audited_folders():
+            if folder is not None and audited != folder:
+                continue
+            if audited not in kept and last is not None and audited == last[0]:
+                faces += self.last_audit_faces()  # audited before folders were kept apart
+                continue
+            rows = self.db.execute(
+                "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
+                "FROM folder_audit_face WHERE folder=? ORDER BY photo, face", (str(audited),)
+            )
+            faces += mark_twice([
+                AuditFace(audited, photo, number, sha, box_from(box), FaceStatus(status), child_id,
+                          tuple(Candidate(c, float(d)) for c, d in json.loads(candidates)), decision, bool(counted))
+                for photo, number, sha, box, status, child_id, candidates, decision, counted in rows
+            ])
+        return faces
 
     # -- where review-added reference photos came from -------------------------
     def record_source(self, source: ReferenceSource) -> None:

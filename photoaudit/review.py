@@ -59,11 +59,69 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def pending_faces(book: DecisionBook) -> list[AuditFace]:
-    """Every face of the latest audit that still needs a person."""
-    if book.last_audit() is None:
+def audited_faces(book: DecisionBook, folder: Path | None = None) -> list[AuditFace]:
+    """The faces of the latest audit of ``folder``, or of every audited folder (None)."""
+    folders = book.audited_folders()
+    if not folders:
         raise ReviewError("There is no audit to review yet: run photoaudit audit FOLDER first.")
-    return [f for f in book.last_audit_faces() if f.needs_person]
+    if folder is not None:
+        folder = folder.resolve()
+        if folder not in folders:
+            raise ReviewError(
+                f"{folder} has not been audited yet: run photoaudit audit {folder} first. "
+                f"Audited folders: {', '.join(str(f) for f in folders)}."
+            )
+    return book.folder_faces(folder)
+
+
+def pending_faces(book: DecisionBook, folder: Path | None = None) -> list[AuditFace]:
+    """Every face that still needs a person: of ``folder``'s latest audit, or of every audited folder."""
+    return [f for f in audited_faces(book, folder) if f.needs_person]
+
+
+def nothing_to_review(book: DecisionBook, folder: Path | None = None) -> str:
+    """What to say when no face needs a person, naming the folder(s) meant."""
+    folders = [folder.resolve()] if folder is not None else list(book.audited_folders())
+    where = ", ".join(str(f) for f in folders)
+    return (
+        f"Nothing to review: every face of the latest audit of {where} is identified or decided."
+        if len(folders) == 1 else
+        f"Nothing to review: every face of the latest audits of {len(folders)} folders ({where}) is identified "
+        "or decided."
+    )
+
+
+def decision_words(face: AuditFace, decision: PersonDecision | None, register: Register) -> str:
+    """'Face 2 of tablet-2/IMG_0103.jpg: Ava Patel (c01)', as the review records it."""
+    if decision is None:
+        what = "skipped"
+    elif decision.kind is FaceDecision.CHILD:
+        child = register.get(decision.child_id or "")
+        what = child_label(child) if child else str(decision.child_id)
+    else:
+        what = "an adult" if decision.kind is FaceDecision.ADULT else "not a face"
+    return f"Face {face.face} of {face.photo}: {what}"
+
+
+def far_from(face: AuditFace, child_id: str, register: Register, tolerance: float) -> str | None:
+    """A warning when ``face`` does not look like ``child_id`` to photoaudit, or None.
+
+    Farther than the tolerance from the child's reference photos, or not even among the
+    nearest children (for a child with face-matching permission): a person may still be
+    right (a new haircut, a turned head), so it is a question, never a refusal.
+    """
+    child = register.get(child_id)
+    name = child_label(child) if child else child_id
+    distance = next((c.distance for c in face.candidates if c.child_id == child_id), None)
+    if distance is not None and distance > tolerance:
+        return (
+            f"This face is far from {name}'s reference photos (distance {distance:.2f}; photoaudit "
+            f"counts a match only at {tolerance:.2f} or less)."
+        )
+    if distance is None and face.candidates and child is not None and child.face_matching:
+        nearest = ", ".join(c.child_id for c in face.candidates)
+        return f"{name} is not among the children this face is nearest to ({nearest})."
+    return None
 
 
 def photo_problem(face: AuditFace) -> str | None:
@@ -154,6 +212,7 @@ class Reviewer:
     by: str
     enrol: bool = False
     outcome: Outcome = field(default_factory=Outcome)
+    tolerance: float = 0.5  # the matching tolerance: a child farther than this gets a warning
 
     def decide(self, face: AuditFace, decision: PersonDecision | None) -> None:
         """Record one decision (None: skip)."""
@@ -210,11 +269,14 @@ def review_interactively(
     ask: Callable[[AuditFace, Path | None, list[str]], str],
     say: Callable[[str], None],
     show: Callable[[Path], None] | None = None,
+    confirm: Callable[[str], bool] | None = None,
 ) -> Outcome:
     """Walk ``faces``; ``ask`` gets the face, its crop and what to tell, and returns the answer.
 
     Answers: a child id, ``adult`` (a), ``not a face`` (n), ``skip`` (s or nothing),
-    ``quit`` (q). An id the register does not know is asked again.
+    ``quit`` (q). An id the register does not know is asked again. A child the face is far
+    from (:func:`far_from`) is recorded only when ``confirm`` says yes (without ``confirm``,
+    after the warning); otherwise the face is asked again. Each decision is said back.
     """
     known = sorted(reviewer.register.children)
     with crop_folder() as folder:
@@ -243,8 +305,16 @@ def review_interactively(
                 if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
                     say(f"There is no child {answer!r} in the register. Type a child id, a, n, s or q.")
                     continue
+                if decision is not None and decision.kind is FaceDecision.CHILD:
+                    warning = far_from(face, decision.child_id or "", reviewer.register, reviewer.tolerance)
+                    if warning:
+                        say(warning)
+                        if confirm is not None and not confirm(f"Is this really {decision.child_id}?"):
+                            continue
                 break
             reviewer.decide(face, decision)
+            if face.sha256 is not None:
+                say(decision_words(face, decision, reviewer.register))
             crop_path.unlink(missing_ok=True)
     return reviewer.outcome
 
@@ -303,6 +373,9 @@ def read_decisions(
     col = {c: header.index(c) for c in DECISION_COLUMNS}
     by_key = {(f.photo, f.face): f for f in faces}
     by_name = {f.photo.casefold(): f.photo for f in faces}
+    folders_of: dict[str, set[Path]] = {}
+    for f in faces:
+        folders_of.setdefault(f.photo, set()).add(f.folder)
     known = sorted(register.children)
     problems: list[str] = []
     found: list[tuple[AuditFace, PersonDecision | None]] = []
@@ -319,6 +392,13 @@ def read_decisions(
             problems.append(f"line {line}: face {cell['face']!r} is not a face number (1, 2, ...).")
             continue
         face = by_key.get((photo, number))
+        if len(folders_of.get(photo, ())) > 1:
+            where = ", ".join(sorted(str(f) for f in folders_of[photo]))
+            problems.append(
+                f"line {line}: the photo {photo!r} is in more than one audited folder ({where}): "
+                "name the folder, as in photoaudit review FOLDER --decisions FILE."
+            )
+            continue
         if face is None:
             where = "is not in the latest audit" if photo not in by_name.values() else f"has no face {number}"
             problems.append(f"line {line}: the photo {photo!r} {where}.")
@@ -343,9 +423,19 @@ def read_decisions(
 
 
 def review_from_csv(reviewer: Reviewer, path: Path, faces: list[AuditFace]) -> Outcome:
-    """Record every decision in a decisions CSV (all or nothing)."""
+    """Record every decision in a decisions CSV (all or nothing), saying each one back.
+
+    A child the face is far from (:func:`far_from`) is recorded (the file is what a person
+    decided) with the warning.
+    """
     for face, decision in read_decisions(path, faces, reviewer.register):
+        if decision is not None and decision.kind is FaceDecision.CHILD:
+            warning = far_from(face, decision.child_id or "", reviewer.register, reviewer.tolerance)
+            if warning:
+                reviewer.outcome.messages.append(f"Check face {face.face} of {face.photo}: {warning}")
         reviewer.decide(face, decision)
+        if decision is not None and face.sha256 is not None:
+            reviewer.outcome.messages.append(decision_words(face, decision, reviewer.register))
     return reviewer.outcome
 
 
@@ -365,27 +455,73 @@ def reviewing(settings: Settings, by: str, enrol: bool) -> Iterator[Reviewer]:
     """A reviewer for the setting: its register, store and reference photo folder."""
     with decision_book(settings) as book:
         register = load_register(settings.register_path, purposes=settings.purposes)
-        yield Reviewer(book, register, settings.faces_dir, by, enrol)
+        yield Reviewer(book, register, settings.faces_dir, by, enrol, tolerance=settings.match.tolerance)
 
 
 # -- overrides --------------------------------------------------------------------
-def find_photo(book: DecisionBook, text: str) -> tuple[Path, str]:
-    """The photo a person named: a file path, or a path as the latest audit's reports show it."""
+def find_photo(book: DecisionBook, text: str, folder: Path | None = None) -> tuple[Path, str]:
+    """The photo a person named: a file path, or a path as an audit's reports show it.
+
+    A report path is looked for in ``folder``, or in every audited folder; a name found in
+    more than one of them must be given with its folder.
+    """
+    folders = [folder.resolve()] if folder is not None else list(book.audited_folders())
     given = Path(text)
     if given.is_file():
-        last = book.last_audit()
-        if last is not None:
+        for audited in folders:
             try:
-                return given, given.resolve().relative_to(last[0]).as_posix()
+                return given, given.resolve().relative_to(audited).as_posix()
             except ValueError:
                 pass
         return given, str(given)
-    last = book.last_audit()
-    if last is not None:
-        candidate = last[0] / Path(text.replace("\\", "/"))
-        if candidate.is_file():
-            return candidate, text.replace("\\", "/")
-    raise ReviewError(f"There is no photo {text!r} (as a file, or in the latest audit's folder).")
+    relative = text.replace("\\", "/")
+    found = [audited / Path(relative) for audited in folders if (audited / Path(relative)).is_file()]
+    if len(found) > 1:
+        raise ReviewError(
+            f"{relative} is in more than one audited folder ({', '.join(str(p.parent) for p in found)}): "
+            "say which with --folder."
+        )
+    if found:
+        return found[0], relative
+    raise ReviewError(f"There is no photo {text!r} (as a file, or in an audited folder).")
+
+
+# -- listing and taking back decisions ---------------------------------------------
+def list_decisions(book: DecisionBook, register: Register, folder: Path | None = None) -> list[str]:
+    """One line per recorded face decision (of ``folder``'s photos, or all), oldest first."""
+    faces = {(f.sha256, f.box): f for f in book.folder_faces(folder.resolve() if folder else None)}
+    lines = []
+    for sha, box, decision, photo in book.decision_rows():
+        face = faces.get((sha, box))
+        if folder is not None and face is None:
+            continue
+        where = f"{face.folder}: " if face is not None and folder is None else ""
+        named = (decision_words(face, decision, register) if face is not None
+                 else decision_words(AuditFace(Path("."), photo, 0, sha, box, FaceStatus.UNKNOWN, None, (), None, True),
+                                     decision, register).replace("Face 0 of ", "A face of "))
+        lines.append(f"{where}{named} (by {decision.by or 'someone'}, {decision.at})")
+    return lines
+
+
+def undo_decisions(
+    book: DecisionBook, photo: str, face_number: int | None, folder: Path | None, register: Register
+) -> list[str]:
+    """Take back the decisions about a photo's faces (or one face); returns what to say."""
+    relative = photo.replace("\\", "/")
+    faces = [f for f in book.folder_faces(folder.resolve() if folder else None)
+             if f.photo == relative or (Path(photo).is_file() and f.path.resolve() == Path(photo).resolve())]
+    if face_number is not None:
+        faces = [f for f in faces if f.face == face_number]
+    decided = {(sha, box): decision for sha, box, decision, _ in book.decision_rows()}
+    said = []
+    for face in faces:
+        decision = decided.get((face.sha256, face.box))
+        if decision is not None and book.remove_decision(face.sha256 or "", face.box):
+            said.append(f"Took back: {decision_words(face, decision, register)}. The next review asks about it again.")
+    if not said:
+        which = f"face {face_number} of {relative}" if face_number is not None else relative
+        raise ReviewError(f"No decision is recorded about {which} (photoaudit review --list shows them).")
+    return said
 
 
 def record_override(book: DecisionBook, photo: Path, label: str, override: Override) -> str:

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -148,12 +149,16 @@ def documented_json_fields() -> set[str]:
 
 
 def quiet_fields(line: str) -> dict[str, str]:
-    """``photoaudit: photos=1 keep=1 ... folder=/x`` as a dict (the folder may hold spaces)."""
+    """``photoaudit: photos=1 keep=1 ... folder=/x`` as a dict (a folder with spaces is quoted as a shell would)."""
     assert line.startswith("photoaudit: "), line
     head, _, folder = line.removeprefix("photoaudit: ").partition(" folder=")
     fields = dict(item.split("=", 1) for item in head.split())
-    fields["folder"] = folder
+    [fields["folder"]] = shlex.split(folder)
     return fields
+
+
+#: Fields of the --quiet line that are there only sometimes (README says when).
+OPTIONAL_QUIET_KEYS = ("quarantined", "devices")
 
 
 #: The --quiet line's fields, in README's order.
@@ -407,10 +412,23 @@ def test_all_clear_quiet_gives_exit_0_and_one_line(setting: Setting) -> None:
     assert result.exit_code == 0, result.output
     [line] = result.output.splitlines()
     fields = quiet_fields(line)
-    assert list(fields) == QUIET_KEYS  # the fields README documents, in its order
+    assert [k for k in fields if k not in OPTIONAL_QUIET_KEYS] == QUIET_KEYS  # README's fields, in its order
     assert {k: fields[k] for k in ("photos", "keep", "delete", "review", "folder")} == {
         "photos": "1", "keep": "1", "delete": "0", "review": "0", "folder": str(setting.clear)
     }
+    assert fields["devices"] == "unchecked"  # this setting has no devices.csv
+
+
+def test_quiet_line_quotes_a_folder_with_spaces_and_makes_it_absolute(setting: Setting) -> None:
+    spaced = setting.root / "week 47's photos"
+    spaced.mkdir()
+    shutil.copy2(setting.clear / "IMG_0001.jpg", spaced / "IMG_0001.jpg")
+    result = runner.invoke(app, ["--config", str(setting.config), "--data", str(setting.data), "audit",
+                                 os.path.relpath(spaced), "--quiet", "--today", TODAY], env=ENV)
+    assert result.exit_code == 0, result.output
+    [line] = result.output.splitlines()
+    assert line.endswith(" folder=" + shlex.quote(str(spaced)))
+    assert quiet_fields(line)["folder"] == str(spaced)
 
 
 def test_json_to_stdout_is_pure_json(setting: Setting) -> None:

@@ -1,6 +1,15 @@
-"""What a manager sees in the terminal, and the one line a cron job logs."""
+"""What a manager sees in the terminal, and the one line a cron job logs.
+
+Sentences are in plain words: the rule codes (R2, R5, ...) are left out unless asked for
+(``--rules``; the JSON and HTML reports always keep them). Print with the console of
+:mod:`photoaudit.formats.console`, which prints every name literally.
+"""
 
 from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
@@ -8,7 +17,8 @@ from rich.text import Text
 
 from ..auditor import AuditResult
 from ..cover import COVER_NOTE_PREFIX
-from ..models import PURPOSE_WORDS, Action, PhotoVerdict, Use
+from ..models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
+from .console import plain_words
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}
 ACTION_WORDS = {
@@ -18,12 +28,19 @@ ACTION_WORDS = {
 }
 
 
-def summary_line(result: AuditResult) -> str:
-    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3``."""
+def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
+    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 breaches=0 folder=/srv/transfer``.
+
+    ``devices=unchecked`` when there was no device register, so no photo's camera was
+    checked (R6). The folder is absolute, and quoted as a shell would (``'/srv/my photos'``)
+    when it holds spaces or quotes.
+    """
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
     if result.quarantined is not None:
         fields += f" quarantined={len(result.quarantined)}"
-    return f"photoaudit: {fields} folder={result.folder}"
+    if not devices_checked:
+        fields += " devices=unchecked"
+    return f"photoaudit: {fields} folder={shlex.quote(os.path.abspath(result.folder))}"
 
 
 def needs_attention(verdict: PhotoVerdict) -> bool:
@@ -39,8 +56,11 @@ def withheld_words(verdict: PhotoVerdict) -> str:
     return "not for " + "; ".join(withheld) if withheld else ""
 
 
-def show(result: AuditResult, console: Console) -> None:
-    """The summary, then a table of every photo that needs something done."""
+def show(result: AuditResult, console: Console, rules: bool = False) -> None:
+    """The summary, then a table of every photo that needs something done.
+
+    Without ``rules`` the sentences leave out the rule codes (R2, R5, ...).
+    """
     s = result.summary
     console.print(
         Text.assemble(
@@ -53,7 +73,7 @@ def show(result: AuditResult, console: Console) -> None:
         )
     )
     for warning in result.warnings:
-        console.print(Text(f"Note: {warning}", style="yellow"))
+        console.print(f"Note: {plain_words(warning, rules)}", style="yellow")
     rows = [v for v in result.verdicts if needs_attention(v)]
     if not rows:
         console.print("Every photo is cleared for every use.", style="green")
@@ -74,5 +94,68 @@ def show(result: AuditResult, console: Console) -> None:
             why += "\n" + next((n for n in v.notes if "GPS" in n), "")
         if v.reasons:
             why += "".join("\n" + n for n in v.notes if n.startswith(COVER_NOTE_PREFIX))
-        table.add_row(v.path, todo, why)
+        table.add_row(v.path, todo, plain_words(why, rules))
     console.print(table)
+
+
+def faces_for_a_person(result: AuditResult) -> int:
+    """Faces `photoaudit review` will ask about: unknown or uncertain, or one child matched twice."""
+    count = 0
+    for v in result.verdicts:
+        open_faces = [f for f in v.faces if f.decision is None]
+        matched = [f.child_id for f in open_faces if f.status is FaceStatus.MATCHED]
+        count += sum(f.status is not FaceStatus.MATCHED for f in open_faces)
+        count += sum(matched.count(c) for c in set(matched) if matched.count(c) > 1)
+    return count
+
+
+@dataclass(frozen=True)
+class AfterAudit:
+    """What the audit was asked to do, for the next steps it suggests."""
+
+    folder: str  # as typed
+    html: str | None = None
+    applied: bool = False
+    quarantine: str | None = None  # where --apply moved photos
+
+
+def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
+    """What to do next, in order: the report to look at, faces to decide, photos to delete.
+
+    Commands are written as ``photoaudit ...``; the console completes them with the
+    options this run was given (formats/console.py: complete_hints).
+    """
+    steps: list[str] = []
+    s = result.summary
+    if after.html:
+        steps.append(f"The report with the photos: {after.html} (private: it shows children; delete it when done).")
+    faces = faces_for_a_person(result)
+    if faces:
+        steps.append(f"{faces} face(s) need a person to say who they are: photoaudit review")
+    if s.get("breaches"):
+        steps.append(f"{s['breaches']} photo(s) came from a device that is not the setting's: tell the DSL.")
+    if result.quarantined:
+        steps.append(
+            f"Moved {len(result.quarantined)} photo(s) to the quarantine folder {after.quarantine} "
+            "(undo with: photoaudit restore --all)."
+        )
+    elif s["delete"] and not after.applied:
+        steps.append(
+            f"{s['delete']} photo(s) to delete. To move them to the quarantine folder (nothing is deleted "
+            f"for good until a purge): photoaudit audit {shlex.quote(after.folder)} --apply"
+        )
+    if s["review"] and not faces:
+        steps.append(f"{s['review']} photo(s) need a person to look: see 'Why' above.")
+    if not after.html and (s["review"] or s["delete"]):
+        steps.append(
+            f"To see the photos: photoaudit audit {shlex.quote(after.folder)} --html report.html"
+        )
+    return steps
+
+
+def show_next_steps(result: AuditResult, after: AfterAudit, console: Console) -> None:
+    steps = next_steps(result, after)
+    if steps:
+        console.print("Next:", style="bold")
+        for step in steps:
+            console.print(f"- {step}")

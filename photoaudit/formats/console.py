@@ -1,0 +1,100 @@
+"""The terminal every command prints to: literal, plain words, no wrapping when piped.
+
+- **Literal.** File and child names come from outside (a tablet, a spreadsheet): a name
+  like ``[bold red]x.jpg`` or ``a[/]x.jpg`` is a name, never Rich markup, and an ANSI
+  escape in a name never reaches the terminal (it is shown as ``\\x1b``). So the console
+  has markup off, and every piece of text it writes has its control characters made
+  visible (:func:`literal`), whatever path it took (a message, a table cell, a Text).
+- **Plain words.** The rule codes of docs/rules.md (R2, R5, ...) are jargon in a
+  sentence: the terminal leaves them out unless asked (``--rules``). The JSON and HTML
+  reports keep them.
+- **No wrapping when piped.** In a terminal, text wraps at its width; in a file, a pipe or
+  cron's mail, a line is never broken (only tables are laid out to a width).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import IO, Any
+
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
+from rich.text import Text
+
+#: C0 and C1 control characters, DEL included; tab is laid out by Rich itself.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def literal(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``).
+
+    For names and other text that comes from outside; ordinary text, accents included, is
+    unchanged.
+    """
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
+def _visible(text: str) -> str:
+    """As :func:`literal`, but line breaks are kept: the console's own text has them."""
+    return "\n".join(literal(line) for line in text.split("\n"))
+
+
+#: "(R2)", "(R5, R6)", " (R2 and R5)" at the end of a clause, as the rules write them.
+_RULE_CODES = re.compile(r"\s*\((?:R\d{1,2})(?:(?:,\s*|\s+and\s+|/)R\d{1,2})*\)")
+
+
+def plain_words(text: str, rules: bool = False) -> str:
+    """``text`` without the rule codes in brackets (``(R2)``), unless ``rules``."""
+    return text if rules else _RULE_CODES.sub("", text)
+
+
+_COMMANDS = "enrol|audit|check|review|override|children|devices|restore|purge|reaudit|forget|doctor"
+#: "photoaudit review" in a hint (not "photoaudit check:", the start of a summary line).
+_HINT = re.compile(rf"\bphotoaudit (?=(?:{_COMMANDS})\b(?!:))")
+
+
+def complete_hints(text: str, prefix: str) -> str:
+    """Hints like ``photoaudit review`` with this run's own options (``photoaudit --data D review``).
+
+    ``prefix`` is the command as it was typed, up to the command's name; a hint then works
+    when copied and pasted.
+    """
+    if not prefix or prefix == "photoaudit":
+        return text
+    return _HINT.sub(lambda _: prefix + " ", text)
+
+
+class LiteralConsole(Console):
+    """A Rich console that prints every string as it is (see the module docstring).
+
+    ``prefix`` is the command as typed up to its name: hints in printed text are completed
+    with it (:func:`complete_hints`).
+    """
+
+    prefix = "photoaudit"
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:  # noqa: ANN401
+        kwargs["markup"] = False
+        return super().render_str(_visible(complete_hints(text, self.prefix)), **kwargs)
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and _CONTROL.search(segment.text.replace("\n", "")):
+                yield Segment(_visible(segment.text), segment.style)
+            else:
+                yield segment
+
+
+def make_console(
+    stderr: bool = False, file: IO[str] | None = None, width: int | None = None,
+    force_terminal: bool | None = None,
+) -> LiteralConsole:
+    """The console for a command's output (or its errors, ``stderr``)."""
+    console = LiteralConsole(
+        stderr=stderr, file=file, width=width, force_terminal=force_terminal, markup=False, highlight=False,
+        emoji=False,
+    )
+    console.soft_wrap = not console.is_terminal
+    return console

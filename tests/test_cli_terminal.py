@@ -1,0 +1,204 @@
+"""The command line as a person (and cron) meets it: help, options, plain and literal output.
+
+No face engine here: these tests run the CLI on settings that need none (a register, a
+remembered audit built from plain data) or render the terminal formats directly.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from photoaudit import __version__
+from photoaudit.auditor import AuditResult
+from photoaudit.cli import app
+from photoaudit.formats import terminal
+from photoaudit.models import Action, PhotoVerdict, Use
+from photoaudit.formats.console import literal, make_console, plain_words
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str | Path, env: dict[str, str] | None = None, input: str | None = None):  # noqa: ANN201
+    return runner.invoke(app, [str(a) for a in args], env=env, input=input)
+
+
+def run_command(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):  # noqa: ANN201
+    """The real ``photoaudit`` command in a fresh process (as a person types it)."""
+    return subprocess.run(
+        [sys.executable, "-m", "photoaudit", *args], capture_output=True, text=True,
+        cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+# ------------------------------------------------------------ help and version, as in other CLIs
+
+
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_help_with_h_or_help(flag: str) -> None:
+    result = cli(flag)
+    assert result.exit_code == 0, result.output
+    assert "audit" in result.output and "review" in result.output
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_with_v_or_version(flag: str) -> None:
+    result = cli(flag)
+    assert result.exit_code == 0 and result.output.strip() == f"photoaudit {__version__}"
+
+
+def test_bare_photoaudit_shows_help_and_exits_0() -> None:
+    done = run_command()
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout and "audit" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["enrol", "audit", "check", "review", "override", "children", "devices",
+                                     "restore", "purge", "reaudit", "forget", "doctor"])
+def test_each_command_has_help_with_an_example(command: str) -> None:
+    result = cli(command, "-h")
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+    assert f"photoaudit {command}" in result.output or f"photoaudit --data" in result.output
+
+
+def test_choices_show_their_values() -> None:
+    audit = cli("audit", "--help").output
+    assert "auto" in audit and "yunet" in audit and "<str>" not in audit
+    check = cli("check", "--help").output
+    assert "cover" in check and "hold" in check
+
+
+def test_help_and_version_load_no_image_or_terminal_libraries() -> None:
+    """--help and --version are quick: numpy, PIL and rich are not imported for them."""
+    probe = (
+        "import sys\n"
+        "from photoaudit.__main__ import main\n"
+        "sys.argv = ['photoaudit', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('numpy', 'PIL', 'rich', 'av', 'dlib', 'piexif') if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    for flag in ("--help", "--version", "-h"):
+        done = subprocess.run([sys.executable, "-c", probe, flag], capture_output=True, text=True, cwd=ROOT)
+        assert "HEAVY []" in done.stderr, (flag, done.stderr)
+    for command in ("audit", "review"):
+        probe_cmd = probe.replace("sys.argv[1]]", f"'{command}', '--help']")
+        done = subprocess.run([sys.executable, "-c", probe_cmd, "x"], capture_output=True, text=True, cwd=ROOT)
+        assert "HEAVY []" in done.stderr, (command, done.stderr)
+
+
+# ------------------------------------------------------------ global options after the command
+
+
+def test_data_and_config_are_accepted_after_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "photoaudit.toml"
+    config.write_text("")
+    after = cli("forget", "c01", "--data", tmp_path / "one", "--config", config)
+    assert after.exit_code == 0, after.output
+    assert (tmp_path / "one" / "state").is_dir()  # --data was used, not the default consent_data
+    equals = cli("forget", "c01", f"--data={tmp_path / 'two'}", f"--config={config}")
+    assert equals.exit_code == 0, equals.output
+    assert (tmp_path / "two" / "state").is_dir()
+    # Given twice, the one after the command counts (it is the one typed last).
+    both = cli("--config", config, "--data", tmp_path / "three", "forget", "c01", "--data", tmp_path / "four")
+    assert both.exit_code == 0 and (tmp_path / "four" / "state").is_dir()
+    assert not (tmp_path / "three").exists()
+
+
+def test_a_global_option_value_is_never_taken_for_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "photoaudit.toml"
+    config.write_text("")
+    data = tmp_path / "forget"  # a folder called like a command
+    result = cli("--config", config, "--data", data, "forget", "c01")
+    assert result.exit_code == 0, result.output
+    assert (data / "state").is_dir()
+
+
+# ------------------------------------------------------------ messages are printed literally
+
+
+def test_a_misspelt_settings_section_is_named_in_the_error(tmp_path: Path) -> None:
+    config = tmp_path / "photoaudit.toml"
+    config.write_text("[vidoe]\nmax_samples = 3\n")
+    result = cli("--config", config, "--data", tmp_path, "forget", "c01")
+    assert result.exit_code == 2
+    assert "there is no [vidoe] section" in result.output, result.output
+    assert "The sections are: [setting], [transfer]" in result.output
+
+
+def test_a_range_error_keeps_its_section_name(tmp_path: Path) -> None:
+    config = tmp_path / "photoaudit.toml"
+    config.write_text("[video]\nmax_samples = 0\n")
+    result = cli("--config", config, "--data", tmp_path, "forget", "c01")
+    assert result.exit_code == 2
+    assert "[video]" in result.output, result.output
+
+
+def verdict(path: str, reason: str) -> PhotoVerdict:
+    return PhotoVerdict(path, Action.REVIEW, {"website": Use.REVIEW}, reasons=(reason,))
+
+
+def shown(result: AuditResult, width: int = 100, **kwargs: object) -> str:
+    out = io.StringIO()
+    terminal.show(result, make_console(file=out, width=width, force_terminal=False), **kwargs)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["a[/]x.jpg", "[bold red]x.jpg", "[link=http://x]y[/link].jpg"])
+def test_markup_in_a_file_name_is_printed_literally(tmp_path: Path, name: str) -> None:
+    result = AuditResult(tmp_path, __import__("datetime").date(2026, 11, 20),
+                         [verdict(name, f"[red]Ava[/red] in {name} needs a person.")])
+    text = shown(result, width=200)
+    assert name in text
+    assert f"[red]Ava[/red] in {name} needs a person." in text
+
+
+def test_ansi_escapes_in_names_never_reach_the_terminal(tmp_path: Path) -> None:
+    name = "\x1b[2J\x1b[31mevil.jpg"
+    result = AuditResult(tmp_path, __import__("datetime").date(2026, 11, 20), [verdict(name, "Face 1 of \x1b]0;x\x07.")])
+    text = shown(result, width=200)
+    assert "\x1b" not in text and "\x07" not in text
+    assert literal(name) in text and "[2J" in text
+
+
+def test_literal_keeps_ordinary_text_and_shows_control_characters() -> None:
+    assert literal("tablet-1/IMG_0001.jpg Zoë") == "tablet-1/IMG_0001.jpg Zoë"
+    assert literal("a\x1bb\x9bc\x00d") == "a\\x1bb\\x9bc\\x00d"
+    assert literal("two\nlines") == "two\\nlines"
+
+
+# ------------------------------------------------------------ plain words, no wrapping when piped
+
+
+def test_rule_codes_are_left_out_of_sentences() -> None:
+    assert plain_words("Grace Okafor (c02) has no consent for social media (R2).") == (
+        "Grace Okafor (c02) has no consent for social media."
+    )
+    assert plain_words("withheld from those uses, for every child in the photo (R5).") == (
+        "withheld from those uses, for every child in the photo."
+    )
+    assert plain_words("not a setting device (R6, R10): tell the DSL") == "not a setting device: tell the DSL"
+    assert plain_words("photos are breaches (R6).", rules=True) == "photos are breaches (R6)."
+    assert plain_words("Child c02 (R2 in the policy) is R2D2") == "Child c02 (R2 in the policy) is R2D2"
+
+
+def test_terminal_table_has_no_rule_codes_unless_asked(tmp_path: Path) -> None:
+    result = AuditResult(tmp_path, __import__("datetime").date(2026, 11, 20),
+                         [verdict("a.jpg", "Grace Okafor (c02) has no consent for social media (R2).")])
+    assert "(R2)" not in shown(result)
+    assert "(R2)" in shown(result, rules=True)
+
+
+def test_a_long_message_is_not_wrapped_when_piped() -> None:
+    out = io.StringIO()
+    console = make_console(file=out, force_terminal=False)
+    console.print("word " * 60)
+    assert out.getvalue().count("\n") == 1
