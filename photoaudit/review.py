@@ -106,9 +106,10 @@ def decision_words(face: AuditFace, decision: PersonDecision | None, register: R
 def far_from(face: AuditFace, child_id: str, register: Register, tolerance: float) -> str | None:
     """A warning when ``face`` does not look like ``child_id`` to photoaudit, or None.
 
-    Farther than the tolerance from the child's reference photos, or not even among the
-    nearest children (for a child with face-matching permission): a person may still be
-    right (a new haircut, a turned head), so it is a question, never a refusal.
+    Farther than the tolerance from the child's reference photos: a person may still be
+    right (a new haircut, a turned head), so it is a question, never a refusal. A child the
+    audit did not compare the face with (not enrolled, or not among the nearest) gets none:
+    photoaudit cannot say how far they are.
     """
     child = register.get(child_id)
     name = child_label(child) if child else child_id
@@ -118,9 +119,6 @@ def far_from(face: AuditFace, child_id: str, register: Register, tolerance: floa
             f"This face is far from {name}'s reference photos (distance {distance:.2f}; photoaudit "
             f"counts a match only at {tolerance:.2f} or less)."
         )
-    if distance is None and face.candidates and child is not None and child.face_matching:
-        nearest = ", ".join(c.child_id for c in face.candidates)
-        return f"{name} is not among the children this face is nearest to ({nearest})."
     return None
 
 

@@ -95,7 +95,9 @@ def test_devices_command_lists_the_cameras_seen(setting: Path) -> None:
     assert result.exit_code == 0, result.output
     assert ",,Apple,iPhone 14 Pro,,tablet-1" in result.output.splitlines()  # ready to paste
     assert "SM-T220" in result.output and "no camera" in result.output
-    assert "breaches (R6)" in " ".join(result.output.split())
+    assert "their photos are breaches." in " ".join(result.output.split())  # plain words
+    coded = CliRunner().invoke(app, ["devices", "transfer", "--rules"])
+    assert "breaches (R6)" in " ".join(coded.output.split())
 
 
 def test_a_broken_device_register_stops_the_audit(setting: Path) -> None:

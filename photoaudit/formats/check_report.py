@@ -19,6 +19,7 @@ from ..cover import covered_words
 from ..models import PURPOSE_WORDS
 from ..policy import child_label
 from . import json_report
+from .console import plain_words
 
 
 def count(n: int, thing: str) -> str:
@@ -57,14 +58,14 @@ def export_line(photo: PhotoCheck, result: CheckResult) -> str:
     return line
 
 
-def show(result: CheckResult, console: Console) -> None:
-    """One line per photo (and its copy), then a summary."""
+def show(result: CheckResult, console: Console, rules: bool = False) -> None:
+    """One line per photo (and its copy), then a summary; rule codes (R2) only with ``rules``."""
     for warning in result.warnings:
-        console.print(Text(f"Note: {warning}", style="yellow"))
+        console.print(f"Note: {plain_words(warning, rules)}", style="yellow")
     for photo in result.photos:
-        console.print(Text(photo_line(photo, result.purpose), style="green" if photo.cleared else "bold red"))
+        console.print(plain_words(photo_line(photo, result.purpose), rules), style="green" if photo.cleared else "bold red")
         if result.export_dir is not None:
-            console.print(Text("    " + export_line(photo, result), style="default" if photo.copy else "yellow"))
+            console.print("    " + plain_words(export_line(photo, result), rules), style="default" if photo.copy else "yellow")
     n = len(result.photos)
     where = purpose_name(result.purpose)
     console.print(Text(f"{result.cleared} of {count(n, 'photo')} cleared for {where}.", style="bold"))
