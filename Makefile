@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser demo test bench clean
+.PHONY: setup install-command browser demo test bench clean
 
 setup: $(STAMP)
 
@@ -24,6 +24,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps 'face-recognition==1.3.0' 'setuptools<81' 'click>=7'
 	$(BIN)/python -m compileall -q photoaudit
 	touch $(STAMP)
+
+# Puts the photoaudit command on the PATH: a link to .venv/bin/photoaudit in ~/.local/bin
+# (BINDIR=/another/folder for elsewhere), so `photoaudit ...` works in every new terminal.
+BINDIR ?= $(HOME)/.local/bin
+install-command: $(STAMP)
+	@mkdir -p "$(BINDIR)"
+	@ln -sf "$(abspath $(BIN))/photoaudit" "$(BINDIR)/photoaudit"
+	@case ":$$PATH:" in \
+	  *":$(BINDIR):"*) echo "photoaudit is on your PATH now: $(BINDIR)/photoaudit (try: photoaudit doctor)";; \
+	  *) echo "Linked $(BINDIR)/photoaudit, but $(BINDIR) is not on your PATH. Add it (then open a new terminal):"; \
+	     echo "  echo 'export PATH=\"$(BINDIR):\$$PATH\"' >> ~/.profile";; \
+	esac
 
 demo: setup
 	$(BIN)/python scripts/build_demo.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from photoaudit.auditor import AuditResult
 from photoaudit.cli import app
 from photoaudit.formats import terminal
 from photoaudit.models import Action, PhotoVerdict, Use
+from review_setting import write_register
 from photoaudit.formats.console import literal, make_console, plain_words
 
 runner = CliRunner()
@@ -202,3 +204,62 @@ def test_a_long_message_is_not_wrapped_when_piped() -> None:
     console = make_console(file=out, force_terminal=False)
     console.print("word " * 60)
     assert out.getvalue().count("\n") == 1
+
+
+# ------------------------------------------------------------ getting started: the command on the PATH, doctor
+
+
+@pytest.mark.skipif(os.name == "nt" or shutil.which("make") is None, reason="make and symbolic links (POSIX)")
+def test_make_install_command_puts_photoaudit_on_the_path(tmp_path: Path) -> None:
+    bindir = tmp_path / "bin"
+    # -o: never remake the virtual environment from here, only link its command.
+    done = subprocess.run(["make", "-s", "-o", ".venv/.installed", "install-command", f"BINDIR={bindir}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "not on your PATH" in done.stdout and "export PATH=" in done.stdout
+    link = bindir / "photoaudit"
+    assert link.is_symlink()
+    path = f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    version = subprocess.run(["photoaudit", "--version"], capture_output=True, text=True, env={"PATH": path},
+                             timeout=60)
+    assert version.stdout.strip() == f"photoaudit {__version__}"
+
+
+def test_doctor_says_what_is_missing_and_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "photoaudit.toml").write_text("")
+    result = cli("--config", tmp_path / "photoaudit.toml", "--data", tmp_path / "nowhere", "doctor")
+    assert result.exit_code == 2, result.output
+    assert "FAIL Data folder" in result.output and "nowhere does not exist" in result.output
+    assert "Face models: found in" in result.output and "Face detector:" in result.output
+
+
+def test_doctor_on_a_setting(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_register(data)
+    (data / "state").mkdir(mode=0o755)
+    os.chmod(data / "state", 0o755)
+    (tmp_path / "photoaudit.toml").write_text("")
+    result = cli("--config", tmp_path / "photoaudit.toml", "doctor", "--data", data)
+    assert result.exit_code == 0, result.output
+    assert "Consent register" in result.output and "3 children, 1 with face matching" in result.output
+    assert "no devices.csv" in result.output
+    if os.name != "nt":
+        assert "can be read by other users" in result.output and "chmod 700" in result.output
+    (data / "children.csv").write_text("child_id,name\n", encoding="utf-8")
+    broken = cli("--config", tmp_path / "photoaudit.toml", "doctor", "--data", data)
+    assert broken.exit_code == 2 and "FAIL Consent register" in broken.output
+
+
+def test_children_default_age_is_the_documented_one() -> None:
+    from photoaudit.references import DEFAULT_MAX_AGE_MONTHS
+
+    assert "(default 6)" in cli("children", "-h").output and DEFAULT_MAX_AGE_MONTHS == 6
+
+
+def test_detector_choices_are_the_engine_s() -> None:
+    from photoaudit.cli import Detector, Unknown
+    from photoaudit.cover import UNKNOWN_CHOICES
+    from photoaudit.engine import DETECTORS
+
+    assert tuple(d.value for d in Detector) == DETECTORS
+    assert tuple(u.value for u in Unknown) == UNKNOWN_CHOICES
