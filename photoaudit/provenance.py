@@ -414,13 +414,19 @@ def judge_provenance(
 
 
 def merge(verdict: PhotoVerdict, found: _Findings, provenance: Provenance) -> PhotoVerdict:
-    """The stricter of the consent verdict and the metadata findings."""
+    """The stricter of the consent verdict and the metadata findings.
+
+    The reasons of whichever decides the action come first: a photo deleted for its age
+    says so before it says a person must check a face in it.
+    """
     provenance = replace(provenance, breach=found.breach, flags=tuple(found.flags))
     action = verdict.action
     purposes = dict(verdict.purposes)
     journeys = verdict.journeys
     notes = list(verdict.notes)
+    reasons = tuple(verdict.reasons) + tuple(found.reasons)
     if _STRICTNESS[found.action] > _STRICTNESS[action]:
+        reasons = tuple(found.reasons) + tuple(verdict.reasons)
         action = found.action
         lowered = Use.WITHHELD if action is Action.DELETE else Use.REVIEW
         purposes = {p: lowered if use is Use.ALLOWED else use for p, use in purposes.items()}
@@ -434,7 +440,7 @@ def merge(verdict: PhotoVerdict, found: _Findings, provenance: Provenance) -> Ph
         action=action,
         purposes=purposes,
         journeys=journeys,
-        reasons=tuple(verdict.reasons) + tuple(found.reasons),
+        reasons=reasons,
         notes=tuple(notes) + tuple(found.notes),
         provenance=provenance,
     )
