@@ -224,6 +224,7 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
     """Turn every 'could not run' error into a plain message and exit code 2 (3: already running)."""
     from rich.text import Text
 
+    from .formats.console import complete_hints
     from .lock import AlreadyRunning
 
     try:
@@ -235,7 +236,8 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
     except Exception as err:
         if not isinstance(err, cannot_run_errors()):
             raise
-        err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), str(err)))
+        words = complete_hints(str(err), command_prefix())
+        err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), words))
         log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
         raise typer.Exit(EXIT_CANNOT_RUN) from None
 

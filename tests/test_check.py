@@ -152,6 +152,17 @@ def test_one_photo_not_cleared_exits_1_and_names_the_child_and_rule(setting: Pat
     assert "Grace Okafor (c02) has no consent for social media (R2)" in coded.stdout
 
 
+def test_quiet_output_is_one_line_however_narrow(setting: Path, photos: Path, tmp_path: Path) -> None:
+    """Piped (cron's mail, a log), --quiet's line is never wrapped, even with --export."""
+    result = CliRunner().invoke(app, [
+        "--data", str(setting), "check", "--today", TODAY, "--for", "social_media", "-q",
+        "--export", str(tmp_path / "out"), str(photos / "ava.jpg"), str(photos / "group.jpg"),
+    ], env={"COLUMNS": "40"})
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("photoaudit check: purpose=social_media"), result.stdout
+    assert lines[0].endswith("copies=2 held=0")
+
+
 def test_the_same_photo_is_cleared_for_a_use_every_child_allows(setting: Path, photos: Path) -> None:
     assert run(setting, "--for", "display", str(photos / "group.jpg")).exit_code == 0
 

@@ -381,6 +381,20 @@ def test_terminal_output_shows_summary_and_reasons(audited: tuple[int, str, dict
     assert ".IMG_0105" not in stdout and "Thumbs.db" not in stdout
 
 
+def test_the_terminal_says_what_to_do_next_with_commands_ready_to_paste(
+    setting: Setting, audited: tuple[int, str, dict]
+) -> None:
+    _, stdout, report = audited
+    assert "Next:" in stdout
+    prefix = f"photoaudit --config {setting.config} --data {setting.data}"
+    deletes = report["summary"]["delete"]
+    assert f"{deletes} photo(s) to delete." in stdout
+    assert f"{prefix} audit {setting.transfer} --apply" in stdout
+    assert f"{prefix} audit {setting.transfer} --html report.html" in stdout
+    assert "(R2)" not in stdout and "(R5)" not in stdout  # plain words in the terminal
+    assert any("(R" in r for i in report["images"] for r in i["reasons"])  # the JSON keeps the codes
+
+
 def test_csv_report_has_a_row_per_photo(setting: Setting, audited: tuple[int, str, dict]) -> None:
     text = (setting.out / "report.csv").read_text(encoding="utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
@@ -424,7 +438,7 @@ def test_quiet_line_quotes_a_folder_with_spaces_and_makes_it_absolute(setting: S
     spaced.mkdir()
     shutil.copy2(setting.clear / "IMG_0001.jpg", spaced / "IMG_0001.jpg")
     result = runner.invoke(app, ["--config", str(setting.config), "--data", str(setting.data), "audit",
-                                 os.path.relpath(spaced), "--quiet", "--today", TODAY], env=ENV)
+                                 os.path.relpath(spaced), "--quiet", "--today", TODAY], env={"COLUMNS": "30"})
     assert result.exit_code == 0, result.output
     [line] = result.output.splitlines()
     assert line.endswith(" folder=" + shlex.quote(str(spaced)))

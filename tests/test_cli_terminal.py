@@ -263,3 +263,21 @@ def test_detector_choices_are_the_engine_s() -> None:
 
     assert tuple(d.value for d in Detector) == DETECTORS
     assert tuple(u.value for u in Unknown) == UNKNOWN_CHOICES
+
+
+@pytest.mark.parametrize("child_id", ["[bold red]c9[/]", "c9[/]x", "\x1b[31mc9"])
+def test_a_name_from_outside_is_printed_literally_by_the_commands(tmp_path: Path, child_id: str) -> None:
+    (tmp_path / "photoaudit.toml").write_text("")
+    result = cli("--config", tmp_path / "photoaudit.toml", "--data", tmp_path / "d", "forget", child_id)
+    assert result.exit_code == 0, result.output
+    assert f"Nothing was stored for {literal(child_id)}: check the child id" in result.output
+    assert "\x1b" not in result.output
+
+
+def test_a_hint_in_an_error_has_this_run_s_options(tmp_path: Path) -> None:
+    data = tmp_path / "my setting"
+    write_register(data)
+    (tmp_path / "photoaudit.toml").write_text("")
+    result = cli("--config", tmp_path / "photoaudit.toml", "review", "--data", data)
+    assert result.exit_code == 2
+    assert f"run photoaudit --config {tmp_path / 'photoaudit.toml'} --data '{data}' audit FOLDER first" in result.output
