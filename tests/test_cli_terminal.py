@@ -281,3 +281,28 @@ def test_a_hint_in_an_error_has_this_run_s_options(tmp_path: Path) -> None:
     result = cli("--config", tmp_path / "photoaudit.toml", "review", "--data", data)
     assert result.exit_code == 2
     assert f"run photoaudit --config {tmp_path / 'photoaudit.toml'} --data '{data}' audit FOLDER first" in result.output
+
+
+def test_hints_are_completed_but_summary_lines_are_not() -> None:
+    from photoaudit.formats.console import complete_hints
+
+    prefix = "photoaudit --data 'consent_data/little acorns'"
+    assert complete_hints("then run photoaudit review, or `photoaudit devices FOLDER`.", prefix) == (
+        f"then run {prefix} review, or `{prefix} devices FOLDER`."
+    )
+    line = "photoaudit check: purpose=website photos=1 cleared=1 not_cleared=0"
+    assert complete_hints(line, prefix) == line
+    assert complete_hints("photoaudit reaudit: photos=3 changed=0", prefix) == "photoaudit reaudit: photos=3 changed=0"
+    assert complete_hints("run photoaudit review", "photoaudit") == "run photoaudit review"
+
+
+def test_the_html_report_hints_carry_the_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    from photoaudit import cli as cli_module
+
+    for name in ("config", "state_dir", "quarantine_dir", "log_file"):
+        monkeypatch.setattr(cli_module.state, name, None)
+    monkeypatch.setattr(cli_module.state, "data_dir", Path("consent_data/a&b"))
+    page = "<code>photoaudit review --decisions FILE</code>"
+    assert cli_module.complete_html_hints(page) == (
+        "<code>photoaudit --data 'consent_data/a&amp;b' review --decisions FILE</code>"
+    )
