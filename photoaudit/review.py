@@ -293,7 +293,8 @@ def review_interactively(
                 continue
             if show is not None:
                 show(crop_path)
-            lines = [f"[{number}/{len(faces)}]", *describe(face, reviewer.register)]
+            where = f" in {face.folder}" if len({f.folder for f in faces}) > 1 else ""
+            lines = [f"[{number}/{len(faces)}]{where}", *describe(face, reviewer.register)]
             while True:
                 answer = ask(face, crop_path, lines).strip()
                 if answer.casefold() in ("q", "quit"):

@@ -78,6 +78,7 @@ def test_review_asks_about_every_audited_folder_not_only_the_latest(two_folders)
     result = run(root, data, "review", input="a\nn\n")
     assert result.exit_code == 0, result.output
     assert "g.jpg, face 1" in result.output and "a.jpg, face 1" in result.output
+    assert f"in {first.resolve()}" in result.output and f"in {second.resolve()}" in result.output
     assert len(decisions(data)) == 2
 
 
