@@ -91,8 +91,11 @@ def nothing_to_review(book: DecisionBook, folder: Path | None = None) -> str:
     )
 
 
-def decision_words(face: AuditFace, decision: PersonDecision | None, register: Register) -> str:
-    """'Face 2 of tablet-2/IMG_0103.jpg: Ava Patel (c01)', as the review records it."""
+def decision_words(photo: str, face: int | None, decision: PersonDecision | None, register: Register) -> str:
+    """'Face 2 of tablet-2/IMG_0103.jpg: Ava Patel (c01)', as the review records it.
+
+    ``face`` is None for a decision about a photo no audit now shows (its number unknown).
+    """
     if decision is None:
         what = "skipped"
     elif decision.kind is FaceDecision.CHILD:
@@ -100,7 +103,7 @@ def decision_words(face: AuditFace, decision: PersonDecision | None, register: R
         what = child_label(child) if child else str(decision.child_id)
     else:
         what = "an adult" if decision.kind is FaceDecision.ADULT else "not a face"
-    return f"Face {face.face} of {face.photo}: {what}"
+    return f"{'A face' if face is None else f'Face {face}'} of {photo}: {what}"
 
 
 def far_from(face: AuditFace, child_id: str, register: Register, tolerance: float) -> str | None:
@@ -313,7 +316,7 @@ def review_interactively(
                 break
             reviewer.decide(face, decision)
             if face.sha256 is not None:
-                say(decision_words(face, decision, reviewer.register))
+                say(decision_words(face.photo, face.face, decision, reviewer.register))
             crop_path.unlink(missing_ok=True)
     return reviewer.outcome
 
@@ -434,7 +437,7 @@ def review_from_csv(reviewer: Reviewer, path: Path, faces: list[AuditFace]) -> O
                 reviewer.outcome.messages.append(f"Check face {face.face} of {face.photo}: {warning}")
         reviewer.decide(face, decision)
         if decision is not None and face.sha256 is not None:
-            reviewer.outcome.messages.append(decision_words(face, decision, reviewer.register))
+            reviewer.outcome.messages.append(decision_words(face.photo, face.face, decision, reviewer.register))
     return reviewer.outcome
 
 
@@ -474,14 +477,14 @@ def find_photo(book: DecisionBook, text: str, folder: Path | None = None) -> tup
                 pass
         return given, str(given)
     relative = text.replace("\\", "/")
-    found = [audited / Path(relative) for audited in folders if (audited / Path(relative)).is_file()]
+    found = [audited for audited in folders if (audited / Path(relative)).is_file()]
     if len(found) > 1:
         raise ReviewError(
-            f"{relative} is in more than one audited folder ({', '.join(str(p.parent) for p in found)}): "
+            f"{relative} is in more than one audited folder ({', '.join(str(f) for f in found)}): "
             "say which with --folder."
         )
     if found:
-        return found[0], relative
+        return found[0] / Path(relative), relative
     raise ReviewError(f"There is no photo {text!r} (as a file, or in an audited folder).")
 
 
@@ -495,9 +498,8 @@ def list_decisions(book: DecisionBook, register: Register, folder: Path | None =
         if folder is not None and face is None:
             continue
         where = f"{face.folder}: " if face is not None and folder is None else ""
-        named = (decision_words(face, decision, register) if face is not None
-                 else decision_words(AuditFace(Path("."), photo, 0, sha, box, FaceStatus.UNKNOWN, None, (), None, True),
-                                     decision, register).replace("Face 0 of ", "A face of "))
+        named = decision_words(photo, None, decision, register) if face is None else (
+            decision_words(face.photo, face.face, decision, register))
         lines.append(f"{where}{named} (by {decision.by or 'someone'}, {decision.at})")
     return lines
 
@@ -516,7 +518,12 @@ def undo_decisions(
     for face in faces:
         decision = decided.get((face.sha256, face.box))
         if decision is not None and book.remove_decision(face.sha256 or "", face.box):
-            said.append(f"Took back: {decision_words(face, decision, register)}. The next review asks about it again.")
+            said.append(f"Took back: {decision_words(face.photo, face.face, decision, register)}. "
+                        "The next review asks about it again.")
+    if not said and face_number is None:  # a photo no audit shows now: by the name it was decided under
+        for sha, box, decision, named in book.decision_rows():
+            if named == relative and book.remove_decision(sha, box):
+                said.append(f"Took back: {decision_words(named, None, decision, register)}.")
     if not said:
         which = f"face {face_number} of {relative}" if face_number is not None else relative
         raise ReviewError(f"No decision is recorded about {which} (photoaudit review --list shows them).")

@@ -185,3 +185,14 @@ def test_override_finds_a_photo_in_any_audited_folder(two_folders) -> None:
     assert twice.exit_code == 2 and "--folder" in twice.output
     chosen = run(root, data, "override", "g.jpg", "--folder", second, "--action", "keep", "--reason", "checked")
     assert chosen.exit_code == 0, chosen.output
+
+
+def test_a_decision_about_a_photo_no_audit_shows_can_be_listed_and_taken_back(two_folders) -> None:
+    root, data, first, _ = two_folders
+    run(root, data, "review", first, input="a\n")
+    remember_audit(Settings(data_dir=data), first, [])  # audited again: the photo has gone
+    listed = run(root, data, "review", "--list")
+    assert "A face of g.jpg: an adult" in listed.output
+    undone = run(root, data, "review", "--undo", "g.jpg")
+    assert undone.exit_code == 0 and "Took back: A face of g.jpg: an adult" in undone.output
+    assert decisions(data) == {}
