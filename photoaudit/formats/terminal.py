@@ -81,7 +81,7 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
     order = {Action.DELETE: 0, Action.REVIEW: 1, Action.KEEP: 2}
     table = Table(show_lines=True, title="Photos that need something done")
     table.add_column("Photo", overflow="fold")
-    table.add_column("What to do")
+    table.add_column("What to do", max_width=32)  # the rest of the width is for the reasons
     table.add_column("Why", overflow="fold")
     for v in sorted(rows, key=lambda v: (order[v.action], v.path)):
         todo = Text(ACTION_WORDS[v.action], style=ACTION_STYLE[v.action])
