@@ -124,7 +124,9 @@ def test_interactive_review_on_the_command_line(setting) -> None:
 def test_review_before_any_audit_exits_2(setting) -> None:
     settings, _, _ = setting
     result = run(settings.data_dir, "review")
-    assert result.exit_code == 2 and "run photoaudit audit" in result.output
+    assert result.exit_code == 2
+    # The hint is ready to paste: it carries the --data this run was given.
+    assert f"run photoaudit --data {settings.data_dir} audit FOLDER first" in result.output
 
 
 def test_a_bad_decisions_file_exits_2_and_records_nothing(setting) -> None:
