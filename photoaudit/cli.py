@@ -800,13 +800,17 @@ def doctor_command(
     detector: DetectorOption = Detector.auto,
 ) -> None:
     """Check the set-up: models, detector, state folder and its privacy, register, devices.csv, browser."""
-    from .config import find_config
-    from .doctor import run_checks
+    from .config import ConfigError, find_config
+    from .doctor import Check, run_checks
 
     console = console_for()
     with cannot_run_is_exit_2("doctor"):
-        settings = settings_from(None, None)
-        checks = run_checks(settings, detector.value, find_config(state.config))
+        try:
+            settings = settings_from(None, None)
+        except ConfigError as err:  # said as one of the checks, like every other problem
+            checks = [Check("fail", "Settings file", str(err))]
+        else:
+            checks = run_checks(settings, detector.value, find_config(state.config))
     for check in checks:
         style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
         console.print(f"{check.mark} {check.what}: {check.words}", style=style)

@@ -395,6 +395,16 @@ def test_the_terminal_says_what_to_do_next_with_commands_ready_to_paste(
     assert any("(R" in r for i in report["images"] for r in i["reasons"])  # the JSON keeps the codes
 
 
+def test_only_tables_are_laid_out_to_a_width_when_piped(setting: Setting, audited: tuple[int, str, dict]) -> None:
+    """Piped (cron's mail), a sentence is never cut in two, however narrow the width."""
+    result = runner.invoke(app, ["--config", str(setting.config), "--data", str(setting.data), "audit",
+                                 str(setting.transfer), "--today", TODAY], env={"COLUMNS": "40"})
+    lines = result.output.splitlines()
+    [step] = [line for line in lines if "photo(s) to delete." in line]
+    assert step.endswith(f"audit {setting.transfer} --apply")
+    assert any(line.startswith("Note: ") and len(line) > 40 for line in lines)
+
+
 def test_csv_report_has_a_row_per_photo(setting: Setting, audited: tuple[int, str, dict]) -> None:
     text = (setting.out / "report.csv").read_text(encoding="utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))

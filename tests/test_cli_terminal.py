@@ -306,3 +306,11 @@ def test_the_html_report_hints_carry_the_data_folder(monkeypatch: pytest.MonkeyP
     assert cli_module.complete_html_hints(page) == (
         "<code>photoaudit --data 'consent_data/a&amp;b' review --decisions FILE</code>"
     )
+
+
+def test_doctor_names_a_broken_settings_file(tmp_path: Path) -> None:
+    config = tmp_path / "photoaudit.toml"
+    config.write_text("[matching]\ntolerance = 3\n")
+    result = cli("--config", config, "doctor")
+    assert result.exit_code == 2
+    assert "FAIL Settings file" in result.output and "[matching]" in result.output
