@@ -405,6 +405,21 @@ def test_only_tables_are_laid_out_to_a_width_when_piped(setting: Setting, audite
     assert any(line.startswith("Note: ") and len(line) > 40 for line in lines)
 
 
+@pytest.mark.skipif(os.name == "nt", reason="these names are not allowed on Windows")
+def test_names_with_markup_or_escapes_are_printed_literally(setting: Setting) -> None:
+    """Issue 13 (12): a file name is a name, never Rich markup, and no escape reaches the terminal."""
+    odd = setting.root / "odd names"
+    odd.mkdir()
+    names = ["a[/]x.jpg", "[bold red]y.jpg", "\x1b[2Jz.jpg"]
+    for name in names:  # "a[/]x.jpg" is "]x.jpg" in a folder "a["
+        (odd / name).parent.mkdir(exist_ok=True)
+        (odd / name).write_bytes(b"")  # empty: each gets a row in the table
+    result = cli(setting.config, "--data", setting.data, "audit", odd, "--today", TODAY)
+    assert result.exit_code == 1, result.output
+    assert "a[/]x.jpg" in result.output and "[bold red]y.jpg" in result.output
+    assert "\x1b" not in result.output and "\\x1b[2Jz.jpg" in result.output
+
+
 def test_csv_report_has_a_row_per_photo(setting: Setting, audited: tuple[int, str, dict]) -> None:
     text = (setting.out / "report.csv").read_text(encoding="utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
