@@ -175,6 +175,7 @@ def test_literal_keeps_ordinary_text_and_shows_control_characters() -> None:
     assert literal("tablet-1/IMG_0001.jpg Zoë") == "tablet-1/IMG_0001.jpg Zoë"
     assert literal("a\x1bb\x9bc\x00d") == "a\\x1bb\\x9bc\\x00d"
     assert literal("two\nlines") == "two\\nlines"
+    assert literal("photo\u202egpj.exe") == "photo\\u202egpj.exe"  # no name shown in another order
 
 
 # ------------------------------------------------------------ plain words, no wrapping when piped

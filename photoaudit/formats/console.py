@@ -22,18 +22,24 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
-#: C0 and C1 control characters, DEL included; tab is laid out by Rich itself.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+#: C0 and C1 control characters, DEL included (tab is laid out by Rich itself), and the
+#: bidirectional controls that make a name display in another order ("gpj.exe").
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
 
 
+def _escape(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 def literal(text: str) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``).
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``, ``\\u202e``).
 
     For names and other text that comes from outside; ordinary text, accents included, is
     unchanged.
     """
-    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+    return _CONTROL.sub(lambda m: _escape(m.group()), text)
 
 
 def _visible(text: str) -> str:
