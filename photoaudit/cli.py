@@ -6,7 +6,6 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 
 from __future__ import annotations
 
-import shlex
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -173,12 +172,14 @@ def command_prefix() -> str:
     Hints printed for a person (``photoaudit review``) start with it, so that they can be
     copied and pasted as they are.
     """
+    from .formats.console import shell_word
+
     words = ["photoaudit"]
     for option, value in (("--config", state.config), ("--data", state.data_dir), ("--state", state.state_dir),
                           ("--quarantine", state.quarantine_dir), ("--log", state.log_file)):
         if value is not None:
             words += [option, str(value)]
-    return " ".join(shlex.quote(w) for w in words)
+    return " ".join(shell_word(w) for w in words)
 
 
 def console_for(stderr: bool = False) -> Console:

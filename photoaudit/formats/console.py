@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
+import subprocess
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -54,6 +57,13 @@ _RULE_CODES = re.compile(r"\s*\((?:R\d{1,2})(?:(?:,\s*|\s+and\s+|/)R\d{1,2})*\)"
 def plain_words(text: str, rules: bool = False) -> str:
     """``text`` without the rule codes in brackets (``(R2)``), unless ``rules``."""
     return text if rules else _RULE_CODES.sub("", text)
+
+
+def shell_word(word: str) -> str:
+    """``word`` quoted so that it can be pasted into this system's shell as one word."""
+    if os.name == "nt":  # cmd.exe and PowerShell both take double quotes
+        return subprocess.list2cmdline([word])
+    return shlex.quote(word)
 
 
 _COMMANDS = "enrol|audit|check|review|override|children|devices|restore|purge|reaudit|forget|doctor"

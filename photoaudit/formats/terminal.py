@@ -18,7 +18,7 @@ from rich.text import Text
 from ..auditor import AuditResult
 from ..cover import COVER_NOTE_PREFIX
 from ..models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
-from .console import plain_words
+from .console import plain_words, shell_word
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}
 ACTION_WORDS = {
@@ -142,13 +142,13 @@ def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
     elif s["delete"] and not after.applied:
         steps.append(
             f"{s['delete']} photo(s) to delete. To move them to the quarantine folder (nothing is deleted "
-            f"for good until a purge): photoaudit audit {shlex.quote(after.folder)} --apply"
+            f"for good until a purge): photoaudit audit {shell_word(after.folder)} --apply"
         )
     if s["review"] and not faces:
         steps.append(f"{s['review']} photo(s) need a person to look: see 'Why' above.")
     if not after.html and (s["review"] or s["delete"]):
         steps.append(
-            f"To see the photos: photoaudit audit {shlex.quote(after.folder)} --html report.html"
+            f"To see the photos: photoaudit audit {shell_word(after.folder)} --html report.html"
         )
     return steps
 
