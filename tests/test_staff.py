@@ -1,0 +1,257 @@
+"""Staff in the photos (issue 19) on plain data: the staff register, matching a face to a
+member of staff, and the staff step of the consent rules. No images, no face engine.
+
+A member of staff is an adult: matched to them, a face no longer counts for the children's
+consent and goes to nobody for review; but a public use is withheld when a member of staff in
+the photo did not agree to it, and matching fails closed in both directions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photoaudit.config import ConfigError, MatchSettings, Settings, load_config
+from photoaudit.decisions import apply_decisions, parse_decision
+from photoaudit.matching import match_face
+from photoaudit.models import (
+    PURPOSES,
+    Action,
+    Candidate,
+    Child,
+    FaceDecision,
+    FaceMatch,
+    FaceStatus,
+    PersonDecision,
+    PhotoFacts,
+    Register,
+    StaffMember,
+    StaffRegister,
+    Use,
+    staff_key,
+)
+from photoaudit.policy import judge_photo
+from photoaudit.register import RegisterError, load_staff_register
+
+TODAY = date(2026, 3, 10)
+BOX = (0, 10, 10, 0)
+BOX2 = (0, 30, 10, 20)
+PUBLIC = ("website", "social_media")
+EXACT = MatchSettings(tolerance=0.5, margin=0.125)
+
+
+def child(child_id: str = "C001", *, no: tuple[str, ...] = ()) -> Child:
+    return Child(child_id, f"Child {child_id}", {p: p not in no for p in PURPOSES},
+                 face_matching=True, consent_review_due=date(2026, 9, 1))
+
+
+def member(staff_id: str = "JS01", *, no: tuple[str, ...] = (), status: str = "working",
+           purposes: tuple[str, ...] = PUBLIC) -> StaffMember:
+    return StaffMember(staff_id, "Jo Smith", {p: p not in no for p in purposes}, True, status)
+
+
+def register(*children: Child, staff: tuple[StaffMember, ...] = (),
+             staff_purposes: tuple[str, ...] = PUBLIC) -> Register:
+    return Register({c.child_id: c for c in children},
+                    staff=StaffRegister({m.staff_id: m for m in staff}, staff_purposes))
+
+
+def kid(child_id: str = "C001", box: tuple[int, int, int, int] = BOX) -> FaceMatch:
+    return FaceMatch(FaceStatus.MATCHED, box, child_id, 0.3)
+
+
+def adult(staff_id: str = "JS01", box: tuple[int, int, int, int] = BOX2) -> FaceMatch:
+    return FaceMatch(FaceStatus.MATCHED, box, None, 0.3, (Candidate(staff_id, 0.3, staff=True),),
+                     staff_id=staff_id)
+
+
+def judge(faces: tuple[FaceMatch, ...], reg: Register):
+    return judge_photo(PhotoFacts("p.jpg", faces), reg, TODAY)
+
+
+# --- the consent rules -------------------------------------------------------------------
+
+def test_a_staff_face_does_not_count_for_the_childrens_consent_nor_goes_to_review() -> None:
+    verdict = judge((kid(), adult()), register(child(), staff=(member(),)))
+    assert verdict.action is Action.KEEP
+    assert all(v is Use.ALLOWED for v in verdict.purposes.values())
+    assert verdict.journeys == ("C001",)
+    assert "Face 2: Jo Smith (staff)." in verdict.notes
+    assert not verdict.reasons
+
+
+def test_an_unknown_adult_still_goes_to_review_where_a_staff_match_does_not() -> None:
+    unknown = FaceMatch(FaceStatus.UNKNOWN, BOX2)
+    verdict = judge((kid(), unknown), register(child(), staff=(member(),)))
+    assert verdict.action is Action.REVIEW
+
+
+def test_a_staff_refusal_withholds_a_public_use_and_says_so() -> None:
+    verdict = judge((kid(), adult()), register(child(), staff=(member(no=("social_media",)),)))
+    assert verdict.purposes["social_media"] is Use.WITHHELD
+    assert verdict.purposes["website"] is Use.ALLOWED
+    assert verdict.purposes["learning_journey"] is Use.ALLOWED
+    assert verdict.action is Action.KEEP
+    assert any("Jo Smith (staff JS01) has not agreed to appear in social media" in r
+               for r in verdict.reasons)
+
+
+def test_internal_uses_need_no_staff_consent_by_default() -> None:
+    verdict = judge((kid(), adult()), register(child(), staff=(member(no=PUBLIC),)))
+    assert verdict.purposes["display"] is Use.ALLOWED
+    assert verdict.purposes["learning_journey"] is Use.ALLOWED
+    assert verdict.purposes["website"] is Use.WITHHELD
+
+
+def test_consent_needed_for_an_internal_use_withholds_it_and_the_journeys() -> None:
+    purposes = PUBLIC + ("learning_journey",)
+    staff = member(no=("learning_journey",), purposes=purposes)
+    verdict = judge((kid(), adult()), register(child(), staff=(staff,), staff_purposes=purposes))
+    assert verdict.purposes["learning_journey"] is Use.WITHHELD
+    assert verdict.journeys == ()
+
+
+def test_a_leaver_or_unregistered_member_of_staff_withholds_every_public_use() -> None:
+    left = judge((kid(), adult()), register(child(), staff=(member(status="left"),)))
+    assert left.purposes["website"] is Use.WITHHELD and left.purposes["social_media"] is Use.WITHHELD
+    assert any("has left the setting" in r for r in left.reasons)
+    named = FaceMatch(FaceStatus.UNKNOWN, BOX2)
+    facts = apply_decisions(PhotoFacts("p.jpg", (kid(), named)),
+                            [(BOX2, PersonDecision(FaceDecision.STAFF, staff_id="XX9"))],
+                            register(child()))
+    verdict = judge_photo(facts, register(child()), TODAY)
+    assert verdict.purposes["website"] is Use.WITHHELD
+    assert verdict.purposes["display"] is Use.ALLOWED
+    assert any("not in the staff register" in r for r in verdict.reasons)
+
+
+def test_a_staff_match_never_hides_a_childs_refusal() -> None:
+    verdict = judge((kid(), adult()), register(child(no=("website",)), staff=(member(),)))
+    assert verdict.purposes["website"] is Use.WITHHELD
+
+
+def test_one_member_of_staff_matched_to_two_faces_goes_to_review() -> None:
+    verdict = judge((adult(box=BOX), adult()), register(staff=(member(),)))
+    assert verdict.action is Action.REVIEW
+    assert verdict.purposes["learning_journey"] is Use.REVIEW
+    assert any("matched to 2 faces" in r for r in verdict.reasons)
+
+
+def test_a_photo_of_staff_only_is_kept_with_a_note_to_look_for_children() -> None:
+    verdict = judge((adult(),), register(staff=(member(),)))
+    assert verdict.action is Action.KEEP
+    assert any("No child's face found" in n and "staff" in n for n in verdict.notes)
+
+
+def test_a_person_naming_a_staff_face_a_child_puts_the_child_back_in_the_check() -> None:
+    reg = register(child(no=("website",)), staff=(member(),))
+    facts = apply_decisions(PhotoFacts("p.jpg", (adult(),)),
+                            [(BOX2, PersonDecision(FaceDecision.CHILD, "C001"))], reg)
+    verdict = judge_photo(facts, reg, TODAY)
+    assert verdict.faces[0].staff_id is None and verdict.faces[0].child_id == "C001"
+    assert verdict.purposes["website"] is Use.WITHHELD
+
+
+# --- matching: fail closed both ways ----------------------------------------------------
+
+def at(distance: float, axis: int = 0) -> np.ndarray:
+    v = np.zeros(128)
+    v[axis] = distance
+    return v
+
+
+PROBE = np.zeros(128)
+
+
+def test_a_face_clearly_nearest_a_member_of_staff_is_matched_to_them() -> None:
+    found = match_face(PROBE, BOX, {"C001": [at(0.8, 1)], staff_key("JS01"): [at(0.25)]}, EXACT)
+    assert found.status is FaceStatus.MATCHED
+    assert found.staff_id == "JS01" and found.child_id is None
+    assert not found.counts_for_consent
+
+
+def test_a_face_close_to_a_child_and_to_staff_is_ambiguous_never_staff() -> None:
+    enrolled = {"C001": [at(0.3125, 1)], staff_key("JS01"): [at(0.25)]}
+    found = match_face(PROBE, BOX, enrolled, EXACT)
+    assert found.status is FaceStatus.AMBIGUOUS
+    assert found.staff_id is None and found.counts_for_consent
+    assert {(c.child_id, c.staff) for c in found.candidates} == {("C001", False), ("JS01", True)}
+    verdict = judge((found,), register(child(), staff=(member(),)))
+    assert verdict.action is Action.REVIEW
+    assert any("Jo Smith (staff JS01)" in r and "Child C001" in r for r in verdict.reasons)
+
+
+def test_a_child_close_to_staff_is_ambiguous_too() -> None:
+    enrolled = {"C001": [at(0.25, 1)], staff_key("JS01"): [at(0.3)]}
+    assert match_face(PROBE, BOX, enrolled, EXACT).status is FaceStatus.AMBIGUOUS
+
+
+def test_staff_beyond_tolerance_is_unknown() -> None:
+    found = match_face(PROBE, BOX, {staff_key("JS01"): [at(0.625)]}, EXACT)
+    assert found.status is FaceStatus.UNKNOWN and found.counts_for_consent
+
+
+# --- decisions --------------------------------------------------------------------------
+
+def test_parse_decision_accepts_a_staff_id() -> None:
+    assert parse_decision("JS01", ["C001"], ["JS01"]) == PersonDecision(FaceDecision.STAFF, staff_id="JS01")
+    assert parse_decision("js01", ["C001"], ["JS01"]) == PersonDecision(FaceDecision.STAFF, staff_id="JS01")
+    assert parse_decision("staff JS01", ["C001"], ["JS01"]).staff_id == "JS01"
+    assert parse_decision("C001", ["C001"], ["JS01"]).kind is FaceDecision.CHILD
+    assert parse_decision("adult", ["C001"], ["JS01"]).kind is FaceDecision.ADULT
+
+
+# --- the staff register -----------------------------------------------------------------
+
+def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "staff.csv"
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_staff_register_is_read() -> None:
+    template = Path(__file__).parent.parent / "consent_data" / "template" / "staff.csv"
+    found = load_staff_register(template, purposes=PUBLIC)
+    assert found.members and found.purposes == PUBLIC
+
+
+def test_staff_register_reads_excel_exports(tmp_path: Path) -> None:
+    path = write(tmp_path, "sep=;\nStaff ID;Name;Status;Website;Social media;Face matching\n"
+                           "JS01;Jo Smith;;yes;no;Y\nAB02;Al Brown;left;n;n;n\n", "utf-16")
+    found = load_staff_register(path, purposes=PUBLIC)
+    assert found.members["JS01"] == StaffMember("JS01", "Jo Smith", {"website": True, "social_media": False},
+                                                True, "working", 3)
+    assert found.members["AB02"].has_left
+
+
+def test_staff_register_errors_name_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "staff_id,name,status,website,social_media,face_matching\n"
+                           "JS01,Jo Smith,working,maybe,no,yes\nJS01,Jo Again,on leave,no,no,no\n")
+    with pytest.raises(RegisterError) as err:
+        load_staff_register(path, purposes=PUBLIC)
+    text = str(err.value)
+    assert 'line 2, column "website": "maybe" is not yes or no' in text
+    assert "line 3" in text and "already used on line 2" in text
+    assert "Each member of staff needs their own staff_id" in text
+
+
+def test_staff_register_needs_a_column_per_purpose_needing_consent(tmp_path: Path) -> None:
+    path = write(tmp_path, "staff_id,name,status,website,face_matching\nJS01,Jo,,yes,yes\n")
+    with pytest.raises(RegisterError, match="no social_media column"):
+        load_staff_register(path, purposes=PUBLIC)
+
+
+# --- settings ---------------------------------------------------------------------------
+
+def test_public_purposes_need_staff_consent_and_internal_ones_only_when_listed(tmp_path: Path) -> None:
+    assert Settings().staff_purposes == PUBLIC
+    config = tmp_path / "photoaudit.toml"
+    config.write_text('[setting]\npurposes = ["learning_journey", "display", "website", "press"]\n'
+                      '[staff]\nconsent_needed_for = ["display"]\n')
+    assert load_config(config).staff_purposes == ("display", "website", "press")
+    config.write_text('[staff]\nconsent_needed_for = ["newsletter"]\n')
+    with pytest.raises(ConfigError, match="newsletter"):
+        load_config(config)
