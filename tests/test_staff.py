@@ -255,3 +255,42 @@ def test_public_purposes_need_staff_consent_and_internal_ones_only_when_listed(t
     config.write_text('[staff]\nconsent_needed_for = ["newsletter"]\n')
     with pytest.raises(ConfigError, match="newsletter"):
         load_config(config)
+
+
+# --- the HTML report --------------------------------------------------------------------
+
+def test_the_html_report_names_staff_and_does_not_ask_about_them(tmp_path: Path) -> None:
+    from photoaudit.auditor import AuditResult
+    from photoaudit.formats import html_report
+
+    reg = register(child(), staff=(member(), StaffMember("KT03", "Kim Taylor", {}, True)))
+    faces = (kid(), adult())
+    two = (adult("JS01", BOX), adult("KT03"))
+    twice = (adult("JS01", BOX), adult("JS01"))
+    result = AuditResult(tmp_path, TODAY, [judge(faces, reg), judge(two, reg), judge(twice, reg)])
+    for verdict, name in zip(result.verdicts, ("a.jpg", "b.jpg", "c.jpg")):
+        object.__setattr__(verdict, "path", name)
+    page = html_report.render(result, reg)
+    cards = {name: page[page.index(f'<h2 class="path">{name}</h2>'):] for name in ("a.jpg", "b.jpg", "c.jpg")}
+    assert 'class="ignored"><span class="swatch ignored"></span>Face 2: Jo Smith (staff)' in cards["a.jpg"]
+    # Two different members of staff are two adults; one member matched twice needs a person.
+    assert "Face 1: Jo Smith (staff)" in cards["b.jpg"] and 'class="review"' not in cards["b.jpg"].split("</article>")[0]
+    assert '<li class="review"><span class="swatch review"></span>Face 1: Jo Smith (staff)' in cards["c.jpg"]
+
+
+# --- videos -----------------------------------------------------------------------------
+
+def test_a_member_of_staff_seen_in_many_frames_of_a_video_is_one_adult() -> None:
+    from photoaudit.video import SeenFace, combine
+
+    def seen_staff(frame: int, distance: float) -> SeenFace:
+        v = np.zeros(128)
+        v[0] = 1.0
+        return SeenFace(frame, float(frame), FaceMatch(FaceStatus.MATCHED, BOX2, None, distance,
+                                                       (Candidate("JS01", distance, staff=True),),
+                                                       staff_id="JS01"), v)
+
+    (only,) = combine([seen_staff(0, 0.4), seen_staff(1, 0.2), seen_staff(2, 0.3)], MatchSettings())
+    assert only.status is FaceStatus.MATCHED and only.staff_id == "JS01" and only.time == 1.0
+    verdict = judge((kid(), only), register(child(), staff=(member(),)))
+    assert verdict.action is Action.KEEP
