@@ -110,3 +110,22 @@ def staff_in_photo(
         tuple(notes), tuple(doubts), doubtful,
         {p: tuple(w) for p, w in withheld.items()}, tuple(reasons),
     )
+
+
+def staff_may_appear(face: FaceMatch, staff: StaffRegister, purpose: str) -> str:
+    """'' when the member of staff of ``face`` may appear in a photo used for ``purpose``,
+    else why not (for ``check --export``, which then covers their head in the copy)."""
+    from .policy import purpose_words
+
+    staff_id = (face.staff_id if face.decision is None else face.decision.staff_id) or ""
+    if purpose not in staff.purposes:
+        return ""
+    member = staff.get(staff_id)
+    label = staff_label(member, staff_id)
+    if member is None:
+        return f"{label} is not in the staff register, so no agreement to {purpose_words([purpose])} is recorded."
+    if member.has_left:
+        return f"{label} has left the setting: not for {purpose_words([purpose])}."
+    if not member.allows(purpose):
+        return f"{label} has not agreed to appear in {purpose_words([purpose])} (staff register)."
+    return ""

@@ -294,3 +294,19 @@ def test_a_member_of_staff_seen_in_many_frames_of_a_video_is_one_adult() -> None
     assert only.status is FaceStatus.MATCHED and only.staff_id == "JS01" and only.time == 1.0
     verdict = judge((kid(), only), register(child(), staff=(member(),)))
     assert verdict.action is Action.KEEP
+
+
+# --- check --export: covering ------------------------------------------------------------
+
+def test_check_clears_a_photo_with_staff_who_agreed_and_covers_one_who_did_not() -> None:
+    from photoaudit.cover import plan_cover
+
+    reg = register(child(), staff=(member(no=("social_media",)),))
+    facts = PhotoFacts("p.jpg", (kid(), adult()))
+    website = plan_cover(facts, reg, TODAY, "website")
+    assert website.cleared and not any(c.cover for c in website.faces)
+    social = plan_cover(facts, reg, TODAY, "social_media")
+    assert not social.cleared
+    assert [c.cover for c in social.faces] == [False, True]
+    assert "has not agreed to appear in social media" in social.faces[1].why
+    assert social.copy_verdict is not None and social.copy_verdict.purposes["social_media"] is Use.ALLOWED
