@@ -49,6 +49,11 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
 
+    @property
+    def children_enrolled(self) -> bool:
+        """True when some child (not only staff) has templates to match against."""
+        return any(staff_id_of(key) is None for key in self.enrolled)
+
 
 def prepare(
     settings: Settings,
@@ -152,7 +157,7 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, settler)
-    if not prepared.enrolled:
+    if not prepared.children_enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
         )

@@ -310,3 +310,13 @@ def test_check_clears_a_photo_with_staff_who_agreed_and_covers_one_who_did_not()
     assert [c.cover for c in social.faces] == [False, True]
     assert "has not agreed to appear in social media" in social.faces[1].why
     assert social.copy_verdict is not None and social.copy_verdict.purposes["social_media"] is Use.ALLOWED
+
+
+def test_only_staff_enrolled_still_warns_that_no_child_is() -> None:
+    from photoaudit.workflow import Prepared
+
+    def prepared(keys: list[str]) -> Prepared:
+        return Prepared(Settings(), Register({}), None, {k: [np.zeros(128)] for k in keys}, None)  # type: ignore[arg-type]
+
+    assert not prepared([staff_key("JS01")]).children_enrolled
+    assert prepared([staff_key("JS01"), "C001"]).children_enrolled
