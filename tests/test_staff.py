@@ -320,3 +320,60 @@ def test_only_staff_enrolled_still_warns_that_no_child_is() -> None:
 
     assert not prepared([staff_key("JS01")]).children_enrolled
     assert prepared([staff_key("JS01"), "C001"]).children_enrolled
+
+
+# --- properties: a child never disappears by matching an adult ---------------------------
+
+def test_a_staff_match_is_always_clearly_nearer_than_every_child() -> None:
+    rng = np.random.default_rng(19)
+    settings = MatchSettings()
+    staff_matches = 0
+    for _ in range(3000):
+        spread = rng.uniform(0.015, 0.035)
+        enrolled = {f"C{n}": [rng.normal(0, spread, 128)] for n in range(rng.integers(0, 4))}
+        enrolled |= {staff_key(f"S{n}"): [rng.normal(0, 0.02, 128)] for n in range(rng.integers(1, 3))}
+        probe = rng.normal(0, 0.02, 128)
+        found = match_face(probe, BOX, enrolled, settings)
+        if found.staff_id is None:
+            continue
+        staff_matches += 1
+        mine = found.distance
+        assert mine is not None and mine <= settings.tolerance
+        for key, templates in enrolled.items():
+            if key == staff_key(found.staff_id):
+                continue
+            nearest = min(float(np.linalg.norm(t - probe)) for t in templates)
+            assert nearest - mine >= settings.margin and nearest > mine
+    assert staff_matches > 100  # the property was really exercised
+
+
+def test_an_allowed_use_means_every_child_and_every_member_of_staff_agreed() -> None:
+    import random
+
+    rnd = random.Random(19)
+    for _ in range(2000):
+        children = [child(f"C{n}", no=tuple(p for p in PURPOSES if rnd.random() < 0.3)) for n in range(3)]
+        staff = [member(f"S{n}", no=tuple(p for p in PUBLIC if rnd.random() < 0.4),
+                        status="left" if rnd.random() < 0.1 else "working") for n in range(2)]
+        reg = register(*children, staff=tuple(staff))
+        faces = []
+        for n in range(rnd.randint(0, 4)):
+            box = (0, 10 * n + 10, 10, 10 * n)
+            pick = rnd.random()
+            if pick < 0.4:
+                faces.append(kid(rnd.choice(children).child_id, box))
+            elif pick < 0.8:
+                faces.append(adult(rnd.choice(staff).staff_id, box))
+            else:
+                faces.append(FaceMatch(FaceStatus.UNKNOWN, box))
+        verdict = judge(tuple(faces), reg)
+        in_photo_children = [reg.children[f.child_id] for f in faces if f.child_id]
+        in_photo_staff = [reg.staff.members[f.staff_id] for f in faces if f.staff_id]
+        for purpose, use in verdict.purposes.items():
+            if use is not Use.ALLOWED:
+                continue
+            assert not any(f.status is FaceStatus.UNKNOWN for f in faces)
+            if purpose != "learning_journey":
+                assert all(c.allows(purpose) for c in in_photo_children)
+            if purpose in PUBLIC:
+                assert all(m.allows(purpose) and not m.has_left for m in in_photo_staff)

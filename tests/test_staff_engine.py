@@ -159,3 +159,24 @@ def test_a_staff_id_that_is_also_a_child_id_cannot_run(setting) -> None:
     write_staff(settings.data_dir, "c01,Jo Smith,working,yes,no,yes")
     result = run(settings.data_dir, "audit", str(folder), "-q")
     assert result.exit_code == 2 and "both a child id" in result.text
+
+
+def test_interactive_review_takes_a_staff_id(setting) -> None:
+    settings, folder, tmp = setting
+    for photo in (settings.data_dir / "staff" / "JS01").iterdir():
+        photo.unlink()
+    audit_json(settings.data_dir, folder, tmp / "1.json")
+    # activity.jpg's unknown face comes first (photos in name order), then jo.jpg's.
+    result = run(settings.data_dir, "review", input="XX9\nJS01\nstaff js01\n")
+    assert result.exit_code == 0, result.output
+    assert "There is no child 'XX9'" in result.text and "Recorded 2 decision(s)" in result.text
+    images = audit_json(settings.data_dir, folder, tmp / "2.json")
+    assert images["jo.jpg"]["action"] == "keep" and images["activity.jpg"]["action"] == "keep"
+    assert images["jo.jpg"]["faces"][0]["staff_id"] == "JS01"
+
+
+def test_staff_without_a_staff_register_says_how_to_start_one(setting) -> None:
+    settings, _, _ = setting
+    (settings.data_dir / "staff.csv").unlink()
+    result = run(settings.data_dir, "staff")
+    assert result.exit_code == 2 and "consent_data/template/staff.csv" in result.text
