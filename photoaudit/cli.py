@@ -315,12 +315,15 @@ def enrol_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
     allow_again_ids: Annotated[
         Optional[list[str]],
-        typer.Option("--allow-again", help="Enrol again a child erased with `forget` (parents agreed again)."),
+        typer.Option("--allow-again", help="Enrol again a child (or member of staff) erased with `forget` "
+                     "(they agreed again)."),
     ] = None,
 ) -> None:
-    """Learn the faces of registered children who have face-matching permission."""
+    """Learn the faces of registered children (and staff) who have face-matching permission."""
     from .engine import EngineSettings
-    from .workflow import allow_again, prepare
+    from .models import staff_id_of
+    from .staff_rules import staff_label
+    from .workflow import allow_again, erased_label, prepare
 
     console = console_for()
     with cannot_run_is_exit_2("enrol"):
@@ -334,20 +337,28 @@ def enrol_command(
     assert report is not None
     if not quiet:
         for child_id, count in sorted(report.enrolled.items()):
-            child = prepared.register.children[child_id]
             style = "green" if count else "yellow"
-            console.print(f"{child.name} ({child_id}): {count} reference photo(s) enrolled", style=style)
+            if (staff_id := staff_id_of(child_id)) is not None:
+                who = staff_label(prepared.register.staff.get(staff_id), staff_id)
+            else:
+                who = f"{prepared.register.children[child_id].name} ({child_id})"
+            console.print(f"{who}: {count} reference photo(s) enrolled", style=style)
     for child_id, photo, why in report.rejected:
-        console.print(f"Rejected faces/{photo}: {why}", style="yellow")
+        folder = "staff" if staff_id_of(child_id) is not None else "faces"
+        console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
     for warning in report.warnings:
         console.print(warning, style="yellow")
     for erasure in report.erasures:
         child = prepared.register.get(erasure.child_id)
-        words = erasure.words(f"{child.name} ({erasure.child_id})" if child else erasure.child_id)
+        words = erasure.words(f"{child.name} ({erasure.child_id})" if child
+                              else erased_label(prepared.register, erasure.child_id))
         console.print(words)
         log(f"enrol: {words}")
     if not quiet:
-        console.print(f"{len(report.enrolled)} children enrolled; templates kept privately in {settings.state_path}")
+        staff = sum(staff_id_of(k) is not None for k in report.enrolled)
+        also = f" and {staff} member(s) of staff" if staff else ""
+        console.print(f"{len(report.enrolled) - staff} children{also} enrolled; templates kept privately "
+                      f"in {settings.state_path}")
 
 
 @app.command("audit", epilog=examples(
@@ -403,7 +414,7 @@ def audit_command(
             prepared = prepare(settings, EngineSettings(detector=detector.value))
             if prepared.enrolment is not None and not quiet:
                 console.print(
-                    f"Enrolment refreshed: {sum(1 for n in prepared.enrolment.enrolled.values() if n)} children enrolled."
+                    f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled."
                 )
             with progress_bar(console, enabled=not quiet) as (start, advance):
                 result = run_audit(folder, prepared, day, on_start=start, on_file=advance,
@@ -441,6 +452,15 @@ def audit_command(
                                     str(settings.quarantine_path))
         terminal.show_next_steps(result, after, console)
     raise typer.Exit(result.exit_code)
+
+
+def enrolled_words(enrolled: dict[str, int]) -> str:
+    """'3 children' or '3 children and 1 member(s) of staff': those with a usable template."""
+    from .models import staff_id_of
+
+    staff = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is not None)
+    children = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is None)
+    return f"{children} children" + (f" and {staff} member(s) of staff" if staff else "")
 
 
 def complete_result_hints(result: AuditResult) -> None:
@@ -639,7 +659,8 @@ def review_command(
     ] = None,
     open_viewer: Annotated[bool, typer.Option("--open", help="Open each face in the system's picture viewer.")] = False,
     enrol: Annotated[
-        bool, typer.Option("--enrol", help="Add faces confirmed as a child to their reference photos (face matching: yes only).")
+        bool, typer.Option("--enrol", help="Add faces confirmed as a child (or member of staff) to their reference "
+                           "photos (face matching: yes only).")
     ] = False,
     by: Annotated[Optional[str], typer.Option("--by", help="Who is deciding (default: your user name).")] = None,
     list_them: Annotated[bool, typer.Option("--list", help="List the decisions recorded so far.")] = False,
@@ -657,7 +678,7 @@ def review_command(
         settings = settings_from(None, None)
         if list_them or undo is not None:
             with review.decision_book(settings) as book:
-                register = review.load_register(settings.register_path, purposes=settings.purposes)
+                register = review.load_registers(settings)
                 if undo is not None:
                     for line in review.undo_decisions(book, undo, face, folder, register):
                         console.print(line)
@@ -682,7 +703,7 @@ def review_command(
                 console.print(f"Face crop: {crop}")
                 try:
                     return typer.prompt(
-                        "Who is this? A child id, (a)dult, (n)ot a face, (s)kip or (q)uit",
+                        "Who is this? A child id, a staff id, (a)dult, (n)ot a face, (s)kip or (q)uit",
                         default="s", show_default=False,
                     )
                 except typer.Abort:
@@ -710,7 +731,7 @@ def review_command(
             report = prepare(settings).enrolment
             rejected = [(path, why) for _, path, why in (report.rejected if report else []) if path in outcome.enrolled]
             with review.decision_book(settings) as book:
-                review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected])
+                review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected], settings.staff_dir)
         for path, why in rejected:
             console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow")
         console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
@@ -824,6 +845,45 @@ def doctor_command(
     else:
         console.print("Everything is in place.", style="green")
     raise typer.Exit(EXIT_CANNOT_RUN if failed else EXIT_CLEAR)
+
+
+@app.command("staff", epilog=examples(
+    "photoaudit --data consent_data/little-acorns staff",
+    "photoaudit --data consent_data/little-acorns staff --max-age 12",
+))
+def staff_command(
+    max_age: Annotated[
+        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many "
+                          "months (default 6).")
+    ] = 6,
+    detector: DetectorOption = Detector.auto,
+    today: TodayOption = None,
+) -> None:
+    """Each member of staff's consent and enrolment (staff.csv): templates, newest reference photo."""
+    from .decision_store import DecisionBook
+    from .engine import EngineSettings
+    from .formats import staff_view
+    from .references import staff_overview
+    from .store import Store
+    from .workflow import CannotRun, prepare
+
+    console = console_for()
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = settings_from(None, None)
+        if not settings.staff_register_path.is_file():
+            raise CannotRun(
+                f"No staff register found at {settings.staff_register_path}. Copy "
+                "consent_data/template/staff.csv there and fill it in (one row per member of staff)."
+            )
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        with Store(settings.state_path) as store:
+            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
+            from_review = set(DecisionBook(store).sources())
+        rows = staff_overview(prepared.register.staff, settings.staff_dir, paths, from_review, day, max_age)
+    console.print(staff_view.table(rows, prepared.register.staff, day))
+    for line in staff_view.warnings(rows, day, max_age):
+        console.print(line, style="yellow")
 
 
 from . import cli_state  # noqa: E402,F401  (registers restore, purge, reaudit, forget)

@@ -4,6 +4,10 @@ Decisions are keyed by the photo's content (SHA-256 of its bytes) and the face's
 box, so they survive renames and moves and apply to every later audit. The
 latest audit's faces are kept so that ``photoaudit review`` knows what needs a
 person. Nothing here is biometric: boxes, child ids and distances, no templates.
+
+Staff (issue 19) share the tables: a decision of kind ``staff`` keeps the staff id in
+the ``child_id`` column; a latest-audit face matched to staff keeps ``staff:<id>``
+there (:func:`photoaudit.models.staff_key`), and a staff candidate is ``[id, distance, "staff"]``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from .models import (
     PhotoFacts,
     PhotoVerdict,
     Register,
+    staff_id_of,
+    staff_key,
 )
 from .sources import MediaFile
 from .store import Store
@@ -118,7 +124,8 @@ class AuditFace:
     candidates: tuple[Candidate, ...]
     decision: str | None  # what a person already decided, if anything
     counted: bool
-    twice: bool = False  # its child was matched to more than one face of the photo
+    twice: bool = False  # its child (or member of staff) was matched to more than one face of the photo
+    staff_id: str | None = None  # matched to this member of staff (child_id is then None)
 
     @property
     def path(self) -> Path:
@@ -126,10 +133,15 @@ class AuditFace:
 
     @property
     def needs_person(self) -> bool:
-        """Unknown, uncertain, or one of two faces matched to the same child, and undecided."""
-        if self.decision is not None or not self.counted:
+        """Unknown, uncertain, or one of two faces matched to the same child (or member of
+        staff), and undecided."""
+        if self.decision is not None:
             return False
-        return self.status is not FaceStatus.MATCHED or self.twice
+        if self.twice:
+            return True
+        if not self.counted:
+            return False
+        return self.status is not FaceStatus.MATCHED
 
 
 @dataclass(frozen=True)
@@ -161,8 +173,7 @@ class DecisionBook:
         for sha, box, kind, child_id, by, at in self.db.execute(
             "SELECT sha256, box, kind, child_id, decided_by, decided_at FROM face_decision ORDER BY sha256, box"
         ):
-            decision = PersonDecision(FaceDecision(kind), child_id, by, at)
-            found.setdefault(sha, []).append((box_from(box), decision))
+            found.setdefault(sha, []).append((box_from(box), decision_from(kind, child_id, by, at)))
         return found
 
     def record_decision(self, sha256: str, box: Box, decision: PersonDecision, photo: str) -> None:
@@ -173,7 +184,8 @@ class DecisionBook:
                     db.execute("DELETE FROM face_decision WHERE sha256=? AND box=?", (sha256, old))
             db.execute(
                 "INSERT OR REPLACE INTO face_decision VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, box_text(box), decision.kind.value, decision.child_id, decision.by, decision.at, photo),
+                (sha256, box_text(box), decision.kind.value, decision.staff_id or decision.child_id,
+                 decision.by, decision.at, photo),
             )
             for table in ("last_audit_face", "folder_audit_face"):
                 db.execute(
@@ -184,7 +196,7 @@ class DecisionBook:
     def decision_rows(self) -> list[tuple[str, Box, PersonDecision, str]]:
         """Every recorded face decision: (sha256, box, decision, photo as it was named), oldest first."""
         return [
-            (sha, box_from(box), PersonDecision(FaceDecision(kind), child_id, by, at), photo)
+            (sha, box_from(box), decision_from(kind, child_id, by, at), photo)
             for sha, box, kind, child_id, by, at, photo in self.db.execute(
                 "SELECT sha256, box, kind, child_id, decided_by, decided_at, photo FROM face_decision "
                 "ORDER BY decided_at, photo, box"
@@ -234,8 +246,9 @@ class DecisionBook:
                         hashes.get(verdict.path),
                         box_text(face.box),
                         face.status.value,
-                        face.child_id,
-                        json.dumps([[c.child_id, c.distance] for c in face.candidates]),
+                        face.key,
+                        json.dumps([[c.child_id, c.distance, "staff"] if c.staff else [c.child_id, c.distance]
+                                    for c in face.candidates]),
                         None if face.decision is None else face.decision.kind.value,
                         int(face.counts_for_consent),
                     )
@@ -268,19 +281,8 @@ class DecisionBook:
             return []
         folder = last[0]
         faces = [
-            AuditFace(
-                folder,
-                photo,
-                face,
-                sha,
-                box_from(box),
-                FaceStatus(status),
-                child_id,
-                tuple(Candidate(c, float(d)) for c, d in json.loads(candidates)),
-                decision,
-                bool(counted),
-            )
-            for photo, face, sha, box, status, child_id, candidates, decision, counted in self.db.execute(
+            audit_face(folder, *row)
+            for row in self.db.execute(
                 "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
                 "FROM last_audit_face ORDER BY photo, face"
             )
@@ -314,11 +316,7 @@ class DecisionBook:
                 "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
                 "FROM folder_audit_face WHERE folder=? ORDER BY photo, face", (str(audited),)
             )
-            faces += mark_twice([
-                AuditFace(audited, photo, number, sha, box_from(box), FaceStatus(status), child_id,
-                          tuple(Candidate(c, float(d)) for c, d in json.loads(candidates)), decision, bool(counted))
-                for photo, number, sha, box, status, child_id, candidates, decision, counted in rows
-            ])
+            faces += mark_twice([audit_face(audited, *row) for row in rows])
         return faces
 
     # -- where review-added reference photos came from -------------------------
@@ -341,16 +339,48 @@ class DecisionBook:
         }
 
 
+def decision_from(kind: str, child_id: str | None, by: str, at: str) -> PersonDecision:
+    """A stored decision (a staff decision keeps its staff id in the child_id column)."""
+    if kind == FaceDecision.STAFF.value:
+        return PersonDecision(FaceDecision.STAFF, None, by, at, staff_id=child_id)
+    return PersonDecision(FaceDecision(kind), child_id, by, at)
+
+
+def audit_face(folder: Path, photo: str, face: int, sha: str | None, box: str, status: str, child_id: str | None,
+               candidates: str, decision: str | None, counted: int) -> AuditFace:
+    """One stored row of an audit's faces (a staff match keeps ``staff:<id>`` in child_id)."""
+    return AuditFace(
+        folder,
+        photo,
+        face,
+        sha,
+        box_from(box),
+        FaceStatus(status),
+        None if staff_id_of(child_id or "") else child_id,
+        tuple(Candidate(c[0], float(c[1]), staff=c[2:] == ["staff"]) for c in json.loads(candidates)),
+        decision,
+        bool(counted),
+        staff_id=staff_id_of(child_id or ""),
+    )
+
+
 def mark_twice(faces: list[AuditFace]) -> list[AuditFace]:
     """Mark the faces whose child was matched to more than one undecided face of the same photo."""
     seen: dict[tuple[str, str], int] = {}
+
+    def who(f: AuditFace) -> str | None:
+        """The child (counted faces) or member of staff (undecided) a face was matched to."""
+        if f.status is not FaceStatus.MATCHED:
+            return None
+        if f.counted and f.child_id:
+            return f.child_id
+        return staff_key(f.staff_id) if f.staff_id and f.decision is None else None
+
     for f in faces:
-        if f.status is FaceStatus.MATCHED and f.counted and f.child_id:
-            seen[(f.photo, f.child_id)] = seen.get((f.photo, f.child_id), 0) + 1
+        if (key := who(f)) is not None:
+            seen[(f.photo, key)] = seen.get((f.photo, key), 0) + 1
     return [
-        replace(f, twice=True)
-        if f.status is FaceStatus.MATCHED and f.counted and seen.get((f.photo, f.child_id or ""), 0) > 1
-        else f
+        replace(f, twice=True) if (key := who(f)) is not None and seen.get((f.photo, key), 0) > 1 else f
         for f in faces
     ]
 

@@ -63,7 +63,7 @@ def test_bare_photoaudit_shows_help_and_exits_0() -> None:
 
 
 @pytest.mark.parametrize("command", ["enrol", "audit", "check", "review", "override", "children", "devices",
-                                     "restore", "purge", "reaudit", "forget", "doctor"])
+                                     "restore", "purge", "reaudit", "forget", "doctor", "staff"])
 def test_each_command_has_help_with_an_example(command: str) -> None:
     result = cli(command, "-h")
     assert result.exit_code == 0, result.output
