@@ -9,7 +9,7 @@ audit; :mod:`photoaudit.cover` decides what a copy must cover and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .imaging import UnreadablePhoto, load_photo
 from .models import PhotoVerdict, Use
 from .policy import judge_photo
 from .provenance import audit_warnings
-from .sources import MediaFile, MediaKind, kind_of
+from .sources import MediaFile, MediaKind, Skipped, describe
 from .workflow import CannotRun, Prepared, is_inside
 
 
@@ -78,7 +78,7 @@ def gather(paths: Iterable[Path]) -> list[MediaFile]:
 
     A path that does not exist is an error (a typing mistake must not pass as "checked").
     """
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise CannotRun("No such file or folder: " + ", ".join(missing))
     files: list[MediaFile] = []
@@ -86,13 +86,16 @@ def gather(paths: Iterable[Path]) -> list[MediaFile]:
     for path in paths:
         if path.is_dir():
             found = [
-                MediaFile(m.path, f"{path.as_posix().rstrip('/')}/{m.relative}", m.kind, m.size)
+                replace(m, relative=f"{path.as_posix().rstrip('/')}/{m.relative}")
                 for m in list_media(path)
             ]
         else:
-            found = [MediaFile(path, path.as_posix(), kind_of(path.name), path.stat().st_size)]
+            described = describe(path, path.as_posix())  # named on purpose: a row even if skippable
+            if isinstance(described, Skipped):
+                described = MediaFile(path, path.as_posix(), MediaKind.OTHER, path.lstat().st_size)
+            found = [described]
         for media in found:
-            real = media.path.resolve()
+            real = media.path.resolve() if media.entry.opened else media.path.absolute()
             if real not in seen:
                 seen.add(real)
                 files.append(media)

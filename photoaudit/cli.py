@@ -1,7 +1,8 @@
 """The command line: a thin typer shell over :mod:`photoaudit.workflow`.
 
 Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it.
+2 the command could not run, 3 another run was already working on it,
+4 the audit ran but a sub-folder could not be read (its photos were not checked).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from .workflow import (
 )
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
+EXIT_UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
 
 app = typer.Typer(
     add_completion=False,

@@ -8,6 +8,8 @@ becomes :class:`UnreadablePhoto` with a reason a nursery manager can read.
 from __future__ import annotations
 
 import math
+import os
+import stat
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +64,28 @@ class LoadedPhoto:
     #: A reduced copy of ``pixels`` for face detection, when one was asked for
     #: (``detect_scale``) and it is smaller; None means "use ``pixels``".
     reduced: numpy.ndarray | None = None
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file (never a link, pipe or device).
+
+    Never blocks: a named pipe is opened without waiting for a writer, then refused.
+    Raises OSError (``strerror`` in plain words) for anything else.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    if os.name == "nt" and path.is_symlink():  # pragma: no cover - no O_NOFOLLOW there
+        raise OSError(0, "it is a link, not a file", str(path))
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "it is not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def register_heif() -> None:
@@ -142,7 +166,7 @@ def load_photo(
     try:
         if path.is_dir():
             raise UnreadablePhoto(path, "This is a folder, not a photo.")
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(_HEAD_BYTES)
             if not head:
                 raise UnreadablePhoto(path, "The file is empty (0 bytes).")

@@ -19,6 +19,7 @@ afresh.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from .config import MatchSettings, VideoSettings
 from .engine import EngineSettings, Face, FaceEngine
 from .erasure import without_erased
 from .formats.json_report import verdict_json
+from .imaging import open_regular
 from .metadata import modified_time
 from .models import PURPOSES, Box, PhotoVerdict, Register
 from .parallel import examine_all
@@ -144,22 +146,28 @@ def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
 # -- hashing ----------------------------------------------------------------------------------
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of a regular file's bytes (a link, pipe or device is an OSError)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
 def file_state(path: Path, known: FileState | None = None) -> FileState | None:
-    """The file's hash and stat, re-hashing only when the stat differs from ``known``."""
+    """The file's hash and stat, re-hashing only when the stat differs from ``known``.
+
+    None for anything but a regular file (a link is never followed, a pipe never opened).
+    """
     try:
-        info = path.stat()
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            return None
         probe = FileState("", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if known is not None and known.same_file(probe):
             return known
         sha256 = sha256_of(path)
-        after = path.stat()
+        after = path.lstat()
     except OSError:
         return None  # unreadable: examined without the store, and its problem reported
     if (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns):
@@ -170,7 +178,7 @@ def file_state(path: Path, known: FileState | None = None) -> FileState | None:
 def unchanged_since(path: Path, state: FileState) -> bool:
     """True when the file still has the size and times it had when hashed."""
     try:
-        info = path.stat()
+        info = path.lstat()
     except OSError:
         return False
     return (info.st_size, info.st_mtime_ns, info.st_ino) == (state.size, state.mtime_ns, state.inode)
@@ -181,8 +189,9 @@ def hash_files(
 ) -> dict[str, FileState]:
     """Content hashes of every file that could be read (threads: hashing waits on the disk)."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, 8))) as pool:
-        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), files)
-        return {m.relative: s for m, s in zip(files, states) if s is not None}
+        opened = [m for m in files if m.entry.opened]
+        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), opened)
+        return {m.relative: s for m, s in zip(opened, states) if s is not None}
 
 
 # -- the audit ----------------------------------------------------------------------------------

@@ -291,7 +291,7 @@ class Store:
                 db.execute("DELETE FROM photo_face WHERE sha256=? AND engine=?", (sha256, engine))
                 db.execute(
                     "INSERT OR REPLACE INTO photo VALUES (?, ?, ?, ?)",
-                    (sha256, engine, when, json.dumps(examination.extra, ensure_ascii=False)),
+                    (sha256, engine, when, _json(examination.extra)),
                 )
                 db.executemany(
                     "INSERT INTO photo_face VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -342,9 +342,9 @@ class Store:
         """relative path -> file state, as last seen in ``folder``."""
         rows = self.db.execute(
             "SELECT relative, sha256, size, mtime_ns, ctime_ns, inode FROM location WHERE folder=?",
-            (folder,),
+            (name_key(folder),),
         )
-        return {r[0]: FileState(*r[1:]) for r in rows}
+        return {name_from_key(r[0]): FileState(*r[1:]) for r in rows}
 
     def all_locations(self, folder: str | None = None) -> list[tuple[str, str, str, int]]:
         """(folder, relative, sha256, mtime_ns) of every file last seen (in ``folder`` when given)."""
@@ -355,25 +355,25 @@ class Store:
         else:
             rows = self.db.execute(
                 "SELECT folder, relative, sha256, mtime_ns FROM location WHERE folder=? ORDER BY relative",
-                (folder,),
+                (name_key(folder),),
             )
-        return [tuple(r) for r in rows]
+        return [(name_from_key(r[0]), name_from_key(r[1]), r[2], r[3]) for r in rows]
 
     def replace_locations(self, folder: str, seen: dict[str, FileState], when: str) -> None:
         """Record exactly what is in ``folder`` now (files gone from it are dropped)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM location WHERE folder=?", (folder,))
+            db.execute("DELETE FROM location WHERE folder=?", (name_key(folder),))
             db.executemany(
                 "INSERT INTO location VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (folder, rel, s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, when)
+                    (name_key(folder), name_key(rel), s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, when)
                     for rel, s in seen.items()
                 ],
             )
 
     def drop_location(self, folder: str, relative: str) -> None:
         with self.transaction() as db:
-            db.execute("DELETE FROM location WHERE folder=? AND relative=?", (folder, relative))
+            db.execute("DELETE FROM location WHERE folder=? AND relative=?", (name_key(folder), name_key(relative)))
 
     # -- verdicts -------------------------------------------------------------------
     def verdict(self, sha256: str) -> StoredVerdict | None:
@@ -386,7 +386,7 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?)",
-                [(v.sha256, v.action, v.judged, json.dumps(v.body, ensure_ascii=False)) for v in verdicts],
+                [(v.sha256, v.action, v.judged, _json(v.body)) for v in verdicts],
             )
 
     def verdicts(self) -> Iterator[StoredVerdict]:
@@ -419,6 +419,28 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def name_key(name: str) -> str | bytes:
+    """A path as stored: text, or for a name that is not valid UTF-8 its exact bytes (a BLOB,
+    which never equals any text, so no name can be mistaken for another)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name)
+    return name
+
+
+def name_from_key(value: str | bytes) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+def _json(value: object) -> str:
+    """JSON for the store: text only (a name that is not UTF-8 is kept as \\udcXX escapes)."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True)
 
 
 def _template(blob: bytes | None) -> np.ndarray | None:

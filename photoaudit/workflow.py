@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import lock, quarantine
-from .auditor import AuditResult, list_media
+from .auditor import AuditResult, list_folder
 from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
@@ -27,7 +27,7 @@ from .policy import child_label
 from .provenance import DeviceRegister, audit_warnings
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register
-from .sources import MediaFile
+from .sources import Entry, MediaFile, shown
 from .store import Store
 
 ENROLMENT_KEY = "enrolment-inputs"
@@ -111,7 +111,8 @@ def audit(
     if not folder.is_dir():
         raise CannotRun(f"{folder} is a file, not a folder.")
     settings = prepared.settings
-    files = list_media(folder, exclude=[settings.state_path, settings.quarantine_path])
+    listing = list_folder(folder, exclude=[settings.state_path, settings.quarantine_path])
+    files = listing.files
     if on_start:
         on_start(files)
     settler = load_settler(settings.state_path, prepared.register)
@@ -122,7 +123,14 @@ def audit(
             devices=prepared.devices, rules=settings.records, video=settings.video,
             settle=settler,
         )
-    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes)
+    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes,
+                         skipped=listing.skipped)
+    result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
+    if result.unchecked_folders:
+        result.warnings.append(
+            f"{len(result.unchecked_folders)} folder(s) could not be opened, so the photos in them "
+            f"were NOT checked: {', '.join(map(shown, result.unchecked_folders))}."
+        )
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
     if prepared.enrolment is not None:

@@ -7,6 +7,7 @@ import io
 
 from ..auditor import AuditResult
 from ..models import FaceStatus
+from ..sources import shown
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -17,7 +18,15 @@ def cell(text: str) -> str:
 
 
 def render(result: AuditResult) -> str:
-    """CSV with a UTF-8 byte order mark, so Excel shows names with accents correctly."""
+    """CSV with a UTF-8 byte order mark, so Excel shows names with accents correctly.
+
+    One row per photo, then one row per skipped file (action ``skipped``, the reason in
+    ``reasons``). Names that are not UTF-8 are shown escaped (``\\xff``).
+    """
+    return "\ufeff" + _rows(result)
+
+
+def _rows(result: AuditResult) -> str:
     purposes = list(result.verdicts[0].purposes) if result.verdicts else []
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -29,19 +38,23 @@ def render(result: AuditResult) -> str:
         found = v.provenance
         writer.writerow(
             [
-                cell(v.path),
+                cell(shown(v.path)),
                 v.action.value,
                 *(v.purposes[p].value for p in purposes),
                 " ".join(v.journeys),
                 " ".join(children),
                 unidentified,
-                cell(" ".join(v.reasons)),
+                cell(shown(" ".join(v.reasons))),
                 "yes" if found and found.breach else "no",
                 cell(found.camera.describe()) if found and found.camera else "",
                 cell(found.device_id or "") if found else "",
                 found.taken.isoformat(sep=" ") if found and found.taken else "",
                 "yes" if found and found.gps else "no",
-                cell(" ".join(v.notes)),
+                cell(shown(" ".join(v.notes))),
             ]
         )
-    return "\ufeff" + out.getvalue()
+    blank = [""] * len(purposes)
+    for skipped in result.skipped:
+        writer.writerow([cell(shown(skipped.relative)), "skipped", *blank, "", "", "", cell(skipped.reason),
+                         "", "", "", "", "", ""])
+    return out.getvalue()
