@@ -34,6 +34,7 @@ from .engine import EngineSettings
 from .formats import reaudit_report, write_private
 from .formats.terminal import ACTION_STYLE
 from .models import Action
+from .sources import shown
 from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
 
 
@@ -137,7 +138,7 @@ def show_items(console: Console, items: list[quarantine.Item], title: str) -> No
     table.add_column("Photo", overflow="fold")
     table.add_column("Why", overflow="fold")
     for item in items:
-        table.add_row(f"{item.time:%Y-%m-%d %H:%M}", str(item.original), item.reason)
+        table.add_row(f"{item.time:%Y-%m-%d %H:%M}", Text(shown(str(item.original))), Text(shown(item.reason)))
     console.print(table)
 
 
@@ -164,7 +165,7 @@ def restore_command(
             raise typer.Exit(EXIT_CLEAR)
         chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
         for name in unknown:
-            console.print(f"[yellow]Not in quarantine: {name}[/]")
+            console.print(Text(f"Not in quarantine: {shown(name)}", style="yellow"))
         with ExitStack() as locks:
             held = [locks.enter_context(lock_quarantine(settings))]
             for folder in sorted({item.folder for item in chosen}):
@@ -173,13 +174,13 @@ def restore_command(
                 log(f"restore: {words}")
             outcome = quarantine.restore(settings.quarantine_path, chosen)
     for words in outcome.recovered:
-        console.print(words)
+        console.print(Text(shown(words)))
         log(f"restore: {words}")
     for item in outcome.done:
-        console.print(f"Put back {item.original}")
+        console.print(Text(f"Put back {shown(str(item.original))}"))
         log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
     for path, why in outcome.skipped:
-        console.print(f"[yellow]Not put back {path}: {why}[/]")
+        console.print(Text(f"Not put back {shown(path)}: {why}", style="yellow"))
     raise typer.Exit(EXIT_CLEAR if not unknown and not outcome.skipped else EXIT_CANNOT_RUN)
 
 
@@ -221,6 +222,6 @@ def purge_command(
         log(f"purge: deleted {item.quarantined} (was {item.original}, sha256 {item.sha256}, "
             f"quarantined {item.time:%Y-%m-%d})")
     for path, why in outcome.skipped:
-        console.print(f"[yellow]Not deleted {path}: {why}[/]")
+        console.print(Text(f"Not deleted {shown(path)}: {why}", style="yellow"))
     console.print(f"Deleted {len(outcome.done)} photo(s) for good; the manifest records each one.")
     raise typer.Exit(EXIT_CLEAR if not outcome.skipped else EXIT_CANNOT_RUN)

@@ -81,7 +81,7 @@ class Manifest:
                 handle.seek(-1, os.SEEK_END)
                 if handle.read(1) != b"\n":
                     handle.write(b"\n")
-            handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+            handle.write(entry_line(entry))
             handle.flush()
             os.fsync(handle.fileno())
         if new:
@@ -100,6 +100,15 @@ class Manifest:
             if isinstance(entry, dict) and "id" in entry and "step" in entry:
                 found.append(entry)
         return found
+
+
+def entry_line(entry: dict) -> bytes:
+    """One manifest line. A path that is not valid UTF-8 is kept exactly, as JSON's \\udcXX
+    escapes (Python's surrogate escapes: reading the line gives the same bytes back)."""
+    try:
+        return json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(entry, ensure_ascii=True).encode("ascii") + b"\n"
 
 
 @dataclass(frozen=True)
