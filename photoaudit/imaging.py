@@ -208,8 +208,18 @@ def load_photo(
 _TRUNCATED = "The file is cut short (truncated): it may not have finished copying."
 
 
+#: Pillow's refusals of chunks too large to hold safely (PNG text, ICC profiles...).
+_TOO_LARGE_WORDS = ("too large", "too much memory", "decompressed data too", "suspiciously large")
+TOO_LARGE_PARTS = (
+    "The file holds more extra data (such as text stored inside the image) than photoaudit "
+    "reads safely, so it was not opened. It is not necessarily damaged."
+)
+
+
 def _damaged(exc: BaseException) -> str:
     text = str(exc).lower()
+    if isinstance(exc, ValueError) and any(w in text for w in _TOO_LARGE_WORDS):
+        return TOO_LARGE_PARTS
     if isinstance(exc, EOFError) or any(w in text for w in ("truncat", "end of file", "too short")):
         return _TRUNCATED
     return "The photo is damaged (corrupt data) and cannot be opened."

@@ -441,3 +441,25 @@ def test_full_size_is_the_upright_photos_even_when_downscaled(tmp_path: Path, or
 def test_full_size_of_a_turned_heic(tmp_path: Path) -> None:
     path = save_heic(grace_hopper(), tmp_path / "g.heic", 6)
     assert load_photo(path, max_side=100).full_size == (512, 600)
+
+
+def test_a_png_with_a_huge_text_chunk_is_too_large_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 17: a valid PNG whose text is more than Pillow holds safely."""
+    from PIL import PngImagePlugin
+
+    from photoaudit.imaging import TOO_LARGE_PARTS
+
+    small = Image.new("RGB", (40, 30), (200, 100, 50))
+    packed = PngImagePlugin.PngInfo()
+    packed.add_text("comment", "x" * (PngImagePlugin.MAX_TEXT_CHUNK + 1), zip=True)  # small file, huge text
+    small.save(tmp_path / "ztxt.png", pnginfo=packed)
+    plain = PngImagePlugin.PngInfo()
+    plain.add_text("comment", "y" * 300_000)
+    small.save(tmp_path / "text.png", pnginfo=plain)
+    monkeypatch.setattr(PngImagePlugin, "MAX_TEXT_MEMORY", 200_000)  # as a 70 MB chunk against 64 MB
+    for name in ("ztxt.png", "text.png"):
+        with pytest.raises(UnreadablePhoto) as err:
+            load_photo(tmp_path / name)
+        assert err.value.reason == TOO_LARGE_PARTS and "damaged" not in err.value.reason.replace("not necessarily damaged", "")
