@@ -20,7 +20,8 @@ from .engine import Face, FaceEngine
 from .imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from .matching import match_face
 from .metadata import modified_time, parse_exif
-from .models import PURPOSES, Action, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
+from .inner import judge_inner
+from .models import PURPOSES, Action, FaceMatch, FaceStatus, InnerPicture, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import judge_photo
 from .provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
 from .sources import (
@@ -47,6 +48,8 @@ class Examined:
     meta: MediaMeta | None = None  # what the file says about itself; None if unreadable
     frames: tuple[tuple[float, tuple[Face, ...]], ...] | None = None  # videos: faces per sampled frame
     video: VideoInfo | None = None
+    #: photos: the pictures inside the file (label, faces, why it could not be examined)
+    inner: tuple[tuple[str, tuple[Face, ...], str | None], ...] = ()
 
 
 @dataclass
@@ -115,7 +118,7 @@ def examine(
         return examine_video(media, engine, video)
     try:
         # The reduced copy for detection is made during decoding, where it is cheapest.
-        photo = load_photo(media.path, max_pixels=max_pixels, detect_scale=engine.detection_scale)
+        photo = load_photo(media.path, max_pixels=max_pixels, detect_scale=engine.detection_scale, inner=True)
     except UnreadablePhoto as err:
         if media.kind is MediaKind.OTHER:
             return Examined(
@@ -124,7 +127,12 @@ def examine(
             )
         return Examined(media.relative, problem=err.reason)
     meta = parse_exif(photo.exif, modified_time(media.path))
-    return Examined(media.relative, tuple(engine.find_faces(photo.pixels, photo.reduced)), meta=meta)
+    inner = tuple(
+        (found.label, () if found.pixels is None else tuple(engine.find_faces(found.pixels)), found.problem)
+        for found in photo.inner
+    )
+    faces = tuple(engine.find_faces(photo.pixels, photo.reduced))
+    return Examined(media.relative, faces, meta=meta, inner=inner)
 
 
 def examine_video(media: MediaFile, engine: FaceEngine, settings: VideoSettings) -> Examined:
@@ -162,7 +170,10 @@ def identify(
             for face in faces
         ]
         return PhotoFacts(examined.relative, combine(seen, match), examined.problem)
-    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem)
+    inner = tuple(
+        InnerPicture(label, tuple(one(face) for face in faces), problem) for label, faces, problem in examined.inner
+    )
+    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem, inner=inner)
 
 
 def audit_files(
@@ -215,7 +226,7 @@ def judge_file(
     """
     if media.entry is Entry.THUMBNAIL_CACHE:
         return thumbnail_cache_verdict(media.relative, purposes)
-    consent = judge_photo(facts, register, today, purposes)
+    consent = judge_inner(judge_photo(facts, register, today, purposes), facts, register, today, purposes)
     kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
     verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
     if examined.kind != "video" and len(verdict.reasons) == len(consent.reasons):

@@ -17,6 +17,7 @@ from .auditor import AuditResult, Examined, examine, identify, judge_file, list_
 from .cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
 from .export import copy_format, cover_regions, decode, encode, make_private_folder, rgb_icc_profile, write_new
 from .imaging import UnreadablePhoto, load_photo
+from .inner import judge_inner
 from .models import PhotoVerdict, Use
 from .policy import judge_photo
 from .provenance import audit_warnings
@@ -219,7 +220,10 @@ def check_one(media: MediaFile, prepared: Prepared, today: date, purpose: str, u
     verdict = judge_file(
         media, examined, facts, register, today, settings.purposes, prepared.devices, settings.records
     )
-    consent = judge_photo(facts, register, today, settings.purposes)
+    # The copy carries nothing but the main picture, so what is inside the file (EXIF
+    # thumbnail, more images) holds back the file itself, never its copy.
+    consent = judge_inner(judge_photo(facts, register, today, settings.purposes), facts, register, today,
+                          settings.purposes)
     from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
     gps = examined.meta is not None and examined.meta.gps
     plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps)

@@ -19,6 +19,8 @@ from typing import BinaryIO
 import numpy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .inner import inner_pictures
+
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif"})
 VIDEO_SUFFIXES = frozenset({".mov", ".mp4", ".m4v", ".3gp"})
 #: Larger images are refused as possible decompression bombs.
@@ -64,6 +66,9 @@ class LoadedPhoto:
     #: A reduced copy of ``pixels`` for face detection, when one was asked for
     #: (``detect_scale``) and it is smaller; None means "use ``pixels``".
     reduced: numpy.ndarray | None = None
+    #: With ``inner=True``: the other pictures the file carries (photoaudit.inner.Found),
+    #: small copies of the main picture left out.
+    inner: tuple = ()
 
 
 def open_regular(path: Path) -> BinaryIO:
@@ -151,8 +156,12 @@ def load_photo(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_side: int | None = None,
     detect_scale: Callable[[int, int], float] | None = None,
+    inner: bool = False,
 ) -> LoadedPhoto:
     """Decode ``path`` to upright RGB pixels without ever writing to the file.
+
+    ``inner`` also reads the pictures inside the file (EXIF thumbnail, more images or
+    frames, HEIC thumbnails): see :mod:`photoaudit.inner`.
 
     ``max_side`` (optional) downscales so the longest side is at most that many
     pixels; JPEGs are then decoded at reduced size directly (fast).
@@ -180,7 +189,7 @@ def load_photo(
                 # Our own pixel limit below replaces Pillow's global one; its
                 # warnings (bomb, odd EXIF) must not leak out or turn into errors.
                 warnings.simplefilter("ignore")
-                return _decode(path, handle, fmt, max_pixels, max_side, detect_scale)
+                return _decode(path, handle, fmt, max_pixels, max_side, detect_scale, inner)
     except UnreadablePhoto:
         raise
     except FileNotFoundError:
@@ -256,6 +265,7 @@ def _decode(
     max_pixels: int,
     max_side: int | None,
     detect_scale: Callable[[int, int], float] | None = None,
+    inner: bool = False,
 ) -> LoadedPhoto:
     with _open(path, handle, fmt) as im:
         width, height = im.size
@@ -282,6 +292,10 @@ def _decode(
             if scale < 1.0:
                 reduced = numpy.asarray(reduce_image(rgb, scale))
         pixels = numpy.array(rgb, dtype=numpy.uint8)
+        found = ()
+        if inner:
+            found = inner_pictures(im, handle, fmt, exif if isinstance(exif, bytes) else None,
+                                   max_pixels, orientation, pixels)
     return LoadedPhoto(
         pixels=pixels,
         format=fmt,
@@ -290,6 +304,7 @@ def _decode(
         suffix_mismatch=path.suffix.lower() not in _SUFFIXES_FOR[fmt],
         full_size=full_size,
         reduced=reduced,
+        inner=found,
     )
 
 

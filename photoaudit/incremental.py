@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 #: Bump when :func:`photoaudit.auditor.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
-EXAMINE_VERSION = 2
+EXAMINE_VERSION = 3  # 3: the pictures inside a photo file (photoaudit.inner)
 
 #: Store what was found after this many files, so an interrupted audit keeps most of its work.
 SAVE_EVERY = 32
@@ -102,8 +102,10 @@ def to_stored(examined: Examined) -> Examination:
             "gps": meta.gps,
         },
     }
-    if examined.frames is None:
-        return Examination(tuple((None, f) for f in examined.faces), extra)
+    if examined.frames is None:  # a photo: its own faces (frame None), then each inner picture's
+        extra["inner"] = [[label, problem] for label, _, problem in examined.inner]
+        inner_faces = tuple((k, f) for k, (_, found, _) in enumerate(examined.inner) for f in found)
+        return Examination(tuple((None, f) for f in examined.faces) + inner_faces, extra)
     info = examined.video
     extra["frames"] = [seconds for seconds, _ in examined.frames]
     extra["video"] = None if info is None else [info.duration, info.frames_sampled, info.sample_every]
@@ -126,7 +128,14 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
         )
     kind = extra.get("kind", "photo")
     if "frames" not in extra:
-        return Examined(relative, tuple(f for _, f in stored.faces), kind=kind, meta=meta)
+        labels = extra.get("inner", [])
+        inner_faces: list[list[Face]] = [[] for _ in labels]
+        for frame, face in stored.faces:
+            if frame is not None:
+                inner_faces[frame].append(face)
+        inner = tuple((label, tuple(found), problem) for (label, problem), found in zip(labels, inner_faces))
+        main = tuple(f for frame, f in stored.faces if frame is None)
+        return Examined(relative, main, kind=kind, meta=meta, inner=inner)
     per_frame: list[list[Face]] = [[] for _ in extra["frames"]]
     for frame, face in stored.faces:
         per_frame[frame].append(face)
@@ -138,7 +147,8 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
 def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
     """No template for any face where an erased child's face was (in a photo or any frame)."""
     if examined.frames is None:
-        return replace(examined, faces=without_erased(examined.faces, erased))
+        inner = tuple((label, without_erased(found, erased), problem) for label, found, problem in examined.inner)
+        return replace(examined, faces=without_erased(examined.faces, erased), inner=inner)
     frames = tuple((seconds, without_erased(found, erased)) for seconds, found in examined.frames)
     return replace(examined, frames=frames)
 
