@@ -295,7 +295,7 @@ def _decode(
         found = ()
         if inner:
             found = inner_pictures(im, handle, fmt, exif if isinstance(exif, bytes) else None,
-                                   max_pixels, orientation, pixels)
+                                   max_pixels, orientation, pixels if reduced is None else reduced)
     return LoadedPhoto(
         pixels=pixels,
         format=fmt,

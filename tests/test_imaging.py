@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, JpegImagePlugin
 
 from faces import astronaut, grace_hopper, orientation_exif, save_heic, save_jpeg_with_orientation
+from photoaudit import imaging
 from photoaudit.imaging import (
     DEFAULT_MAX_PIXELS,
     LoadedPhoto,
@@ -209,7 +210,7 @@ def test_operating_system_errors(
     def refuse(self: Path, *args: object, **kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(imaging, "open_regular", refuse)  # photos are opened only through it
     assert words in unreadable(jpeg)
 
 
