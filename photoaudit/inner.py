@@ -201,8 +201,20 @@ def inner_pictures(
     return tuple(found)
 
 
+def without_bars(pixels: numpy.ndarray, dark: int = 16) -> numpy.ndarray:
+    """``pixels`` without the black bars cameras put around a thumbnail of another shape."""
+    grey = pixels.max(axis=2) if pixels.ndim == 3 else pixels
+    rows = numpy.flatnonzero(grey.max(axis=1) > dark)
+    cols = numpy.flatnonzero(grey.max(axis=0) > dark)
+    if rows.size == 0 or cols.size == 0:
+        return pixels
+    return pixels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
 def same_picture(inner: numpy.ndarray, main: numpy.ndarray) -> bool:
-    """True when ``inner`` is only a smaller copy of ``main`` (same shape, every part alike)."""
+    """True when ``inner`` is only a smaller copy of ``main`` (same shape, every part alike;
+    black bars around it left out)."""
+    inner = without_bars(inner)
     (ih, iw), (mh, mw) = inner.shape[:2], main.shape[:2]
     if abs(iw / ih - mw / mh) > 0.03 * (mw / mh):
         return False

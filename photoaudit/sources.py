@@ -161,8 +161,8 @@ def describe(path: Path, relative: str) -> MediaFile | Skipped:
     """What one name is: a file to give a row to (with its kind), or a file to skip."""
     try:
         info = path.lstat()
-    except OSError as exc:
-        return MediaFile(path, relative, kind_of(path.name), 0, Entry.FILE, str(exc))
+    except OSError:  # vanished since it was listed: still a row, and the audit says why
+        return MediaFile(path, relative, kind_of(path.name), 0)
     mode = info.st_mode
     if _is_link(path) or stat.S_ISLNK(mode):
         return MediaFile(path, relative, MediaKind.OTHER, 0, Entry.LINK)

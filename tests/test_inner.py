@@ -102,6 +102,10 @@ def test_a_small_copy_of_the_photo_is_the_same_picture_a_crop_is_not() -> None:
     assert same_picture(small, full)
     crop = numpy.asarray(Image.fromarray(full).crop((0, 0, 320, 240)))
     assert not same_picture(small, crop)
+    boxed = numpy.zeros((120, 160, 3), numpy.uint8)  # a 4:3 thumbnail of a wide photo, with bars
+    wide = full[60:420]
+    boxed[15:105] = numpy.asarray(Image.fromarray(wide).resize((160, 90)))
+    assert same_picture(boxed, wide)
     doctored = full.copy()
     doctored[60:260, 340:540] = 0  # one face changed: not the same picture
     assert not same_picture(numpy.asarray(Image.fromarray(doctored).resize((160, 120))), full)
