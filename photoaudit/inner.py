@@ -25,8 +25,8 @@ from datetime import date
 import numpy
 from PIL import Image
 
-from .models import PURPOSES, Action, PhotoFacts, PhotoVerdict, Register, Use
-from .policy import judge_photo
+from .models import PURPOSES, Action, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
+from .policy import JOURNEY_NOTE_PREFIX, child_label, judge_photo, may, standing
 
 #: At most this many inner pictures are examined in one file; more make it a review.
 MAX_INNER = 16
@@ -247,7 +247,6 @@ def judge_inner(
     if not facts.inner or facts.problem is not None:
         return verdict
     uses = dict(verdict.purposes)
-    journeys = set(verdict.journeys)
     reasons = list(verdict.reasons)
     notes = list(verdict.notes)
     stricter = False
@@ -267,13 +266,18 @@ def judge_inner(
             if _STRICTER[use] > _STRICTER[uses.get(purpose, Use.ALLOWED)]:
                 uses[purpose] = use
                 stricter = True
-        if "learning_journey" in alone.purposes and alone.faces:
-            journeys &= set(alone.journeys)
         for reason in alone.reasons:
             if not reason.startswith("No use at all"):
                 reasons.append(f"In {inner.label} inside this file: {reason}")
         notes.append(f"Also checked: {inner.label} ({len(inner.faces)} face(s)).")
-    if not stricter:
+    kept: tuple[str, ...] = ()
+    if uses.get("learning_journey") is Use.ALLOWED:
+        present = _present(facts, register)
+        kept = _journeys(present, register, today)
+        if present and not kept:  # together, no child's journey may have it (R3)
+            uses["learning_journey"] = Use.WITHHELD
+            stricter = True
+    if not stricter and kept == verdict.journeys:
         return replace(verdict, notes=tuple(notes))
     if any(u is not Use.ALLOWED for p, u in uses.items() if p in PUBLIC_PURPOSES) and not any(
         _EXPORT_ADVICE in r for r in reasons
@@ -282,8 +286,32 @@ def judge_inner(
     action = _action(uses, verdict.action)
     if action is Action.DELETE and verdict.action is not Action.DELETE:
         reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
-    kept = tuple(j for j in verdict.journeys if j in journeys)
+    if kept != verdict.journeys:
+        notes = [n for n in notes if not n.startswith(JOURNEY_NOTE_PREFIX)]
+        if kept:
+            names = ", ".join(child_label(register.children[c]) for c in kept)
+            notes.append(f"{JOURNEY_NOTE_PREFIX} {names}.")
     return replace(verdict, action=action, purposes=uses, journeys=kept, reasons=tuple(reasons), notes=tuple(notes))
+
+
+def _present(facts: PhotoFacts, register: Register) -> set[str]:
+    """Every registered child matched in the main picture or any picture inside it."""
+    faces = list(facts.faces) + [face for inner in facts.inner for face in inner.faces]
+    return {
+        face.child_id for face in faces
+        if face.status is FaceStatus.MATCHED and face.counts_for_consent and face.child_id in register.children
+    }
+
+
+def _journeys(present: set[str], register: Register, today: date) -> tuple[str, ...]:
+    """Whose learning journey the whole file may go into: the owner may have it there, and
+    every other child seen anywhere in the file may appear in other children's journeys (R3)."""
+    standings = {c: standing(register.children[c], today) for c in present}
+    return tuple(sorted(
+        owner for owner in present
+        if may(standings[owner], "learning_journey")
+        and all(may(standings[c], "other_journeys") for c in present if c != owner)
+    ))
 
 
 def _action(uses: dict[str, Use], before: Action) -> Action:

@@ -61,6 +61,26 @@ def test_an_inner_picture_that_cannot_be_examined_holds_back_public_uses() -> No
     assert "photoaudit check --export" in verdict.reasons[-1]
 
 
+def test_the_learning_journeys_stay_open_only_to_owners_the_children_inside_allow() -> None:
+    register = Register({**REGISTER.children, "c03": Child(
+        "c03", "Sam", {**YES, "other_journeys": False}, face_matching=True, consent_review_due=date(2030, 1, 1))})
+    facts = PhotoFacts("a.jpg", (matched("c01"), FaceMatch(FaceStatus.MATCHED, (60, 99, 99, 60), "c02", 0.1)),
+                       inner=(InnerPicture("the EXIF thumbnail", (matched("c02"),)),))
+    base = judge_photo(facts, register, TODAY)
+    assert base.journeys == ("c01", "c02")
+    assert judge_inner(base, facts, register, TODAY).journeys == ("c01", "c02")  # Grace is in the main picture too
+    facts = PhotoFacts("a.jpg", (matched("c01"),), inner=(InnerPicture("image 2 of 2", (matched("c03"),)),))
+    verdict = judge_inner(judge_photo(facts, register, TODAY), facts, register, TODAY)
+    assert verdict.journeys == ("c03",)  # Ava may be in others' journeys; Sam may not
+    assert verdict.purposes["learning_journey"] is Use.ALLOWED
+    assert [n for n in verdict.notes if n.startswith("May go")] == ["May go in the learning journey of: Sam (c03)."]
+    register.children["c01"] = Child("c01", "Ava", {**YES, "other_journeys": False}, face_matching=True,
+                                     consent_review_due=date(2030, 1, 1))
+    verdict = judge_inner(judge_photo(facts, register, TODAY), facts, register, TODAY)
+    assert verdict.journeys == () and verdict.purposes["learning_journey"] is Use.WITHHELD
+    assert not any(n.startswith("May go") for n in verdict.notes)
+
+
 def test_an_unknown_face_inside_makes_a_review_and_nothing_inside_changes_nothing() -> None:
     unknown = FaceMatch(FaceStatus.UNKNOWN, (1, 2, 3, 0))
     facts = PhotoFacts("a.jpg", (matched("c01"),), inner=(InnerPicture("image 2 of 2", (unknown,)),))
