@@ -127,11 +127,11 @@ def examine(
             )
         return Examined(media.relative, problem=err.reason)
     meta = parse_exif(photo.exif, modified_time(media.path))
-    inner = tuple(
+    faces = tuple(engine.find_faces(photo.pixels, photo.reduced))
+    inner = tuple(  # the pictures inside the file, examined like the main one (photoaudit.inner)
         (found.label, () if found.pixels is None else tuple(engine.find_faces(found.pixels)), found.problem)
         for found in photo.inner
     )
-    faces = tuple(engine.find_faces(photo.pixels, photo.reduced))
     return Examined(media.relative, faces, meta=meta, inner=inner)
 
 
