@@ -10,7 +10,7 @@ pure rule, :func:`judge_inner` (docs/rules.md "Pictures inside a picture"):
 - every inner picture that is not simply a small copy of the main picture is examined like
   the main one, and the photo's verdict for each use is the stricter of the two;
 - an inner picture that cannot be examined makes the photo ``review`` for public uses
-  (website, social media), and the advice is to post a copy made with
+  (every use but those inside the setting, ``models.INTERNAL_PURPOSES``), and the advice is to post a copy made with
   ``photoaudit check --export``, which carries nothing but the main picture.
 """
 
@@ -25,13 +25,11 @@ from datetime import date
 import numpy
 from PIL import Image
 
-from .models import PURPOSES, Action, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
+from .models import INTERNAL_PURPOSES, PURPOSES, Action, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import JOURNEY_NOTE_PREFIX, child_label, judge_photo, may, standing
 
 #: At most this many inner pictures are examined in one file; more make it a review.
 MAX_INNER = 16
-#: Uses a file is shared for outside the setting (R9, R10).
-PUBLIC_PURPOSES = ("website", "social_media")
 #: How small a copy of the main picture may differ from it, block by block (0-255 grey levels).
 SAME_PICTURE_TOLERANCE = 16.0
 _COMPARE_SIDE = 64
@@ -252,8 +250,8 @@ def judge_inner(
     stricter = False
     for inner in facts.inner:
         if inner.problem is not None:
-            for purpose in PUBLIC_PURPOSES:
-                if uses.get(purpose) is Use.ALLOWED:
+            for purpose in uses:
+                if purpose not in INTERNAL_PURPOSES and uses[purpose] is Use.ALLOWED:  # public uses
                     uses[purpose] = Use.REVIEW
             reasons.append(
                 f"This file carries another picture inside it ({inner.label}) that photoaudit "
@@ -279,7 +277,7 @@ def judge_inner(
             stricter = True
     if not stricter and kept == verdict.journeys:
         return replace(verdict, notes=tuple(notes))
-    if any(u is not Use.ALLOWED for p, u in uses.items() if p in PUBLIC_PURPOSES) and not any(
+    if any(u is not Use.ALLOWED for p, u in uses.items() if p not in INTERNAL_PURPOSES) and not any(
         _EXPORT_ADVICE in r for r in reasons
     ):
         reasons.append(f"What is inside this file holds back some uses. {_EXPORT_ADVICE}")
