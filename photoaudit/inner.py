@@ -10,8 +10,9 @@ pure rule, :func:`judge_inner` (docs/rules.md "Pictures inside a picture"):
 - every inner picture that is not simply a small copy of the main picture is examined like
   the main one, and the photo's verdict for each use is the stricter of the two;
 - an inner picture that cannot be examined makes the photo ``review`` for public uses
-  (every use but those inside the setting, ``models.INTERNAL_PURPOSES``), and the advice is to post a copy made with
-  ``photoaudit check --export``, which carries nothing but the main picture.
+  (every use but those inside the setting, ``models.INTERNAL_PURPOSES``), and the advice
+  is to post a copy made with ``photoaudit check --export``, which carries nothing but
+  the main picture.
 """
 
 from __future__ import annotations
