@@ -25,7 +25,7 @@ from .check import gather, parse_purpose, run_check, validate
 from .config import ConfigError, MatchSettings, Settings, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
-from .formats import check_report, children_view, csv_report, html_report, json_report, terminal, write_private
+from .formats import check_report, children_view, csv_report, html_report, json_report, terminal
 from .lock import AlreadyRunning
 from .parallel import default_jobs
 from . import review
@@ -40,14 +40,13 @@ from .sources import iter_media
 from .video import read_video_meta
 from .review import ReviewError
 from .store import Store
+from .outputs import Writes, check_writes, is_inside, write_report
 from .workflow import (
     CannotRun,
     allow_again,
     apply_findings,
     audit as run_audit,
     audit_locks,
-    check_outputs_outside,
-    check_quarantine,
     prepare,
 )
 
@@ -66,6 +65,7 @@ class State:
     config: Optional[Path] = None
     quarantine_dir: Optional[Path] = None
     log_file: Optional[Path] = None
+    folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
 
 
 state = State()
@@ -119,6 +119,8 @@ def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
     try:
         path = settings_from(None, None).log_path
+        if any(is_inside(path, folder) for folder in state.folders):
+            return  # refused already: the log never goes into a folder being checked
     except (ConfigError, OSError, ValueError):
         return
     try_log(path, message)
@@ -173,6 +175,17 @@ ToleranceOption = Annotated[
 MarginOption = Annotated[
     Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
 ]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace a report photoaudit wrote even if it was changed since "
+                       "(never any other file).")
+]
+
+
+def checked_writes(settings: Settings, writes: Writes) -> None:
+    """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
+    state.folders = tuple(writes.folders)
+    for words in check_writes(settings, writes):
+        err_console().print(words, style="yellow", markup=False, soft_wrap=True)
 
 
 def parse_today(value: str | None) -> date:
@@ -247,6 +260,7 @@ def audit_command(
         Optional[Path], typer.Option("--reports", help="Folder for the dated JSON report of each run "
                                      "(default: STATE/reports).")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -254,11 +268,12 @@ def audit_command(
     console = err_console() if to_stdout else Console(highlight=False)
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
+        state.folders = (folder,)
         settings = settings_from(tolerance, margin)
-        outputs = [p for p in (json_out, csv_out, html_out) if p is not None]
-        check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
-        if apply:
-            check_quarantine(settings, folder)
+        if reports_dir is not None:
+            settings = replace(settings, reports_dir=reports_dir)
+        outputs = tuple(p for p in (json_out, csv_out, html_out) if p is not None)
+        checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
         with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
                 log(f"audit {folder}: {words}")
@@ -282,16 +297,16 @@ def audit_command(
                     log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
                         f"(sha256 {item.sha256})")
             text = json_report.render(result)
-            dated = write_dated_report(reports_dir or settings.reports_path, result.generated, text)
+            dated = write_dated_report(settings.reports_path, result.generated, text)
             if json_out is not None:
                 if to_stdout:
                     sys.stdout.write(text)
                 else:
-                    write_private(json_out, text)
+                    write_report(settings, json_out, text, force)
             if csv_out is not None:
-                write_private(csv_out, csv_report.render(result))
+                write_report(settings, csv_out, csv_report.render(result), force)
             if html_out is not None:
-                write_private(html_out, html_report.render(result, prepared.register))
+                write_report(settings, html_out, html_report.render(result, prepared.register), force)
     line = terminal.summary_line(result)
     log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
@@ -312,8 +327,10 @@ def devices_command(
 ) -> None:
     """List the cameras the photos in a folder came from, to fill in devices.csv."""
     console = Console(highlight=False)
+    state.folders = (folder,)
     with cannot_run_is_exit_2():
         settings = settings_from(None, None)
+        checked_writes(settings, Writes(folders=(folder,)))
         registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
         seen = survey(iter_media(folder), registered, read_video_meta)
     table = Table(title=f"Cameras seen in {folder}")
@@ -371,6 +388,7 @@ def check_command(
     margin: MarginOption = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -379,10 +397,14 @@ def check_command(
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)
-        files = gather(photos)
-        reports = [json_out] if json_out is not None else []
         folders = [p for p in photos if p.is_dir()]
+        state.folders = tuple(folders)
+        near = tuple({p.absolute().parent for p in photos if not p.is_dir()})
+        reports = [json_out] if json_out is not None else []
+        files = gather(photos)
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
+        checked_writes(settings, Writes(folders=tuple(folders), reports=tuple(reports), export=export,
+                                        near=near, force=force))
         prepared = prepare(settings, EngineSettings(detector=detector))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
@@ -393,7 +415,7 @@ def check_command(
             if to_stdout:
                 sys.stdout.write(text)
             else:
-                write_private(json_out, text)
+                write_report(settings, json_out, text, force)
     if quiet:
         console.print(check_report.summary_line(result), markup=False)
     else:

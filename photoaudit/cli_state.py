@@ -22,16 +22,19 @@ from .cli import (
     EXIT_CANNOT_RUN,
     EXIT_CLEAR,
     DetectorOption,
+    ForceOption,
     TodayOption,
     app,
     cannot_run_is_exit_2,
+    checked_writes,
     err_console,
     log,
     parse_today,
     settings_from,
 )
 from .engine import EngineSettings
-from .formats import reaudit_report, write_private
+from .formats import reaudit_report
+from .outputs import Writes, write_report
 from .formats.terminal import ACTION_STYLE
 from .models import Action
 from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
@@ -50,6 +53,7 @@ def reaudit_command(
     margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Judge every audited photo again against today's register (no face finding) and list what changed."""
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -57,6 +61,8 @@ def reaudit_command(
     with cannot_run_is_exit_2("reaudit"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
+        checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
+                                        reports=(json_out,) if json_out is not None else (), force=force))
         prepared = prepare(settings, EngineSettings(detector=detector))
         for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
             words = erasure.words(erased_label(prepared.register, erasure.child_id))
@@ -68,7 +74,7 @@ def reaudit_command(
             if to_stdout:
                 sys.stdout.write(text)
             else:
-                write_private(json_out, text)
+                write_report(settings, json_out, text, force)
     line = reaudit_report.summary_line(result)
     log(f"{line} exit={result.exit_code}")
     if quiet:

@@ -82,11 +82,9 @@ def make_private_folder(folder: Path) -> None:
         if not folder.is_dir():
             raise NotADirectoryError(f"{folder} is a file, not a folder: choose a folder for the copies.")
         return
-    folder.mkdir(parents=True)
-    try:
-        os.chmod(folder, 0o700)
-    except OSError:  # some file systems have no permissions to set
-        pass
+    from .store import make_private_dir  # here: the store imports the face engine
+
+    make_private_dir(folder)  # it and any new parent 0700, whatever the umask
 
 
 def candidate_names(name: str) -> Iterable[str]:

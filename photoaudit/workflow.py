@@ -19,6 +19,8 @@ from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
+from .errors import CannotRun  # noqa: F401  (raised here; kept importable from here)
+from .outputs import check_quarantine_outside, is_inside  # noqa: F401  (is_inside: kept importable)
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
 from .incremental import audit_incrementally, folder_key
@@ -31,10 +33,6 @@ from .sources import MediaFile
 from .store import Store
 
 ENROLMENT_KEY = "enrolment-inputs"
-
-
-class CannotRun(Exception):
-    """The audit could not run at all (exit code 2); the message says why in plain words."""
 
 
 @dataclass
@@ -81,14 +79,8 @@ def prepare(
     return Prepared(settings, register, engine, enrolled, report, devices)
 
 
-def is_inside(path: Path, folder: Path) -> bool:
-    """True when ``path`` is ``folder`` or anywhere inside it (links resolved)."""
-    root, target = folder.resolve(), path.resolve()
-    return target == root or root in target.parents
-
-
 def check_outputs_outside(folder: Path, outputs: list[Path]) -> None:
-    """Refuse to write a report into the folder being audited."""
+    """Refuse to write a report into the folder being audited (see :mod:`photoaudit.outputs`)."""
     for out in outputs:
         if str(out) != "-" and is_inside(out, folder):
             raise CannotRun(
@@ -183,9 +175,7 @@ def stale_words(held: lock.RunLock) -> str | None:
 
 def check_quarantine(settings: Settings, folder: Path) -> None:
     """Refuse a quarantine folder inside the audited folder (or around it)."""
-    why = quarantine.check_outside(settings.quarantine_path, folder)
-    if why:
-        raise CannotRun(why)
+    check_quarantine_outside(settings.quarantine_path, folder)
 
 
 def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
