@@ -278,3 +278,50 @@ def test_a_folder_open_to_others_is_said_and_left_alone(tmp_path: Path) -> None:
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     assert stat.S_IMODE((shared / "r.json").stat().st_mode) == 0o600
     os.chmod(shared, 0o700)
+
+
+# -- item 7: only folders photoaudit creates are made private ------------------------------
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_log_in_a_shared_folder_leaves_the_folder_as_it_was_and_says_so(place: Path) -> None:
+    shared = place / "shared" / "logs"
+    shared.mkdir(parents=True)
+    shared.chmod(0o1777)
+    result = cli(place, "--log", shared / "pa.log", "audit", place / "transfer", "-q", "--today", "2026-11-22")
+    assert result.exit_code in (0, 1), result.output
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "pa.log").stat().st_mode) == 0o600
+    assert "can be read by other users" in result.stderr
+    shared.chmod(0o700)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_make_private_dir_makes_only_new_folders_private(tmp_path: Path) -> None:
+    from photoaudit.store import make_private_dir
+
+    there = tmp_path / "there"
+    there.mkdir()
+    there.chmod(0o755)
+    old = os.umask(0)
+    try:
+        make_private_dir(there / "a" / "b")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(there.stat().st_mode) == 0o755
+    assert stat.S_IMODE((there / "a").stat().st_mode) == 0o700
+    assert stat.S_IMODE((there / "a" / "b").stat().st_mode) == 0o700
+    make_private_dir(there)
+    assert stat.S_IMODE(there.stat().st_mode) == 0o755
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX umask")
+def test_a_reports_new_parent_folder_is_private_under_umask_000(place: Path) -> None:
+    old = os.umask(0)
+    try:
+        result = audit(place, "--json", place / "out" / "new" / "deeper" / "r.json", "-q")
+    finally:
+        os.umask(old)
+    assert result.exit_code in (0, 1), result.output
+    for folder in (place / "out" / "new", place / "out" / "new" / "deeper"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((place / "out" / "new" / "deeper" / "r.json").stat().st_mode) == 0o600
