@@ -62,7 +62,8 @@ def prepare(
     register = load_register(settings.register_path, purposes=settings.purposes)
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
-    with Store(settings.state_path) as store:
+    # Every enrolment writes templates: never while `forget` erases (lock.STORE_LOCK).
+    with lock.acquire_store_shared(settings.state_path), Store(settings.state_path) as store:
         fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint())
         report = None
         if force_enrol or store.get_meta(ENROLMENT_KEY) != fingerprint:
@@ -156,6 +157,7 @@ def audit_locks(settings: Settings, folder: Path, apply: bool) -> Iterator[list[
     """
     with ExitStack() as stack:
         held = [stack.enter_context(lock_folder(settings, folder))]
+        stack.enter_context(lock.acquire_store_shared(settings.state_path))  # forget waits for us
         if apply:
             held.append(stack.enter_context(lock_quarantine(settings)))
         yield [words for words in map(stale_words, held) if words]
@@ -219,7 +221,7 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     Refuses (lock.AlreadyRunning) while any audit is running, so none can write
     the child's faces back while they are being erased.
     """
-    held = lock.acquire_every(settings.state_path, "the face data (an audit is running)")
+    held = lock.acquire_every(settings.state_path, "the face data (an audit or an enrolment is running)")
     try:
         with Store(settings.state_path) as store:
             store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
