@@ -1,7 +1,8 @@
 """The command line: a thin typer shell over :mod:`photoaudit.workflow`.
 
 Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it.
+2 the command could not run, 3 another run was already working on it,
+4 purge was not confirmed (nothing was deleted).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ from .workflow import (
 )
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
+#: purge listed what it would delete but nobody confirmed it at a terminal: nothing was deleted.
+EXIT_NOT_CONFIRMED = 4
 
 app = typer.Typer(
     add_completion=False,
