@@ -7,8 +7,10 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 
 from __future__ import annotations
 
-import sqlite3
+import csv
 import getpass
+import io
+import sqlite3
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
@@ -364,11 +366,14 @@ def devices_command(
             assert camera is not None
             folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
             cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
-            console.print(",".join(csv_cell(c) for c in cells), markup=False, soft_wrap=True)
+            console.print(csv_line(cells), markup=False, soft_wrap=True)
 
 
-def csv_cell(text: str) -> str:
-    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
+def csv_line(cells: list[str]) -> str:
+    """One CSV line, each cell escaped like every CSV cell photoaudit writes (csv_report.cell)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(csv_report.row(cells))  # quotes a cell holding a line break
+    return out.getvalue().removesuffix("\r\n")
 
 
 @app.command("check")

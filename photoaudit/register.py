@@ -33,7 +33,8 @@ _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
 _DATE_HELP = "Write dates as 2026-09-01 or 01/09/2026 (day first)."
-_BAD_ID_CHARS = '<>:"/\\|?*'
+#: What a child_id may hold: exactly what the message says (letters A-Z, numbers, - and _).
+_ID = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 _SEPARATORS = (",", ";", "\t")
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)  # Excel's "sep=;" first line
 
@@ -379,11 +380,13 @@ class _RegisterReader:
             if not child_id:
                 self.problem(line, "child_id", "This row has no child_id. Every child needs "
                              "their own id (and rows with nobody on them should be empty).")
-            elif child_id in (".", "..") or any(c in _BAD_ID_CHARS or ord(c) < 32
-                                                for c in child_id):
+            elif not _ID.fullmatch(child_id):
                 self.problem(line, "child_id", f"{_show(child_id)} can't be used as an id: "
                              "it is also the name of the child's folder of reference photos. "
-                             "Use letters, numbers, - and _ only.")
+                             "Use letters, numbers, - and _ only (no spaces, dots or accents).")
+        if "name" in columns and child_id and not cell("name"):
+            self.problem(line, "name", "This row has no name. Reports name each child, so "
+                         "write the child's name as you want to see it.")
         status = _STATUSES.get(cell("status").lower())
         if status is None:
             self.problem(line, "status", f"{_show(cell('status'))} is not a status. "
