@@ -43,7 +43,7 @@ from .sources import iter_media
 from .video import read_video_meta
 from .review import ReviewError
 from .store import Store
-from .outputs import Writes, check_writes, is_inside, write_report
+from .outputs import Writes, check_writes, log_refusal, write_report
 from .workflow import (
     CannotRun,
     allow_again,
@@ -123,12 +123,12 @@ def err_console() -> Console:
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
     try:
-        path = settings_from(None, None).log_path
-        if any(is_inside(path, folder) for folder in state.folders):
-            return  # refused already: the log never goes into a folder being checked
+        settings = settings_from(None, None)
+        if log_refusal(settings, state.folders):
+            return  # refused (and said so): never into a folder being checked, a register, a photo...
     except (ConfigError, OSError, ValueError):
         return
-    try_log(path, message)
+    try_log(settings.log_path, message)
 
 
 @contextmanager

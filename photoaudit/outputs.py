@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -128,9 +129,7 @@ def check_writes(settings: Settings, writes: Writes) -> list[str]:
     if writes.quarantine:
         for folder in folders:
             check_quarantine_outside(settings.quarantine_path, folder)
-    private = [("state folder", settings.state_path), ("log", settings.log_path)] if writes.state else []
-    if writes.state:
-        private.append(("reports folder", settings.reports_path))
+    private = [("state folder", settings.state_path), ("reports folder", settings.reports_path)] if writes.state else []
     for what, path in private:
         for folder in folders:
             if is_inside(path, folder):
@@ -138,6 +137,8 @@ def check_writes(settings: Settings, writes: Writes) -> list[str]:
                     f"The {what} {path} would be inside the folder being audited or checked ({folder}). "
                     "photoaudit never writes into that folder: choose a place outside it."
                 )
+    if writes.state and (why := log_refusal(settings, folders)):
+        raise CannotRun(why)
     before = [Path(f) for f in audited_before(settings)] if writes.state or writes.reports or writes.export else []
     for report in writes.reports:
         if str(report) != "-":
@@ -243,6 +244,41 @@ def check_export_path(settings: Settings, export: Path, never_inside: Iterable[P
     for what, path, is_folder in _protected(settings):
         if is_inside(export, path) if is_folder else _same(export, path):
             raise CannotRun(f"--export {export} would be inside {what} ({path}): choose a folder of its own.")
+
+
+_LOG_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d \[\d+\] ")
+
+
+def log_refusal(settings: Settings, folders: Iterable[Path] = ()) -> str | None:
+    """Why the log file must not be written (appended to), or None.
+
+    The log is only ever appended to, so it may be a log photoaudit already writes (its
+    lines start with a time and a process id) or a new file; never a register, a photo,
+    a file in faces/ or the quarantine, or anything inside a folder being checked.
+    """
+    log = Path(settings.log_path)
+    for folder in folders:
+        if is_inside(log, folder):
+            return (f"The log {log} would be inside the folder being audited or checked ({folder}). "
+                    "photoaudit never writes into that folder: choose a place outside it.")
+    for what, path, is_folder in _protected(settings):
+        if is_inside(log, path) if is_folder else _same(log, path):
+            return f"The log {log} would be {what} ({path}): give the log a file of its own, such as photoaudit.log."
+    if kind_of(log.name) is not MediaKind.OTHER:
+        return f"The log {log} has a photo's or a video's name: give the log a name such as photoaudit.log."
+    if not os.path.lexists(log):
+        return None
+    if log.is_symlink() or not log.is_file():
+        return f"The log {log} is not a plain file: give the log a file of its own, such as photoaudit.log."
+    try:
+        with open(log, "rb") as handle:
+            start = handle.read(64)
+    except OSError as err:
+        return f"The log {log} cannot be read ({err.strerror or err})."
+    if start and not _LOG_LINE.match(start):
+        return (f"{log} already exists and is not a photoaudit log, so nothing is added to it. "
+                "Give the log a file of its own (--log), such as photoaudit.log.")
+    return None
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -325,3 +325,23 @@ def test_a_reports_new_parent_folder_is_private_under_umask_000(place: Path) -> 
     for folder in (place / "out" / "new", place / "out" / "new" / "deeper"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((place / "out" / "new" / "deeper" / "r.json").stat().st_mode) == 0o600
+
+
+# -- the log is an output too: appended to, so never anyone else's file --------------------
+
+@pytest.mark.parametrize("target", ["data/children.csv", "data/devices.csv", "out/notes.txt", "transfer/IMG_0001.jpg"])
+def test_the_log_is_never_appended_to_a_file_that_is_not_a_photoaudit_log(place: Path, target: str) -> None:
+    (place / "out" / "notes.txt").write_text("my notes\n")
+    before = snapshot(place / "data", place / "out", place / "transfer")
+    result = cli(place, "--log", place / target, "audit", place / "transfer", "-q", "--today", "2026-11-22")
+    assert result.exit_code == 2, result.output
+    assert "log" in result.stderr
+    assert snapshot(place / "data", place / "out", place / "transfer") == before
+
+
+def test_an_existing_photoaudit_log_is_appended_to(place: Path) -> None:
+    log = place / "out" / "pa.log"
+    assert cli(place, "--log", log, "audit", place / "transfer", "-q").exit_code in (0, 1)
+    first = log.read_text()
+    assert cli(place, "--log", log, "audit", place / "transfer", "-q").exit_code in (0, 1)
+    assert log.read_text().startswith(first) and len(log.read_text()) > len(first)
