@@ -186,6 +186,13 @@ ForceOption = Annotated[
 ]
 
 
+def checked_settings(writes: Writes | None = None) -> Settings:
+    """The settings, once what the command will write is checked (for commands with no folder)."""
+    settings = settings_from(None, None)
+    checked_writes(settings, writes or Writes())
+    return settings
+
+
 def checked_writes(settings: Settings, writes: Writes) -> None:
     """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
     state.folders = tuple(writes.folders)
@@ -214,7 +221,7 @@ def enrol_command(
     """Learn the faces of registered children who have face-matching permission."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("enrol"):
-        settings = settings_from(None, None)
+        settings = checked_settings()
         for child_id in allow_again_ids or []:
             if allow_again(settings, child_id):
                 console.print(f"{child_id} may be enrolled again.")
@@ -471,7 +478,7 @@ def review_command(
 ) -> None:
     """Say who the faces are that photoaudit could not identify; later audits apply it."""
     console = Console(highlight=False)
-    with cannot_run_is_exit_2(), review.reviewing(settings_from(None, None), who_am_i(by), enrol) as reviewer:
+    with cannot_run_is_exit_2(), review.reviewing(checked_settings(), who_am_i(by), enrol) as reviewer:
         if decisions is not None:
             outcome = review.review_from_csv(reviewer, decisions, reviewer.book.last_audit_faces())
         else:
@@ -525,7 +532,7 @@ def override_command(
 ) -> None:
     """Force a photo's action (keep, delete or review), with a reason; every report shows it."""
     console = Console(highlight=False)
-    with cannot_run_is_exit_2(), review.decision_book(settings_from(None, None)) as book:
+    with cannot_run_is_exit_2(), review.decision_book(checked_settings()) as book:
         path, label = review.find_photo(book, photo)
         if remove:
             gone = book.remove_override(sha256_file(path))
@@ -550,7 +557,7 @@ def children_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = settings_from(None, None)
+        settings = checked_settings()
         prepared = prepare(settings, EngineSettings(detector=detector))
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())

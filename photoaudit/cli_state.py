@@ -27,6 +27,7 @@ from .cli import (
     TodayOption,
     app,
     cannot_run_is_exit_2,
+    checked_settings,
     checked_writes,
     err_console,
     log,
@@ -36,7 +37,7 @@ from .cli import (
 from .engine import EngineSettings
 from .lock import AlreadyRunning
 from .formats import reaudit_report
-from .outputs import Writes, write_report
+from .outputs import Writes, audited_before, write_report
 from .formats.terminal import ACTION_STYLE
 from .models import Action
 from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
@@ -115,7 +116,7 @@ def forget_command(
     """Erase a child's face templates and every stored face that was them; never enrol them again."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("forget"):
-        settings = settings_from(None, None)
+        settings = checked_settings()
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         erasure = forget(settings, child_id, when)
     words = erasure.words(child_id)
@@ -160,7 +161,7 @@ def restore_command(
     """Put quarantined photos back where they were. With no photo named, list the quarantine."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("restore"):
-        settings = settings_from(None, None)
+        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
         if not paths and not every:
             items = listing_after_recovery(console, settings)
             if items:
@@ -244,7 +245,7 @@ def purge_command(
     """Delete, for good, photos that have been in quarantine longer than --older-than."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("purge"):
-        settings = settings_from(None, None)
+        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
         age = quarantine.parse_age(older_than)
         with lock_quarantine(settings) as held:
             if stale_words(held):

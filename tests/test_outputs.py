@@ -345,3 +345,20 @@ def test_an_existing_photoaudit_log_is_appended_to(place: Path) -> None:
     first = log.read_text()
     assert cli(place, "--log", log, "audit", place / "transfer", "-q").exit_code in (0, 1)
     assert log.read_text().startswith(first) and len(log.read_text()) > len(first)
+
+
+@pytest.mark.parametrize("command", [["restore"], ["purge", "--older-than", "30d", "--yes"]])
+def test_restore_and_purge_refuse_a_quarantine_around_a_folder_audited_before(place: Path, command: list[str]) -> None:
+    assert audit(place, "-q").exit_code in (0, 1)
+    result = cli(place, "--quarantine", place, *command)
+    assert result.exit_code == 2, result.output
+    assert "quarantine" in result.stderr
+    assert not (place / "manifest.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", [["enrol"], ["forget", "c01"], ["children"]])
+def test_commands_without_a_folder_refuse_a_log_over_the_register(place: Path, command: list[str]) -> None:
+    before = digest(place / "data" / "children.csv")
+    result = cli(place, "--log", place / "data" / "children.csv", *command)
+    assert result.exit_code == 2, result.output
+    assert digest(place / "data" / "children.csv") == before
