@@ -1,6 +1,6 @@
 """Where photoaudit may write, checked in one place before every command writes anything.
 
-Never lose a photo (docs/rules.md, "What photoaudit writes"): an output path given on
+Never lose a photo (docs/rules.md, "Never lose a photo"): an output path given on
 the command line (``--json``, ``--csv``, ``--html``, ``--export``, ``--log``,
 ``--state``, ``--reports``, ``--quarantine``) can be a typing slip, such as
 ``check --for website --json photos/*.jpg``, where the shell hands the first photo

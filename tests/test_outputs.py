@@ -362,3 +362,13 @@ def test_commands_without_a_folder_refuse_a_log_over_the_register(place: Path, c
     result = cli(place, "--log", place / "data" / "children.csv", *command)
     assert result.exit_code == 2, result.output
     assert digest(place / "data" / "children.csv") == before
+
+
+def test_readme_documents_the_output_rules_force_and_exit_code_4() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### What photoaudit writes, and what it refuses")
+    section = readme[start:readme.index("\n## ", start)]
+    for words in ("--force", "outputs.json", "0700", "left exactly as it is", "never the audited folder"):
+        assert words in section, words
+    codes = readme[readme.index("## Exit codes"):readme.index("## The JSON report")]
+    assert "| 4 |" in codes and "purge" in codes
