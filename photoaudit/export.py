@@ -89,10 +89,12 @@ def make_private_folder(folder: Path) -> None:
 
 def candidate_names(name: str) -> Iterable[str]:
     """IMG_0001.jpg, IMG_0001-2.jpg, IMG_0001-3.jpg, ..."""
+    from .outputs import fit_name  # here: outputs reads the settings, which export does not need
+
     stem, suffix = os.path.splitext(name)
-    yield name
+    yield fit_name(stem, suffix)
     for n in range(2, MAX_NAME_TRIES + 1):
-        yield f"{stem}-{n}{suffix}"
+        yield fit_name(stem, f"-{n}{suffix}")  # fits even beside a 255-byte name
 
 
 def write_new(folder: Path, name: str, data: bytes) -> Path:

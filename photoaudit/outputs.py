@@ -40,6 +40,8 @@ from .sources import MediaKind, kind_of
 from .store import DB_NAME, make_private_dir, open_to_others
 
 RECORD_NAME = "outputs.json"
+#: The longest file name most filesystems allow, in bytes (ext4, APFS; NTFS counts UTF-16 units).
+NAME_MAX = 255
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -61,6 +63,24 @@ def _sha256_file(path: Path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def fit_name(stem: str, tail: str) -> str:
+    """``stem + tail``, the stem cut short (never mid-character) so the name fits NAME_MAX bytes.
+
+    For the names photoaudit makes from a photo's name (``NAME (2).jpg``, ``NAME-2.jpg``):
+    a photo may already have the longest name the filesystem allows.
+    """
+    raw, room = os.fsencode(stem), NAME_MAX - len(os.fsencode(tail))
+    if len(raw) <= room:
+        return stem + tail
+    cut = raw[:max(room, 0)]
+    for drop in range(4):  # a UTF-8 character is at most 4 bytes
+        try:
+            return cut[:len(cut) - drop].decode("utf-8") + tail
+        except UnicodeDecodeError:
+            continue
+    return os.fsdecode(cut) + tail  # not UTF-8 to begin with: kept byte for byte
 
 
 # -- the record of what photoaudit wrote -------------------------------------------------
@@ -145,9 +165,13 @@ def check_writes(settings: Settings, writes: Writes) -> list[str]:
             check_report_path(settings, Path(report), folders + before, writes.force)
     if writes.export is not None:
         check_export_path(settings, Path(writes.export), folders + before + [Path(p) for p in writes.near])
+    folders_written = [Path(p).absolute().parent for p in writes.reports if str(p) != "-"]
+    if writes.state:
+        folders_written += [Path(settings.log_path).absolute().parent, Path(settings.state_path).absolute(),
+                            Path(settings.reports_path).absolute(), Path(settings.quarantine_path).absolute()]
     said = []
-    for path in [p for p in writes.reports if str(p) != "-"] + ([settings.log_path] if writes.state else []):
-        words = open_to_others(Path(path).absolute().parent)
+    for folder in folders_written:
+        words = open_to_others(folder)  # None for a folder not there yet: it will be made private
         if words and words not in said:
             said.append(words)
     return said

@@ -41,13 +41,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .outputs import NAME_MAX, fit_name  # noqa: F401  (NAME_MAX: kept importable from here)
 from .store import make_private_dir, make_private_file
 
 MANIFEST_NAME = "manifest.jsonl"
 PARTIAL_SUFFIX = ".photoaudit-partial"  # older runs named the copy ".NAME.photoaudit-partial"
 PARTIAL_PREFIX = ".photoaudit-"
-#: The longest file name most filesystems allow, in bytes (ext4, APFS, NTFS in UTF-16 units).
-NAME_MAX = 255
 #: A quarantined photo is readable by its owner only, like the folder it is in.
 QUARANTINED_MODE = 0o600
 CRASH_EXIT = 86  # exit status of the crash test hook
@@ -201,20 +200,6 @@ def _remove_partials(dest: Path) -> None:
     for partial in (partial_path(dest), _old_partial_path(dest)):
         if partial is not None and os.path.lexists(partial):
             partial.unlink()
-
-
-def fit_name(stem: str, tail: str) -> str:
-    """``stem + tail``, the stem cut short (never mid-character) so the name fits NAME_MAX bytes."""
-    raw, room = os.fsencode(stem), NAME_MAX - len(os.fsencode(tail))
-    if len(raw) <= room:
-        return stem + tail
-    cut = raw[:max(room, 0)]
-    for drop in range(4):  # a UTF-8 character is at most 4 bytes
-        try:
-            return cut[:len(cut) - drop].decode("utf-8") + tail
-        except UnicodeDecodeError:
-            continue
-    return os.fsdecode(cut) + tail  # not UTF-8 to begin with: kept byte for byte
 
 
 def make_private_parents(path: Path, top: Path) -> None:

@@ -372,3 +372,15 @@ def test_readme_documents_the_output_rules_force_and_exit_code_4() -> None:
         assert words in section, words
     codes = readme[readme.index("## Exit codes"):readme.index("## The JSON report")]
     assert "| 4 |" in codes and "purge" in codes
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_an_existing_state_folder_open_to_others_is_left_alone_with_a_warning(place: Path) -> None:
+    state = place / "data" / "state"
+    state.mkdir()
+    state.chmod(0o755)
+    result = audit(place, "-q")
+    assert result.exit_code in (0, 1), result.output
+    assert stat.S_IMODE(state.stat().st_mode) == 0o755  # not photoaudit's folder: not changed
+    assert stat.S_IMODE((state / "photoaudit.sqlite3").stat().st_mode) == 0o600
+    assert f"The folder {state} can be read by other users" in " ".join(result.stderr.split())
