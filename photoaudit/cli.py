@@ -114,6 +114,7 @@ def main(
     state.config = config
     state.quarantine_dir = quarantine_dir
     state.log_file = log_file
+    state.folders = ()  # each command names its own
 
 
 def err_console() -> Console:

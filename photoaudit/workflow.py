@@ -20,7 +20,7 @@ from .devices import load_devices
 from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
 from .errors import CannotRun  # noqa: F401  (raised here; kept importable from here)
-from .outputs import check_quarantine_outside, is_inside  # noqa: F401  (is_inside: kept importable)
+from .outputs import is_inside  # noqa: F401  (kept importable from here; outputs.check_writes checks paths)
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
 from .incremental import audit_incrementally, folder_key
@@ -78,16 +78,6 @@ def prepare(
     }
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     return Prepared(settings, register, engine, enrolled, report, devices)
-
-
-def check_outputs_outside(folder: Path, outputs: list[Path]) -> None:
-    """Refuse to write a report into the folder being audited (see :mod:`photoaudit.outputs`)."""
-    for out in outputs:
-        if str(out) != "-" and is_inside(out, folder):
-            raise CannotRun(
-                f"The report {out} would be written inside the folder being audited. "
-                "photoaudit never writes into that folder: choose another place."
-            )
 
 
 def audit(
@@ -174,11 +164,6 @@ def stale_words(held: lock.RunLock) -> str | None:
 
 
 # -- acting on the findings -----------------------------------------------------------
-
-def check_quarantine(settings: Settings, folder: Path) -> None:
-    """Refuse a quarantine folder inside the audited folder (or around it)."""
-    check_quarantine_outside(settings.quarantine_path, folder)
-
 
 def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
     """Move every photo whose action is ``delete`` into quarantine (never deletes anything)."""
