@@ -124,3 +124,40 @@ def test_restore_of_a_photo_whose_move_was_half_done_finds_it(place: Path) -> No
     result = cli(place, "restore", "tablet-1/a.jpg")
     assert result.exit_code == EXIT_CLEAR, result.output
     assert (place / "transfer" / "tablet-1" / "a.jpg").read_bytes() == PHOTOS["tablet-1/a.jpg"]
+
+
+def test_apply_one_failed_move_is_a_warning_naming_it_and_the_others_still_move(
+    place: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 11 through workflow.apply_findings: the report says which photo stayed, and why."""
+    import hashlib
+    from datetime import date
+
+    from photoaudit.auditor import AuditResult
+    from photoaudit.config import Settings
+    from photoaudit.models import Action, PhotoVerdict, Use
+    from photoaudit.workflow import apply_findings
+
+    folder = place / "transfer"
+    long_name = "tablet-1/" + "y" * 251 + ".jpg"
+    (folder / long_name).write_bytes(b"a photo with the longest name")
+    relatives = [*PHOTOS, long_name]
+    verdicts = [PhotoVerdict(r, Action.DELETE, {"website": Use.WITHHELD}, reasons=("no use allowed",))
+                for r in relatives]
+    result = AuditResult(folder, date(2026, 11, 22), verdicts,
+                         hashes={r: hashlib.sha256((folder / r).read_bytes()).hexdigest() for r in relatives})
+    real = q.move_file
+
+    def disk_full_for_a(src: Path, dest: Path, sha256: str) -> None:
+        if src.name == "a.jpg":
+            raise OSError(28, "No space left on device")
+        real(src, dest, sha256)
+
+    monkeypatch.setattr(q, "move_file", disk_full_for_a)
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
+    outcome = apply_findings(result, Settings(data_dir=place / "data"))
+    assert sorted(i.relative for i in outcome.done) == sorted(["tablet-1/b.jpg", long_name])
+    assert any(w.startswith("tablet-1/a.jpg was not moved to quarantine") and "No space left" in w
+               for w in result.warnings)
+    assert (folder / "tablet-1" / "a.jpg").read_bytes() == PHOTOS["tablet-1/a.jpg"]
+    assert {r["path"] for r in result.quarantined or []} == {"tablet-1/b.jpg", long_name}

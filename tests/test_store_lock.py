@@ -107,3 +107,20 @@ def test_store_lock_is_shared_between_runs_but_not_with_forget(tmp_path: Path) -
         lock.acquire_store_shared(tmp_path)
     for h in held:
         h.release()
+
+
+def test_check_which_can_enrol_is_refused_during_forget(tmp_path: Path) -> None:
+    make_setting(tmp_path)
+    photo = tmp_path / "transfer" / "a.jpg"
+    from review_setting import ava_alone
+
+    ava_alone(photo)
+    held = lock.acquire_every(tmp_path / "data" / "state", "the face data")
+    try:
+        (tmp_path / "photoaudit.toml").write_text("")
+        result = runner.invoke(app, ["--config", str(tmp_path / "photoaudit.toml"), "--data", str(tmp_path / "data"),
+                                     "check", "--for", "website", str(photo)], env={"COLUMNS": "400"})
+        assert result.exit_code == 3, result.output
+    finally:
+        for one in held:
+            one.release()
