@@ -85,6 +85,12 @@ def fit_name(stem: str, tail: str) -> str:
 
 # -- the record of what photoaudit wrote -------------------------------------------------
 
+def record_key(path: Path) -> str:
+    """How the record names a report: its folder's real path (links resolved) and its name."""
+    path = Path(path).absolute()
+    return str(path.parent.resolve() / path.name)
+
+
 def record_path(settings: Settings) -> Path:
     return settings.state_path / RECORD_NAME
 
@@ -103,7 +109,7 @@ def written(settings: Settings) -> dict[str, str]:
 def remember_written(settings: Settings, path: Path, sha256: str) -> None:
     """Add one written report to the record (an unreadable record starts afresh)."""
     record = written(settings)
-    record[str(Path(path).absolute())] = sha256
+    record[record_key(path)] = sha256
     make_private_dir(settings.state_path)
     write_private(record_path(settings), json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False))
 
@@ -239,7 +245,7 @@ def check_replaceable(settings: Settings, report: Path, force: bool = False) -> 
         raise CannotRun(f"The report {report} is a link; photoaudit writes reports only as files of their own.")
     if report.is_dir():
         raise CannotRun(f"The report {report} is a folder; give the report a file name, such as report.json.")
-    known = written(settings).get(str(report.absolute()))
+    known = written(settings).get(record_key(report))
     if known is None:
         raise CannotRun(
             f"{report} already exists and photoaudit did not write it, so it will not be replaced "
