@@ -209,7 +209,9 @@ def _protected(settings: Settings) -> list[tuple[str, Path, bool]]:
     return [
         ("the consent register", settings.register_path, False),
         ("the device register", settings.devices_path, False),
+        ("the staff register", settings.staff_register_path, False),
         ("the children's reference photos (faces/)", settings.faces_dir, True),
+        ("the staff's reference photos (staff/)", settings.staff_dir, True),
         ("the quarantine folder", settings.quarantine_path, True),
     ]
 

@@ -90,8 +90,11 @@ def test_a_report_over_a_photo_elsewhere_is_refused(place: Path, option: str) ->
     assert "photo" in result.stderr
 
 
-@pytest.mark.parametrize("target", ["data/children.csv", "data/devices.csv", "data/faces/c01/notes.csv"])
+@pytest.mark.parametrize("target", ["data/children.csv", "data/devices.csv", "data/faces/c01/notes.csv",
+                                    "data/staff.csv", "data/staff/notes.csv"])
 def test_a_report_is_never_the_register_devices_or_inside_faces(place: Path, target: str) -> None:
+    (place / "data" / "staff").mkdir()
+    (place / "data" / "staff.csv").write_text("staff_id,name\n", encoding="utf-8")
     before = snapshot(place / "data")
     result = audit(place, "--csv", place / target)
     assert result.exit_code == 2, result.output
