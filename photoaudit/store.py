@@ -19,9 +19,11 @@ file is vacuumed after an erasure, so erased templates are really gone.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,18 +93,46 @@ CACHE_TABLES = ("photo", "photo_face", "verdict")
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make it readable by its owner only.
+    """Create ``path`` and any missing parents, each readable by its owner only (0700).
 
-    Parent folders this creates are made private too (never the ones already there).
+    Only folders this creates are made private, with an explicit mode whatever the
+    umask. A folder that is already there is left exactly as it is: photoaudit never
+    changes the permissions of a folder it did not create (``/tmp``, a shared
+    folder); :func:`open_to_others` says when such a folder can be read by others.
     """
-    missing = [p for p in (path, *path.parents) if not p.exists()]
-    path.mkdir(parents=True, exist_ok=True)
-    for folder in {path, *missing}:
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder):
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
         try:
-            os.chmod(folder, 0o700)
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made by another process just now: not photoaudit's to change
+        try:
+            os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask; this is not
         except OSError:  # pragma: no cover - some filesystems (FAT USB sticks) have no modes
             pass
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
     return path
+
+
+def open_to_others(folder: Path) -> str | None:
+    """Plain words when an existing ``folder`` can be read by other users, else None."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return None
+    if os.name == "nt" or not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (
+        f"The folder {folder} can be read by other users of this computer. photoaudit did not "
+        "create it, so it left its permissions alone: the files it writes there are private to "
+        "you (0600), but their names can be seen. A private folder of your own is safer."
+    )
 
 
 def make_private_file(path: Path) -> None:

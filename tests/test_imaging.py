@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import sys
 import warnings
@@ -14,6 +15,8 @@ import pytest
 from PIL import Image, JpegImagePlugin
 
 from faces import astronaut, grace_hopper, orientation_exif, save_heic, save_jpeg_with_orientation
+from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
+
 from photoaudit import imaging
 from photoaudit.imaging import (
     DEFAULT_MAX_PIXELS,
@@ -186,16 +189,22 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "no longer there" in unreadable(tmp_path / "gone.jpg")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or (hasattr(os, "geteuid") and os.geteuid() == 0),
-    reason="needs POSIX permissions and a non-root user",
-)
-def test_permission_denied(jpeg: Path) -> None:
-    jpeg.chmod(0)
-    try:
-        assert "permission denied" in unreadable(jpeg)
-    finally:
-        jpeg.chmod(0o644)
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_permission_denied(jpeg: Path, open_folder: Path) -> None:
+    """Run as an unprivileged user even when the tests run as root (see tests/unprivileged.py)."""
+    locked, readable = open_folder / "locked.jpg", open_folder / "readable.jpg"
+    shutil.copyfile(jpeg, locked)
+    shutil.copyfile(jpeg, readable)
+    give_away(locked, readable)
+    locked.chmod(0)
+
+    def look() -> tuple[int, int, str]:
+        return os.geteuid(), load_photo(readable).pixels.shape[1], unreadable(locked)
+
+    uid, width, reason = as_unprivileged(look)
+    assert uid != 0  # really unprivileged, so the mode is what refuses
+    assert width > 0  # the folder itself can be read: the refusal is the file's own mode
+    assert "permission denied" in reason
 
 
 @pytest.mark.parametrize(

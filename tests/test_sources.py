@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
+
 from photoaudit.sources import (
     Entry,
     MediaFile,
@@ -243,17 +245,18 @@ def test_names_that_are_not_utf8_are_kept_exactly(tmp_path: Path) -> None:
     assert shown("plain é.jpg") == "plain é.jpg"
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or (hasattr(os, "geteuid") and os.geteuid() == 0),
-    reason="needs POSIX permissions and a non-root user",
-)
-def test_unreadable_subfolder_is_listed(transfer: Path) -> None:
-    locked = transfer / "tablet 2"
-    locked.chmod(0)
-    try:
-        assert listing(transfer)["tablet 2"] is MediaKind.OTHER
-    finally:
-        locked.chmod(0o755)
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_unreadable_subfolder_is_listed(open_folder: Path) -> None:
+    """Run as an unprivileged user even when the tests run as root (see tests/unprivileged.py)."""
+    root = open_folder / "Transfer"
+    make(root, "IMG_0001.JPG", "tablet 2/Week 12/IMG_0100.jpg")
+    give_away(root, *root.rglob("*"))
+    (root / "tablet 2").chmod(0)
+    uid, found = as_unprivileged(lambda: (os.geteuid(), listing(root)))
+    assert uid != 0  # really unprivileged, so the folder's mode is what refuses
+    assert found["IMG_0001.JPG"] is MediaKind.PHOTO
+    assert found["tablet 2"] is MediaKind.OTHER
+    assert "tablet 2/Week 12/IMG_0100.jpg" not in found
 
 
 def test_unreadable_subfolder_is_listed_simulated(
