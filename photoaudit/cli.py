@@ -1,11 +1,15 @@
 """The command line: a thin typer shell over :mod:`photoaudit.workflow`.
 
 Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it.
+2 the command could not run, 3 another run was already working on it,
+4 the audit ran but a sub-folder could not be read (its photos were not checked),
+5 purge was not confirmed (nothing was deleted).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -25,8 +29,12 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
 
     from .auditor import AuditResult
     from .config import Settings
+    from .outputs import Writes
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
+EXIT_UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
+#: purge listed what it would delete but nobody confirmed it at a terminal: nothing was deleted.
+EXIT_NOT_CONFIRMED = 5
 
 #: The options of photoaudit itself, before or after the command (``audit X --data D`` too).
 GLOBAL_OPTIONS = ("--data", "--config", "--state", "--quarantine", "--log")
@@ -101,6 +109,7 @@ class State:
     config: Optional[Path] = None
     quarantine_dir: Optional[Path] = None
     log_file: Optional[Path] = None
+    folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
 
 
 state = State()
@@ -161,6 +170,7 @@ def main(
     state.config = config
     state.quarantine_dir = quarantine_dir
     state.log_file = log_file
+    state.folders = ()  # each command names its own
     if ctx.invoked_subcommand is None:  # bare `photoaudit`: its help, as other commands do
         typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_CLEAR)
@@ -198,13 +208,16 @@ def err_console() -> Console:
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
     from .config import ConfigError
+    from .outputs import log_refusal
     from .runlog import try_log
 
     try:
-        path = settings_from(None, None).log_path
+        settings = settings_from(None, None)
+        if log_refusal(settings, state.folders):
+            return  # refused (and said so): never into a folder being checked, a register, a photo...
     except (ConfigError, OSError, ValueError):
         return
-    try_log(path, message)
+    try_log(settings.log_path, message)
 
 
 def cannot_run_errors() -> tuple[type[BaseException], ...]:
@@ -286,6 +299,28 @@ MarginOption = Annotated[
 RulesOption = Annotated[
     bool, typer.Option("--rules", help="Show the rule codes (R2, R5, ... of docs/rules.md) in the sentences.")
 ]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace a report photoaudit wrote even if it was changed since "
+                       "(never any other file).")
+]
+
+
+def checked_settings(writes: Writes | None = None) -> Settings:
+    """The settings, once what the command will write is checked (for commands with no folder)."""
+    from .outputs import Writes
+
+    settings = settings_from(None, None)
+    checked_writes(settings, writes or Writes())
+    return settings
+
+
+def checked_writes(settings: Settings, writes: Writes) -> None:
+    """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
+    from .outputs import check_writes
+
+    state.folders = tuple(writes.folders)
+    for words in check_writes(settings, writes):
+        err_console().print(words, style="yellow", soft_wrap=True)
 
 
 def parse_today(value: str | None) -> date:
@@ -327,7 +362,7 @@ def enrol_command(
 
     console = console_for()
     with cannot_run_is_exit_2("enrol"):
-        settings = settings_from(None, None)
+        settings = checked_settings()
         for child_id in allow_again_ids or []:
             if allow_again(settings, child_id):
                 console.print(f"{child_id} may be enrolled again.")
@@ -390,24 +425,29 @@ def audit_command(
         Optional[Path], typer.Option("--reports", help="Folder for the dated JSON report of each run "
                                      "(default: STATE/reports).")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
+    from dataclasses import replace
+
     from .engine import EngineSettings
-    from .formats import csv_report, html_report, json_report, terminal, write_private
+    from .formats import csv_report, html_report, json_report, terminal
+    from .outputs import Writes, write_report
     from .parallel import default_jobs
     from .runlog import write_dated_report
-    from .workflow import apply_findings, audit as run_audit, audit_locks, check_outputs_outside, check_quarantine, prepare
+    from .workflow import apply_findings, audit as run_audit, audit_locks, prepare
 
     to_stdout = json_out is not None and str(json_out) == "-"
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = err_console() if to_stdout else console_for()
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
+        state.folders = (folder,)
         settings = settings_from(tolerance, margin)
-        outputs = [p for p in (json_out, csv_out, html_out) if p is not None]
-        check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
-        if apply:
-            check_quarantine(settings, folder)
+        if reports_dir is not None:
+            settings = replace(settings, reports_dir=reports_dir)
+        outputs = tuple(p for p in (json_out, csv_out, html_out) if p is not None)
+        checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
         with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
                 log(f"audit {folder}: {words}")
@@ -432,16 +472,17 @@ def audit_command(
                         f"(sha256 {item.sha256})")
             complete_result_hints(result)
             text = json_report.render(result)
-            dated = write_dated_report(reports_dir or settings.reports_path, result.generated, text)
+            dated = write_dated_report(settings.reports_path, result.generated, text)
             if json_out is not None:
                 if to_stdout:
                     sys.stdout.write(text)
                 else:
-                    write_private(json_out, text)
+                    write_report(settings, json_out, text, force)
             if csv_out is not None:
-                write_private(csv_out, csv_report.render(result))
+                write_report(settings, csv_out, csv_report.render(result), force)
             if html_out is not None:
-                write_private(html_out, complete_html_hints(html_report.render(result, prepared.register)))
+                write_report(settings, html_out, complete_html_hints(html_report.render(result, prepared.register)),
+                             force)
     line = terminal.summary_line(result, devices_checked=prepared.devices is not None)
     log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
@@ -501,12 +542,15 @@ def devices_command(
 
     from .devices import load_devices, survey
     from .formats.console import plain_words
+    from .outputs import Writes
     from .sources import iter_media
     from .video import read_video_meta
 
     console = console_for()
+    state.folders = (folder,)
     with cannot_run_is_exit_2():
         settings = settings_from(None, None)
+        checked_writes(settings, Writes(folders=(folder,)))
         registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
         seen = survey(iter_media(folder), registered, read_video_meta)
     table = Table(title=f"Cameras seen in {folder}")
@@ -539,11 +583,16 @@ def devices_command(
             assert camera is not None
             folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
             cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
-            console.print(",".join(csv_cell(c) for c in cells), soft_wrap=True)
+            console.print(csv_line(cells), soft_wrap=True)
 
 
-def csv_cell(text: str) -> str:
-    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
+def csv_line(cells: list[str]) -> str:
+    """One CSV line, each cell escaped like every CSV cell photoaudit writes (csv_report.cell)."""
+    from .formats import csv_report
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(csv_report.row(cells))  # quotes a cell holding a line break
+    return out.getvalue().removesuffix("\r\n")
 
 
 @app.command("check", epilog=examples(
@@ -570,12 +619,14 @@ def check_command(
     margin: MarginOption = None,
     detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
+    force: ForceOption = False,
     rules: RulesOption = False,
 ) -> None:
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
     from .check import gather, parse_purpose, run_check, validate
     from .engine import EngineSettings
-    from .formats import check_report, write_private
+    from .formats import check_report
+    from .outputs import Writes, write_report
     from .workflow import prepare
 
     unknown = unknown.value  # type: ignore[assignment]
@@ -585,10 +636,14 @@ def check_command(
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)
-        files = gather(photos)
-        reports = [json_out] if json_out is not None else []
         folders = [p for p in photos if p.is_dir()]
+        state.folders = tuple(folders)
+        near = tuple({p.absolute().parent for p in photos if not p.is_dir()})
+        reports = [json_out] if json_out is not None else []
+        files = gather(photos)
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
+        checked_writes(settings, Writes(folders=tuple(folders), reports=tuple(reports), export=export,
+                                        near=near, force=force))
         prepared = prepare(settings, EngineSettings(detector=detector.value))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
@@ -599,7 +654,7 @@ def check_command(
             if to_stdout:
                 sys.stdout.write(text)
             else:
-                write_private(json_out, text)
+                write_report(settings, json_out, text, force)
     if quiet:
         console.print(check_report.summary_line(result), soft_wrap=True)
     else:
@@ -675,7 +730,7 @@ def review_command(
 
     console = console_for()
     with cannot_run_is_exit_2():
-        settings = settings_from(None, None)
+        settings = checked_settings()
         if list_them or undo is not None:
             with review.decision_book(settings) as book:
                 register = review.load_registers(settings)
@@ -766,7 +821,7 @@ def override_command(
     from .workflow import CannotRun
 
     console = console_for()
-    with cannot_run_is_exit_2(), review.decision_book(settings_from(None, None)) as book:
+    with cannot_run_is_exit_2(), review.decision_book(checked_settings()) as book:
         path, label = review.find_photo(book, photo, folder)
         if remove:
             gone = book.remove_override(sha256_file(path))
@@ -803,7 +858,7 @@ def children_command(
     console = console_for()
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = settings_from(None, None)
+        settings = checked_settings()
         prepared = prepare(settings, EngineSettings(detector=detector.value))
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
@@ -870,7 +925,7 @@ def staff_command(
     console = console_for()
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = settings_from(None, None)
+        settings = checked_settings()
         if not settings.staff_register_path.is_file():
             raise CannotRun(
                 f"No staff register found at {settings.staff_register_path}. Copy "

@@ -35,7 +35,7 @@ from .models import (
     staff_key,
 )
 from .sources import MediaFile
-from .store import Store
+from .store import Store, name_from_key, name_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS face_decision (
@@ -241,7 +241,7 @@ class DecisionBook:
             for number, face in enumerate(verdict.faces, start=1):
                 rows.append(
                     (
-                        verdict.path,
+                        name_key(verdict.path),
                         number,
                         hashes.get(verdict.path),
                         box_text(face.box),
@@ -258,13 +258,13 @@ class DecisionBook:
         with self.store.transaction() as db:
             db.execute("DELETE FROM last_audit_face")
             db.executemany("INSERT INTO last_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.execute("DELETE FROM folder_audit_face WHERE folder=?", (folder,))
+            db.execute("DELETE FROM folder_audit_face WHERE folder=?", (name_key(folder),))
             db.executemany("INSERT INTO folder_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           [(folder, *row) for row in rows])
-            db.execute("INSERT OR REPLACE INTO audited_folder VALUES (?, ?)", (folder, generated))
+                           [(name_key(folder), *row) for row in rows])
+            db.execute("INSERT OR REPLACE INTO audited_folder VALUES (?, ?)", (name_key(folder), generated))
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                (LAST_AUDIT_KEY, json.dumps({"folder": folder, "generated": generated})),
+                (LAST_AUDIT_KEY, json.dumps({"folder": folder, "generated": generated})),  # ASCII: lossless
             )
 
     def last_audit(self) -> tuple[Path, str] | None:
@@ -294,7 +294,7 @@ class DecisionBook:
 
         The latest audit is always among them, also in a store from before folders were kept apart.
         """
-        found = {Path(folder): generated for folder, generated in self.db.execute(
+        found = {Path(name_from_key(folder)): generated for folder, generated in self.db.execute(
             "SELECT folder, generated FROM audited_folder ORDER BY generated DESC, folder")}
         last = self.last_audit()
         if last is not None and last[0] not in found:
@@ -304,7 +304,7 @@ class DecisionBook:
     def folder_faces(self, folder: Path | None = None) -> list[AuditFace]:
         """The faces of the latest audit of ``folder``, or of every audited folder (None)."""
         last = self.last_audit()
-        kept = {Path(f) for (f,) in self.db.execute("SELECT DISTINCT folder FROM audited_folder")}
+        kept = {Path(name_from_key(f)) for (f,) in self.db.execute("SELECT DISTINCT folder FROM audited_folder")}
         faces: list[AuditFace] = []
         for audited in self.audited_folders():
             if folder is not None and audited != folder:
@@ -314,7 +314,7 @@ class DecisionBook:
                 continue
             rows = self.db.execute(
                 "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
-                "FROM folder_audit_face WHERE folder=? ORDER BY photo, face", (str(audited),)
+                "FROM folder_audit_face WHERE folder=? ORDER BY photo, face", (name_key(str(audited)),)
             )
             faces += mark_twice([audit_face(audited, *row) for row in rows])
         return faces
@@ -346,12 +346,12 @@ def decision_from(kind: str, child_id: str | None, by: str, at: str) -> PersonDe
     return PersonDecision(FaceDecision(kind), child_id, by, at)
 
 
-def audit_face(folder: Path, photo: str, face: int, sha: str | None, box: str, status: str, child_id: str | None,
+def audit_face(folder: Path, photo: str | bytes, face: int, sha: str | None, box: str, status: str, child_id: str | None,
                candidates: str, decision: str | None, counted: int) -> AuditFace:
     """One stored row of an audit's faces (a staff match keeps ``staff:<id>`` in child_id)."""
     return AuditFace(
         folder,
-        photo,
+        name_from_key(photo),
         face,
         sha,
         box_from(box),
@@ -403,6 +403,8 @@ class Settler:
 
     def __call__(self, media: MediaFile, facts: PhotoFacts) -> PhotoFacts:
         sha = self.hashes.get(media.relative)
+        if sha is None and not media.entry.opened:  # a link or pipe: never read, no faces
+            return facts
         if sha is None:
             try:
                 sha = sha256_file(media.path)

@@ -18,6 +18,7 @@ from rich.text import Text
 from ..auditor import AuditResult
 from ..cover import COVER_NOTE_PREFIX
 from ..models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
+from ..sources import shown
 from .console import plain_words, shell_word
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}
@@ -40,7 +41,7 @@ def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
         fields += f" quarantined={len(result.quarantined)}"
     if not devices_checked:
         fields += " devices=unchecked"
-    return f"photoaudit: {fields} folder={shlex.quote(os.path.abspath(result.folder))}"
+    return f"photoaudit: {fields} folder={shlex.quote(shown(os.path.abspath(result.folder)))}"
 
 
 def needs_attention(verdict: PhotoVerdict) -> bool:
@@ -73,7 +74,11 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
         )
     )
     for warning in result.warnings:
-        console.print(f"Note: {plain_words(warning, rules)}", style="yellow")
+        console.print(f"Note: {plain_words(shown(warning), rules)}", style="yellow")
+    if result.skipped:
+        console.print(f"{len(result.skipped)} file(s) skipped, not photos:")
+        for skipped in result.skipped:
+            console.print(f"  {shown(skipped.relative)}: {plain_words(skipped.reason, rules)}")
     rows = [v for v in result.verdicts if needs_attention(v)]
     if not rows:
         console.print("Every photo is cleared for every use.", style="green")
@@ -94,7 +99,7 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
             why += "\n" + next((n for n in v.notes if "GPS" in n), "")
         if v.reasons:
             why += "".join("\n" + n for n in v.notes if n.startswith(COVER_NOTE_PREFIX))
-        table.add_row(v.path, todo, plain_words(why, rules))
+        table.add_row(shown(v.path), todo, plain_words(shown(why), rules))
     console.print(table)
 
 
