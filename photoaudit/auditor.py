@@ -22,6 +22,7 @@ from .matching import match_face
 from .metadata import modified_time, parse_exif
 from .models import PURPOSES, Action, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register
 from .policy import judge_photo
+from .safeguards import Safeguards
 from .provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
 from .sources import MediaFile, MediaKind, iter_media
 from .video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
@@ -130,8 +131,16 @@ def identify(
             for index, (seconds, faces) in enumerate(examined.frames)
             for face in faces
         ]
-        return PhotoFacts(examined.relative, combine(seen, match), examined.problem)
-    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem)
+        return PhotoFacts(examined.relative, combine(seen, match), examined.problem, taken=taken_day(examined))
+    return PhotoFacts(
+        examined.relative, tuple(one(face) for face in examined.faces), examined.problem, taken=taken_day(examined)
+    )
+
+
+def taken_day(examined: Examined) -> date | None:
+    """The day the file says it was taken (the age rules use it), or None."""
+    meta = examined.meta
+    return meta.taken.date() if meta is not None and meta.taken is not None else None
 
 
 def audit_files(
@@ -148,6 +157,7 @@ def audit_files(
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
+    guard: Safeguards | None = None,
 ) -> list[PhotoVerdict]:
     """Examine, identify and judge each file in turn: consent first, then its metadata.
 
@@ -160,7 +170,7 @@ def audit_files(
         facts = identify(examined, enrolled, match)
         if settle is not None:
             facts = settle(media, facts)
-        verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules))
+        verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules, guard))
         if on_file:
             on_file(media)
     return verdicts
@@ -175,17 +185,18 @@ def judge_file(
     purposes: tuple[str, ...] = PURPOSES,
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
+    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
     """The verdict on one examined file: consent first, then its metadata.
 
     When only some faces stand in the way of a use of a photo (the metadata rules
     raised nothing), the verdict notes that a copy with those faces covered could be used.
     """
-    consent = judge_photo(facts, register, today, purposes)
+    consent = judge_photo(facts, register, today, purposes, guard)
     kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
     verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
     if examined.kind != "video" and len(verdict.reasons) == len(consent.reasons):
-        verdict = add_cover_notes(verdict, facts, register, today)
+        verdict = add_cover_notes(verdict, facts, register, today, guard)
     return verdict
 
 
@@ -202,6 +213,7 @@ def judge(
     rules: RecordRules = RecordRules(),
     media: MediaFile | None = None,
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
+    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
     """Match the faces found in one file, then :func:`judge_file` it: the cheap steps, which
     every audit runs again (they depend on today and today's register), stored faces or not.
@@ -213,7 +225,7 @@ def judge(
         media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
     if settle is not None:
         facts = settle(media, facts)
-    return judge_file(media, examined, facts, register, today, purposes, devices, rules)
+    return judge_file(media, examined, facts, register, today, purposes, devices, rules, guard)
 
 
 def list_media(folder: Path, exclude: Iterable[Path] = ()) -> list[MediaFile]:

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from . import __version__
 from .check import gather, parse_purpose, run_check, validate
-from .config import ConfigError, MatchSettings, Settings, find_config, load_config
+from .config import ConfigError, Settings, command_line_match, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
 from .formats import check_report, children_view, csv_report, html_report, json_report, terminal, write_private
@@ -143,11 +143,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     """photoaudit.toml (if any), then the command line on top."""
     config = find_config(state.config)
     settings = load_config(config) if config is not None else Settings()
-    defaults = settings.match
-    match = MatchSettings(
-        tolerance=defaults.tolerance if tolerance is None else tolerance,
-        margin=defaults.margin if margin is None else margin,
-    )
+    match = command_line_match(settings.match, tolerance, margin)
     return replace(
         settings,
         data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,

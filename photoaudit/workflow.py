@@ -27,6 +27,7 @@ from .policy import child_label
 from .provenance import DeviceRegister, audit_warnings
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register
+from .safeguards import Safeguards, safeguards_for
 from .sources import MediaFile
 from .store import Store
 
@@ -47,6 +48,7 @@ class Prepared:
     enrolled: dict[str, list[np.ndarray]]
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
+    guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
 
 
 def prepare(
@@ -71,6 +73,7 @@ def prepare(
             report = enrol(register, settings.faces_dir, store, engine, progress)
             store.set_meta(ENROLMENT_KEY, fingerprint)
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
+        paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()
     # Never match against a child the register no longer allows (belt and braces).
     allowed = {
@@ -78,7 +81,8 @@ def prepare(
         if c.face_matching and not c.has_left and c.child_id not in forgotten
     }
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
-    return Prepared(settings, register, engine, enrolled, report, devices)
+    guard = safeguards_for(settings.match, settings.public, enrolled, paths)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard)
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -120,7 +124,7 @@ def audit(
             folder, files, prepared.engine, store, prepared.register, prepared.enrolled,
             today, settings.match, settings.purposes, jobs, on_file,
             devices=prepared.devices, rules=settings.records, video=settings.video,
-            settle=settler,
+            settle=settler, guard=prepared.guard,
         )
     result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes)
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
@@ -220,6 +224,7 @@ def reaudit(
             store, prepared.engine.settings, prepared.register, prepared.enrolled,
             today, settings.match, settings.purposes, None if folder is None else folder_key(folder),
             devices=prepared.devices, rules=settings.records, video=settings.video,
+            guard=prepared.guard,
         )
 
 
