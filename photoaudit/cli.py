@@ -31,9 +31,9 @@ from .parallel import default_jobs
 from . import review
 from .decision_store import DecisionBook
 from .decisions import action_from
-from .enrolment import sha256_file
+from .enrolment import enrolled_photos, sha256_file
 from .models import Override
-from .references import DEFAULT_MAX_AGE_MONTHS, overview
+from .references import DEFAULT_MAX_AGE_MONTHS, overview, reference_warnings
 from .register import RegisterError
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
@@ -209,6 +209,9 @@ def enrol_command(
         console.print(f"[yellow]Rejected faces/{photo}: {why}[/]")
     for warning in report.warnings:
         console.print(f"[yellow]{warning}[/]")
+    if not quiet:
+        for note in report.notes:
+            console.print(note, markup=False)
     for erasure in report.erasures:
         child = prepared.register.get(erasure.child_id)
         words = erasure.words(f"{child.name} ({erasure.child_id})" if child else erasure.child_id)
@@ -521,10 +524,15 @@ def children_command(
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
             from_review = set(DecisionBook(store).sources())
+            photos = enrolled_photos(store, prepared.engine.settings.fingerprint(), settings.faces_dir,
+                                     set(prepared.enrolled))
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
+        found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
     console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age):
+    for line in children_view.warnings(rows, day, max_age) + found:
         console.print(line, style="yellow", markup=False)
+    for line in notes:
+        console.print(line, markup=False)
 
 
 from . import cli_state  # noqa: E402,F401  (registers restore, purge, reaudit, forget)

@@ -218,7 +218,23 @@ def guard_faces(facts: PhotoFacts, register: Register, guard: Safeguards) -> Pho
     return facts if faces == facts.faces else replace(facts, faces=faces)
 
 
+def _look_alike_words(me: str, other: str, pair: LookAlike, register: Register) -> str:
+    files = " and ".join(f"faces/{f}" for f in pair.files if f)
+    return (
+        f"could be {_label(me, register)} or {_label(other, register)}: their reference "
+        f"photos are too alike (distance {pair.distance:.2f}{', ' + files if files else ''}), "
+        "so photoaudit does not tell them apart until the reference photos are checked "
+        "(one may be misfiled). A person must check who it is."
+    )
+
+
 def _guard_face(face: FaceMatch, register: Register, guard: Safeguards) -> FaceMatch:
+    if face.status is FaceStatus.AMBIGUOUS and face.decision is None and not face.caution:
+        ids = {c.child_id for c in face.candidates}
+        for pair in guard.look_alikes if len(ids) > 1 else ():
+            if pair.a in ids and pair.b in ids and not related(pair.a, pair.b, register):
+                return replace(face, caution=_look_alike_words(pair.a, pair.b, pair, register))
+        return face
     if not _judged_by_matching(face):
         return face
     me = face.child_id or ""
@@ -227,14 +243,7 @@ def _guard_face(face: FaceMatch, register: Register, guard: Safeguards) -> FaceM
         other = pair.b if pair.a == me else pair.a
         if related(me, other, register):
             continue  # registered twins and siblings: their own rules below
-        files = " and ".join(f"faces/{f}" for f in pair.files if f)
-        return _uncertain(
-            face, other, best,
-            f"could be {_label(me, register)} or {_label(other, register)}: their reference "
-            f"photos are too alike (distance {pair.distance:.2f}{', ' + files if files else ''}), "
-            "so photoaudit does not tell them apart until the reference photos are checked "
-            "(one may be misfiled). A person must check who it is.",
-        )
+        return _uncertain(face, other, best, _look_alike_words(me, other, pair, register))
     for sibling in siblings_of(me, register):
         d = distance_to(face, sibling, guard.enrolled)
         if d is not None and d - best < guard.sibling_margin:

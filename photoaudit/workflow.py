@@ -67,10 +67,11 @@ def prepare(
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
     with Store(settings.state_path) as store:
-        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint())
+        tolerance = settings.match.tolerance  # what counts as "unlike" and "too alike" in enrolment
+        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint(), tolerance)
         report = None
         if force_enrol or store.get_meta(ENROLMENT_KEY) != fingerprint:
-            report = enrol(register, settings.faces_dir, store, engine, progress)
+            report = enrol(register, settings.faces_dir, store, engine, progress, tolerance)
             store.set_meta(ENROLMENT_KEY, fingerprint)
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         paths = store.enrolled_references(engine.settings.fingerprint())
