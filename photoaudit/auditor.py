@@ -20,9 +20,9 @@ from .engine import Face, FaceEngine
 from .imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from .matching import match_face
 from .metadata import modified_time, parse_exif
-from .models import PURPOSES, Action, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register
+from .models import PUBLIC_PURPOSES, PURPOSES, Action, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register
 from .policy import judge_photo
-from .safeguards import Safeguards
+from .safeguards import Safeguards, public_review
 from .provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
 from .sources import MediaFile, MediaKind, iter_media
 from .video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
@@ -54,6 +54,7 @@ class AuditResult:
     cache: dict[str, int] | None = None  # files examined by the engine / reused from the store
     quarantined: list[dict] | None = None  # with --apply: what was moved where
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
+    public: frozenset[str] = frozenset(PUBLIC_PURPOSES)  # the setting's public uses
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)
@@ -66,6 +67,8 @@ class AuditResult:
             "delete": self.count(Action.DELETE),
             "review": self.count(Action.REVIEW),
             "breaches": sum(bool(v.provenance and v.provenance.breach) for v in self.verdicts),
+            # kept, but a person must look before any public use (issue 12: the queue stays short)
+            "public_review": sum(public_review(v, self.public) for v in self.verdicts),
         }
 
     @property

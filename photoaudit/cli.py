@@ -442,35 +442,40 @@ def review_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2(), review.reviewing(settings_from(None, None), who_am_i(by), enrol) as reviewer:
         if decisions is not None:
-            outcome = review.review_from_csv(reviewer, decisions, reviewer.book.last_audit_faces())
+            outcome = review.review_from_csv(
+                reviewer, decisions, reviewer.book.last_audit_faces(), reviewer.book.last_audit_photos()
+            )
         else:
             faces = review.pending_faces(reviewer.book)
-            if not faces:
+            photos = review.pending_photos(reviewer.book)
+            if not faces and not photos:
                 console.print("Nothing to review: every face of the latest audit is identified or decided.")
                 raise typer.Exit(EXIT_CLEAR)
 
-            def ask(face: object, crop: Path | None, lines: list[str]) -> str:
+            def ask(item: object, crop: Path | None, lines: list[str]) -> str:
                 console.print("")
                 for line in lines:
                     console.print(line, markup=False)
-                console.print(f"Face crop: {crop}", markup=False)
+                if isinstance(item, review.AuditPhoto):
+                    question = "Is any child in this photo? (n)o children in it, (s)kip or (q)uit"
+                else:
+                    console.print(f"Face crop: {crop}", markup=False)
+                    question = "Who is this? A child id, (y)es as matched, (a)dult, (n)ot a face, (s)kip or (q)uit"
                 try:
-                    return typer.prompt(
-                        "Who is this? A child id, (a)dult, (n)ot a face, (s)kip or (q)uit",
-                        default="s", show_default=False,
-                    )
+                    return typer.prompt(question, default="s", show_default=False)
                 except typer.Abort:
                     return "q"
 
             outcome = review.review_interactively(
                 reviewer, faces, ask, lambda text: console.print(text, markup=False),
-                typer.launch if open_viewer else None,
+                typer.launch if open_viewer else None, photos,
             )
     for message in outcome.messages:
         console.print(message, markup=False)
+    photos_decided = f" and {len(outcome.decided_photos)} \"no children\" decision(s)" if outcome.decided_photos else ""
     console.print(
-        f"Recorded {len(outcome.decided)} decision(s), skipped {len(outcome.skipped)}. "
-        "Every audit from now on applies them."
+        f"Recorded {len(outcome.decided)} decision(s){photos_decided}, skipped {len(outcome.skipped)}. "
+        "Every audit (and check) from now on applies them."
     )
     if outcome.enrolled:
         with cannot_run_is_exit_2():

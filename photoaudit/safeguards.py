@@ -51,6 +51,10 @@ from .models import (
     Use,
 )
 
+#: How the reason for a photo with no face found begins (``photoaudit review`` lists them).
+FACELESS_PREFIX = "No face found: check by eye"
+
+
 @dataclass(frozen=True)
 class LookAlike:
     """Two children whose reference photos are closer than the tolerance."""
@@ -297,7 +301,7 @@ def guard_uses(
             notes.append(f"A person decided{when_words(decision)} that there are no children in this photo.")
         else:
             found.public.append(
-                "No face found: check by eye that no child is in it (from behind, turned away, too "
+                f"{FACELESS_PREFIX} that no child is in it (from behind, turned away, too "
                 "small to see) before any public use, then record \"no children\" in photoaudit "
                 "review. Uses inside the setting are not affected."
             )

@@ -127,7 +127,7 @@ def audit(
             devices=prepared.devices, rules=settings.records, video=settings.video,
             settle=settler, guard=prepared.guard,
         )
-    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes)
+    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes, public=settings.public)
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
     if prepared.enrolment is not None:

@@ -27,6 +27,7 @@ def face_json(face: FaceMatch) -> dict[str, Any]:
         ],
         "time": None if face.time is None else round(face.time, 2),
         "decision": decision_json(face.decision),
+        "caution": face.caution or None,
     }
 
 
