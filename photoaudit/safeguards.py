@@ -318,23 +318,28 @@ def _twin_findings(
     for twin_id in twins_of(child.child_id, register):
         d = distance_to(face, twin_id, guard.enrolled)
         best = face.distance if face.distance is not None else 0.0
-        if d is not None and d - best >= 2 * guard.margin:
+        if twin_id in guard.enrolled and d is not None and d - best >= 2 * guard.margin:
             continue  # the twin is enrolled and clearly farther
         twin = register.get(twin_id)
         twin_standing = standing(twin, today) if twin is not None else None
-        for purpose, use in verdict.purposes.items():
-            if use is not Use.ALLOWED:
-                continue
+
+        def twin_may(purpose: str) -> bool:  # for the journey: the twin would be in this child's
             needed = "other_journeys" if purpose == "learning_journey" else purpose
-            if twin_standing is not None and may(twin_standing, needed):
-                continue
-            why = (
-                f"{_name(i + 1, face)} was matched to {_label(child.child_id, register)}, who has a twin, "
-                f"{_label(twin_id, register)}, not cleared for {purpose_words([purpose])}: twins are "
-                "easily mixed up, so a person must check which twin it is."
-            )
+            return twin_standing is not None and may(twin_standing, needed)
+
+        held = [p for p, use in verdict.purposes.items() if use is Use.ALLOWED and not twin_may(p)]
+        if not held:
+            continue
+        why = (
+            f"{_name(i + 1, face)} was matched to {_label(child.child_id, register)}, who has a twin, "
+            f"{_label(twin_id, register)}"
+            + (" (not in the register)" if twin is None else "")
+            + f", not cleared for {purpose_words(held)}: twins are easily mixed up, so a person "
+            "must check which twin it is."
+        )
+        for purpose in held:
             found.twin.setdefault(purpose, []).append(why)
-            found.cautions.setdefault(i, []).append(why)
+        found.cautions.setdefault(i, []).append(why)
 
 
 def _public_findings(

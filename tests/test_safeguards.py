@@ -406,3 +406,45 @@ def test_command_line_tolerance_and_margin_are_checked_like_the_settings_file(
 def test_command_line_values_in_range_are_taken() -> None:
     match = command_line_match(MatchSettings(public_tolerance=0.3), 0.45, 0.1)
     assert (match.tolerance, match.margin, match.public_tolerance) == (0.45, 0.1, 0.3)
+
+
+# --- property: no public use is ever cleared by a doubtful match --------------------------------------
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_photos_never_clear_a_public_use_by_a_doubtful_match(seed: int) -> None:
+    import random
+
+    rng = random.Random(3000 + seed)
+    ids = ["c01", "c02", "c03", "c04"]
+    for _ in range(400):
+        kids = {}
+        for cid in ids:
+            born = rng.choice([None, date(2025, 6, 1), date(2024, 1, 1), date(2021, 1, 1)])
+            twin = rng.choice(["", "", "", *[o for o in ids if o != cid]])
+            kids[cid] = child(cid, no=tuple(p for p in PURPOSES if rng.random() < 0.2),
+                              date_of_birth=born, twin_of=twin)
+        reg = register(*kids.values())
+        enrolled = frozenset(c for c in ids if rng.random() < 0.7)
+        faces = []
+        for _ in range(rng.randint(0, 3)):
+            cid = rng.choice(ids)
+            others = [(o, round(rng.uniform(0.2, 0.9), 2)) for o in rng.sample([o for o in ids if o != cid], 2)]
+            faces.append(matched(cid, round(rng.uniform(0.1, 0.5), 2), *others))
+        guard = Safeguards(enrolled=enrolled, sibling_margin=0.08)
+        v = judge(reg, *faces, guard=guard)
+        for p in PUBLIC:
+            if v.purposes[p] is not ALLOWED:
+                continue
+            assert faces, v  # no face found never clears a public use
+            for f in v.faces:
+                c = kids[f.child_id]  # type: ignore[index]
+                assert f.distance is not None and f.distance <= 0.4, v
+                assert c.date_of_birth is None or age_in_months(c.date_of_birth, TODAY) >= 24, v
+                for t in twins_of(c.child_id, reg):
+                    d = next((x.distance for x in f.candidates if x.child_id == t), None)
+                    if d is None and len(f.candidates) >= 3:  # not listed: no nearer than the last listed
+                        d = f.candidates[-1].distance
+                    clear = t in enrolled and d is not None and d - f.distance >= 0.16
+                    assert clear or kids[t].allows(p), v
+        if v.action is Action.KEEP:  # kept: something is allowed, never only "review"s
+            assert ALLOWED in v.purposes.values(), v
