@@ -165,3 +165,22 @@ def test_out_of_range_tolerance_or_margin_exits_2_with_the_range(
         result = CliRunner().invoke(app, ["--data", str(data), *command, option, value], env={"COLUMNS": "300"})
         assert result.exit_code == 2, result.output
         assert words in " ".join(result.output.split())
+
+
+def test_review_asks_about_photos_with_no_face_and_n_records_no_children(nursery: tuple[Path, Path]) -> None:
+    data, folder = nursery
+    settings = settings_for(data)
+    asked: list[list[str]] = []
+
+    def ask(item, picture, lines):  # noqa: ANN001, ANN202
+        asked.append(lines)
+        assert picture is not None and picture.is_file()  # the whole photo, to look at
+        return "n"
+
+    with decision_book(settings) as book:
+        reviewer = Reviewer(book, load_register(settings.register_path), settings.faces_dir, "Jo")
+        review_interactively(reviewer, [], ask, lambda text: None, photos=pending_photos(book))
+        assert [p.photo for p, _ in reviewer.outcome.decided_photos] == ["tablet-1/empty.png"]
+    assert "tablet-1/empty.png: no face found." in asked[0][1]
+    again = by_path(audit(folder, prepare(settings), TODAY))["tablet-1/empty.png"]
+    assert set(again.purposes.values()) == {Use.ALLOWED}
