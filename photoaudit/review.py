@@ -245,15 +245,44 @@ def review_interactively(
     """
     known = sorted(reviewer.register.children)
     with crop_folder() as folder:
-        if not _review_faces(reviewer, faces, ask, say, show, folder, known):
-            return reviewer.outcome
-        _review_photos(reviewer, photos or [], ask, say, show, folder)
+        for number, face in enumerate(faces, start=1):
+            problem = photo_problem(face)
+            if problem:
+                say(f"Skipped {face.photo}, face {face.face}: {problem}")
+                reviewer.outcome.skipped.append(face)
+                continue
+            crop_path = folder / f"face-{number}.jpg"
+            try:
+                write_private_jpeg(crop_face(face, CROP_MARGIN, CROP_SIDE), crop_path)
+            except UnreadablePhoto as err:
+                say(f"Skipped {face.photo}, face {face.face}: {err.reason}")
+                reviewer.outcome.skipped.append(face)
+                continue
+            if show is not None:
+                show(crop_path)
+            lines = [f"[{number}/{len(faces)}]", *describe(face, reviewer.register)]
+            while True:
+                answer = ask(face, crop_path, lines).strip()
+                if answer.casefold() in ("q", "quit"):
+                    return reviewer.outcome
+                if answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.child_id:
+                    answer = face.child_id  # confirmed: it is the child it was matched to
+                answer = SHORTCUTS.get(answer.casefold(), answer)
+                decision = parse_decision(answer, known)
+                if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
+                    say(f"There is no child {answer!r} in the register. Type a child id, a, n, s or q.")
+                    continue
+                break
+            reviewer.decide(face, decision)
+            crop_path.unlink(missing_ok=True)
+        review_photos(reviewer, photos or [], ask, say, show, folder)
     return reviewer.outcome
 
 
-def _review_photos(
+def review_photos(
     reviewer: Reviewer, photos: list[AuditPhoto], ask, say, show, folder: Path  # noqa: ANN001
 ) -> None:
+    """Ask about each photo with no face found: n records "no children in this photo"."""
     for number, photo in enumerate(photos, start=1):
         picture: Path | None = None
         try:
@@ -285,43 +314,6 @@ def _review_photos(
         reviewer.decide_photo(photo, no_children() if answer == "n" or is_no_children(answer) else None)
         if picture is not None:
             picture.unlink(missing_ok=True)
-
-
-def _review_faces(
-    reviewer: Reviewer, faces: list[AuditFace], ask, say, show, folder: Path, known: list[str]  # noqa: ANN001
-) -> bool:
-    """The faces part of :func:`review_interactively`; False when the person quit."""
-    for number, face in enumerate(faces, start=1):
-        problem = photo_problem(face)
-        if problem:
-            say(f"Skipped {face.photo}, face {face.face}: {problem}")
-            reviewer.outcome.skipped.append(face)
-            continue
-        crop_path = folder / f"face-{number}.jpg"
-        try:
-            write_private_jpeg(crop_face(face, CROP_MARGIN, CROP_SIDE), crop_path)
-        except UnreadablePhoto as err:
-            say(f"Skipped {face.photo}, face {face.face}: {err.reason}")
-            reviewer.outcome.skipped.append(face)
-            continue
-        if show is not None:
-            show(crop_path)
-        lines = [f"[{number}/{len(faces)}]", *describe(face, reviewer.register)]
-        while True:
-            answer = ask(face, crop_path, lines).strip()
-            if answer.casefold() in ("q", "quit"):
-                return False
-            if answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.child_id:
-                answer = face.child_id  # confirmed: it is the child it was matched to
-            answer = SHORTCUTS.get(answer.casefold(), answer)
-            decision = parse_decision(answer, known)
-            if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
-                say(f"There is no child {answer!r} in the register. Type a child id, a, n, s or q.")
-                continue
-            break
-        reviewer.decide(face, decision)
-        crop_path.unlink(missing_ok=True)
-    return True
 
 
 def drop_rejected(book: DecisionBook, faces_dir: Path, rejected: list[str]) -> None:
