@@ -448,3 +448,44 @@ def test_random_photos_never_clear_a_public_use_by_a_doubtful_match(seed: int) -
                     assert clear or kids[t].allows(p), v
         if v.action is Action.KEEP:  # kept: something is allowed, never only "review"s
             assert ALLOWED in v.purposes.values(), v
+
+
+# --- enrolment's warnings about the reference photos (plain data) ---------------------------------------
+
+def test_reference_warnings_name_files_and_what_to_do() -> None:
+    from photoaudit.references import RefPhoto, reference_warnings
+
+    one = np.eye(128)[0]
+    reg = register(
+        child("c01", date_of_birth=date(2025, 1, 1)),  # 22 months old
+        child("c02"),
+        child("c03", twin_of="c04"),
+        child("c04"),
+    )
+    photos = [
+        RefPhoto("c01", "c01/old.jpg", np.zeros(128), "a", date(2026, 5, 1)),  # more than 3 months old
+        RefPhoto("c01", "c01/new.jpg", np.zeros(128) + 0.01 * one, "b", date(2026, 11, 1)),
+        RefPhoto("c02", "c02/x.jpg", 0.3 * one, "c", date(2026, 11, 1)),  # too like c01
+        RefPhoto("c02", "c02/y.jpg", 0.31 * one, "d", date(2026, 11, 1)),
+        RefPhoto("c03", "c03/t.jpg", 3 * one, "e", date(2026, 11, 1)),
+        RefPhoto("c04", "c04/t.jpg", 3 * one, "e", date(2026, 11, 1)),  # the same photo as c03's
+    ]
+    warnings, notes = reference_warnings(reg, photos, 0.5, TODAY)
+    text = "\n".join(warnings)
+    assert "faces/c01/new.jpg and faces/c02/x.jpg" in text and "closer than the tolerance" in text
+    assert "faces/c03/t.jpg and faces/c04/t.jpg are the same photo" in text
+    assert "Child c01 (c01) is under 3" in text and "faces/c01/old.jpg" in text and "new.jpg. Add" not in text
+    assert text.count("only one reference photo") == 2  # c03 and c04
+    assert len(notes) == 1 and "most alike" in notes[0] and "distance 0.00" in notes[0]
+
+
+def test_reference_warnings_for_registered_twins_say_the_twin_rule_applies() -> None:
+    from photoaudit.references import RefPhoto, reference_warnings
+
+    one = np.eye(128)[0]
+    reg = register(child("c01", twin_of="c02"), child("c02"))
+    photos = [RefPhoto("c01", "c01/a.jpg", np.zeros(128), "a"), RefPhoto("c01", "c01/b.jpg", 0.01 * one, "b"),
+              RefPhoto("c02", "c02/a.jpg", 0.2 * one, "c"), RefPhoto("c02", "c02/b.jpg", 0.21 * one, "d")]
+    warnings, _ = reference_warnings(reg, photos, 0.5, TODAY)
+    [alike] = warnings
+    assert "the register says they are twins" in alike
