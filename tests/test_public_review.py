@@ -9,7 +9,6 @@ every use), c02 Grace (Grace Hopper, no website or social media), c03 Sam (refus
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
