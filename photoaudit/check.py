@@ -193,7 +193,7 @@ def run_check(
     result = CheckResult(purpose, today, [], export_dir, unknown)
     # People's decisions and overrides, exactly as the weekly audit applies them.
     settler = load_settler(prepared.settings.state_path, prepared.register)
-    if not prepared.enrolled:
+    if not prepared.children_enrolled:
         result.warnings.append("No child is enrolled for face matching, so no face can be cleared.")
     for media in files:
         before = file_state(media.path)

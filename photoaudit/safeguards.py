@@ -51,8 +51,8 @@ from .models import (
     Use,
 )
 
-#: How the reason for a photo with no face found begins (``photoaudit review`` lists them).
-FACELESS_PREFIX = "No face found: check by eye"
+#: What the reason for a photo with no child's face says (``photoaudit review`` lists them).
+FACELESS_MARK = "check by eye that no child is in it"
 
 
 @dataclass(frozen=True)
@@ -301,11 +301,13 @@ def guard_uses(
             notes.append(f"A person decided{when_words(decision)} that there are no children in this photo.")
         else:
             found.public.append(
-                f"{FACELESS_PREFIX} that no child is in it (from behind, turned away, too "
+                ("No face found: " if not facts.faces else "No child's face found (the faces found are "
+                 "staff, or a person decided they are adults or not faces): ")
+                + f"{FACELESS_MARK} (from behind, turned away, too "
                 "small to see) before any public use, then record \"no children\" in photoaudit "
                 "review. Uses inside the setting are not affected."
             )
-            notes = [n for n in notes if not n.startswith(("No faces found.", "No child's face found"))]
+            notes = [n for n in notes if not n.startswith("No faces found.")]  # said in the reason
     return _apply(verdict, found, public, notes)
 
 

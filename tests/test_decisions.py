@@ -170,7 +170,7 @@ def test_not_a_face_no_longer_counts_for_consent() -> None:
     assert {p: u for p, u in verdict.purposes.items() if u is not Use.ALLOWED} == {
         "website": Use.REVIEW, "social_media": Use.REVIEW}
     assert any("face 1 is not a face" in n for n in verdict.notes)
-    assert any("No face found: check by eye" in r for r in verdict.reasons)
+    assert any("check by eye that no child is in it" in r for r in verdict.reasons)
 
 
 def test_an_adult_next_to_a_child_without_consent_does_not_clear_the_photo() -> None:
