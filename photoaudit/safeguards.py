@@ -42,6 +42,7 @@ from .models import (
     Action,
     Candidate,
     Child,
+    FaceDecision,
     FaceMatch,
     FaceStatus,
     PhotoDecisionKind,
@@ -293,7 +294,10 @@ def guard_uses(
         _public_findings(i, face, child, facts, today, guard, found)
     public = [p for p in verdict.purposes if p in guard.public_purposes]
     notes = list(verdict.notes)
-    if not counted and guard.faceless and public:
+    # No face found (or only what a person decided is not a face). Faces of staff, or of
+    # adults, were found and looked at: the consent rules' note asks to look for children.
+    found_faces = [f for f in facts.faces if not (f.decision and f.decision.kind is FaceDecision.NOT_A_FACE)]
+    if not counted and not found_faces and guard.faceless and public:
         decision = facts.photo_decision
         if decision is not None and decision.kind is PhotoDecisionKind.NO_CHILDREN:
             from .decisions import when_words
@@ -301,8 +305,8 @@ def guard_uses(
             notes.append(f"A person decided{when_words(decision)} that there are no children in this photo.")
         else:
             found.public.append(
-                ("No face found: " if not facts.faces else "No child's face found (the faces found are "
-                 "staff, or a person decided they are adults or not faces): ")
+                ("No face found: " if not facts.faces else "No face found (a person decided the only "
+                 "one was not a face): ")
                 + f"{FACELESS_MARK} (from behind, turned away, too "
                 "small to see) before any public use, then record \"no children\" in photoaudit "
                 "review. Uses inside the setting are not affected."

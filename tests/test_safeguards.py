@@ -302,14 +302,19 @@ def test_no_children_decision_does_not_clear_a_photo_where_a_face_is_found() -> 
     assert set(v.purposes.values()) == {REVIEW}
 
 
-def test_faces_decided_as_adults_leave_a_photo_with_no_child_face() -> None:
+def test_a_face_decided_not_a_face_leaves_a_photo_with_no_face_but_an_adult_does_not() -> None:
+    """Faces of adults (or staff) were found and looked at; the note asks to look for children."""
     from dataclasses import replace
 
     from photoaudit.models import FaceDecision, PersonDecision
 
+    nothing = replace(FaceMatch(FaceStatus.UNKNOWN, BOX), decision=PersonDecision(FaceDecision.NOT_A_FACE))
+    v = judge(register(), nothing)
+    assert v.purposes["social_media"] is REVIEW and v.purposes["display"] is ALLOWED
     adult = replace(FaceMatch(FaceStatus.UNKNOWN, BOX), decision=PersonDecision(FaceDecision.ADULT))
     v = judge(register(), adult)
-    assert v.purposes["social_media"] is REVIEW and v.purposes["display"] is ALLOWED
+    assert set(v.purposes.values()) == {ALLOWED}
+    assert any("No child's face found" in n for n in v.notes)
 
 
 # --- register columns ------------------------------------------------------------------------------
