@@ -262,6 +262,16 @@ class FaceMatch:
 
 
 @dataclass(frozen=True)
+class InnerPicture:
+    """A picture inside a photo file (EXIF thumbnail, second MPO image, APNG frame, HEIC
+    thumbnail ...): the faces found in it, or why it could not be examined."""
+
+    label: str
+    faces: tuple[FaceMatch, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class PhotoFacts:
     """Everything the consent rules need to know about one photo.
 
@@ -275,6 +285,7 @@ class PhotoFacts:
     notes: tuple[str, ...] = ()  # informational (e.g. decisions people made), passed to the verdict
     taken: date | None = None  # when the photo was taken, when the file says
     photo_decision: PhotoDecision | None = None  # what a person decided about the whole photo
+    inner: tuple[InnerPicture, ...] = ()  # pictures inside the file (photoaudit.inner)
 
 
 @dataclass(frozen=True)
