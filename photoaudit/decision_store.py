@@ -140,8 +140,8 @@ class AuditFace:
             return False
         if self.twice:
             return True
-        if not self.counted:
-            return False
+        if not self.counted:  # staff: only a likeness not close enough for public uses
+            return self.staff_id is not None and bool(self.caution)
         return self.status is not FaceStatus.MATCHED or bool(self.caution)
 
 

@@ -135,6 +135,9 @@ def describe(face: AuditFace, register: Register) -> list[str]:
 
     if face.status is FaceStatus.AMBIGUOUS:
         what = "uncertain: " + " or ".join(name(c.child_id, c.staff) for c in face.candidates) + "?"
+    elif face.status is FaceStatus.MATCHED and face.staff_id and face.caution:
+        what = (f"matched to {name(face.staff_id, True)}; please confirm (type y if it is them): "
+                f"{face.caution}")
     elif face.status is FaceStatus.MATCHED and face.staff_id:
         what = f"matched to {name(face.staff_id, True)}, who was matched to another face of this photo too"
     elif face.status is FaceStatus.MATCHED and face.twice:
@@ -297,6 +300,8 @@ def review_interactively(
                     return reviewer.outcome
                 if answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.child_id:
                     answer = face.child_id  # confirmed: it is the child it was matched to
+                elif answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.staff_id:
+                    answer = face.staff_id  # confirmed: it is the member of staff it was matched to
                 answer = SHORTCUTS.get(answer.casefold(), answer)
                 decision = parse_decision(answer, known, known_staff)
                 if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:

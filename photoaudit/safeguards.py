@@ -292,6 +292,8 @@ def guard_uses(
         child = register.children[face.child_id]  # type: ignore[index]
         _twin_findings(i, face, child, verdict, register, today, guard, found)
         _public_findings(i, face, child, facts, today, guard, found)
+    for i, face in enumerate(facts.faces):
+        _staff_public_findings(i, face, register, guard, found)
     public = [p for p in verdict.purposes if p in guard.public_purposes]
     notes = list(verdict.notes)
     # No face found (or only what a person decided is not a face). Faces of staff, or of
@@ -376,6 +378,27 @@ def _public_findings(
             )
             found.public.append(why)
             found.cautions.setdefault(i, []).append(why)
+
+
+def _staff_public_findings(i: int, face: FaceMatch, register: Register, guard: Safeguards, found: _Findings) -> None:
+    """A face taken for a member of staff drops out of the children's check, so a public use
+    needs the same closer likeness as a child's match: a child who is not enrolled could be
+    within the normal tolerance of an adult (fail closed both ways, issue 19)."""
+    from .staff_rules import staff_label
+
+    if face.status is not FaceStatus.MATCHED or face.staff_id is None or face.decision is not None:
+        return
+    if face.distance is None or face.distance <= guard.public_tolerance:
+        return
+    who = staff_label(register.staff.members.get(face.staff_id), face.staff_id)
+    why = (
+        f"{_name(i + 1, face)} matched {who} at distance {face.distance:.2f}: close enough to "
+        f"count as staff inside the setting, but a public use needs a closer likeness (at most "
+        f"{guard.public_tolerance:.2f}), so a person must confirm it is {who} and not a child "
+        "before it is posted."
+    )
+    found.public.append(why)
+    found.cautions.setdefault(i, []).append(why)
 
 
 def _apply(verdict: PhotoVerdict, found: _Findings, public: list[str], notes: list[str]) -> PhotoVerdict:

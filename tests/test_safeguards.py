@@ -494,3 +494,49 @@ def test_reference_warnings_for_registered_twins_say_the_twin_rule_applies() -> 
     warnings, _ = reference_warnings(reg, photos, 0.5, TODAY)
     [alike] = warnings
     assert "the register says they are twins" in alike
+
+
+# --- staff matches are held to the public tolerance too (issues 12 and 19) ----------------------
+
+def staff_register(*children: Child) -> Register:
+    from photoaudit.models import StaffMember, StaffRegister
+
+    jo = StaffMember("JS01", "Jo Smith", {p: True for p in PUBLIC}, True)
+    return Register({c.child_id: c for c in children}, staff=StaffRegister({"JS01": jo}))
+
+
+def staff_face(distance: float) -> FaceMatch:
+    return FaceMatch(FaceStatus.MATCHED, BOX, None, distance, (Candidate("JS01", distance, staff=True),),
+                     staff_id="JS01")
+
+
+def test_a_loose_staff_match_never_clears_a_public_use() -> None:
+    """A child who is not enrolled could be taken for a member of staff: a face counted as
+    staff only because it is within the normal tolerance drops out of the children's check,
+    so for a public use it needs the same closer likeness as a child's match."""
+    v = judge(staff_register(), staff_face(0.45))
+    assert {p: v.purposes[p] for p in INSIDE} == {p: ALLOWED for p in INSIDE}
+    assert {p: v.purposes[p] for p in PUBLIC} == {p: REVIEW for p in PUBLIC}
+    assert v.action is Action.KEEP and public_review(v)
+    assert "Jo Smith (staff JS01)" in text(v) and "distance 0.45" in text(v)
+    assert "confirm" in v.faces[0].caution
+
+
+def test_a_close_staff_match_clears_public_uses_the_member_agreed_to() -> None:
+    v = judge(staff_register(), staff_face(0.35))
+    assert set(v.purposes.values()) == {ALLOWED}
+
+
+def test_a_loose_staff_match_waits_in_the_review_queue_and_y_names_the_member() -> None:
+    from photoaudit.decision_store import AuditFace
+    from photoaudit.review import describe
+
+    v = judge(staff_register(), staff_face(0.45))
+    face = v.faces[0]
+    queued = AuditFace(Path("/t"), "p.jpg", 1, None, BOX, face.status, None, face.candidates, None,
+                       counted=face.counts_for_consent, staff_id=face.staff_id, caution=face.caution)
+    assert queued.needs_person
+    assert "please confirm (type y if it is them)" in describe(queued, staff_register())[0]
+    close = judge(staff_register(), staff_face(0.35)).faces[0]
+    assert not AuditFace(Path("/t"), "p.jpg", 1, None, BOX, close.status, None, close.candidates, None,
+                         counted=False, staff_id="JS01", caution=close.caution).needs_person
