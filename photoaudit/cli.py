@@ -260,15 +260,11 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     """photoaudit.toml (if any), then the command line on top."""
     from dataclasses import replace
 
-    from .config import MatchSettings, Settings, find_config, load_config
+    from .config import Settings, command_line_match, find_config, load_config
 
     config = find_config(state.config)
     settings = load_config(config) if config is not None else Settings()
-    defaults = settings.match
-    match = MatchSettings(
-        tolerance=defaults.tolerance if tolerance is None else tolerance,
-        margin=defaults.margin if margin is None else margin,
-    )
+    match = command_line_match(settings.match, tolerance, margin)
     return replace(
         settings,
         data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
@@ -383,6 +379,9 @@ def enrol_command(
         console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
     for warning in report.warnings:
         console.print(warning, style="yellow")
+    if not quiet:
+        for note in report.notes:
+            console.print(note)
     for erasure in report.erasures:
         child = prepared.register.get(erasure.child_id)
         words = erasure.words(f"{child.name} ({erasure.child_id})" if child
@@ -744,23 +743,27 @@ def review_command(
             raise typer.Exit(EXIT_CLEAR)
     with cannot_run_is_exit_2(), review.reviewing(settings, who_am_i(by), enrol) as reviewer:
         if decisions is not None:
-            outcome = review.review_from_csv(reviewer, decisions, review.audited_faces(reviewer.book, folder))
+            outcome = review.review_from_csv(
+                reviewer, decisions, review.audited_faces(reviewer.book, folder), review.latest_photos(reviewer.book, folder)
+            )
         else:
             faces = review.pending_faces(reviewer.book, folder)
-            if not faces:
+            photos = review.latest_photos(reviewer.book, folder)
+            if not faces and not photos:
                 console.print(review.nothing_to_review(reviewer.book, folder))
                 raise typer.Exit(EXIT_CLEAR)
 
-            def ask(face: object, crop: Path | None, lines: list[str]) -> str:
+            def ask(item: object, crop: Path | None, lines: list[str]) -> str:
                 console.print("")
                 for line in lines:
                     console.print(line)
-                console.print(f"Face crop: {crop}")
+                if isinstance(item, review.AuditPhoto):
+                    question = "Is any child in this photo? (n)o children in it, (s)kip or (q)uit"
+                else:
+                    console.print(f"Face crop: {crop}")
+                    question = "Who is this? A child id, a staff id, (y)es as matched, (a)dult, (n)ot a face, (s)kip or (q)uit"
                 try:
-                    return typer.prompt(
-                        "Who is this? A child id, a staff id, (a)dult, (n)ot a face, (s)kip or (q)uit",
-                        default="s", show_default=False,
-                    )
+                    return typer.prompt(question, default="s", show_default=False)
                 except typer.Abort:
                     return "q"
 
@@ -771,13 +774,16 @@ def review_command(
                     return False
 
             outcome = review.review_interactively(
-                reviewer, faces, ask, console.print, open_in_viewer if open_viewer else None, confirm,
+                reviewer, faces, ask, console.print, open_in_viewer if open_viewer else None,
+                photos=photos, confirm=confirm,
             )
     for message in outcome.messages:
         console.print(message)
+    photos_decided = f" and {len(outcome.decided_photos)} \"no children\" decision(s)" if outcome.decided_photos else ""
     console.print(
-        f"Recorded {len(outcome.decided)} decision(s), skipped {len(outcome.skipped)}. "
-        "Every audit from now on applies them (photoaudit review --list shows them, --undo takes one back)."
+        f"Recorded {len(outcome.decided)} decision(s){photos_decided}, skipped {len(outcome.skipped)}. "
+        "Every audit (and check) from now on applies them (photoaudit review --list shows them, --undo takes "
+        "one back)."
     )
     if outcome.enrolled:
         from .workflow import prepare
@@ -850,8 +856,9 @@ def children_command(
     """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
     from .decision_store import DecisionBook
     from .engine import EngineSettings
+    from .enrolment import enrolled_photos
     from .formats import children_view
-    from .references import overview
+    from .references import overview, reference_warnings
     from .store import Store
     from .workflow import prepare
 
@@ -863,10 +870,15 @@ def children_command(
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
             from_review = set(DecisionBook(store).sources())
+            photos = enrolled_photos(store, prepared.engine.settings.fingerprint(), settings.faces_dir,
+                                     set(prepared.enrolled))
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
+        found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
     console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age):
+    for line in children_view.warnings(rows, day, max_age) + found:
         console.print(line, style="yellow")
+    for line in notes:
+        console.print(line)
 
 
 @app.command("doctor", epilog=examples(
