@@ -36,6 +36,14 @@ ADULT_WORDS = frozenset({"adult", "not a child", "grown up", "grownup"})
 NOT_A_FACE_WORDS = frozenset({"not a face", "no face", "notaface", "nothing"})
 SKIP_WORDS = frozenset({"", "skip", "?", "dont know", "don't know", "unsure"})
 
+#: The choices the HTML report offers for a face that needs a person, besides the register's
+#: children: (what the decisions CSV says, what the person sees). Each value must be a word
+#: :func:`parse_decision` reads; one more line here adds a choice to every report.
+FACE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("adult", "an adult (not a child)"),
+    ("not a face", "not a face (the box shows something else)"),
+)
+
 DECISION_WORDS = {
     FaceDecision.ADULT: "an adult, not a child",
     FaceDecision.NOT_A_FACE: "not a face",
