@@ -184,3 +184,47 @@ def test_clicking_a_photo_enlarges_it_with_a_close_up_of_each_face(tmp_path: Pat
         assert len(sizes) == 2 and all(natural > 0 and shown >= 100 for natural, shown in sizes)
         browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
         assert browser.js("document.getElementById('viewer').hidden") is True
+
+
+def test_faces_decided_in_the_page_are_saved_as_a_csv_that_review_records(tmp_path: Path) -> None:
+    """End to end: audit with the real engine, decide two faces in the page, save the CSV
+    (a real download), and give that file as it is to photoaudit review --decisions."""
+    from test_review_audit import audit_json, run
+    from review_setting import TODAY, ava_alone, ava_and_grace, grace_alone, make_setting
+
+    settings = make_setting(tmp_path)
+    folder = tmp_path / "transfer"
+    ava_alone(folder / "ava.jpg")
+    grace_alone(folder / "grace.jpg")
+    ava_and_grace(folder / "party.jpg")
+    page = tmp_path / "report.html"
+    first = audit_json(settings.data_dir, folder, tmp_path / "1.json", "--html", str(page))
+    party_face = next(n for n, f in enumerate(first["party.jpg"]["faces"], 1) if f["status"] != "matched")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with Browser(tmp_path / "profile", 400, 900) as browser:  # on a phone
+        browser.allow_downloads(downloads)
+        browser.open(page.as_uri())
+        lists = browser.js("Array.prototype.map.call(document.querySelectorAll('select.decide'), "
+                           "function (s) { return s.dataset.photo + ' ' + s.dataset.face; })")
+        assert sorted(lists) == sorted(["grace.jpg 1", f"party.jpg {party_face}"])
+        assert browser.js("document.getElementById('decided').textContent") == "0 of 2 faces decided"
+        for photo, choice in (("grace.jpg", "c02"), ("party.jpg", "adult")):
+            browser.js(f"(function () {{ var s = document.querySelector('select.decide[data-photo=\"{photo}\"]'); "
+                       f"s.value = '{choice}'; s.dispatchEvent(new Event('change')); }})()")
+        assert browser.js("document.getElementById('decided').textContent") == "2 of 2 faces decided"
+        browser.js("document.getElementById('save-decisions').click()")
+        browser.wait_for_download()
+    (saved,) = downloads.iterdir()
+    assert saved.name == f"decisions-{TODAY.isoformat()}.csv"
+    text = saved.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "photo,face,decision,name"
+    assert "grace.jpg,1,c02,Grace Okafor" in text and f"party.jpg,{party_face},adult," in text
+
+    result = run(settings.data_dir, "review", "--decisions", str(saved), "--by", "Jo Manager")
+    assert result.exit_code == 0, result.output
+    assert "Recorded 2 decision(s), skipped 0" in result.output
+    second = audit_json(settings.data_dir, folder, tmp_path / "2.json")
+    assert second["grace.jpg"]["faces"][0]["decision"]["child_id"] == "c02"
+    assert second["party.jpg"]["faces"][party_face - 1]["decision"]["kind"] == "adult"
+    assert second["grace.jpg"]["action"] == "keep"
