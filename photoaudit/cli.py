@@ -31,10 +31,11 @@ from .parallel import default_jobs
 from . import review
 from .decision_store import DecisionBook
 from .decisions import action_from
-from .enrolment import sha256_file
+from .enrolment import eligible_children, sha256_file
 from .models import Override
 from .references import DEFAULT_MAX_AGE_MONTHS, overview
 from .register import RegisterError
+from .register_checks import folder_warnings, list_faces_dir, register_warnings
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
 from .video import read_video_meta
@@ -526,8 +527,11 @@ def children_command(
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
             from_review = set(DecisionBook(store).sources())
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
+        listing = list_faces_dir(settings.faces_dir)
+        register_lines = register_warnings(prepared.register, listing) + folder_warnings(
+            prepared.register, listing, eligible_children(prepared.register))
     console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age):
+    for line in children_view.warnings(rows, day, max_age) + register_lines:
         console.print(line, style="yellow", markup=False)
 
 

@@ -27,6 +27,7 @@ from .policy import child_label
 from .provenance import DeviceRegister, audit_warnings
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register
+from .renewals import renewal_warning
 from .sources import MediaFile
 from .store import Store
 
@@ -124,6 +125,9 @@ def audit(
         )
     result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes)
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
+    renewals = renewal_warning(prepared.register, today)
+    if renewals:
+        result.warnings.append(renewals)
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
     if prepared.enrolment is not None:
         for erasure in prepared.enrolment.erasures:
