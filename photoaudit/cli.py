@@ -228,6 +228,14 @@ def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
     json_out: JsonOption = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    faces_csv: Annotated[
+        Optional[Path], typer.Option("--faces-csv", help="Write a spreadsheet (CSV) with a row per face here: fill in "
+                                     "its decision column and give it to photoaudit review --decisions.")
+    ] = None,
+    csv_sep: Annotated[
+        str, typer.Option("--csv-sep", help="Separator of the CSV files: ',' (default), ';' (Excel in most "
+                          "European languages) or 'tab'.")
+    ] = ",",
     html_out: Annotated[
         Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
     ] = None,
@@ -255,8 +263,9 @@ def audit_command(
     console = err_console() if to_stdout else Console(highlight=False)
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
+        sep = csv_report.separator(csv_sep)
         settings = settings_from(tolerance, margin)
-        outputs = [p for p in (json_out, csv_out, html_out) if p is not None]
+        outputs = [p for p in (json_out, csv_out, faces_csv, html_out) if p is not None]
         check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
         if apply:
             check_quarantine(settings, folder)
@@ -290,7 +299,9 @@ def audit_command(
                 else:
                     write_private(json_out, text)
             if csv_out is not None:
-                write_private(csv_out, csv_report.render(result))
+                write_private(csv_out, csv_report.render(result, prepared.register, sep))
+            if faces_csv is not None:
+                write_private(faces_csv, csv_report.render_faces(result, prepared.register, sep))
             if html_out is not None:
                 write_private(html_out, html_report.render(result, prepared.register))
     line = terminal.summary_line(result)

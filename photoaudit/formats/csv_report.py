@@ -1,14 +1,39 @@
-"""The CSV report: one row per photo, for the manager's spreadsheet."""
+"""The CSV reports, for the manager's spreadsheet: one row per photo, or one per face.
+
+Both start with a UTF-8 byte order mark, so Excel shows names with accents correctly,
+and guard every text cell against being run as a formula. The separator is a comma,
+or (``--csv-sep ';'``) a semicolon for Excel set to a European language, where a comma
+is the decimal mark and Excel expects semicolons; or a tab.
+
+The per-face CSV (``--faces-csv``) has the columns ``photo``, ``face`` and ``decision``
+first, with the decision left blank: fill it in (a child id, ``adult``, ``not a face``
+or ``skip``) and give the file as it is to ``photoaudit review --decisions``.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
 from ..auditor import AuditResult
-from ..models import FaceStatus
+from ..models import FaceMatch, FaceStatus, PhotoVerdict, Register
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: What ``--csv-sep`` accepts, and the character each one means.
+SEPARATORS = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+
+
+def separator(text: str) -> str:
+    """The separator character for ``--csv-sep``; ValueError in plain words for anything else."""
+    try:
+        return SEPARATORS[text if text in SEPARATORS else text.strip().lower()]
+    except KeyError:
+        raise ValueError(
+            f"--csv-sep {text!r} is not a separator photoaudit writes: use ',' (the default), "
+            "';' (Excel in most European languages) or 'tab'."
+        ) from None
 
 
 def cell(text: str) -> str:
@@ -16,12 +41,21 @@ def cell(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def render(result: AuditResult) -> str:
-    """CSV with a UTF-8 byte order mark, so Excel shows names with accents correctly."""
+def name_of(child_id: str | None, register: Register | None) -> str:
+    child = register.get(child_id) if register is not None and child_id else None
+    return child.name if child is not None and child.name else ""
+
+
+def writer_for(out: io.StringIO, sep: str) -> csv.writer:  # type: ignore[valid-type]
+    return csv.writer(out, delimiter=sep, lineterminator="\r\n")
+
+
+def render(result: AuditResult, register: Register | None = None, sep: str = ",") -> str:
+    """One row per photo; the ``names`` column gives the children's names beside their ids."""
     purposes = list(result.verdicts[0].purposes) if result.verdicts else []
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["photo", "action", *purposes, "journeys", "children", "unidentified faces", "reasons",
+    writer = writer_for(out, sep)
+    writer.writerow(["photo", "action", *purposes, "journeys", "children", "names", "unidentified faces", "reasons",
                      "breach", "camera", "device", "taken", "gps", "notes"])
     for v in result.verdicts:
         children = [f.child_id for f in v.faces if f.status is FaceStatus.MATCHED and f.child_id]
@@ -34,6 +68,7 @@ def render(result: AuditResult) -> str:
                 *(v.purposes[p].value for p in purposes),
                 " ".join(v.journeys),
                 " ".join(children),
+                cell("; ".join(name_of(c, register) or c for c in children)),
                 unidentified,
                 cell(" ".join(v.reasons)),
                 "yes" if found and found.breach else "no",
@@ -44,4 +79,60 @@ def render(result: AuditResult) -> str:
                 cell(" ".join(v.notes)),
             ]
         )
+    return "\ufeff" + out.getvalue()
+
+
+def needs_person(face: FaceMatch, twice: bool) -> bool:
+    """Unknown, uncertain, or one of two faces matched to the same child, and undecided:
+    the faces ``photoaudit review`` asks about."""
+    if face.decision is not None:
+        return False
+    return face.status is not FaceStatus.MATCHED or twice
+
+
+def matched_twice(verdict: PhotoVerdict) -> set[str]:
+    counted = Counter(f.child_id for f in verdict.faces
+                      if f.status is FaceStatus.MATCHED and f.child_id and f.counts_for_consent)
+    return {c for c, n in counted.items() if n > 1}
+
+
+def decided_words(face: FaceMatch, register: Register | None) -> str:
+    decision = face.decision
+    if decision is None:
+        return ""
+    who = f" by {decision.by}" if decision.by else ""
+    if decision.child_id:
+        name = name_of(decision.child_id, register)
+        return f"{decision.child_id}" + (f" ({name})" if name else "") + who
+    return decision.kind.value.replace("_", " ") + who
+
+
+def render_faces(result: AuditResult, register: Register | None = None, sep: str = ",") -> str:
+    """One row per face, numbered as in every report; ``decision`` is left blank to fill in."""
+    out = io.StringIO()
+    writer = writer_for(out, sep)
+    writer.writerow(["photo", "face", "decision", "needs a person", "photoaudit thinks", "child_id", "name",
+                     "distance", "nearest children", "decided already", "photo action", "time in video"])
+    for v in result.verdicts:
+        twice = matched_twice(v)
+        for number, face in enumerate(v.faces, start=1):
+            again = face.status is FaceStatus.MATCHED and face.child_id in twice
+            status = "matched twice" if again else face.status.value
+            writer.writerow(
+                [
+                    cell(v.path),
+                    number,
+                    "",
+                    "yes" if needs_person(face, again) else "no",
+                    status,
+                    cell(face.child_id or "") if face.status is FaceStatus.MATCHED else "",
+                    cell(name_of(face.child_id, register)) if face.status is FaceStatus.MATCHED else "",
+                    "" if face.distance is None else f"{face.distance:.2f}",
+                    cell("; ".join(f"{c.child_id} {name_of(c.child_id, register)} {c.distance:.2f}".replace("  ", " ")
+                                   for c in face.candidates)),
+                    cell(decided_words(face, register)),
+                    v.action.value,
+                    "" if face.time is None else f"{face.time:.1f}",
+                ]
+            )
     return "\ufeff" + out.getvalue()
