@@ -34,7 +34,7 @@ from .decisions import action_from
 from .enrolment import eligible_children, sha256_file
 from .models import Override
 from .references import DEFAULT_MAX_AGE_MONTHS, overview
-from .register import RegisterError
+from .register import RegisterError, parse_date
 from .register_checks import folder_warnings, list_faces_dir, register_warnings
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
@@ -160,7 +160,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
 
 
 TodayOption = Annotated[
-    Optional[str], typer.Option("--today", help="Judge as if today were this date (YYYY-MM-DD).")
+    Optional[str], typer.Option("--today", help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first).")
 ]
 DetectorOption = Annotated[
     str, typer.Option("--detector", help=f"Face detector: {', '.join(DETECTORS)}.")
@@ -180,9 +180,12 @@ def parse_today(value: str | None) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CannotRun(f"--today {value!r} is not a date like 2026-09-01.") from None
+        day = parse_date(value)  # the register's own date forms: 2026-09-01 or 01/09/2026
+    except ValueError as err:
+        raise CannotRun(f"--today: {err}") from None
+    if day is None:
+        raise CannotRun("--today needs a date, like 2026-09-01 or 01/09/2026 (day first).")
+    return day
 
 
 @app.command("enrol")

@@ -35,6 +35,7 @@ from ..decisions import FACE_CHOICES
 from ..imaging import UnreadablePhoto, load_photo
 from ..models import PURPOSE_WORDS, PURPOSES, Box, Register
 from ..policy import standing
+from . import time_words
 from .json_report import report_json
 
 #: Longest side of an embedded thumbnail, in pixels (shown at up to half that on screen).
@@ -295,7 +296,7 @@ class HtmlPage:
         return (
             "<header>\n<h1>Photo consent audit</h1>\n"
             f"<p class=\"meta\">Folder <code>{esc(self.report.get('folder', ''))}</code>, judged on "
-            f"{esc(self.report.get('today', ''))} (report made {esc(self.report.get('generated', ''))}).</p>\n"
+            f"{esc(self.report.get('today', ''))} (report made {esc(time_words(self.report.get('generated', '')))}).</p>\n"
             f"<p class=\"summary\" id=\"summary\">{' '.join(parts)}</p>\n"
             + (f"<ul class=\"warnings\">{warnings}</ul>\n" if warnings else "")
             + f"<ul class=\"legend\">{legend}</ul>\n"

@@ -12,6 +12,7 @@ from typing import Any
 from ..auditor import AuditResult
 from ..models import FaceMatch, Override, PersonDecision, PhotoVerdict
 from ..provenance import Provenance
+from . import local_time
 
 VERSION = 1
 
@@ -89,7 +90,7 @@ def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
 def report_json(result: AuditResult) -> dict[str, Any]:
     return {
         "version": VERSION,
-        "generated": result.generated.isoformat(timespec="seconds"),
+        "generated": local_time(result.generated),
         "today": result.today.isoformat(),
         "folder": str(result.folder),
         "summary": result.summary,
