@@ -55,3 +55,12 @@ def test_a_bad_today_says_why(given: str, words: str) -> None:
 
     with pytest.raises(CannotRun, match=words):
         parse_today(given)
+
+
+def test_an_override_shows_its_local_date(london: None, tmp_path: Path) -> None:
+    from photoaudit.models import PURPOSES, Action, Override, PhotoVerdict, Use
+
+    late = Override(Action.DELETE, "asked", "Jo", "2026-07-01T23:30:00+00:00", Action.KEEP)  # 00:30 in London
+    verdict = PhotoVerdict("x.jpg", Action.DELETE, {p: Use.WITHHELD for p in PURPOSES}, override=late)
+    page = html_report.render(AuditResult(tmp_path, date(2026, 7, 2), [verdict]), Register({}), thumbnails=None)
+    assert "by Jo on 2026-07-02" in page

@@ -14,6 +14,15 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone().isoformat(timespec="seconds")
 
 
+def local_day(text: str) -> str:
+    """The local date (2026-07-02) of a stored ISO time; a time with no offset is taken as local."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return str(text)[:10]
+    return (moment.astimezone() if moment.tzinfo else moment).date().isoformat()
+
+
 def time_words(text: str) -> str:
     """'1 July 2026 at 10:00 (UTC+01:00)' from a report's ISO time; the text itself if it is not one."""
     try:

@@ -35,7 +35,7 @@ from ..decisions import FACE_CHOICES
 from ..imaging import UnreadablePhoto, load_photo
 from ..models import PURPOSE_WORDS, PURPOSES, Box, Register
 from ..policy import standing
-from . import time_words
+from . import local_day, time_words
 from .json_report import report_json
 
 #: Longest side of an embedded thumbnail, in pixels (shown at up to half that on screen).
@@ -409,7 +409,7 @@ class HtmlPage:
         if not override:
             return ""
         who = f" by {esc(override.get('by'))}" if override.get("by") else ""
-        when = f" on {esc(str(override.get('at', ''))[:10])}" if override.get("at") else ""
+        when = f" on {esc(local_day(override['at']))}" if override.get("at") else ""
         original = override.get("original_action")
         was = f" (photoaudit said: {esc(ACTION_WORDS.get(original, original))})" if original else ""
         return (
