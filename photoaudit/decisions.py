@@ -91,6 +91,12 @@ def pair_decisions(
     return found
 
 
+def needs_person(status: FaceStatus, decided: bool, twice: bool) -> bool:
+    """Whether a face is one ``photoaudit review`` asks about: unknown, uncertain, or one of
+    two faces matched to the same child (``twice``), and nobody has decided it yet."""
+    return not decided and (status is not FaceStatus.MATCHED or twice)
+
+
 def when_words(decision: PersonDecision | Override) -> str:
     """' (Jo, 20 November 2026)', from whatever of who and when is known."""
     parts = []

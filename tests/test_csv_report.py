@@ -113,3 +113,12 @@ def test_audit_refuses_an_unknown_separator_before_it_starts(tmp_path: Path) -> 
     settings = make_setting(tmp_path)
     result = run(settings.data_dir, "audit", str(tmp_path / "transfer"), "--csv-sep", "|")
     assert result.exit_code == 2 and "is not a separator photoaudit writes" in result.output
+
+
+def test_needs_person_is_what_review_asks_about() -> None:
+    from photoaudit.decisions import needs_person
+
+    assert needs_person(FaceStatus.UNKNOWN, False, False) and needs_person(FaceStatus.AMBIGUOUS, False, False)
+    assert needs_person(FaceStatus.MATCHED, False, True)  # one child matched to two faces
+    assert not needs_person(FaceStatus.MATCHED, False, False)
+    assert not needs_person(FaceStatus.UNKNOWN, True, False) and not needs_person(FaceStatus.MATCHED, True, True)

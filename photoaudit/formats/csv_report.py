@@ -17,6 +17,7 @@ import io
 from collections import Counter
 
 from ..auditor import AuditResult
+from ..decisions import needs_person
 from ..models import FaceMatch, FaceStatus, PhotoVerdict, Register
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -82,14 +83,6 @@ def render(result: AuditResult, register: Register | None = None, sep: str = ","
     return "\ufeff" + out.getvalue()
 
 
-def needs_person(face: FaceMatch, twice: bool) -> bool:
-    """Unknown, uncertain, or one of two faces matched to the same child, and undecided:
-    the faces ``photoaudit review`` asks about."""
-    if face.decision is not None:
-        return False
-    return face.status is not FaceStatus.MATCHED or twice
-
-
 def matched_twice(verdict: PhotoVerdict) -> set[str]:
     counted = Counter(f.child_id for f in verdict.faces
                       if f.status is FaceStatus.MATCHED and f.child_id and f.counts_for_consent)
@@ -123,7 +116,7 @@ def render_faces(result: AuditResult, register: Register | None = None, sep: str
                     cell(v.path),
                     number,
                     "",
-                    "yes" if needs_person(face, again) else "no",
+                    "yes" if needs_person(face.status, face.decision is not None, again) else "no",
                     status,
                     cell(face.child_id or "") if face.status is FaceStatus.MATCHED else "",
                     cell(name_of(face.child_id, register)) if face.status is FaceStatus.MATCHED else "",

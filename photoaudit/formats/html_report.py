@@ -31,9 +31,9 @@ from typing import Any
 from PIL import Image
 
 from ..auditor import AuditResult
-from ..decisions import FACE_CHOICES
+from ..decisions import FACE_CHOICES, needs_person
 from ..imaging import UnreadablePhoto, load_photo
-from ..models import PURPOSE_WORDS, PURPOSES, Box, Register
+from ..models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register
 from ..policy import standing
 from . import local_day, time_words
 from .json_report import report_json
@@ -212,11 +212,8 @@ class HtmlPage:
 
     @staticmethod
     def needs_person(face: Mapping[str, Any], twice: bool) -> bool:
-        """Unknown, uncertain, or one of two faces matched to the same child, and undecided
-        (what ``photoaudit review`` asks about)."""
-        if face.get("decision"):
-            return False
-        return face["status"] != "matched" or twice
+        """What ``photoaudit review`` asks about (:func:`photoaudit.decisions.needs_person`)."""
+        return needs_person(FaceStatus(face["status"]), bool(face.get("decision")), twice)
 
     def face_label(self, face: Mapping[str, Any]) -> str:
         decision = face.get("decision") or {}
