@@ -102,9 +102,10 @@ def reaudit_command(
 
 @app.command("forget")
 def forget_command(
-    child_id: Annotated[str, typer.Argument(help="The child whose face data must be erased.")],
+    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased.")],
 ) -> None:
-    """Erase a child's face templates and every stored face that was them; never enrol them again."""
+    """Erase a child's (or member of staff's) face templates and every stored face that was them;
+    never enrol them again."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("forget"):
         settings = settings_from(None, None)
@@ -119,11 +120,14 @@ def forget_command(
         f"{child_id} will not be enrolled again unless you run "
         f"`photoaudit enrol --allow-again {child_id}`."
     )
-    folder = settings.faces_dir / child_id
+    staff = erasure.child_id != child_id  # a staff id: erased as staff:<id>
+    folder = (settings.staff_dir if staff else settings.faces_dir) / child_id
     if folder.is_dir():
         console.print(
             f"Their reference photos are still in {folder}: photoaudit does not delete photos. "
-            "Delete that folder too if the parents asked for their photos to be erased."
+            "Delete that folder too if "
+            + ("they asked for their photos to be erased." if staff else
+               "the parents asked for their photos to be erased.")
         )
     console.print(
         "Past reports and the quarantine manifest still name the child (not their face data)."

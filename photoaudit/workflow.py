@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -19,14 +19,15 @@ from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
-from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
+from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
 from .incremental import audit_incrementally, folder_key
-from .models import Action, Register
+from .models import Action, Register, StaffRegister, staff_id_of, staff_key
 from .policy import child_label
+from .staff_rules import staff_label
 from .provenance import DeviceRegister, audit_warnings
 from .reaudit import ReauditResult, reaudit as reaudit_store
-from .register import load_register
+from .register import load_register, load_staff_register
 from .renewals import renewal_warning
 from .sources import MediaFile
 from .store import Store
@@ -49,6 +50,11 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
 
+    @property
+    def children_enrolled(self) -> bool:
+        """True when some child (not only staff) has templates to match against."""
+        return any(staff_id_of(key) is None for key in self.enrolled)
+
 
 def prepare(
     settings: Settings,
@@ -57,19 +63,15 @@ def prepare(
     progress: Callable[[str], None] | None = None,
 ) -> Prepared:
     """Read the register, and refresh the enrolment if the register or photos changed."""
-    if not settings.register_path.is_file():
-        raise CannotRun(
-            f"No consent register found at {settings.register_path}. "
-            "Copy consent_data/template/children.csv there and fill it in, or use --data."
-        )
-    register = load_register(settings.register_path, purposes=settings.purposes)
+    register = load_registers(settings)
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
     with Store(settings.state_path) as store:
-        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint())
+        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint(),
+                                         settings.staff_dir)
         report = None
         if force_enrol or store.get_meta(ENROLMENT_KEY) != fingerprint:
-            report = enrol(register, settings.faces_dir, store, engine, progress)
+            report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir)
             store.set_meta(ENROLMENT_KEY, fingerprint)
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         forgotten = store.forgotten()
@@ -77,9 +79,34 @@ def prepare(
     allowed = {
         c.child_id for c in register.children.values()
         if c.face_matching and not c.has_left and c.child_id not in forgotten
-    }
+    } | {key for key in eligible_staff(register) if key not in forgotten}
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     return Prepared(settings, register, engine, enrolled, report, devices)
+
+
+def load_registers(settings: Settings) -> Register:
+    """The consent register, with the staff register (``staff.csv``, if the setting has one).
+
+    A staff id that is also a child id is refused: a decision "this is JS01" must name one person.
+    """
+    if not settings.register_path.is_file():
+        raise CannotRun(
+            f"No consent register found at {settings.register_path}. "
+            "Copy consent_data/template/children.csv there and fill it in, or use --data."
+        )
+    register = load_register(settings.register_path, purposes=settings.purposes)
+    if not settings.staff_register_path.is_file():
+        return replace(register, staff=StaffRegister(purposes=settings.staff_purposes))
+    staff = load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes)
+    both = sorted(set(staff.members) & set(register.children))
+    if both:
+        raise CannotRun(
+            f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} both a child id in "
+            f"{settings.register_path.name} and a staff id in {settings.staff_register_path.name}: "
+            "give the member of staff another id, so each id names one person."
+        )
+    return replace(register, staff=staff)
+
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -134,7 +161,7 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, settler)
-    if not prepared.enrolled:
+    if not prepared.children_enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
         )
@@ -142,6 +169,9 @@ def audit(
 
 
 def erased_label(register: Register, child_id: str) -> str:
+    staff_id = staff_id_of(child_id)
+    if staff_id is not None:
+        return staff_label(register.staff.get(staff_id), staff_id)
     child = register.get(child_id)
     return child_label(child) if child else child_id
 
@@ -230,9 +260,13 @@ def reaudit(
 def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     """Erase a child's face data on request, and never enrol them again unless asked.
 
+    A staff id the staff register knows erases that member of staff's face data instead
+    (the erasure's ``child_id`` is then ``staff:<id>``).
+
     Refuses (lock.AlreadyRunning) while any audit is running, so none can write
     the child's faces back while they are being erased.
     """
+    child_id = forget_key(settings, child_id)
     held = lock.acquire_every(settings.state_path, "the face data (an audit is running)")
     try:
         with Store(settings.state_path) as store:
@@ -245,8 +279,19 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
             one.release()
 
 
+def forget_key(settings: Settings, person_id: str) -> str:
+    """The store key ``forget`` and ``--allow-again`` work on: ``staff:ID`` for an id of the
+    staff register (a staff id is never also a child id), else the id as given (a child)."""
+    if settings.staff_register_path.is_file():
+        staff = load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes)
+        if person_id in staff.members:
+            return staff_key(person_id)
+    return person_id
+
+
 def allow_again(settings: Settings, child_id: str) -> bool:
-    """Let a forgotten child be enrolled again (their parents agreed again)."""
+    """Let a forgotten child (or member of staff) be enrolled again (they agreed again)."""
+    child_id = forget_key(settings, child_id)
     with Store(settings.state_path) as store:
         found = store.allow_again(child_id)
         store.set_meta(ENROLMENT_KEY, "")

@@ -122,3 +122,20 @@ def test_needs_person_is_what_review_asks_about() -> None:
     assert needs_person(FaceStatus.MATCHED, False, True)  # one child matched to two faces
     assert not needs_person(FaceStatus.MATCHED, False, False)
     assert not needs_person(FaceStatus.UNKNOWN, True, False) and not needs_person(FaceStatus.MATCHED, True, True)
+
+
+def test_the_faces_csv_names_staff_and_a_member_matched_twice_needs_a_person() -> None:
+    from dataclasses import replace
+
+    from photoaudit.models import StaffMember, StaffRegister
+
+    register = replace(REGISTER, staff=StaffRegister({"JS01": StaffMember("JS01", "Jo Smith", {}, True)}))
+    result = AuditResult(Path("/t"), TODAY, [
+        PhotoVerdict("one.jpg", Action.KEEP, ALLOWED, faces=(FaceMatch(FaceStatus.MATCHED, (0, 10, 10, 0), staff_id="JS01"),)),
+        PhotoVerdict("two.jpg", Action.REVIEW, ALLOWED, faces=(
+            FaceMatch(FaceStatus.MATCHED, (0, 10, 10, 0), staff_id="JS01"),
+            FaceMatch(FaceStatus.MATCHED, (0, 30, 10, 20), staff_id="JS01"))),
+    ])
+    table = rows(csv_report.render_faces(result, register))
+    assert table[0]["child_id"] == "staff JS01" and table[0]["name"] == "Jo Smith (staff JS01)"
+    assert [r["needs a person"] for r in table] == ["no", "yes", "yes"]

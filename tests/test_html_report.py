@@ -335,3 +335,25 @@ def test_every_face_has_a_metadata_free_close_up(page: str) -> None:
     (portrait,) = closeups(card(page, "portrait.jpg"))
     with Image.open(io.BytesIO(portrait)) as im:  # the 360 px face, cut from the full photo
         assert max(im.size) == html_report.CLOSEUP_SIDE
+
+
+def test_staff_are_choices_in_the_lists_and_review_reads_them(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from photoaudit.decisions import parse_decision
+    from photoaudit.models import StaffMember, StaffRegister
+
+    staff = StaffRegister({"JS01": StaffMember("JS01", "Jo Smith", {}, True)})
+    register = replace(REGISTER, staff=staff)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    scene([], (400, 300)).save(folder / "x.jpg")
+    near = (Candidate("c02", 0.40), Candidate("JS01", 0.42, staff=True))
+    faces = (face(FaceStatus.AMBIGUOUS, (10, 60, 50, 10), candidates=near),)
+    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
+    (found,) = decide_lists(html_report.render(result, register))
+    values = re.findall(r'<option value="([^"]*)"', found)
+    assert values[1:3] == ["c02", "staff JS01"]  # nearest first, the member of staff among them
+    assert '<optgroup label="Staff">' in found and "Jo Smith (staff JS01), distance 0.42" in found
+    decision = parse_decision("staff JS01", sorted(register.children), sorted(staff.members))
+    assert decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id == "JS01"

@@ -17,8 +17,9 @@ import io
 from collections import Counter
 
 from ..auditor import AuditResult
-from ..decisions import needs_person
-from ..models import FaceMatch, FaceStatus, PhotoVerdict, Register
+from ..decisions import STAFF_WORD, needs_person
+from ..models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
+from ..staff_rules import staff_label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -83,9 +84,17 @@ def render(result: AuditResult, register: Register | None = None, sep: str = ","
     return "\ufeff" + out.getvalue()
 
 
+def twice_key(face: FaceMatch) -> str | None:
+    """Who a face counts as for "matched twice": a counted child, or an undecided member of staff."""
+    if face.status is not FaceStatus.MATCHED:
+        return None
+    if face.counts_for_consent and face.child_id:
+        return face.child_id
+    return face.key if face.staff_id and face.decision is None else None
+
+
 def matched_twice(verdict: PhotoVerdict) -> set[str]:
-    counted = Counter(f.child_id for f in verdict.faces
-                      if f.status is FaceStatus.MATCHED and f.child_id and f.counts_for_consent)
+    counted = Counter(key for f in verdict.faces if (key := twice_key(f)) is not None)
     return {c for c, n in counted.items() if n > 1}
 
 
@@ -94,10 +103,21 @@ def decided_words(face: FaceMatch, register: Register | None) -> str:
     if decision is None:
         return ""
     who = f" by {decision.by}" if decision.by else ""
+    if decision.staff_id:
+        member = register.staff.get(decision.staff_id) if register is not None else None
+        return staff_label(member, decision.staff_id) + who
     if decision.child_id:
         name = name_of(decision.child_id, register)
         return f"{decision.child_id}" + (f" ({name})" if name else "") + who
     return decision.kind.value.replace("_", " ") + who
+
+
+def candidate_words(candidate: Candidate, register: Register | None) -> str:
+    if candidate.staff:
+        member = register.staff.get(candidate.child_id) if register is not None else None
+        return f"{staff_label(member, candidate.child_id)} {candidate.distance:.2f}"
+    name = name_of(candidate.child_id, register)
+    return f"{candidate.child_id} {name} {candidate.distance:.2f}" if name else f"{candidate.child_id} {candidate.distance:.2f}"
 
 
 def render_faces(result: AuditResult, register: Register | None = None, sep: str = ",") -> str:
@@ -109,7 +129,8 @@ def render_faces(result: AuditResult, register: Register | None = None, sep: str
     for v in result.verdicts:
         twice = matched_twice(v)
         for number, face in enumerate(v.faces, start=1):
-            again = face.status is FaceStatus.MATCHED and face.child_id in twice
+            again = twice_key(face) in twice
+            member = register.staff.get(face.staff_id) if register is not None and face.staff_id else None
             status = "matched twice" if again else face.status.value
             writer.writerow(
                 [
@@ -118,11 +139,12 @@ def render_faces(result: AuditResult, register: Register | None = None, sep: str
                     "",
                     "yes" if needs_person(face.status, face.decision is not None, again) else "no",
                     status,
-                    cell(face.child_id or "") if face.status is FaceStatus.MATCHED else "",
-                    cell(name_of(face.child_id, register)) if face.status is FaceStatus.MATCHED else "",
+                    cell(f"{STAFF_WORD} {face.staff_id}" if face.staff_id else face.child_id or "")
+                    if face.status is FaceStatus.MATCHED else "",
+                    cell(staff_label(member, face.staff_id) if face.staff_id else name_of(face.child_id, register))
+                    if face.status is FaceStatus.MATCHED else "",
                     "" if face.distance is None else f"{face.distance:.2f}",
-                    cell("; ".join(f"{c.child_id} {name_of(c.child_id, register)} {c.distance:.2f}".replace("  ", " ")
-                                   for c in face.candidates)),
+                    cell("; ".join(candidate_words(c, register) for c in face.candidates)),
                     cell(decided_words(face, register)),
                     v.action.value,
                     "" if face.time is None else f"{face.time:.1f}",

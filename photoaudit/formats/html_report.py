@@ -31,10 +31,11 @@ from typing import Any
 from PIL import Image
 
 from ..auditor import AuditResult
-from ..decisions import FACE_CHOICES, needs_person
+from ..decisions import FACE_CHOICES, STAFF_WORD, needs_person
 from ..imaging import UnreadablePhoto, load_photo
-from ..models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register
+from ..models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
 from ..policy import standing
+from ..staff_rules import staff_label
 from . import local_day, time_words
 from .json_report import report_json
 
@@ -68,7 +69,7 @@ LEGEND = {
     "some": "child cleared for some uses",
     "none": "child cleared for no use (no consent, left, or consent lapsed)",
     "review": "a person must say who this is",
-    "ignored": "an adult or not a face (a person decided)",
+    "ignored": "staff, or an adult or not a face (a person decided)",
     "gone": "a child on a photo to delete",
 }
 ACTION_WORDS = {"keep": "keep", "delete": "delete", "review": "needs a person"}
@@ -172,6 +173,8 @@ class HtmlPage:
         self.undecided = 0  # faces with a "Who is this?" list, counted as the cards are made
         everyone = sorted(register.children.values(), key=lambda c: ((c.name or c.child_id).casefold(), c.child_id))
         self.children_options = "".join(self.child_option(c.child_id) for c in everyone)
+        staff = sorted(register.staff.members.values(), key=lambda m: ((m.name or m.staff_id).casefold(), m.staff_id))
+        self.staff_options = "".join(self.staff_option(m.staff_id) for m in staff)
         self.other_options = "".join(
             f"<option value=\"{esc(value)}\" data-name=\"\">{esc(words)}</option>" for value, words in FACE_CHOICES
         )
@@ -199,10 +202,24 @@ class HtmlPage:
             words += f", distance {distance:.2f}"
         return f"<option value=\"{esc(child_id)}\" data-name=\"{esc(self.name(child_id))}\">{esc(words)}</option>"
 
+    def staff_option(self, staff_id: str, distance: float | None = None) -> str:
+        """A member of staff in a "Who is this?" list; the decisions CSV says "staff <id>"."""
+        member = self.register.staff.get(staff_id)
+        words = staff_label(member, staff_id)
+        if member is not None and member.has_left:
+            words += ", has left"
+        if distance is not None:
+            words += f", distance {distance:.2f}"
+        name = member.name if member is not None and member.name else ""
+        return (f"<option value=\"{esc(STAFF_WORD)} {esc(staff_id)}\" data-name=\"{esc(name)}\">"
+                f"{esc(words)}</option>")
+
     def face_kind(self, face: Mapping[str, Any], twice: bool, action: str = "") -> str:
         decision = face.get("decision") or {}
-        if decision.get("kind") in ("adult", "not_a_face"):
+        if decision.get("kind") in ("adult", "not_a_face", "staff"):
             return "ignored"
+        if face.get("staff_id") and not decision:  # staff: an adult (twice: one could be a child)
+            return "review" if twice else "ignored"
         if face["status"] != "matched" or twice or self.register.get(face.get("child_id")) is None:
             return "review"
         if action == "delete":  # never a green box on a photo that is to go
@@ -222,11 +239,16 @@ class HtmlPage:
             return "adult"
         if kind == "not_a_face":
             return "not a face"
+        if face.get("staff_id") and kind in (None, "staff"):
+            member = self.register.staff.get(face["staff_id"])
+            label = f"{member.name if member and member.name else face['staff_id']} (staff)"
+            return label + " (confirmed)" if kind == "staff" else label
         if face["status"] == "matched":
             label = self.name(face.get("child_id"))
             return label + " (confirmed)" if kind == "child" else label
         if face["status"] == "ambiguous":
-            names = [self.name(c["child_id"]) for c in face.get("candidates", [])]
+            names = [self.name(c["child_id"]) if not c.get("staff") else f"{c['child_id']} (staff)"
+                     for c in face.get("candidates", [])]
             return "uncertain: " + " or ".join(names) + "?"
         return "unknown"
 
@@ -239,7 +261,10 @@ class HtmlPage:
         if face["status"] == "matched" and face.get("distance") is not None:
             return f"distance {face['distance']:.2f}"
         if candidates:
-            near = ", ".join(f"{self.name(c['child_id'])} {c['distance']:.2f}" for c in candidates)
+            near = ", ".join(
+                f"{self.name(c['child_id']) if not c.get('staff') else c['child_id'] + ' (staff)'} {c['distance']:.2f}"
+                for c in candidates
+            )
             return f"nearest: {near}"
         if face.get("distance") is None:
             return "too small or unclear to compare"
@@ -341,11 +366,11 @@ class HtmlPage:
         path = image["path"]
         faces = image.get("faces", [])
         counted = [
-            f.get("child_id") for f in faces
-            if f["status"] == "matched" and (f.get("decision") or {}).get("kind") not in ("adult", "not_a_face")
+            face_key(f) for f in faces
+            if f["status"] == "matched" and (f.get("decision") or {}).get("kind") not in ("adult", "not_a_face", "staff")
         ]
         twice = {c for c in counted if counted.count(c) > 1}
-        children = sorted({c for c in counted if c})
+        children = sorted({c for c in counted if c and staff_id_of(c) is None})
         cleared = [p for p, use in image.get("purposes", {}).items() if use == "allowed"]
         action = image.get("action", "review")
         badges = [f"<span class=\"action {esc(action)}\">{esc(ACTION_WORDS.get(action, action))}</span>"]
@@ -371,7 +396,7 @@ class HtmlPage:
         )
 
     def is_twice(self, face: Mapping[str, Any], twice: set[str]) -> bool:
-        return face.get("child_id") in twice and face["status"] == "matched"
+        return face_key(face) in twice and face["status"] == "matched"
 
     def picture(self, path: str, faces: list[Mapping[str, Any]], twice: set[str], action: str = "",
                 thumb: Thumbnail | None = None) -> str:
@@ -448,16 +473,31 @@ class HtmlPage:
         """The "Who is this?" list of a face that needs a person: nothing is chosen until a person does."""
         self.undecided += 1
         near = [c for c in face.get("candidates", []) if c.get("child_id")]
-        if face["status"] == "matched" and face.get("child_id") and all(c["child_id"] != face["child_id"] for c in near):
-            near.insert(0, {"child_id": face["child_id"], "distance": face.get("distance")})
-        nearest = "".join(self.child_option(c["child_id"], c.get("distance")) for c in near)
+        if face["status"] == "matched" and face.get("staff_id"):
+            matched = {"child_id": face["staff_id"], "distance": face.get("distance"), "staff": True}
+        elif face["status"] == "matched" and face.get("child_id"):
+            matched = {"child_id": face["child_id"], "distance": face.get("distance")}
+        else:
+            matched = None
+        same = lambda a, b: a["child_id"] == b["child_id"] and bool(a.get("staff")) == bool(b.get("staff"))  # noqa: E731
+        if matched is not None and not any(same(matched, c) for c in near):
+            near.insert(0, matched)
+        nearest = "".join(
+            (self.staff_option if c.get("staff") else self.child_option)(c["child_id"], c.get("distance")) for c in near
+        )
         return (
             f"<label class=\"decide\">Who is this? <select class=\"decide\" data-photo=\"{esc(path)}\" "
             f"data-face=\"{number}\"><option value=\"\" data-name=\"\">not decided yet</option>"
             + (f"<optgroup label=\"Nearest\">{nearest}</optgroup>" if nearest else "")
             + f"<optgroup label=\"Children in the register\">{self.children_options}</optgroup>"
-            f"<optgroup label=\"Not a child\">{self.other_options}</optgroup></select></label>"
+            + (f"<optgroup label=\"Staff\">{self.staff_options}</optgroup>" if self.staff_options else "")
+            + f"<optgroup label=\"Not a child\">{self.other_options}</optgroup></select></label>"
         )
+
+
+def face_key(face: Mapping[str, Any]) -> str | None:
+    """Who a face of the JSON report was matched to: a child id, or ``staff:<id>``."""
+    return staff_key(face["staff_id"]) if face.get("staff_id") else face.get("child_id")
 
 
 def listing(css: str, title: str, lines: list[str]) -> str:
