@@ -76,7 +76,8 @@ def lost_zeros(child_id: str, others: Sequence[str]) -> str | None:
 
 
 def register_warnings(register: Register, listing: FacesListing) -> list[str]:
-    """Ids that look changed by a spreadsheet, or that have a space in them."""
+    """Ids that look changed by a spreadsheet (an id with a space or other sign is an error
+    of the register itself: :mod:`photoaudit.register`)."""
     ids = sorted(register.children)
     found = []
     for child_id in ids:
@@ -89,12 +90,6 @@ def register_warnings(register: Register, listing: FacesListing) -> list[str]:
                 f"The child_id {child_id} of {where} may have lost its leading zeros in a spreadsheet "
                 f"(did you mean {was}?). Excel removes them from numbers: format the child_id column "
                 "as Text and type the id again."
-            )
-        if any(c.isspace() for c in child_id):
-            found.append(
-                f"The child_id {child_id!r} of {where} has a space in it: their reference photos "
-                f"must be in a folder named exactly {child_id!r} in faces/, spaces included. An id of "
-                "letters, numbers, - and _ only is safer."
             )
     return found
 

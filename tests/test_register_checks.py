@@ -35,11 +35,6 @@ def test_an_id_that_lost_its_leading_zeros_is_named_with_the_id_it_probably_was(
     assert "did you mean 007?" in warning and "format the child_id column as Text" in warning
 
 
-def test_an_id_with_a_space_is_warned_about() -> None:
-    (warning,) = register_warnings(register("C 6", "c07"), {})
-    assert "'C 6'" in warning and "has a space in it" in warning
-
-
 def test_a_folder_no_child_uses_suggests_the_id_it_was_meant_for() -> None:
     reg = register("7", "c06", "ava")
     found = folder_warnings(reg, {"007": ["a.jpg"], "c 06": ["b.jpg"], "C06": [], "zz": [], "ava": []}, [])

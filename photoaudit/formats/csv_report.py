@@ -19,6 +19,7 @@ from collections import Counter
 from ..auditor import AuditResult
 from ..decisions import STAFF_WORD, needs_person
 from ..models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
+from ..sources import shown
 from ..staff_rules import staff_label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -38,9 +39,18 @@ def separator(text: str) -> str:
         ) from None
 
 
-def cell(text: str) -> str:
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+def cell(value: object) -> str:
+    """One CSV cell, safe in a spreadsheet: text that would start a formula gets a ' before it.
+
+    The one helper for every CSV cell photoaudit writes (CSV injection: ``=1+1``,
+    ``+44...``, ``-2``, ``@SUM(...)``), whatever column it is in.
+    """
+    text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def row(values: list[object]) -> list[str]:
+    return [cell(v) for v in values]
 
 
 def name_of(child_id: str | None, register: Register | None) -> str:
@@ -53,35 +63,48 @@ def writer_for(out: io.StringIO, sep: str) -> csv.writer:  # type: ignore[valid-
 
 
 def render(result: AuditResult, register: Register | None = None, sep: str = ",") -> str:
-    """One row per photo; the ``names`` column gives the children's names beside their ids."""
+    """CSV with a UTF-8 byte order mark, so Excel shows names with accents correctly.
+
+    One row per photo, then one row per skipped file (action ``skipped``, the reason in
+    ``reasons``). Names that are not UTF-8 are shown escaped (``\\xff``). The ``names``
+    column gives the children's names beside their ids.
+    """
+    return "\ufeff" + _rows(result, register, sep)
+
+
+def _rows(result: AuditResult, register: Register | None, sep: str) -> str:
     purposes = list(result.verdicts[0].purposes) if result.verdicts else []
     out = io.StringIO()
     writer = writer_for(out, sep)
-    writer.writerow(["photo", "action", *purposes, "journeys", "children", "names", "unidentified faces", "reasons",
-                     "breach", "camera", "device", "taken", "gps", "notes"])
+    writer.writerow(row(["photo", "action", *purposes, "journeys", "children", "names", "unidentified faces",
+                         "reasons", "breach", "camera", "device", "taken", "gps", "notes"]))
     for v in result.verdicts:
         children = [f.child_id for f in v.faces if f.status is FaceStatus.MATCHED and f.child_id]
         unidentified = sum(f.status is not FaceStatus.MATCHED and f.counts_for_consent for f in v.faces)
         found = v.provenance
-        writer.writerow(
+        writer.writerow(row(
             [
-                cell(v.path),
+                shown(v.path),
                 v.action.value,
                 *(v.purposes[p].value for p in purposes),
                 " ".join(v.journeys),
                 " ".join(children),
-                cell("; ".join(name_of(c, register) or c for c in children)),
+                "; ".join(name_of(c, register) or c for c in children),
                 unidentified,
-                cell(" ".join(v.reasons)),
+                shown(" ".join(v.reasons)),
                 "yes" if found and found.breach else "no",
-                cell(found.camera.describe()) if found and found.camera else "",
-                cell(found.device_id or "") if found else "",
+                found.camera.describe() if found and found.camera else "",
+                (found.device_id or "") if found else "",
                 found.taken.isoformat(sep=" ") if found and found.taken else "",
                 "yes" if found and found.gps else "no",
-                cell(" ".join(v.notes)),
+                shown(" ".join(v.notes)),
             ]
-        )
-    return "\ufeff" + out.getvalue()
+        ))
+    blank = [""] * len(purposes)
+    for skipped in result.skipped:
+        writer.writerow(row([shown(skipped.relative), "skipped", *blank, "", "", "", "", skipped.reason,
+                             "", "", "", "", "", ""]))
+    return out.getvalue()
 
 
 def twice_key(face: FaceMatch) -> str | None:
@@ -132,22 +155,22 @@ def render_faces(result: AuditResult, register: Register | None = None, sep: str
             again = twice_key(face) in twice
             member = register.staff.get(face.staff_id) if register is not None and face.staff_id else None
             status = "matched twice" if again else face.status.value
-            writer.writerow(
+            writer.writerow(row(
                 [
-                    cell(v.path),
+                    shown(v.path),
                     number,
                     "",
                     "yes" if needs_person(face.status, face.decision is not None, again) else "no",
                     status,
-                    cell(f"{STAFF_WORD} {face.staff_id}" if face.staff_id else face.child_id or "")
+                    (f"{STAFF_WORD} {face.staff_id}" if face.staff_id else face.child_id or "")
                     if face.status is FaceStatus.MATCHED else "",
-                    cell(staff_label(member, face.staff_id) if face.staff_id else name_of(face.child_id, register))
+                    (staff_label(member, face.staff_id) if face.staff_id else name_of(face.child_id, register))
                     if face.status is FaceStatus.MATCHED else "",
                     "" if face.distance is None else f"{face.distance:.2f}",
-                    cell("; ".join(candidate_words(c, register) for c in face.candidates)),
-                    cell(decided_words(face, register)),
+                    ("; ".join(candidate_words(c, register) for c in face.candidates)),
+                    (decided_words(face, register)),
                     v.action.value,
                     "" if face.time is None else f"{face.time:.1f}",
                 ]
-            )
+            ))
     return "\ufeff" + out.getvalue()

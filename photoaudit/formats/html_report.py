@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -308,6 +309,9 @@ class HtmlPage:
         if "breaches" in summary:
             n = summary["breaches"]
             parts.append(f"<span class=\"count breach\">{esc(n)} breach{'' if n == 1 else 'es'}</span>")
+        skipped = self.report.get("skipped") or []
+        if skipped:
+            parts.append(f"<span class=\"count\">{len(skipped)} skipped (not photos)</span>")
         overrides = sum(1 for i in self.report.get("images", []) if i.get("override"))
         if overrides:
             parts.append(f"<span class=\"count\">{overrides} forced by a person</span>")
@@ -321,6 +325,7 @@ class HtmlPage:
             f"{esc(self.report.get('today', ''))} (report made {esc(time_words(self.report.get('generated', '')))}).</p>\n"
             f"<p class=\"summary\" id=\"summary\">{' '.join(parts)}</p>\n"
             + (f"<ul class=\"warnings\">{warnings}</ul>\n" if warnings else "")
+            + self.skipped_list(skipped)
             + f"<ul class=\"legend\">{legend}</ul>\n"
             "<details class=\"howto\"><summary>Deciding faces from this report</summary>"
             "<p>Each face that needs a person has a <strong>Who is this?</strong> list: choose the child, "
@@ -334,6 +339,16 @@ class HtmlPage:
             "<code>skip</code>). To force a photo's action, run "
             "<code>photoaudit override PHOTO --action keep --reason \"...\"</code>.</p></details>\n"
             "</header>\n"
+        )
+
+    def skipped_list(self, skipped: list[Mapping[str, Any]]) -> str:
+        """Every file the audit skipped, with why (none is left out silently)."""
+        if not skipped:
+            return ""
+        items = "".join(f"<li><code>{esc(s['path'])}</code>: {esc(s['reason'])}</li>" for s in skipped)
+        return (
+            f"<details class=\"skipped\" id=\"skipped\"><summary>{len(skipped)} file(s) skipped, "
+            f"not photos</summary><ul>{items}</ul></details>\n"
         )
 
     def filters(self, images: list[Mapping[str, Any]]) -> str:
@@ -380,7 +395,10 @@ class HtmlPage:
             badges.append("<span class=\"action gps\">records a location</span>")
         if image.get("override"):
             badges.append("<span class=\"action forced\">forced by a person</span>")
-        thumb = self.thumbnails(self.folder / Path(path), [tuple(f["box"]) for f in faces]) if self.thumbnails else None
+        path_hex = image.get("path_hex")
+        exact = os.fsdecode(bytes.fromhex(path_hex)) if path_hex else path  # a name not in UTF-8
+        boxes = [tuple(f["box"]) for f in faces]
+        thumb = self.thumbnails(self.folder / Path(exact), boxes) if self.thumbnails else None
         return (
             f"<article class=\"card\" data-action=\"{esc(action)}\" data-children=\"{esc('|'.join(children))}\" "
             f"data-cleared=\"{esc(' '.join(cleared))}\">\n"
