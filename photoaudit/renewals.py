@@ -21,7 +21,7 @@ RENEW_WITHIN_DAYS = 30
 def due_soon(child: Child, today: date, within: int = RENEW_WITHIN_DAYS) -> bool:
     """True for an attending child whose consent is still current but due within ``within`` days."""
     due = child.consent_review_due
-    return not child.has_left and due is not None and today <= due <= today + timedelta(days=within)
+    return not child.left_by(today) and due is not None and today <= due <= today + timedelta(days=within)
 
 
 def to_renew(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> list[Child]:

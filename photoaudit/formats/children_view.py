@@ -34,7 +34,7 @@ def use_name(purpose: str) -> str:
 def consent_cell(child: Child, today: date) -> Text:
     """current / lapsed / left, with the review date, and "renew" when it is soon."""
     due = child.consent_review_due
-    if child.has_left:
+    if child.left_by(today):
         return Text("left", style="red")
     if standing(child, today).blocked_by:
         when = f" on {long_date(due)}" if due else " (no review date)"
