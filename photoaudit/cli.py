@@ -277,8 +277,8 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
 
 TodayOption = Annotated[
     Optional[str], typer.Option("--today", metavar="DATE",
-                                help="Judge as if today were this date (YYYY-MM-DD), e.g. to see next month's "
-                                     "retention and consent reviews.")
+                                help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first), "
+                                     "e.g. to see next month's retention and consent reviews.")
 ]
 DetectorOption = Annotated[
     Detector, typer.Option("--detector", help="Face detector (auto: YuNet where installed, else dlib's CNN).")
@@ -322,14 +322,18 @@ def checked_writes(settings: Settings, writes: Writes) -> None:
 def parse_today(value: str | None) -> date:
     from datetime import date
 
+    from .register import parse_date
     from .workflow import CannotRun
 
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CannotRun(f"--today {value!r} is not a date like 2026-09-01.") from None
+        day = parse_date(value)  # the register's own date forms: 2026-09-01 or 01/09/2026
+    except ValueError as err:
+        raise CannotRun(f"--today: {err}") from None
+    if day is None:
+        raise CannotRun("--today needs a date, like 2026-09-01 or 01/09/2026 (day first).")
+    return day
 
 
 def examples(*lines: str) -> str:
@@ -403,6 +407,14 @@ def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
     json_out: JsonOption = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    faces_csv: Annotated[
+        Optional[Path], typer.Option("--faces-csv", help="Write a spreadsheet (CSV) with a row per face here: fill in "
+                                     "its decision column and give it to photoaudit review --decisions.")
+    ] = None,
+    csv_sep: Annotated[
+        str, typer.Option("--csv-sep", metavar="SEP", help="Separator of the CSV files: ',' (default), ';' (Excel in most "
+                          "European languages) or 'tab'.")
+    ] = ",",
     html_out: Annotated[
         Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
     ] = None,
@@ -441,11 +453,12 @@ def audit_command(
     console = err_console() if to_stdout else console_for()
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
+        sep = csv_report.separator(csv_sep)
         state.folders = (folder,)
         settings = settings_from(tolerance, margin)
         if reports_dir is not None:
             settings = replace(settings, reports_dir=reports_dir)
-        outputs = tuple(p for p in (json_out, csv_out, html_out) if p is not None)
+        outputs = tuple(p for p in (json_out, csv_out, faces_csv, html_out) if p is not None)
         checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
         with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
@@ -478,7 +491,9 @@ def audit_command(
                 else:
                     write_report(settings, json_out, text, force)
             if csv_out is not None:
-                write_report(settings, csv_out, csv_report.render(result), force)
+                write_report(settings, csv_out, csv_report.render(result, prepared.register, sep), force)
+            if faces_csv is not None:
+                write_report(settings, faces_csv, csv_report.render_faces(result, prepared.register, sep), force)
             if html_out is not None:
                 write_report(settings, html_out, complete_html_hints(html_report.render(result, prepared.register)),
                              force)
@@ -856,9 +871,10 @@ def children_command(
     """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
     from .decision_store import DecisionBook
     from .engine import EngineSettings
-    from .enrolment import enrolled_photos
+    from .enrolment import eligible_children, enrolled_photos
     from .formats import children_view
     from .references import overview, reference_warnings
+    from .register_checks import folder_warnings, list_faces_dir, register_warnings
     from .store import Store
     from .workflow import prepare
 
@@ -874,8 +890,11 @@ def children_command(
                                      set(prepared.enrolled))
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
         found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
+        listing = list_faces_dir(settings.faces_dir)
+        register_lines = register_warnings(prepared.register, listing) + folder_warnings(
+            prepared.register, listing, eligible_children(prepared.register))
     console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age) + found:
+    for line in children_view.warnings(rows, day, max_age) + found + register_lines:
         console.print(line, style="yellow")
     for line in notes:
         console.print(line)

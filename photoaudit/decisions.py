@@ -43,6 +43,14 @@ SKIP_WORDS = frozenset({"", "skip", "?", "dont know", "don't know", "unsure"})
 #: The words for the decision about a whole photo with no face found: no child is in it.
 NO_CHILDREN_WORDS = frozenset({"no children", "no child", "no children in this photo", "nobody", "no one"})
 
+#: The choices the HTML report offers for a face that needs a person, besides the register's
+#: children: (what the decisions CSV says, what the person sees). Each value must be a word
+#: :func:`parse_decision` reads; one more line here adds a choice to every report.
+FACE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("adult", "an adult (not a child)"),
+    ("not a face", "not a face (the box shows something else)"),
+)
+
 DECISION_WORDS = {
     FaceDecision.ADULT: "an adult, not a child",
     FaceDecision.NOT_A_FACE: "not a face",
@@ -90,6 +98,12 @@ def pair_decisions(
         taken_decisions.add(j)
         found[i] = decisions[j][1]
     return found
+
+
+def needs_person(status: FaceStatus, decided: bool, twice: bool) -> bool:
+    """Whether a face is one ``photoaudit review`` asks about: unknown, uncertain, or one of
+    two faces matched to the same child (``twice``), and nobody has decided it yet."""
+    return not decided and (status is not FaceStatus.MATCHED or twice)
 
 
 def when_words(decision: PersonDecision | Override) -> str:

@@ -34,8 +34,12 @@ def readme_commands() -> list[str]:
             if line.startswith("photoaudit ") or line == "photoaudit":
                 found.append(re.sub(r"\s+#.*$", "", line).strip())
     prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    commands = set(typer.main.get_command(app).commands)
     for code in re.findall(r"`(photoaudit(?: [^`\n]*)?)`", prose):
-        if ":" not in code.split()[0] and "..." not in code and "=" not in code.split()[-1][:1]:
+        words = code.split()
+        if len(words) == 2 and not words[1].startswith("-") and words[1] not in commands:
+            continue  # words in a sentence or a column name ("photoaudit thinks"), not a command
+        if ":" not in words[0] and "..." not in code and "=" not in words[-1][:1]:
             found.append(code)
     return sorted(set(found))
 
