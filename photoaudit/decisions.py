@@ -100,10 +100,13 @@ def pair_decisions(
     return found
 
 
-def needs_person(status: FaceStatus, decided: bool, twice: bool) -> bool:
-    """Whether a face is one ``photoaudit review`` asks about: unknown, uncertain, or one of
-    two faces matched to the same child (``twice``), and nobody has decided it yet."""
-    return not decided and (status is not FaceStatus.MATCHED or twice)
+def needs_person(status: FaceStatus, decided: bool, twice: bool, caution: str = "") -> bool:
+    """Whether a face is one ``photoaudit review`` asks about: unknown, uncertain, one of
+    two faces matched to the same child or member of staff (``twice``), or a match a person
+    must confirm (``caution``: a young child, a twin, a likeness not close enough for public
+    uses; :mod:`photoaudit.safeguards`), and nobody has decided it yet. The one copy of this
+    rule: the review queue, the HTML report's lists and the faces CSV all use it."""
+    return not decided and (status is not FaceStatus.MATCHED or twice or bool(caution))
 
 
 def when_words(decision: PersonDecision | Override) -> str:

@@ -357,3 +357,18 @@ def test_staff_are_choices_in_the_lists_and_review_reads_them(tmp_path: Path) ->
     assert '<optgroup label="Staff">' in found and "Jo Smith (staff JS01), distance 0.42" in found
     decision = parse_decision("staff JS01", sorted(register.children), sorted(staff.members))
     assert decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id == "JS01"
+
+
+def test_a_match_a_person_must_confirm_gets_a_who_is_this_list(tmp_path: Path) -> None:
+    """The review queue, the HTML lists and the faces CSV ask about the same faces: a match
+    the safeguards want confirmed (a young child, a twin, a loose likeness) is one of them."""
+    from dataclasses import replace
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    scene([], (400, 300)).save(folder / "x.jpg")
+    sure = face(FaceStatus.MATCHED, (10, 60, 50, 10), "c02")
+    doubt = replace(face(FaceStatus.MATCHED, (10, 160, 50, 110), "c03"), caution="a person must confirm")
+    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=(sure, doubt))])
+    (found,) = decide_lists(html_report.render(result, REGISTER))
+    assert 'data-face="2"' in found

@@ -160,7 +160,7 @@ def render_faces(result: AuditResult, register: Register | None = None, sep: str
                     shown(v.path),
                     number,
                     "",
-                    "yes" if needs_person(face.status, face.decision is not None, again) else "no",
+                    "yes" if needs_person(face.status, face.decision is not None, again, face.caution) else "no",
                     status,
                     (f"{STAFF_WORD} {face.staff_id}" if face.staff_id else face.child_id or "")
                     if face.status is FaceStatus.MATCHED else "",

@@ -220,7 +220,7 @@ class HtmlPage:
         if decision.get("kind") in ("adult", "not_a_face", "staff"):
             return "ignored"
         if face.get("staff_id") and not decision:  # staff: an adult (twice: one could be a child)
-            return "review" if twice else "ignored"
+            return "review" if twice or face.get("caution") else "ignored"
         if face["status"] != "matched" or twice or self.register.get(face.get("child_id")) is None:
             return "review"
         if action == "delete":  # never a green box on a photo that is to go
@@ -231,7 +231,7 @@ class HtmlPage:
     @staticmethod
     def needs_person(face: Mapping[str, Any], twice: bool) -> bool:
         """What ``photoaudit review`` asks about (:func:`photoaudit.decisions.needs_person`)."""
-        return needs_person(FaceStatus(face["status"]), bool(face.get("decision")), twice)
+        return needs_person(FaceStatus(face["status"]), bool(face.get("decision")), twice, face.get("caution") or "")
 
     def face_label(self, face: Mapping[str, Any]) -> str:
         decision = face.get("decision") or {}
