@@ -30,10 +30,12 @@ from .cli import (
     parse_today,
     settings_from,
 )
+from .config import Settings
 from .engine import EngineSettings
 from .formats import reaudit_report, write_private
 from .formats.terminal import ACTION_STYLE
 from .models import Action
+from .register import RegisterError, load_register
 from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
 
 
@@ -110,11 +112,13 @@ def forget_command(
         settings = settings_from(None, None)
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         erasure = forget(settings, child_id, when)
-    words = erasure.words(child_id)
+        label = forgotten_label(settings, erasure.child_id)
+    child_id = erasure.child_id  # as the register writes it
+    words = erasure.words(label)
     log(f"forget: {words}")
     console.print(words)
     if not erasure.references and not erasure.photos:
-        console.print(f"[yellow]Nothing was stored for {child_id}: check the child id is right.[/]")
+        console.print(f"[yellow]No face data was stored for {label}: they were not enrolled.[/]")
     console.print(
         f"{child_id} will not be enrolled again unless you run "
         f"`photoaudit enrol --allow-again {child_id}`."
@@ -129,6 +133,14 @@ def forget_command(
         "Past reports and the quarantine manifest still name the child (not their face data)."
     )
     raise typer.Exit(EXIT_CLEAR)
+
+
+def forgotten_label(settings: Settings, child_id: str) -> str:
+    """'Ava Patel (c01)' when the register (readable) names the child, else the id."""
+    try:
+        return erased_label(load_register(settings.register_path, purposes=settings.purposes), child_id)
+    except (RegisterError, OSError):
+        return child_id
 
 
 def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:

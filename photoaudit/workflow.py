@@ -15,6 +15,7 @@ import numpy as np
 
 from . import lock, quarantine
 from .auditor import AuditResult, list_media
+from .child_ids import resolve_child_id
 from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
@@ -223,8 +224,20 @@ def reaudit(
         )
 
 
+def known_child_ids(settings: Settings, store: Store) -> set[str]:
+    """Every id a data-rights command may act on: registered, enrolled, erased or leaver."""
+    known = set(store.stored_child_ids()) | set(store.forgotten())
+    if settings.register_path.is_file():
+        known |= set(load_register(settings.register_path, purposes=settings.purposes).children)
+    return known
+
+
 def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     """Erase a child's face data on request, and never enrol them again unless asked.
+
+    ``child_id`` is matched as the register matches ids (:mod:`photoaudit.child_ids`);
+    one that names no child raises :class:`~photoaudit.child_ids.UnknownChildId`
+    before anything is recorded.
 
     Refuses (lock.AlreadyRunning) while any audit is running, so none can write
     the child's faces back while they are being erased.
@@ -232,6 +245,7 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     held = lock.acquire_every(settings.state_path, "the face data (an audit is running)")
     try:
         with Store(settings.state_path) as store:
+            child_id = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
             store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
             erasure = erase_child(store, child_id, "erased on request")
             store.set_meta(ENROLMENT_KEY, "")

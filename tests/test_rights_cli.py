@@ -1,0 +1,146 @@
+"""Parents' data rights through the command line, with the real engine (issue 14):
+forget (the register's id rule, erasure tests that would notice), find, published
+copies and takedowns, leavers, and report retention.
+
+The "children" are the public-domain sample faces of tests/nursery.py: c01 Ava (the
+astronaut, every consent), c02 Grace (Grace Hopper, no website or social media),
+c03 Sam (the cameraman, no use at all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from nursery import ROWS, audited_template, enrolled_template, nursery_copy, shared, write_register
+from typer.testing import CliRunner
+
+from photoaudit.cli import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, app
+from photoaudit.engine import EngineSettings
+from photoaudit.erasure import FORGET_DISTANCE
+from photoaudit.incremental import examine_key
+from photoaudit.store import Store
+
+TODAY = "2026-11-22"
+
+
+@pytest.fixture(scope="session")
+def enrolled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared("enrolled", tmp_path_factory, enrolled_template)
+
+
+@pytest.fixture(scope="session")
+def audited(tmp_path_factory: pytest.TempPathFactory, enrolled: Path) -> Path:
+    return shared("audited", tmp_path_factory, lambda root: audited_template(root, enrolled))
+
+
+@pytest.fixture
+def nursery(tmp_path: Path, audited: Path) -> tuple[Path, Path]:
+    return nursery_copy(audited, tmp_path)
+
+
+def cli(data: Path, *args: object):  # noqa: ANN201
+    return CliRunner().invoke(app, ["--data", str(data), *map(str, args)], env={"COLUMNS": "250"})
+
+
+def audit(data: Path, folder: Path, *args: object):  # noqa: ANN201
+    return cli(data, "audit", folder, "--jobs", "1", "--today", TODAY, *args)
+
+
+def audit_json(data: Path, folder: Path, *args: object) -> dict:
+    result = audit(data, folder, "--json", "-", *args)
+    assert result.exit_code in (EXIT_CLEAR, EXIT_FINDINGS), result.output
+    return json.loads(result.stdout)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def state_bytes(data: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted((data / "state").glob("photoaudit.sqlite3*")))
+
+
+def stored_faces(data: Path, photo: Path) -> list:
+    with Store(data / "state") as store:
+        return list(store.faces(sha(photo), examine_key(EngineSettings())) or [])
+
+
+def reference_templates(data: Path, child_id: str) -> list[np.ndarray]:
+    with Store(data / "state") as store:
+        return store.references_of(child_id)
+
+
+# -- forget: the register's id rule -------------------------------------------------------------
+
+def test_forget_names_the_child_as_the_register_does_and_a_later_audit_matches_no_face_to_them(
+    nursery: tuple[Path, Path],
+) -> None:
+    data, folder = nursery
+    refs = [t.tobytes() for t in reference_templates(data, "c01")]
+    faces = [f.template.tobytes() for f in stored_faces(data, folder / "tablet-1" / "ava.jpg")]
+    assert refs and faces and all(t in state_bytes(data) for t in refs + faces)
+
+    result = cli(data, "forget", "C01")  # the register says c01
+    assert result.exit_code == EXIT_CLEAR, result.output
+    assert "Erased the face data of Ava Patel (c01)" in result.stdout
+    with Store(data / "state") as store:
+        assert set(store.forgotten()) == {"c01"}
+    raw = state_bytes(data)
+    assert not any(t in raw for t in refs + faces)  # gone from the store's bytes
+
+    report = audit_json(data, folder)  # the register still gives c01 face matching
+    matched = [f for i in report["images"] for f in i["faces"] if f["child_id"] == "c01"]
+    assert matched == []
+    assert not any("c01" in json.dumps(f["candidates"]) for i in report["images"] for f in i["faces"])
+
+
+def test_forget_of_an_id_no_child_has_is_refused_and_records_nothing(nursery: tuple[Path, Path]) -> None:
+    data, _ = nursery
+    before = state_bytes(data)
+    result = cli(data, "forget", "c09")
+    assert result.exit_code == EXIT_CANNOT_RUN
+    assert "c09" in result.stderr and "c01" in result.stderr  # the closest ids
+    assert "Erased" not in result.output
+    with Store(data / "state") as store:
+        assert store.forgotten() == {} and store.references_of("c01")
+    assert state_bytes(data) == before
+
+
+# -- erasure tests that would notice: the child's face was unknown or ambiguous when audited ----------
+
+def test_forget_erases_a_face_that_was_unknown_when_audited(nursery: tuple[Path, Path]) -> None:
+    """Found by template distance only: the stored verdict did not name the child."""
+    data, folder = nursery
+    ava = folder / "tablet-1" / "ava.jpg"
+    report = audit_json(data, folder, "--tolerance", "0.05")
+    image = {i["path"]: i for i in report["images"]}["tablet-1/ava.jpg"]
+    assert [f["status"] for f in image["faces"]] == ["unknown"]
+    [face] = stored_faces(data, ava)
+    assert face.template is not None
+    template = face.template.tobytes()
+
+    assert cli(data, "forget", "c01").exit_code == EXIT_CLEAR
+    assert stored_faces(data, ava) == []
+    assert template not in state_bytes(data)
+
+
+def test_forget_erases_a_face_that_was_too_close_to_call_when_audited(nursery: tuple[Path, Path]) -> None:
+    """Found among the ambiguous candidates only: the face is far from the child's templates."""
+    data, folder = nursery
+    ava = folder / "tablet-1" / "ava.jpg"
+    report = audit_json(data, folder, "--tolerance", "1.0", "--margin", "0.9")
+    image = {i["path"]: i for i in report["images"]}["tablet-1/ava.jpg"]
+    [judged] = image["faces"]
+    assert judged["status"] == "ambiguous" and "c02" in {c["child_id"] for c in judged["candidates"]}
+    [face] = stored_faces(data, ava)
+    grace = np.stack(reference_templates(data, "c02"))
+    assert np.linalg.norm(grace - face.template, axis=1).min() > FORGET_DISTANCE  # not found by distance
+    template = face.template.tobytes()
+
+    assert cli(data, "forget", "c02").exit_code == EXIT_CLEAR
+    assert stored_faces(data, ava) == []
+    assert template not in state_bytes(data)
