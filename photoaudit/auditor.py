@@ -53,6 +53,7 @@ class AuditResult:
     cache: dict[str, int] | None = None  # files examined by the engine / reused from the store
     quarantined: list[dict] | None = None  # with --apply: what was moved where
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
+    takedown: int | None = None  # published copies today's register no longer allows (audits only)
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)
@@ -69,8 +70,8 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing needs deleting or reviewing, 1 when something does."""
-        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) else 0
+        """0 when nothing needs deleting, reviewing or taking down, 1 when something does."""
+        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown else 0
 
 
 def examine(

@@ -11,7 +11,7 @@ import getpass
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
@@ -22,6 +22,7 @@ from rich.table import Table
 
 from . import __version__
 from .check import gather, parse_purpose, run_check, validate
+from .cli_rights import app as rights_app
 from .config import ConfigError, MatchSettings, Settings, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
@@ -33,6 +34,7 @@ from .decision_store import DecisionBook
 from .decisions import action_from
 from .enrolment import sha256_file
 from .models import Override
+from .published import record_check
 from .references import DEFAULT_MAX_AGE_MONTHS, overview
 from .register import RegisterError
 from .runlog import try_log, write_dated_report
@@ -58,6 +60,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check nursery photos against the children's photo consent.",
 )
+app.add_typer(rights_app)  # find, published, takedown (photoaudit/cli_rights.py)
 
 
 class State:
@@ -363,6 +366,10 @@ def check_command(
     unknown: Annotated[
         str, typer.Option("--unknown", help="With --export: 'cover' unidentified faces, or 'hold' those photos back.")
     ] = "cover",
+    posted_to: Annotated[
+        Optional[str], typer.Option("--posted-to", help="With --export: where the copies are going, e.g. "
+                                    "\"Facebook group\" (recorded; see `photoaudit published`).")
+    ] = None,
     json_out: JsonOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no per-photo lines or progress.")
@@ -382,10 +389,19 @@ def check_command(
         files = gather(photos)
         reports = [json_out] if json_out is not None else []
         folders = [p for p in photos if p.is_dir()]
+        if posted_to is not None and export is None:
+            raise CannotRun("--posted-to says where copies go: use it with --export.")
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
         prepared = prepare(settings, EngineSettings(detector=detector))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
+        if export is not None:
+            with Store(settings.state_path) as store:
+                records = record_check(store, result, posted_to, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            for record in records:
+                log(f"check: copy No. {record.id} of {record.original} (sha256 {record.sha256}) written to "
+                    f"{record.copy} for {record.purpose}, posted to {record.posted_to or '(not said)'}, "
+                    f"showing {', '.join(record.children) or 'no identified child'}")
         if prepared.enrolment is not None:
             result.warnings.extend(prepared.enrolment.warnings)
         if json_out is not None:
@@ -398,6 +414,9 @@ def check_command(
         console.print(check_report.summary_line(result), markup=False)
     else:
         check_report.show(result, console)
+        if export is not None and records:
+            console.print(f"Recorded {len(records)} copy(ies) as made for publishing: `photoaudit published` "
+                          "lists them, `photoaudit takedown` says when one must come down.", markup=False)
     raise typer.Exit(result.exit_code)
 
 

@@ -26,6 +26,7 @@ from .incremental import audit_incrementally, folder_key
 from .models import Action, Register
 from .policy import child_label
 from .provenance import DeviceRegister, audit_warnings
+from .published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register
 from .sources import MediaFile
@@ -131,6 +132,13 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, settler)
+    with Store(settings.state_path) as store:
+        result.takedown = len(pending_takedowns(store, prepared.register, today))
+    if result.takedown:
+        result.warnings.append(
+            f"{result.takedown} published cop{'y' if result.takedown == 1 else 'ies'} must be taken down: "
+            "today's register no longer allows what they show. Run `photoaudit takedown` to see which and why."
+        )
     if not prepared.enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."

@@ -32,3 +32,70 @@ def test_an_id_with_nothing_close_says_where_to_look() -> None:
     with pytest.raises(UnknownChildId, match="children.csv") as err:
         resolve_child_id("zzz", ["LA01"])
     assert err.value.closest == ()
+
+
+# ------------------------------------------------------------ what must be taken down
+
+from photoaudit.models import Child, Register  # noqa: E402
+from photoaudit.published import PublishedCopy, select, takedown_reason, takedowns  # noqa: E402
+
+TODAY = date(2026, 11, 22)
+ALL = {"learning_journey": True, "other_journeys": True, "display": True, "website": True, "social_media": True}
+
+
+def kid(child_id: str, **changes: object) -> Child:
+    values: dict = dict(child_id=child_id, name=f"Child {child_id}", status="attending", consents=dict(ALL),
+                        face_matching=True, consent_review_due=date(2030, 9, 1))
+    values.update(changes)
+    return Child(**values)
+
+
+def posted(copy_id: int, *children: str, purpose: str = "social_media", exported: str = "2026-10-01T09:00:00+00:00",
+           taken_down: str | None = None) -> PublishedCopy:
+    return PublishedCopy(copy_id, f"sha{copy_id}", f"/t/IMG_{copy_id}.jpg", f"/out/IMG_{copy_id}.jpg", purpose,
+                         children, 0, "Facebook group", exported, taken_down)
+
+
+def test_nothing_to_take_down_while_the_register_still_allows_every_copy() -> None:
+    register = Register({"a": kid("a"), "b": kid("b")})
+    assert takedowns([posted(1, "a", "b"), posted(2, "a", purpose="website")], register, TODAY) == []
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"withdrawn": {"social_media": date(2026, 11, 3)}}, "consent for social media was withdrawn on 3 November 2026"),
+        ({"consents": dict(ALL, social_media=False)}, "has no consent for social media"),
+        ({"consent_review_due": date(2026, 9, 1)}, "consent has lapsed (due for review on 1 September 2026)"),
+        ({"status": "left", "leave_date": date(2026, 10, 31)}, "has left the setting on 31 October 2026"),
+        ({"face_matching": False}, "face-matching permission was withdrawn"),
+    ],
+)
+def test_a_copy_comes_down_when_the_register_no_longer_allows_a_child_in_it(changes: dict, words: str) -> None:
+    register = Register({"a": kid("a"), "b": kid("b", **changes)})
+    [down] = takedowns([posted(1, "a", "b"), posted(2, "a")], register, TODAY)
+    assert down.copy.id == 1
+    [(child_id, why)] = down.reasons
+    assert child_id == "b" and words in why, why
+
+
+def test_only_the_copy_s_own_purpose_counts_and_a_taken_down_copy_is_done() -> None:
+    register = Register({"a": kid("a", withdrawn={"social_media": date(2026, 11, 3)})})
+    copies = [posted(1, "a", purpose="display"), posted(2, "a", taken_down="2026-11-04T10:00:00+00:00"), posted(3, "a")]
+    assert [d.copy.id for d in takedowns(copies, register, TODAY)] == [3]
+
+
+def test_a_child_gone_from_the_register_or_erased_on_request_takes_the_copy_down() -> None:
+    register = Register({"a": kid("a")})
+    assert "no longer in the consent register" in takedown_reason("zz", "display", register, TODAY, {})
+    assert "erased on request on 2026-11-20" in takedown_reason("a", "display", register, TODAY,
+                                                               {"a": "2026-11-20T10:00:00+00:00"})
+
+
+def test_published_copies_filter_by_child_purpose_and_date() -> None:
+    copies = [posted(1, "a", exported="2026-09-30T23:00:00+00:00"), posted(2, "a", "b", purpose="website"),
+              posted(3, "b", exported="2026-11-02T08:00:00+00:00")]
+    assert [c.id for c in select(copies, child_id="b")] == [2, 3]
+    assert [c.id for c in select(copies, purpose="website")] == [2]
+    assert [c.id for c in select(copies, since=date(2026, 10, 1))] == [2, 3]
+    assert [c.id for c in select(copies, until=date(2026, 10, 1))] == [1, 2]

@@ -144,3 +144,87 @@ def test_forget_erases_a_face_that_was_too_close_to_call_when_audited(nursery: t
     assert cli(data, "forget", "c02").exit_code == EXIT_CLEAR
     assert stored_faces(data, ava) == []
     assert template not in state_bytes(data)
+
+
+# -- published copies and takedowns -----------------------------------------------------------------
+
+WITHDRAWN_HEADER = (
+    "child_id,name,room,status,leave_date,learning_journey,other_journeys,display,website,"
+    "social_media,face_matching,consent_review_due,social_media_withdrawn\n"
+)
+
+
+def withdraw_social_media(data: Path, child_id: str, when: str) -> None:
+    rows = "".join(row.rstrip("\n") + ("," + when if cid == child_id else ",") + "\n" for cid, row in ROWS.items())
+    (data / "children.csv").write_text(WITHDRAWN_HEADER + rows, encoding="utf-8")
+
+
+def quiet_fields(line: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in line.split()[1:] if "=" in part)
+
+
+def test_exported_copies_are_recorded_and_come_down_after_a_withdrawal(nursery: tuple[Path, Path], tmp_path: Path) -> None:
+    data, folder = nursery
+    ava, out = folder / "tablet-1" / "ava.jpg", tmp_path / "to-post"
+    check = cli(data, "check", ava, "--for", "social-media", "--export", out, "--posted-to", "Facebook group",
+                "--today", TODAY)
+    assert check.exit_code == EXIT_CLEAR, check.output
+    assert "Recorded 1 copy(ies) as made for publishing" in check.stdout
+
+    listed = cli(data, "published", "--json", "-")
+    assert listed.exit_code == EXIT_CLEAR
+    body = json.loads(listed.stdout)
+    assert body["version"] == 1 and body["kind"] == "published"
+    [copy] = body["copies"]
+    assert copy["sha256"] == sha(ava) and copy["original"] == str(ava.absolute())
+    assert Path(copy["copy"]).parent == out.absolute() and Path(copy["copy"]).is_file()
+    assert (copy["purpose"], copy["children"], copy["posted_to"]) == ("social_media", ["c01"], "Facebook group")
+    assert copy["exported"][:2] == "20" and copy["taken_down"] is None
+
+    nothing = cli(data, "takedown", "--today", TODAY)
+    assert nothing.exit_code == EXIT_CLEAR and "Nothing to take down" in nothing.stdout
+    assert quiet_fields(audit(data, folder, "--quiet").stdout.strip())["takedown"] == "0"
+
+    withdraw_social_media(data, "c01", "2026-11-20")  # the parents withdraw social media consent
+    down = cli(data, "takedown", "--today", TODAY)
+    assert down.exit_code == EXIT_FINDINGS
+    assert "Facebook group" in down.stdout and "withdrawn on 20 November 2026" in down.stdout
+    assert "Ava Patel (c01)" in down.stdout
+    body = json.loads(cli(data, "takedown", "--json", "-", "--today", TODAY).stdout)
+    assert (body["version"], body["kind"], body["count"]) == (1, "takedown", 1)
+    [item] = body["takedown"]
+    assert item["id"] == copy["id"] and item["posted_to"] == "Facebook group"
+    assert item["reasons"][0]["child_id"] == "c01" and "withdrawn" in item["reasons"][0]["why"]
+
+    quiet = audit(data, folder, "--quiet")  # the weekly cron audit says so the morning after
+    assert quiet.exit_code == EXIT_FINDINGS and quiet_fields(quiet.stdout.strip())["takedown"] == "1"
+    report = audit_json(data, folder)
+    assert report["takedown"] == 1
+    assert any("1 published copy must be taken down" in w for w in report["warnings"])
+
+    marked = cli(data, "takedown", "--done", copy["id"], "--by", "Jo", "--today", TODAY)
+    assert marked.exit_code == EXIT_CLEAR and "taken down" in marked.stdout
+    [after] = json.loads(cli(data, "published", "--json", "-").stdout)["copies"]
+    assert after["taken_down_by"] == "Jo" and after["taken_down"]
+
+
+def test_published_filters_and_refuses_what_names_nothing(nursery: tuple[Path, Path], tmp_path: Path) -> None:
+    data, folder = nursery
+    for name, purpose in (("ava.jpg", "social_media"), ("grace.jpg", "display")):
+        result = cli(data, "check", folder / "tablet-1" / name, "--for", purpose, "--export", tmp_path / purpose,
+                     "--today", TODAY)
+        assert result.exit_code == EXIT_CLEAR, result.output
+
+    def ids(*args: object) -> list[list[str]]:
+        result = cli(data, "published", "--json", "-", *args)
+        assert result.exit_code == EXIT_CLEAR, result.output
+        return [c["children"] for c in json.loads(result.stdout)["copies"]]
+
+    assert ids() == [["c01"], ["c02"]]
+    assert ids("--child", "C02") == [["c02"]]  # ids as the register matches them
+    assert ids("--for", "display") == [["c02"]]
+    assert ids("--since", "2000-01-01", "--until", "2999-12-31") == [["c01"], ["c02"]]
+    assert ids("--until", "2000-01-01") == []
+    assert cli(data, "published", "--child", "c09").exit_code == EXIT_CANNOT_RUN
+    assert cli(data, "published", "--since", "last week").exit_code == EXIT_CANNOT_RUN
+    assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--posted-to", "x").exit_code == EXIT_CANNOT_RUN

@@ -98,6 +98,7 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "cache": result.cache,
         "quarantined": result.quarantined,
         "erased": result.erased,
+        "takedown": result.takedown,
     }
 
 
