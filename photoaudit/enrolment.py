@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from .engine import FaceEngine
 from .erasure import Erasure, erase_child
+from .leavers import record_leaver
 from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
 from .models import Register
 from .store import Reference, Store
@@ -170,8 +172,12 @@ def enrol(
         report.enrolled[child_id] = sum(r.template is not None for r in usable)
 
     # Leavers and withdrawn permission: erase their templates and every stored face that was them.
+    # A leaver's photos are recorded first (content hash, box, id: photoaudit.leavers), so they stay withheld.
     for child_id in sorted(store.stored_child_ids() - eligible):
         why = erasure_reason(register, child_id, forgotten)
+        leaver = register.get(child_id)
+        if leaver is not None and leaver.has_left and child_id not in forgotten:
+            record_leaver(store, child_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))  # no face data
         report.erasures.append(erase_child(store, child_id, why, vacuum=False))
     if report.erasures:
         store.vacuum()

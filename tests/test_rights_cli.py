@@ -228,3 +228,52 @@ def test_published_filters_and_refuses_what_names_nothing(nursery: tuple[Path, P
     assert cli(data, "published", "--child", "c09").exit_code == EXIT_CANNOT_RUN
     assert cli(data, "published", "--since", "last week").exit_code == EXIT_CANNOT_RUN
     assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--posted-to", "x").exit_code == EXIT_CANNOT_RUN
+
+
+# -- leavers: the face is erased, the photos stay tracked --------------------------------------------
+
+def leave(data: Path, child_id: str, when: str) -> None:
+    rows = dict(ROWS)
+    rows[child_id] = rows[child_id].replace("attending,,", f"left,{when},")
+    write_register(data, rows)
+
+
+def test_a_leaver_s_photos_stay_withheld_and_are_flagged_for_deletion_after_their_face_is_erased(
+    nursery: tuple[Path, Path],
+) -> None:
+    data, folder = nursery
+    refs = [t.tobytes() for t in reference_templates(data, "c01")]
+    leave(data, "c01", "2026-11-01")
+    report = audit_json(data, folder)  # enrolment erases Ava's templates first
+    assert report["erased"][0]["child_id"] == "c01"
+    assert not any(t in state_bytes(data) for t in refs)
+    images = {i["path"]: i for i in report["images"]}
+    ava = images["tablet-1/ava.jpg"]
+    assert ava["action"] == "delete", ava["reasons"]  # not "review" as an unknown face
+    assert set(ava["purposes"].values()) == {"withheld"}
+    assert "leaver_retention" in ava["flags"]
+    [face] = ava["faces"]
+    assert face["child_id"] == "c01" and face["decision"]["kind"] == "child"
+    assert any("left the setting" in n and "leaver record" in n for n in ava["notes"])
+    assert images["tablet-2/ava-and-sam.jpg"]["action"] == "delete"
+    assert images["tablet-1/grace.jpg"]["action"] == "keep"  # nobody else is touched
+
+    again = {i["path"]: i for i in audit_json(data, folder)["images"]}  # and it lasts
+    assert again["tablet-1/ava.jpg"]["action"] == "delete"
+
+
+def test_the_leaver_record_holds_no_face_data(nursery: tuple[Path, Path]) -> None:
+    import sqlite3
+
+    data, folder = nursery
+    leave(data, "c01", "2026-11-01")
+    audit_json(data, folder)
+    db = sqlite3.connect(data / "state" / "photoaudit.sqlite3")
+    try:
+        columns = [r[1] for r in db.execute("PRAGMA table_info(leaver_photo)")]
+        rows = db.execute("SELECT child_id, sha256 FROM leaver_photo ORDER BY sha256").fetchall()
+    finally:
+        db.close()
+    assert columns == ["child_id", "sha256", "box", "recorded"]
+    assert sorted(rows) == sorted([("c01", sha(folder / "tablet-1" / "ava.jpg")),
+                                   ("c01", sha(folder / "tablet-2" / "ava-and-sam.jpg"))])
