@@ -24,9 +24,12 @@ from .check import parse_purpose
 from .child_ids import resolve_child_id
 from .formats import write_private
 from .models import PURPOSE_WORDS
+from .policy import child_label
 from .published import PublishedBook, PublishedCopy, Takedown, pending_takedowns, select
 from .register import load_register
 from .store import Store
+from .subject_access import ChildPhoto, copy_photos, find_json, photos_of
+from .workflow import is_inside, known_child_ids
 
 app = typer.Typer(add_completion=False)
 
@@ -172,3 +175,79 @@ def takedown_command(
     console.print(table)
     console.print("When a copy is down, record it with: photoaudit takedown --done No.")
     raise typer.Exit(cli.EXIT_FINDINGS)
+
+
+@app.command("find")
+def find_command(
+    child_id: Annotated[str, typer.Argument(help="The child, by their id in the register.")],
+    json_out: JsonOut = None,
+    copy_to: Annotated[
+        Optional[Path], typer.Option("--copy", help="Copy the photos that still exist into this private folder "
+                                     "(for the parent; nothing is overwritten).")
+    ] = None,
+    others: Annotated[
+        Optional[bool], typer.Option("--others/--no-others", help="Say who else is in each photo "
+                                     "(default: on with --copy).")
+    ] = None,
+    cover: Annotated[
+        bool, typer.Option("--cover", help="With --copy: cover every other face, as check --export does.")
+    ] = False,
+) -> None:
+    """Every photo photoaudit has seen of a child (a parent's subject access request), from the store alone."""
+    cli = shell()
+    console = cli.err_console() if json_out is not None and str(json_out) == "-" else Console(highlight=False)
+    with cli.cannot_run_is_exit_2("find"):
+        if cover and copy_to is None:
+            raise ValueError("--cover covers faces in the copies: use it with --copy.")
+        with_others = others if others is not None else copy_to is not None
+        settings = cli.settings_from(None, None)
+        register = load_register(settings.register_path, purposes=settings.purposes) if settings.register_path.is_file() else None
+        with Store(settings.state_path) as store:
+            child_id = resolve_child_id(child_id, known_child_ids(settings, store))
+            photos = photos_of(store, child_id, settings.quarantine_path)
+            folders = sorted({folder for folder, *_ in store.all_locations()})
+        copies = None
+        if copy_to is not None:
+            for folder in folders:
+                if is_inside(copy_to, Path(folder)):
+                    raise ValueError(f"{copy_to} is inside {folder}, an audited folder: photoaudit never writes "
+                                     "into it, so choose another place.")
+            copies = copy_photos(photos, copy_to, cover)
+            cli.log(f"find {child_id}: copied {len(copies.written)} photo(s) to {copy_to} "
+                    f"({sum(n > 0 for _, _, n in copies.written)} with other faces covered), held back {len(copies.held)}")
+        if json_out is not None:
+            write_json(json_out, find_json(child_id, photos, with_others, copies))
+    child = register.get(child_id) if register else None
+    label = child_label(child) if child else child_id
+    if not photos:
+        console.print(f"photoaudit has seen no photo of {label} in any audited folder.", markup=False)
+        raise typer.Exit(cli.EXIT_CLEAR)
+    table = Table(show_lines=True, title=f"Photos of {label} ({len(photos)})")
+    for column in ("Photo", "Taken", "Cleared for", "Where it is now") + (("Also shows",) if with_others else ()):
+        table.add_column(column, overflow="fold")
+    for photo in photos:
+        first = photo.places[0].path if photo.places else (photo.quarantined[0] if photo.quarantined else photo.sha256[:12])
+        cleared = ", ".join(use_words(p) for p in photo.cleared_for) or ("nothing" if photo.judged else "not known")
+        row = [str(first), (photo.taken or "")[:10], cleared, photo.where_now()]
+        if with_others:
+            row.append(others_words(photo))
+        table.add_row(*row)
+    console.print(table)
+    if copies is not None:
+        for photo, why in copies.held:
+            console.print(f"Not copied {photo.name}: {why}", style="yellow", markup=False)
+        console.print(
+            f"Copied {len(copies.written)} of {len(photos)} photo(s) to {copies.folder}. Look at each copy before "
+            "you hand it over: photoaudit cannot see a child from behind or too small to find.",
+            markup=False,
+        )
+    raise typer.Exit(cli.EXIT_CLEAR)
+
+
+def others_words(photo: ChildPhoto) -> str:
+    if not photo.judged:
+        return "not known (not audited since the face data was erased)"
+    parts = list(photo.faces.others)
+    if photo.faces.unidentified:
+        parts.append(f"{len(photo.faces.unidentified)} face(s) not identified")
+    return ", ".join(parts) or "nobody else"

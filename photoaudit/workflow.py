@@ -22,6 +22,7 @@ from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
 from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
+from .leavers import leaver_records
 from .incremental import audit_incrementally, folder_key
 from .models import Action, Register
 from .policy import child_label
@@ -235,6 +236,7 @@ def reaudit(
 def known_child_ids(settings: Settings, store: Store) -> set[str]:
     """Every id a data-rights command may act on: registered, enrolled, erased or leaver."""
     known = set(store.stored_child_ids()) | set(store.forgotten())
+    known |= {child_id for child_id, *_ in leaver_records(store)}
     if settings.register_path.is_file():
         known |= set(load_register(settings.register_path, purposes=settings.purposes).children)
     return known

@@ -277,3 +277,129 @@ def test_the_leaver_record_holds_no_face_data(nursery: tuple[Path, Path]) -> Non
     assert columns == ["child_id", "sha256", "box", "recorded"]
     assert sorted(rows) == sorted([("c01", sha(folder / "tablet-1" / "ava.jpg")),
                                    ("c01", sha(folder / "tablet-2" / "ava-and-sam.jpg"))])
+
+
+# -- find: every photo of a child, from the store alone ---------------------------------------------
+
+@pytest.fixture
+def detections(monkeypatch: pytest.MonkeyPatch) -> list:
+    from photoaudit.engine import FaceEngine
+
+    calls: list = []
+    original = FaceEngine.find_faces
+
+    def counting(self: FaceEngine, full, reduced=None):  # noqa: ANN001, ANN202
+        calls.append(full.shape)
+        return original(self, full, reduced)
+
+    monkeypatch.setattr(FaceEngine, "find_faces", counting)
+    return calls
+
+
+def find_json(data: Path, *args: object) -> dict:
+    result = cli(data, "find", *args, "--json", "-")
+    assert result.exit_code == EXIT_CLEAR, result.output
+    body = json.loads(result.stdout)
+    assert (body["version"], body["kind"]) == (1, "find")
+    return body
+
+
+def by_path(body: dict) -> dict[str, dict]:
+    return {p["places"][0]["path"] if p["places"] else p["sha256"]: p for p in body["photos"]}
+
+
+def places_in(photo: dict, folder: Path) -> list[dict]:
+    """The photo's places in ``folder`` (the shared template's own folder is audited too)."""
+    return [p for p in photo["places"] if p["folder"] == str(folder.resolve())]
+
+
+def test_find_lists_every_photo_of_a_child_without_looking_for_faces_again(
+    nursery: tuple[Path, Path], detections: list
+) -> None:
+    data, folder = nursery
+    audit(data, folder, "--quiet")
+    detections.clear()
+    body = find_json(data, "C01", "--others")  # ids as the register matches them
+    assert detections == []
+    assert body["child_id"] == "c01"
+    photos = by_path(body)
+    assert set(photos) == {"tablet-1/ava.jpg", "tablet-2/ava-and-sam.jpg"}
+    ava, pair = photos["tablet-1/ava.jpg"], photos["tablet-2/ava-and-sam.jpg"]
+    assert ava["sha256"] == sha(folder / "tablet-1" / "ava.jpg") and ava["found_by"] == ["matched"]
+    assert places_in(ava, folder) == [{"folder": str(folder.resolve()), "path": "tablet-1/ava.jpg", "state": "there"}]
+    assert set(ava["cleared_for"]) == {"learning_journey", "other_journeys", "display", "website", "social_media"}
+    assert pair["cleared_for"] == [] and pair["action"] == "delete"  # Sam's parents refused every use
+    assert ava["others"] == {"children": [], "unidentified_faces": 0, "known": True}
+    assert pair["others"]["children"] == ["c03"]
+    assert "others" not in by_path(find_json(data, "c01"))["tablet-1/ava.jpg"]  # only when asked (or --copy)
+    assert len(find_json(data, "c03")["photos"]) == 3
+
+    (folder / "tablet-1" / "ava.jpg").rename(folder / "tablet-1" / "renamed.jpg")
+    moved = by_path(find_json(data, "c01"))["tablet-1/ava.jpg"]
+    assert [p["state"] for p in places_in(moved, folder)] == ["gone"] and "no longer in" in moved["where_now"]
+
+    shown = cli(data, "find", "c01")
+    assert "Photos of Ava Patel (c01) (2)" in shown.stdout and "tablet-2/ava-and-sam.jpg" in shown.stdout
+    unknown = cli(data, "find", "c09")
+    assert unknown.exit_code == EXIT_CANNOT_RUN and "c01" in unknown.stderr
+
+
+def test_find_says_which_photos_are_in_quarantine_and_which_were_published(
+    nursery: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, folder = nursery
+    audit(data, folder, "--apply", "--quiet")  # Sam's three photos go to quarantine
+    sam = find_json(data, "c03")["photos"]
+    assert len(sam) == 3 and all(p["quarantined"] and places_in(p, folder) == [] for p in sam)
+    assert all("in quarantine as" in p["where_now"] for p in sam)
+    assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--export", tmp_path / "out",
+               "--today", TODAY).exit_code == EXIT_CLEAR
+    [copy] = json.loads(cli(data, "published", "--json", "-").stdout)["copies"]
+    ava = by_path(find_json(data, "c01"))["tablet-1/ava.jpg"]
+    assert ava["published"] == [copy["id"]] and "1 copy made for publishing" in ava["where_now"]
+
+
+def test_find_copy_hands_over_copies_that_show_no_other_child(nursery: tuple[Path, Path], tmp_path: Path) -> None:
+    from PIL import Image
+
+    from photoaudit.export import COVER_RGB
+
+    data, folder = nursery
+    out = tmp_path / "for-the-parents"
+    body = find_json(data, "c01", "--copy", out)
+    [written] = body["copies"]["written"]
+    assert Path(written["copy"]).read_bytes() == (folder / "tablet-1" / "ava.jpg").read_bytes()
+    [held] = body["copies"]["held"]  # Ava with Sam: never handed over with Sam's face in it
+    assert held["sha256"] == sha(folder / "tablet-2" / "ava-and-sam.jpg") and "--cover" in held["why"]
+    assert "others" in body["photos"][0]  # on by default with --copy
+    assert (out.stat().st_mode & 0o777) == 0o700
+
+    again = find_json(data, "c01", "--copy", out, "--cover")  # never overwrites
+    names = sorted(Path(w["copy"]).name for w in again["copies"]["written"])
+    assert names == ["ava-2.jpg", "ava-and-sam.jpg"]
+    assert Path(written["copy"]).read_bytes() == (folder / "tablet-1" / "ava.jpg").read_bytes()
+    [covered] = [w for w in again["copies"]["written"] if w["covered_faces"]]
+    assert covered["covered_faces"] == 1
+    pixels = np.asarray(Image.open(covered["copy"]).convert("RGB"), dtype=int)
+    [pair] = [p for p in body["photos"] if p["sha256"] == held["sha256"]]
+    report = audit_json(data, folder)
+    faces = {f["child_id"]: f["box"] for i in report["images"] if i["path"] == "tablet-2/ava-and-sam.jpg" for f in i["faces"]}
+    def centre(box: list[int]) -> np.ndarray:
+        top, right, bottom, left = box
+        return pixels[(top + bottom) // 2, (left + right) // 2]
+    assert np.abs(centre(faces["c03"]) - COVER_RGB).max() <= 8  # Sam covered
+    assert np.abs(centre(faces["c01"]) - COVER_RGB).max() > 8  # Ava, the child asked about, not
+
+    inside = cli(data, "find", "c01", "--copy", folder / "parents")
+    assert inside.exit_code == EXIT_CANNOT_RUN and "audited folder" in inside.stderr
+    assert not (folder / "parents").exists()
+    assert cli(data, "find", "c01", "--cover").exit_code == EXIT_CANNOT_RUN
+
+
+def test_find_still_answers_for_a_leaver_whose_face_was_erased(nursery: tuple[Path, Path]) -> None:
+    data, folder = nursery
+    leave(data, "c01", "2026-11-01")
+    cli(data, "enrol")  # erases her templates (and the stored verdicts of her photos)
+    body = find_json(data, "c01")
+    assert set(by_path(body)) == {"tablet-1/ava.jpg", "tablet-2/ava-and-sam.jpg"}
+    assert all("leaver record" in p["found_by"] for p in body["photos"])
