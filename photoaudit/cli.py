@@ -36,6 +36,7 @@ from .enrolment import sha256_file
 from .models import Override
 from .published import record_check
 from .references import DEFAULT_MAX_AGE_MONTHS, overview
+from .report_retention import prune as prune_reports
 from .register import RegisterError
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
@@ -286,6 +287,13 @@ def audit_command(
                         f"(sha256 {item.sha256})")
             text = json_report.render(result)
             dated = write_dated_report(reports_dir or settings.reports_path, result.generated, text)
+            try:
+                pruned = prune_reports(reports_dir or settings.reports_path, settings.log_path,
+                                       settings.reports_months, datetime.now(timezone.utc)).words()
+            except OSError as err:  # never stops the audit; the log says what could not be removed
+                pruned = f"could not remove reports and log lines past their retention ({err})"
+            if pruned:
+                log(f"audit {folder}: {pruned}")
             if json_out is not None:
                 if to_stdout:
                     sys.stdout.write(text)

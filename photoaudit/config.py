@@ -56,6 +56,7 @@ class Settings:
     quarantine_dir: Path | None = None  # default: <data_dir>/quarantine
     reports_dir: Path | None = None  # default: <state>/reports
     log_file: Path | None = None  # default: <state>/photoaudit.log
+    reports_months: int = 12  # dated reports and log lines older than this are removed ([retention])
 
     @property
     def devices_path(self) -> Path:
@@ -109,7 +110,7 @@ _KEYS: dict[str, dict[str, str]] = {
     "setting": {"name": "text", "data": "text", "state": "text", "purposes": "purposes",
                 "quarantine": "text", "reports": "text", "log": "text"},
     "transfer": {"window_days": "days"},
-    "retention": {"months": "months", "after_leaving_months": "months0"},
+    "retention": {"months": "months", "after_leaving_months": "months0", "reports_months": "months"},
     "matching": {"tolerance": "tolerance", "margin": "margin"},
     "video": {"sample_every_seconds": "seconds", "max_samples": "samples"},
 }
@@ -177,6 +178,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
                 "after_leaving_months", base.records.leaver_retention_months
             ),
         ),
+        reports_months=retention.get("reports_months", base.reports_months),
         video=VideoSettings(
             sample_every=video.get("sample_every_seconds", base.video.sample_every),
             max_samples=video.get("max_samples", base.video.max_samples),

@@ -99,3 +99,60 @@ def test_published_copies_filter_by_child_purpose_and_date() -> None:
     assert [c.id for c in select(copies, purpose="website")] == [2]
     assert [c.id for c in select(copies, since=date(2026, 10, 1))] == [2, 3]
     assert [c.id for c in select(copies, until=date(2026, 10, 1))] == [1, 2]
+
+
+# ------------------------------------------------------------ reports are personal data too
+
+from pathlib import Path  # noqa: E402
+
+from photoaudit.config import Settings, load_config  # noqa: E402
+from photoaudit.report_retention import cutoff, prune  # noqa: E402
+
+NOW = datetime(2026, 11, 22, 2, 15, tzinfo=timezone.utc)
+
+
+def test_the_cutoff_is_the_same_day_that_many_months_ago() -> None:
+    assert cutoff(NOW, 12) == datetime(2025, 11, 22, 2, 15, tzinfo=timezone.utc)
+    assert cutoff(datetime(2026, 3, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
+
+
+def test_an_audit_prunes_only_its_own_dated_reports_and_log_lines_past_their_age(tmp_path: Path) -> None:
+    reports, log = tmp_path / "reports", tmp_path / "photoaudit.log"
+    reports.mkdir()
+    for name in ("audit-2025-11-21-235959.json", "audit-2025-01-01-000000-2.json",  # older than 12 months
+                 "audit-2025-11-22-030000.json", "audit-2026-11-22-021500.json",  # not
+                 "notes.json", "audit-summary.json"):  # not photoaudit's dated reports: never touched
+        (reports / name).write_text("{}", encoding="utf-8")
+    log.write_text(
+        "2025-11-01T10:00:00+00:00 [12] audit /t: photos=3\n"
+        "2025-11-22T01:00:00+00:00 [13] forget: Erased the face data of Ava Patel (c01)\n"
+        "a line with no time stamp is kept\n"
+        "2026-01-05T10:00:00+00:00 [14] audit /t: photos=4\n",
+        encoding="utf-8",
+    )
+    done = prune(reports, log, 12, NOW)
+    assert sorted(p.name for p in done.reports) == ["audit-2025-01-01-000000-2.json", "audit-2025-11-21-235959.json"]
+    assert sorted(p.name for p in reports.iterdir()) == [
+        "audit-2025-11-22-030000.json", "audit-2026-11-22-021500.json", "audit-summary.json", "notes.json"]
+    assert done.log_lines == 2
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "a line with no time stamp is kept", "2026-01-05T10:00:00+00:00 [14] audit /t: photos=4"]
+    assert "2 dated report(s) and 2 log line(s) older than 12 months" in done.words()
+    again = prune(reports, log, 12, NOW)
+    assert again.reports == [] and again.log_lines == 0 and again.words() == ""
+
+
+def test_nothing_to_prune_when_the_folder_and_log_do_not_exist_yet(tmp_path: Path) -> None:
+    done = prune(tmp_path / "no-reports", tmp_path / "no.log", 12, NOW)
+    assert done.reports == [] and done.log_lines == 0
+    assert not (tmp_path / "no-reports").exists() and not (tmp_path / "no.log").exists()
+
+
+def test_reports_months_is_a_retention_setting_defaulting_to_12(tmp_path: Path) -> None:
+    assert Settings().reports_months == 12
+    config = tmp_path / "photoaudit.toml"
+    config.write_text("[retention]\nreports_months = 3\n", encoding="utf-8")
+    assert load_config(config).reports_months == 3
+    config.write_text("[retention]\nreports_months = 0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="reports_months"):
+        load_config(config)

@@ -403,3 +403,34 @@ def test_find_still_answers_for_a_leaver_whose_face_was_erased(nursery: tuple[Pa
     body = find_json(data, "c01")
     assert set(by_path(body)) == {"tablet-1/ava.jpg", "tablet-2/ava-and-sam.jpg"}
     assert all("leaver record" in p["found_by"] for p in body["photos"])
+
+
+# -- reports are personal data too ------------------------------------------------------------------
+
+def test_each_audit_removes_its_own_dated_reports_and_log_lines_past_their_age(nursery: tuple[Path, Path]) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    data, folder = nursery
+    reports, log = data / "state" / "reports", data / "state" / "photoaudit.log"
+    reports.mkdir(parents=True, exist_ok=True)
+    old = (datetime.now(timezone.utc) - timedelta(days=400)).strftime("audit-%Y-%m-%d-%H%M%S.json")
+    recent = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("audit-%Y-%m-%d-%H%M%S.json")
+    for name in (old, recent, "kept-by-the-manager.json"):
+        (reports / name).write_text("{}", encoding="utf-8")
+    stamp = (datetime.now(timezone.utc) - timedelta(days=400)).isoformat(timespec="seconds")
+    log.write_text(f"{stamp} [1] audit /old: Ava Patel (c01) ...\n", encoding="utf-8")
+
+    assert audit(data, folder, "--quiet").exit_code == EXIT_FINDINGS
+    names = {p.name for p in reports.iterdir()}
+    assert old not in names and {recent, "kept-by-the-manager.json"} <= names
+    assert len([n for n in names if n.startswith("audit-")]) == 2  # the recent one and this run's
+    text = log.read_text(encoding="utf-8")
+    assert "/old" not in text
+    assert "removed 1 dated report(s) and 1 log line(s) older than 12 months" in text
+
+    (data / "photoaudit.toml").write_text("[retention]\nreports_months = 1\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["--config", str(data / "photoaudit.toml"), "--data", str(data), "audit",
+                                      str(folder), "--jobs", "1", "--today", TODAY, "--quiet"])
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert recent not in {p.name for p in reports.iterdir()}
+    assert "older than 1 months" in log.read_text(encoding="utf-8")
