@@ -23,8 +23,7 @@ from rich.table import Table
 from .check import parse_purpose
 from .child_ids import resolve_child_id
 from .formats import write_private
-from .models import PURPOSE_WORDS
-from .policy import child_label
+from .policy import child_label, purpose_words
 from .published import PublishedBook, PublishedCopy, Takedown, pending_takedowns, select
 from .register import load_register
 from .store import Store
@@ -81,10 +80,6 @@ def takedown_json(down: Takedown) -> dict:
     return {**copy_json(down.copy), "reasons": [{"child_id": c, "why": why} for c, why in down.reasons]}
 
 
-def use_words(purpose: str) -> str:
-    return PURPOSE_WORDS.get(purpose, purpose.replace("_", " "))
-
-
 JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the list as JSON here ('-' for standard output).")]
 
 
@@ -122,7 +117,7 @@ def published_command(
     for column in ("No.", "Made on", "For", "Posted to", "Children shown", "Copy", "Taken down"):
         table.add_column(column, overflow="fold")
     for c in chosen:
-        table.add_row(str(c.id), c.exported[:10], use_words(c.purpose), c.posted_to or "-",
+        table.add_row(str(c.id), c.exported[:10], purpose_words([c.purpose]), c.posted_to or "-",
                       ", ".join(c.children) or "-", c.copy, (c.taken_down or "")[:10])
     console.print(table)
     raise typer.Exit(cli.EXIT_CLEAR)
@@ -170,7 +165,7 @@ def takedown_command(
         table.add_column(column, overflow="fold")
     for d in found:
         c = d.copy
-        table.add_row(str(c.id), c.posted_to or "(not recorded)", use_words(c.purpose), c.exported[:10], c.copy,
+        table.add_row(str(c.id), c.posted_to or "(not recorded)", purpose_words([c.purpose]), c.exported[:10], c.copy,
                       "\n".join(why for _, why in d.reasons))
     console.print(table)
     console.print("When a copy is down, record it with: photoaudit takedown --done No.")
@@ -227,7 +222,7 @@ def find_command(
         table.add_column(column, overflow="fold")
     for photo in photos:
         first = photo.places[0].path if photo.places else (photo.quarantined[0] if photo.quarantined else photo.sha256[:12])
-        cleared = ", ".join(use_words(p) for p in photo.cleared_for) or ("nothing" if photo.judged else "not known")
+        cleared = ", ".join(purpose_words([p]) for p in photo.cleared_for) or ("nothing" if photo.judged else "not known")
         row = [str(first), (photo.taken or "")[:10], cleared, photo.where_now()]
         if with_others:
             row.append(others_words(photo))

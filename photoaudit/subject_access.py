@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cover import head_region
+from .enrolment import sha256_file
 from .export import copy_format, cover_regions, encode, make_private_folder, rgb_icc_profile, write_new
 from .imaging import UnreadablePhoto, load_photo
 from .leavers import leaver_records
@@ -151,17 +152,9 @@ def file_state(path: Path, mtime_ns: int, sha256: str) -> str:
             return STATE_GONE
         if path.stat().st_mtime_ns == mtime_ns:
             return STATE_THERE
-        return STATE_THERE if sha256_of(path) == sha256 else STATE_CHANGED
+        return STATE_THERE if sha256_file(path) == sha256 else STATE_CHANGED
     except OSError:
         return STATE_GONE
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def quarantine_facts(quarantine_dir: Path) -> tuple[dict[str, list[str]], set[str]]:

@@ -210,20 +210,24 @@ def test_exported_copies_are_recorded_and_come_down_after_a_withdrawal(nursery: 
 
 def test_published_filters_and_refuses_what_names_nothing(nursery: tuple[Path, Path], tmp_path: Path) -> None:
     data, folder = nursery
-    for name, purpose in (("ava.jpg", "social_media"), ("grace.jpg", "display")):
-        result = cli(data, "check", folder / "tablet-1" / name, "--for", purpose, "--export", tmp_path / purpose,
+    for name, purpose in (("tablet-1/ava.jpg", "social_media"), ("tablet-1/grace.jpg", "display"),
+                          ("tablet-2/ava-and-sam.jpg", "website")):
+        result = cli(data, "check", folder / name, "--for", purpose, "--export", tmp_path / purpose,
                      "--today", TODAY)
-        assert result.exit_code == EXIT_CLEAR, result.output
+        assert result.exit_code in (EXIT_CLEAR, EXIT_FINDINGS), result.output
+    [pair] = json.loads(cli(data, "published", "--json", "-", "--for", "website").stdout)["copies"]
+    assert pair["children"] == ["c01"] and pair["covered_faces"] == 1  # Sam is covered: not shown
 
     def ids(*args: object) -> list[list[str]]:
         result = cli(data, "published", "--json", "-", *args)
         assert result.exit_code == EXIT_CLEAR, result.output
         return [c["children"] for c in json.loads(result.stdout)["copies"]]
 
-    assert ids() == [["c01"], ["c02"]]
+    assert ids() == [["c01"], ["c02"], ["c01"]]
     assert ids("--child", "C02") == [["c02"]]  # ids as the register matches them
+    assert ids("--child", "c03") == []  # covered in the copy, so not in what was published
     assert ids("--for", "display") == [["c02"]]
-    assert ids("--since", "2000-01-01", "--until", "2999-12-31") == [["c01"], ["c02"]]
+    assert ids("--since", "2000-01-01", "--until", "2999-12-31") == [["c01"], ["c02"], ["c01"]]
     assert ids("--until", "2000-01-01") == []
     assert cli(data, "published", "--child", "c09").exit_code == EXIT_CANNOT_RUN
     assert cli(data, "published", "--since", "last week").exit_code == EXIT_CANNOT_RUN
