@@ -104,7 +104,8 @@ def reaudit_command(
 
 @app.command("forget")
 def forget_command(
-    child_id: Annotated[str, typer.Argument(help="The child whose face data must be erased.")],
+    child_id: Annotated[str, typer.Argument(help="The child whose face data must be erased: their id as in the "
+                                            "register (an id no child has is refused).")],
 ) -> None:
     """Erase a child's face templates and every stored face that was them; never enrol them again."""
     console = Console(highlight=False)

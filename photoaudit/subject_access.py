@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from .cover import head_region
@@ -32,11 +33,20 @@ from .quarantine import Manifest, quarantined_items
 from .sources import MediaKind, kind_of
 from .store import Store
 
-FOUND_MATCHED = "matched"
-FOUND_CONFIRMED = "confirmed by a person"
-FOUND_LEAVER = "leaver record"
+class Found(StrEnum):
+    """How photoaudit knows a photo shows the child."""
 
-STATE_THERE, STATE_CHANGED, STATE_GONE = "there", "changed", "gone"
+    MATCHED = "matched"
+    CONFIRMED = "confirmed by a person"
+    LEAVER = "leaver record"
+
+
+class State(StrEnum):
+    """Whether a photo is still where an audit saw it."""
+
+    THERE = "there"
+    CHANGED = "changed"  # another file has that name now
+    GONE = "gone"
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,7 @@ class Place:
 
     folder: str
     relative: str
-    state: str  # "there", "changed" (another file has that name now) or "gone"
+    state: State
 
     @property
     def path(self) -> Path:
@@ -68,7 +78,7 @@ class ChildPhoto:
     """One photo that shows the child."""
 
     sha256: str
-    found_by: tuple[str, ...]
+    found_by: tuple[Found, ...]
     places: tuple[Place, ...] = ()
     quarantined: tuple[str, ...] = ()  # where it is in quarantine now
     deleted_for_good: bool = False  # purged from quarantine
@@ -94,8 +104,8 @@ class ChildPhoto:
         """Where the photo is now, in words."""
         parts = []
         for place in self.places:
-            words = {STATE_THERE: "still in", STATE_CHANGED: "changed since it was audited, in",
-                     STATE_GONE: "no longer in"}[place.state]
+            words = {State.THERE: "still in", State.CHANGED: "changed since it was audited, in",
+                     State.GONE: "no longer in"}[place.state]
             parts.append(f"{words} {place.path}")
         parts += [f"in quarantine as {q}" for q in self.quarantined]
         if self.deleted_for_good:
@@ -109,7 +119,7 @@ class ChildPhoto:
     def source(self) -> Path | None:
         """A file that is this photo now (where it was seen, else in quarantine), or None."""
         for place in self.places:
-            if place.state == STATE_THERE:
+            if place.state == State.THERE:
                 return place.path
         for path in self.quarantined:
             if Path(path).is_file():
@@ -145,16 +155,16 @@ def faces_seen(body: dict, child_id: str) -> FacesSeen:
     return FacesSeen(tuple(child), tuple(dict.fromkeys(others)), tuple(unidentified), tuple(other_boxes), confirmed)
 
 
-def file_state(path: Path, mtime_ns: int, sha256: str) -> str:
+def file_state(path: Path, mtime_ns: int, sha256: str) -> State:
     """Whether the file at ``path`` is still the photo with this content."""
     try:
         if not path.is_file():
-            return STATE_GONE
+            return State.GONE
         if path.stat().st_mtime_ns == mtime_ns:
-            return STATE_THERE
-        return STATE_THERE if sha256_file(path) == sha256 else STATE_CHANGED
+            return State.THERE
+        return State.THERE if sha256_file(path) == sha256 else State.CHANGED
     except OSError:
-        return STATE_GONE
+        return State.GONE
 
 
 def quarantine_facts(quarantine_dir: Path) -> tuple[dict[str, list[str]], set[str]]:
@@ -176,22 +186,22 @@ def quarantine_facts(quarantine_dir: Path) -> tuple[dict[str, list[str]], set[st
 
 def photos_of(store: Store, child_id: str, quarantine_dir: Path) -> list[ChildPhoto]:
     """Every photo the store knows shows ``child_id``, each once (by content), oldest first."""
-    found: dict[str, set[str]] = {}
+    found: dict[str, set[Found]] = {}
     seen: dict[str, FacesSeen] = {}
     verdicts = {v.sha256: v for v in store.verdicts()}
     for sha256, stored in verdicts.items():
         faces = faces_seen(stored.body, child_id)
         if faces.child:
             seen[sha256] = faces
-            found.setdefault(sha256, set()).add(FOUND_CONFIRMED if faces.confirmed else FOUND_MATCHED)
+            found.setdefault(sha256, set()).add(Found.CONFIRMED if faces.confirmed else Found.MATCHED)
     if store.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='face_decision'").fetchone():
         for (sha256,) in store.db.execute(
             "SELECT sha256 FROM face_decision WHERE kind=? AND child_id=?", (FaceDecision.CHILD.value, child_id)
         ):
-            found.setdefault(sha256, set()).add(FOUND_CONFIRMED)
+            found.setdefault(sha256, set()).add(Found.CONFIRMED)
     for leaver, sha256, _, _ in leaver_records(store):
         if leaver == child_id:
-            found.setdefault(sha256, set()).add(FOUND_LEAVER)
+            found.setdefault(sha256, set()).add(Found.LEAVER)
     places: dict[str, list[Place]] = {}
     for folder, relative, sha256, mtime_ns in store.all_locations():
         if sha256 in found:
@@ -206,7 +216,7 @@ def photos_of(store: Store, child_id: str, quarantine_dir: Path) -> list[ChildPh
         body = stored.body if stored else {}
         photos.append(ChildPhoto(
             sha256,
-            tuple(h for h in (FOUND_MATCHED, FOUND_CONFIRMED, FOUND_LEAVER) if h in how),
+            tuple(h for h in Found if h in how),
             tuple(places.get(sha256, ())),
             tuple(quarantined.get(sha256, ())),
             sha256 in purged,
@@ -277,11 +287,11 @@ def copy_photos(photos: Iterable[ChildPhoto], folder: Path, cover: bool) -> Copy
 def photo_json(photo: ChildPhoto, with_others: bool) -> dict:
     body = {
         "sha256": photo.sha256,
-        "found_by": list(photo.found_by),
+        "found_by": [f.value for f in photo.found_by],
         "taken": photo.taken,
         "action": photo.action,
         "cleared_for": list(photo.cleared_for),
-        "places": [{"folder": p.folder, "path": p.relative, "state": p.state} for p in photo.places],
+        "places": [{"folder": p.folder, "path": p.relative, "state": p.state.value} for p in photo.places],
         "quarantined": list(photo.quarantined),
         "deleted_for_good": photo.deleted_for_good,
         "published": [c.id for c in photo.exports],

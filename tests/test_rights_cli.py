@@ -438,3 +438,16 @@ def test_each_audit_removes_its_own_dated_reports_and_log_lines_past_their_age(n
     assert result.exit_code == EXIT_FINDINGS, result.output
     assert recent not in {p.name for p in reports.iterdir()}
     assert "older than 1 months" in log.read_text(encoding="utf-8")
+
+
+def test_a_state_folder_from_before_these_records_answers_every_rights_command(nursery: tuple[Path, Path]) -> None:
+    import sqlite3
+
+    data, _ = nursery
+    db = sqlite3.connect(data / "state" / "photoaudit.sqlite3")
+    db.executescript("DROP TABLE IF EXISTS published; DROP TABLE IF EXISTS leaver_photo;")
+    db.close()
+    assert cli(data, "takedown", "--today", TODAY).exit_code == EXIT_CLEAR
+    assert json.loads(cli(data, "published", "--json", "-").stdout)["copies"] == []
+    assert len(find_json(data, "c01")["photos"]) == 2
+    assert cli(data, "forget", "c02").exit_code == EXIT_CLEAR
