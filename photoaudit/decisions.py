@@ -122,9 +122,11 @@ def decision_note(index: int, face: FaceMatch, decision: PersonDecision, registe
         else ""
     )
     if decision.kind is FaceDecision.CHILD and decision.by == LEAVER_RECORD_BY:
+        child = register.get(decision.child_id) if decision.child_id else None
+        left = ", who has left the setting" if child is not None and child.has_left else ""
         return (
-            f"Face {index} is {who(decision.child_id, register)}, who has left the setting: their face "
-            f"data was erased, and {LEAVER_RECORD_BY} of {decision.at[:10]} says this photo showed them."
+            f"Face {index} is {who(decision.child_id, register)}{left}: their face data was erased when "
+            f"they left, and {LEAVER_RECORD_BY} of {decision.at[:10]} says this photo showed them."
         )
     if decision.kind is FaceDecision.CHILD:
         return f"Face {index} was confirmed by a person{when} as {who(decision.child_id, register)}{had}."
