@@ -101,9 +101,7 @@ def published_command(
         with Store(settings.state_path) as store:
             copies = PublishedBook(store).copies()
             if child is not None:
-                known = {c for copy in copies for c in copy.children} | set(store.stored_child_ids())
-                if settings.register_path.is_file():
-                    known |= set(load_register(settings.register_path, purposes=settings.purposes).children)
+                known = known_child_ids(settings, store) | {c for copy in copies for c in copy.children}
                 child = resolve_child_id(child, known)
         chosen = select(copies, child, use, first, last)
         if json_out is not None:
