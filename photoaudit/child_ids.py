@@ -14,10 +14,14 @@ import difflib
 from collections.abc import Iterable
 
 
+#: Where :func:`resolve_child_id` looks by default, in the words of its error.
+EVERY_CHILD = "in the register or among the enrolled children"
+
+
 class UnknownChildId(ValueError):
     """An id that names no registered or enrolled child; ``closest`` are the nearest ids."""
 
-    def __init__(self, given: str, closest: tuple[str, ...]) -> None:
+    def __init__(self, given: str, closest: tuple[str, ...], among: str = EVERY_CHILD) -> None:
         self.given = given
         self.closest = closest
         if closest:
@@ -25,16 +29,17 @@ class UnknownChildId(ValueError):
         else:
             hint = "Check the child_id column of children.csv."
         super().__init__(
-            f"No child has the id {given!r} in the register or among the enrolled children, "
+            f"No child has the id {given!r} {among}, "
             f"so nothing was done or recorded. {hint}"
         )
 
 
-def resolve_child_id(given: str, known: Iterable[str]) -> str:
+def resolve_child_id(given: str, known: Iterable[str], among: str = EVERY_CHILD) -> str:
     """The known id that ``given`` names (exactly, else the one id equal ignoring case).
 
     Raises :class:`UnknownChildId` when it names none. ``known`` is every id the
-    command may act on (registered children, enrolled children, and later staff).
+    command may act on (registered children, enrolled children, and later staff);
+    ``among`` says which, for the error.
     """
     text = given.strip()
     ids = sorted(set(known))
@@ -43,7 +48,7 @@ def resolve_child_id(given: str, known: Iterable[str]) -> str:
     same = [c for c in ids if c.casefold() == text.casefold()]
     if len(same) == 1:
         return same[0]
-    raise UnknownChildId(text, closest_ids(text, ids))
+    raise UnknownChildId(text, closest_ids(text, ids), among)
 
 
 def closest_ids(text: str, ids: Iterable[str], n: int = 3) -> tuple[str, ...]:

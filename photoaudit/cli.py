@@ -201,10 +201,10 @@ def enrol_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2("enrol"):
         settings = settings_from(None, None)
-        for child_id in allow_again_ids or []:
-            if allow_again(settings, child_id):
-                console.print(f"{child_id} may be enrolled again.")
-                log(f"enrol: {child_id} allowed to be enrolled again")
+        for given in allow_again_ids or []:
+            child_id = allow_again(settings, given)  # an id no erased child has: exit 2
+            console.print(f"{child_id} may be enrolled again.")
+            log(f"enrol: {child_id} allowed to be enrolled again")
         prepared = prepare(settings, EngineSettings(detector=detector), force_enrol=True)
     report = prepared.enrolment
     assert report is not None

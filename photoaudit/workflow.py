@@ -265,9 +265,14 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
             one.release()
 
 
-def allow_again(settings: Settings, child_id: str) -> bool:
-    """Let a forgotten child be enrolled again (their parents agreed again)."""
+def allow_again(settings: Settings, child_id: str) -> str:
+    """Let a forgotten child be enrolled again (their parents agreed again); returns their id.
+
+    The id is matched as everywhere (:mod:`photoaudit.child_ids`) among the children
+    erased on request; any other id raises :class:`~photoaudit.child_ids.UnknownChildId`.
+    """
     with Store(settings.state_path) as store:
-        found = store.allow_again(child_id)
+        child_id = resolve_child_id(child_id, store.forgotten(), "among the children erased on request")
+        store.allow_again(child_id)
         store.set_meta(ENROLMENT_KEY, "")
-    return found
+    return child_id

@@ -451,3 +451,16 @@ def test_a_state_folder_from_before_these_records_answers_every_rights_command(n
     assert json.loads(cli(data, "published", "--json", "-").stdout)["copies"] == []
     assert len(find_json(data, "c01")["photos"]) == 2
     assert cli(data, "forget", "c02").exit_code == EXIT_CLEAR
+
+
+def test_enrol_allow_again_names_the_child_by_the_same_rule(nursery: tuple[Path, Path]) -> None:
+    data, _ = nursery
+    assert cli(data, "forget", "c01").exit_code == EXIT_CLEAR
+    wrong = cli(data, "enrol", "--allow-again", "c09")
+    assert wrong.exit_code == EXIT_CANNOT_RUN and "c01" in wrong.stderr and "erased on request" in wrong.stderr
+    with Store(data / "state") as store:
+        assert set(store.forgotten()) == {"c01"}
+    again = cli(data, "enrol", "--allow-again", "C01")
+    assert again.exit_code == EXIT_CLEAR, again.output
+    assert "c01 may be enrolled again" in again.stdout
+    assert "Ava Patel (c01): 2 reference photo(s) enrolled" in again.stdout
