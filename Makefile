@@ -1,4 +1,4 @@
-# photoaudit: `make demo` sets up and audits the bundled demo setting; `make test` sets up and runs the tests;
+# photoaudit: `make demo` sets up and audits the bundled demo setting (children and staff); `make test` sets up and runs the tests;
 # `make bench` measures speed and recall against the face_recognition CLI.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -57,4 +57,4 @@ bench: setup
 	$(BIN)/python -m bench.run --write-docs docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) demo consent_data/demo/faces consent_data/demo/state consent_data/demo/quarantine
+	rm -rf $(VENV) demo consent_data/demo/faces consent_data/demo/staff consent_data/demo/state consent_data/demo/quarantine

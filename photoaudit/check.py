@@ -188,7 +188,7 @@ def run_check(
     if on_start:
         on_start(files)
     result = CheckResult(purpose, today, [], export_dir, unknown)
-    if not prepared.enrolled:
+    if not prepared.children_enrolled:
         result.warnings.append("No child is enrolled for face matching, so no face can be cleared.")
     for media in files:
         before = file_state(media.path)

@@ -26,22 +26,23 @@ from .cli_rights import app as rights_app
 from .config import ConfigError, MatchSettings, Settings, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
-from .formats import check_report, children_view, csv_report, html_report, json_report, terminal, write_private
+from .formats import check_report, children_view, csv_report, html_report, json_report, staff_view, terminal, write_private
 from .lock import AlreadyRunning
 from .parallel import default_jobs
 from . import review
 from .decision_store import DecisionBook
 from .decisions import action_from
 from .enrolment import sha256_file
-from .models import Override
+from .models import Override, staff_id_of
 from .published import record_check
-from .references import DEFAULT_MAX_AGE_MONTHS, overview
+from .references import DEFAULT_MAX_AGE_MONTHS, overview, staff_overview
 from .report_retention import prune as prune_reports
 from .register import RegisterError
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
 from .video import read_video_meta
 from .review import ReviewError
+from .staff_rules import staff_label
 from .store import Store
 from .workflow import (
     CannotRun,
@@ -51,6 +52,7 @@ from .workflow import (
     audit_locks,
     check_outputs_outside,
     check_quarantine,
+    erased_label,
     prepare,
 )
 
@@ -194,15 +196,17 @@ def enrol_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
     allow_again_ids: Annotated[
         Optional[list[str]],
-        typer.Option("--allow-again", help="Enrol again a child erased with `forget` (parents agreed again)."),
+        typer.Option("--allow-again", help="Enrol again a child (or member of staff) erased with `forget` "
+                     "(they agreed again)."),
     ] = None,
 ) -> None:
-    """Learn the faces of registered children who have face-matching permission."""
+    """Learn the faces of registered children (and staff) who have face-matching permission."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("enrol"):
         settings = settings_from(None, None)
         for given in allow_again_ids or []:
-            child_id = allow_again(settings, given)  # an id no erased child has: exit 2
+            key = allow_again(settings, given)  # an id nobody erased has: exit 2
+            child_id = staff_id_of(key) or key
             console.print(f"{child_id} may be enrolled again.")
             log(f"enrol: {child_id} allowed to be enrolled again")
         prepared = prepare(settings, EngineSettings(detector=detector), force_enrol=True)
@@ -210,20 +214,28 @@ def enrol_command(
     assert report is not None
     if not quiet:
         for child_id, count in sorted(report.enrolled.items()):
-            child = prepared.register.children[child_id]
             style = "green" if count else "yellow"
-            console.print(f"[{style}]{child.name} ({child_id}): {count} reference photo(s) enrolled[/]")
+            if (staff_id := staff_id_of(child_id)) is not None:
+                who = staff_label(prepared.register.staff.get(staff_id), staff_id)
+            else:
+                who = f"{prepared.register.children[child_id].name} ({child_id})"
+            console.print(f"[{style}]{who}: {count} reference photo(s) enrolled[/]", markup=True)
     for child_id, photo, why in report.rejected:
-        console.print(f"[yellow]Rejected faces/{photo}: {why}[/]")
+        folder = "staff" if staff_id_of(child_id) is not None else "faces"
+        console.print(f"[yellow]Rejected {folder}/{photo}: {why}[/]")
     for warning in report.warnings:
         console.print(f"[yellow]{warning}[/]")
     for erasure in report.erasures:
         child = prepared.register.get(erasure.child_id)
-        words = erasure.words(f"{child.name} ({erasure.child_id})" if child else erasure.child_id)
+        words = erasure.words(f"{child.name} ({erasure.child_id})" if child
+                              else erased_label(prepared.register, erasure.child_id))
         console.print(words)
         log(f"enrol: {words}")
     if not quiet:
-        console.print(f"{len(report.enrolled)} children enrolled; templates kept privately in {settings.state_path}")
+        staff = sum(staff_id_of(k) is not None for k in report.enrolled)
+        also = f" and {staff} member(s) of staff" if staff else ""
+        console.print(f"{len(report.enrolled) - staff} children{also} enrolled; templates kept privately "
+                      f"in {settings.state_path}")
 
 
 @app.command("audit")
@@ -269,7 +281,7 @@ def audit_command(
             prepared = prepare(settings, EngineSettings(detector=detector))
             if prepared.enrolment is not None and not quiet:
                 console.print(
-                    f"Enrolment refreshed: {sum(1 for n in prepared.enrolment.enrolled.values() if n)} children enrolled."
+                    f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled."
                 )
             with progress_bar(console, enabled=not quiet) as (start, advance):
                 result = run_audit(folder, prepared, day, on_start=start, on_file=advance,
@@ -315,6 +327,13 @@ def audit_command(
                 f"{settings.quarantine_path} (undo with: photoaudit restore --all)."
             )
     raise typer.Exit(result.exit_code)
+
+
+def enrolled_words(enrolled: dict[str, int]) -> str:
+    """'3 children' or '3 children and 1 member(s) of staff': those with a usable template."""
+    staff = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is not None)
+    children = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is None)
+    return f"{children} children" + (f" and {staff} member(s) of staff" if staff else "")
 
 
 @app.command("devices")
@@ -462,7 +481,8 @@ def review_command(
     ] = None,
     open_viewer: Annotated[bool, typer.Option("--open", help="Open each face in the system's picture viewer.")] = False,
     enrol: Annotated[
-        bool, typer.Option("--enrol", help="Add faces confirmed as a child to their reference photos (face matching: yes only).")
+        bool, typer.Option("--enrol", help="Add faces confirmed as a child (or member of staff) to their reference "
+                           "photos (face matching: yes only).")
     ] = False,
     by: Annotated[Optional[str], typer.Option("--by", help="Who is deciding (default: your user name).")] = None,
 ) -> None:
@@ -484,7 +504,7 @@ def review_command(
                 console.print(f"Face crop: {crop}", markup=False)
                 try:
                     return typer.prompt(
-                        "Who is this? A child id, (a)dult, (n)ot a face, (s)kip or (q)uit",
+                        "Who is this? A child id, a staff id, (a)dult, (n)ot a face, (s)kip or (q)uit",
                         default="s", show_default=False,
                     )
                 except typer.Abort:
@@ -506,7 +526,7 @@ def review_command(
             report = prepare(settings).enrolment
             rejected = [(path, why) for _, path, why in (report.rejected if report else []) if path in outcome.enrolled]
             with review.decision_book(settings) as book:
-                review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected])
+                review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected], settings.staff_dir)
         for path, why in rejected:
             console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow", markup=False)
         console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
@@ -555,6 +575,34 @@ def children_command(
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
     console.print(children_view.table(rows, day))
     for line in children_view.warnings(rows, day, max_age):
+        console.print(line, style="yellow", markup=False)
+
+
+@app.command("staff")
+def staff_command(
+    max_age: Annotated[
+        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many months.")
+    ] = DEFAULT_MAX_AGE_MONTHS,
+    detector: DetectorOption = "auto",
+    today: TodayOption = None,
+) -> None:
+    """Each member of staff's consent and enrolment (staff.csv): templates, newest reference photo."""
+    console = Console(highlight=False)
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = settings_from(None, None)
+        if not settings.staff_register_path.is_file():
+            raise CannotRun(
+                f"No staff register found at {settings.staff_register_path}. Copy "
+                "consent_data/template/staff.csv there and fill it in (one row per member of staff)."
+            )
+        prepared = prepare(settings, EngineSettings(detector=detector))
+        with Store(settings.state_path) as store:
+            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
+            from_review = set(DecisionBook(store).sources())
+        rows = staff_overview(prepared.register.staff, settings.staff_dir, paths, from_review, day, max_age)
+    console.print(staff_view.table(rows, prepared.register.staff, day))
+    for line in staff_view.warnings(rows, day, max_age):
         console.print(line, style="yellow", markup=False)
 
 

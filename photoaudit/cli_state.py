@@ -34,7 +34,7 @@ from .config import Settings
 from .engine import EngineSettings
 from .formats import reaudit_report, write_private
 from .formats.terminal import ACTION_STYLE
-from .models import Action
+from .models import Action, staff_id_of
 from .register import RegisterError, load_register
 from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
 
@@ -104,17 +104,18 @@ def reaudit_command(
 
 @app.command("forget")
 def forget_command(
-    child_id: Annotated[str, typer.Argument(help="The child whose face data must be erased: their id as in the "
-                                            "register (an id no child has is refused).")],
+    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased: their "
+                                            "id as in the register (an id nobody has is refused).")],
 ) -> None:
-    """Erase a child's face templates and every stored face that was them; never enrol them again."""
+    """Erase a child's (or member of staff's) face templates and every stored face that was them;
+    never enrol them again."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("forget"):
         settings = settings_from(None, None)
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         erasure = forget(settings, child_id, when)
         label = forgotten_label(settings, erasure.child_id)
-    child_id = erasure.child_id  # as the register writes it
+    child_id = staff_id_of(erasure.child_id) or erasure.child_id  # as the register writes it
     words = erasure.words(label)
     log(f"forget: {words}")
     console.print(words)
@@ -124,11 +125,14 @@ def forget_command(
         f"{child_id} will not be enrolled again unless you run "
         f"`photoaudit enrol --allow-again {child_id}`."
     )
-    folder = settings.faces_dir / child_id
+    staff = staff_id_of(erasure.child_id) is not None  # a staff id: erased as staff:<id>
+    folder = (settings.staff_dir if staff else settings.faces_dir) / child_id
     if folder.is_dir():
         console.print(
             f"Their reference photos are still in {folder}: photoaudit does not delete photos. "
-            "Delete that folder too if the parents asked for their photos to be erased."
+            "Delete that folder too if "
+            + ("they asked for their photos to be erased." if staff else
+               "the parents asked for their photos to be erased.")
         )
     console.print(
         "Past reports and the quarantine manifest still name the child (not their face data)."

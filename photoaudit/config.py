@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .models import PURPOSES
+from .models import INTERNAL_PURPOSES, PURPOSES
 from .provenance import RecordRules
 
 #: A face is only ever a child when its distance to that child's nearest reference
@@ -57,6 +57,24 @@ class Settings:
     reports_dir: Path | None = None  # default: <state>/reports
     log_file: Path | None = None  # default: <state>/photoaudit.log
     reports_months: int = 12  # dated reports and log lines older than this are removed ([retention])
+    #: internal purposes that need staff consent too ([staff] consent_needed_for)
+    staff_consent_for: tuple[str, ...] = ()
+
+    @property
+    def staff_purposes(self) -> tuple[str, ...]:
+        """The purposes every member of staff in a photo must have agreed to: the public ones,
+        and the internal ones listed in ``[staff] consent_needed_for``."""
+        return tuple(p for p in self.purposes
+                     if p not in INTERNAL_PURPOSES or p in self.staff_consent_for)
+
+    @property
+    def staff_register_path(self) -> Path:
+        return self.data_dir / "staff.csv"
+
+    @property
+    def staff_dir(self) -> Path:
+        """Reference photos of staff who agreed to face matching: staff/<staff_id>/."""
+        return self.data_dir / "staff"
 
     @property
     def devices_path(self) -> Path:
@@ -101,7 +119,7 @@ class VideoSettings:
 CONFIG_NAME = "photoaudit.toml"
 
 #: Names a purpose cannot have: they are the register's other columns.
-_RESERVED = frozenset({"child_id", "name", "room", "status", "leave_date", "face_matching",
+_RESERVED = frozenset({"child_id", "staff_id", "name", "room", "status", "leave_date", "face_matching",
                        "consent_review_due"})
 _PURPOSE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -113,6 +131,7 @@ _KEYS: dict[str, dict[str, str]] = {
     "retention": {"months": "months", "after_leaving_months": "months0", "reports_months": "months"},
     "matching": {"tolerance": "tolerance", "margin": "margin"},
     "video": {"sample_every_seconds": "seconds", "max_samples": "samples"},
+    "staff": {"consent_needed_for": "purposes"},
 }
 
 
@@ -154,6 +173,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     setting, transfer = values.get("setting", {}), values.get("transfer", {})
     retention, matching = values.get("retention", {}), values.get("matching", {})
     video = values.get("video", {})
+    staff = values.get("staff", {})
     try:
         match = MatchSettings(
             tolerance=matching.get("tolerance", base.match.tolerance),
@@ -161,6 +181,11 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
         )
     except ValueError as err:
         raise ConfigError(f"{Path(path).name}, [matching]: {err}.") from None
+    known = tuple(setting.get("purposes", base.purposes))
+    for purpose in staff.get("consent_needed_for", ()):
+        if purpose not in known:
+            raise ConfigError(f"{Path(path).name}, [staff] consent_needed_for: {purpose!r} is not "
+                              f"one of the setting's purposes ({', '.join(known)}).")
     return replace(
         base,
         name=setting.get("name", base.name),
@@ -184,6 +209,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
             max_samples=video.get("max_samples", base.video.max_samples),
         ),
         config_path=Path(path),
+        staff_consent_for=tuple(staff.get("consent_needed_for", base.staff_consent_for)),
     )
 
 

@@ -17,6 +17,7 @@ from datetime import date
 
 from .models import PURPOSE_WORDS, Box, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import child_label, face_words, judge_photo, purpose_words, standing
+from .staff_rules import is_staff, staff_may_appear
 
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
 UNKNOWN_CHOICES = ("cover", "hold")
@@ -120,8 +121,16 @@ def call_faces(
 ) -> tuple[FaceCall, ...]:
     """Decide, face by face, what a copy for ``purpose`` must cover."""
     counts = Counter(f.child_id for f in facts.faces if f.status is FaceStatus.MATCHED)
+    staff_counts = Counter(f.staff_id for f in facts.faces if is_staff(f) and f.decision is None)
     calls = []
     for index, face in enumerate(facts.faces, start=1):
+        if is_staff(face):  # an adult: covered only when they did not agree to the use
+            twice = face.decision is None and staff_counts[face.staff_id] > 1
+            why = (f"Face {index} is one of {staff_counts[face.staff_id]} faces matched to the same "
+                   "member of staff; the others could be children, so a person must check."
+                   if twice else staff_may_appear(face, register.staff, purpose))
+            calls.append(FaceCall(index, face, cover=bool(why) and (not twice or unknown == "cover"), why=why))
+            continue
         problem = face_words(index, face, register)
         child = None if problem else register.get(face.child_id or "")
         if child is not None and counts[child.child_id] > 1:

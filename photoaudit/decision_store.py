@@ -4,6 +4,10 @@ Decisions are keyed by the photo's content (SHA-256 of its bytes) and the face's
 box, so they survive renames and moves and apply to every later audit. The
 latest audit's faces are kept so that ``photoaudit review`` knows what needs a
 person. Nothing here is biometric: boxes, child ids and distances, no templates.
+
+Staff (issue 19) share the tables: a decision of kind ``staff`` keeps the staff id in
+the ``child_id`` column; a latest-audit face matched to staff keeps ``staff:<id>``
+there (:func:`photoaudit.models.staff_key`), and a staff candidate is ``[id, distance, "staff"]``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from .models import (
     PhotoFacts,
     PhotoVerdict,
     Register,
+    staff_id_of,
+    staff_key,
 )
 from .sources import MediaFile
 from .store import Store
@@ -102,7 +108,8 @@ class AuditFace:
     candidates: tuple[Candidate, ...]
     decision: str | None  # what a person already decided, if anything
     counted: bool
-    twice: bool = False  # its child was matched to more than one face of the photo
+    twice: bool = False  # its child (or member of staff) was matched to more than one face of the photo
+    staff_id: str | None = None  # matched to this member of staff (child_id is then None)
 
     @property
     def path(self) -> Path:
@@ -110,10 +117,15 @@ class AuditFace:
 
     @property
     def needs_person(self) -> bool:
-        """Unknown, uncertain, or one of two faces matched to the same child, and undecided."""
-        if self.decision is not None or not self.counted:
+        """Unknown, uncertain, or one of two faces matched to the same child (or member of
+        staff), and undecided."""
+        if self.decision is not None:
             return False
-        return self.status is not FaceStatus.MATCHED or self.twice
+        if self.twice:
+            return True
+        if not self.counted:
+            return False
+        return self.status is not FaceStatus.MATCHED
 
 
 @dataclass(frozen=True)
@@ -145,7 +157,11 @@ class DecisionBook:
         for sha, box, kind, child_id, by, at in self.db.execute(
             "SELECT sha256, box, kind, child_id, decided_by, decided_at FROM face_decision ORDER BY sha256, box"
         ):
-            decision = PersonDecision(FaceDecision(kind), child_id, by, at)
+            decision = (
+                PersonDecision(FaceDecision.STAFF, None, by, at, staff_id=child_id)
+                if kind == FaceDecision.STAFF.value
+                else PersonDecision(FaceDecision(kind), child_id, by, at)
+            )
             found.setdefault(sha, []).append((box_from(box), decision))
         return found
 
@@ -157,7 +173,8 @@ class DecisionBook:
                     db.execute("DELETE FROM face_decision WHERE sha256=? AND box=?", (sha256, old))
             db.execute(
                 "INSERT OR REPLACE INTO face_decision VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, box_text(box), decision.kind.value, decision.child_id, decision.by, decision.at, photo),
+                (sha256, box_text(box), decision.kind.value, decision.staff_id or decision.child_id,
+                 decision.by, decision.at, photo),
             )
             db.execute(
                 "UPDATE last_audit_face SET decision=? WHERE sha256=? AND box=?",
@@ -197,8 +214,9 @@ class DecisionBook:
                         hashes.get(verdict.path),
                         box_text(face.box),
                         face.status.value,
-                        face.child_id,
-                        json.dumps([[c.child_id, c.distance] for c in face.candidates]),
+                        face.key,
+                        json.dumps([[c.child_id, c.distance, "staff"] if c.staff else [c.child_id, c.distance]
+                                    for c in face.candidates]),
                         None if face.decision is None else face.decision.kind.value,
                         int(face.counts_for_consent),
                     )
@@ -233,10 +251,11 @@ class DecisionBook:
                 sha,
                 box_from(box),
                 FaceStatus(status),
-                child_id,
-                tuple(Candidate(c, float(d)) for c, d in json.loads(candidates)),
+                None if staff_id_of(child_id or "") else child_id,
+                tuple(Candidate(c[0], float(c[1]), staff=c[2:] == ["staff"]) for c in json.loads(candidates)),
                 decision,
                 bool(counted),
+                staff_id=staff_id_of(child_id or ""),
             )
             for photo, face, sha, box, status, child_id, candidates, decision, counted in self.db.execute(
                 "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
@@ -268,13 +287,20 @@ class DecisionBook:
 def mark_twice(faces: list[AuditFace]) -> list[AuditFace]:
     """Mark the faces whose child was matched to more than one undecided face of the same photo."""
     seen: dict[tuple[str, str], int] = {}
+
+    def who(f: AuditFace) -> str | None:
+        """The child (counted faces) or member of staff (undecided) a face was matched to."""
+        if f.status is not FaceStatus.MATCHED:
+            return None
+        if f.counted and f.child_id:
+            return f.child_id
+        return staff_key(f.staff_id) if f.staff_id and f.decision is None else None
+
     for f in faces:
-        if f.status is FaceStatus.MATCHED and f.counted and f.child_id:
-            seen[(f.photo, f.child_id)] = seen.get((f.photo, f.child_id), 0) + 1
+        if (key := who(f)) is not None:
+            seen[(f.photo, key)] = seen.get((f.photo, key), 0) + 1
     return [
-        replace(f, twice=True)
-        if f.status is FaceStatus.MATCHED and f.counted and seen.get((f.photo, f.child_id or ""), 0) > 1
-        else f
+        replace(f, twice=True) if (key := who(f)) is not None and seen.get((f.photo, key), 0) > 1 else f
         for f in faces
     ]
 

@@ -4,7 +4,9 @@ A person can say who a face is (``photoaudit review``) and force a photo's
 action (``photoaudit override``). Decisions change who a face is, between
 matching and the consent rules; they never change what a child's consent
 allows. A face named as a child who has left or whose consent lapsed, or as an
-id the register does not know, is still judged by the consent rules.
+id the register does not know, is still judged by the consent rules. A face named
+as a member of staff ("this is staff JS01") is an adult with their own consent
+(:mod:`photoaudit.staff_rules`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .models import (
     Register,
 )
 from .policy import child_label, long_date
+from .staff_rules import staff_label
 
 #: Who "decided" a face that a leaver record names (photoaudit.leavers imports it from here).
 LEAVER_RECORD_BY = "photoaudit's leaver record"
@@ -43,6 +46,8 @@ DECISION_WORDS = {
     FaceDecision.ADULT: "an adult, not a child",
     FaceDecision.NOT_A_FACE: "not a face",
 }
+#: What a decision for a member of staff starts with: "staff JS01" (or just the staff id).
+STAFF_WORD = "staff"
 
 
 def overlap(a: Box, b: Box) -> float:
@@ -104,21 +109,40 @@ def who(child_id: str | None, register: Register) -> str:
 
 
 def decide_face(face: FaceMatch, decision: PersonDecision) -> FaceMatch:
-    """The face as a person decided it: a named child is matched to that child."""
+    """The face as a person decided it: a named child is matched to that child, a named
+    member of staff to them."""
     if decision.kind is FaceDecision.CHILD:
-        distance = next((c.distance for c in face.candidates if c.child_id == decision.child_id), None)
+        distance = next((c.distance for c in face.candidates
+                         if c.child_id == decision.child_id and not c.staff), None)
         return replace(
-            face, status=FaceStatus.MATCHED, child_id=decision.child_id, distance=distance, decision=decision
+            face, status=FaceStatus.MATCHED, child_id=decision.child_id, distance=distance,
+            decision=decision, staff_id=None,
+        )
+    if decision.kind is FaceDecision.STAFF:
+        distance = next((c.distance for c in face.candidates
+                         if c.child_id == decision.staff_id and c.staff), None)
+        return replace(
+            face, status=FaceStatus.MATCHED, child_id=None, distance=distance,
+            decision=decision, staff_id=decision.staff_id,
         )
     return replace(face, decision=decision)
+
+
+def matched_words(face: FaceMatch, register: Register) -> str:
+    """Who photoaudit matched a face to, in words."""
+    if face.staff_id is not None:
+        return staff_label(register.staff.get(face.staff_id), face.staff_id)
+    return who(face.child_id, register)
 
 
 def decision_note(index: int, face: FaceMatch, decision: PersonDecision, register: Register) -> str:
     """One sentence for the report: what a person decided about face ``index``."""
     when = when_words(decision)
+    same = (face.staff_id == decision.staff_id if decision.kind is FaceDecision.STAFF
+            else face.staff_id is None and face.child_id == decision.child_id)
     had = (
-        f" (photoaudit had matched it to {who(face.child_id, register)})"
-        if face.status is FaceStatus.MATCHED and face.child_id != decision.child_id
+        f" (photoaudit had matched it to {matched_words(face, register)})"
+        if face.status is FaceStatus.MATCHED and not same
         else ""
     )
     if decision.kind is FaceDecision.CHILD and decision.by == LEAVER_RECORD_BY:
@@ -130,6 +154,12 @@ def decision_note(index: int, face: FaceMatch, decision: PersonDecision, registe
         )
     if decision.kind is FaceDecision.CHILD:
         return f"Face {index} was confirmed by a person{when} as {who(decision.child_id, register)}{had}."
+    if decision.kind is FaceDecision.STAFF:
+        member = staff_label(register.staff.get(decision.staff_id), decision.staff_id or "")
+        return (
+            f"Face {index} was confirmed by a person{when} as {member}{had}: an adult, who does "
+            "not count for the children's consent."
+        )
     return (
         f"A person decided{when} that face {index} is {DECISION_WORDS[decision.kind]}{had}: "
         "it does not count for consent."
@@ -179,16 +209,26 @@ def apply_override(verdict: PhotoVerdict, override: Override | None) -> PhotoVer
     )
 
 
-def parse_decision(text: str, known_children: Sequence[str] = ()) -> PersonDecision | None:
+def parse_decision(
+    text: str, known_children: Sequence[str] = (), known_staff: Sequence[str] = ()
+) -> PersonDecision | None:
     """A decision from what a person typed or wrote in the decisions CSV.
 
     ``adult`` (or ``not a child``), ``not a face``, ``skip`` (or blank) for no
-    decision, else a child id. A registered child's exact id always means that
-    child; other ids are matched ignoring case against ``known_children``.
-    Returns None for skip.
+    decision, a staff id from ``known_staff`` (or ``staff ID``, with any id: a member of
+    staff), else a child id. A registered child's exact id always means that
+    child; other ids are matched ignoring case against ``known_children`` (and
+    ``known_staff``). Returns None for skip.
     """
     if text.strip() in known_children:
         return PersonDecision(FaceDecision.CHILD, text.strip())
+    if text.strip() in known_staff:
+        return PersonDecision(FaceDecision.STAFF, staff_id=text.strip())
+    said = text.strip().split(None, 1)
+    if len(said) == 2 and said[0].casefold() == STAFF_WORD:
+        staff_id = said[1].strip()
+        same = [c for c in known_staff if c.casefold() == staff_id.casefold()]
+        return PersonDecision(FaceDecision.STAFF, staff_id=same[0] if len(same) == 1 else staff_id)
     words = " ".join(text.strip().replace("_", " ").replace("-", " ").split()).casefold()
     if words in SKIP_WORDS:
         return None
@@ -201,6 +241,10 @@ def parse_decision(text: str, known_children: Sequence[str] = ()) -> PersonDecis
         same = [c for c in known_children if c.casefold() == child_id.casefold()]
         if len(same) == 1:
             child_id = same[0]
+        elif not same:
+            staff = [c for c in known_staff if c.casefold() == child_id.casefold()]
+            if len(staff) == 1:
+                return PersonDecision(FaceDecision.STAFF, staff_id=staff[0])
     return PersonDecision(FaceDecision.CHILD, child_id)
 
 

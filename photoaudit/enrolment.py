@@ -4,6 +4,10 @@ Only attending children whose parents agreed to face matching are ever
 enrolled; everyone else's stored templates are erased at every enrolment.
 Each reference photo is checked (exactly one face, large and sharp enough, and
 like the child's other reference photos) and a rejected photo says why.
+
+Staff are enrolled the same way, from ``staff/<staff_id>/``, only while working and with
+their own ``face_matching`` = yes; their templates are kept under ``staff:<staff_id>``
+(:func:`photoaudit.models.staff_key`) and erased like a child's when they leave.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from .engine import FaceEngine
 from .erasure import Erasure, erase_child
 from .leavers import record_leaver
 from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
-from .models import Register
+from .models import Register, staff_id_of, staff_key
 from .store import Reference, Store
 
 #: A reference face must be at least this wide (pixels) to give a reliable template.
@@ -59,6 +63,13 @@ def eligible_children(register: Register) -> list[str]:
     )
 
 
+def eligible_staff(register: Register) -> list[str]:
+    """Staff who may be enrolled: working, with their own face-matching agreement (store keys)."""
+    return sorted(
+        staff_key(m.staff_id) for m in register.staff.members.values() if m.face_matching and not m.has_left
+    )
+
+
 def reference_photos(faces_dir: Path, child_id: str) -> list[Path]:
     folder = faces_dir / child_id
     if not folder.is_dir():
@@ -69,12 +80,17 @@ def reference_photos(faces_dir: Path, child_id: str) -> list[Path]:
     )
 
 
-def inputs_fingerprint(register: Register, faces_dir: Path, engine_id: str) -> str:
-    """Changes whenever enrolment would: the eligible children, their photos, the engine."""
+def inputs_fingerprint(
+    register: Register, faces_dir: Path, engine_id: str, staff_dir: Path | None = None
+) -> str:
+    """Changes whenever enrolment would: the eligible children and staff, their photos, the engine."""
     digest = hashlib.sha256(engine_id.encode())
-    for child_id in eligible_children(register):
-        digest.update(f"\0{child_id}".encode())
-        for photo in reference_photos(faces_dir, child_id):
+    people = [(c, faces_dir, c) for c in eligible_children(register)]
+    if staff_dir is not None:
+        people += [(k, staff_dir, staff_id_of(k) or k) for k in eligible_staff(register)]
+    for key, folder, name in people:
+        digest.update(f"\0{key}".encode())
+        for photo in reference_photos(folder, name):
             stat = photo.stat()
             digest.update(f"\0{photo.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
@@ -120,8 +136,13 @@ def enrol(
     store: Store,
     engine: FaceEngine,
     progress: Callable[[str], None] | None = None,
+    staff_dir: Path | None = None,
 ) -> EnrolmentReport:
-    """Bring the stored templates in line with the register and reference photos."""
+    """Bring the stored templates in line with the register and reference photos.
+
+    With ``staff_dir``, staff in ``register.staff`` are enrolled too (from
+    ``staff_dir/<staff_id>/``); without it, any stored staff templates are erased.
+    """
     engine_id = engine.settings.fingerprint()
     report = EnrolmentReport()
     keep: set[tuple[str, str, str]] = set()
@@ -154,22 +175,10 @@ def enrol(
                 "but no reference photos: their face will show as unknown."
             )
             continue
-        refs: list[Reference] = []
-        for photo in photos:
-            if progress:
-                progress(f"{child_id}/{photo.name}")
-            digest = sha256_file(photo)
-            ref = store.reference(digest, engine_id, child_id)
-            if ref is None:
-                template, problem = check_reference(engine, photo)
-                ref = Reference(child_id, f"{child_id}/{photo.name}", digest, template, problem)
-                store.put_reference(ref, engine_id)
-                report.changed = True
-            refs.append(ref)
-        odd = {id(r) for r in outliers(refs, report)}
-        usable = [r for r in refs if id(r) not in odd]
-        keep.update((r.sha256, engine_id, child_id) for r in usable)
-        report.enrolled[child_id] = sum(r.template is not None for r in usable)
+        learn(store, engine, child_id, child_id, photos, report, keep, progress)
+
+    if staff_dir is not None:
+        eligible |= enrol_staff(register, staff_dir, store, engine, report, keep, forgotten, progress)
 
     # Leavers and withdrawn permission: erase their templates and every stored face that was them.
     # A leaver's photos are recorded first (content hash, box, id: photoaudit.leavers), so they stay withheld.
@@ -188,7 +197,87 @@ def enrol(
     return report
 
 
+def learn(
+    store: Store,
+    engine: FaceEngine,
+    key: str,
+    folder_name: str,
+    photos: list[Path],
+    report: EnrolmentReport,
+    keep: set[tuple[str, str, str]],
+    progress: Callable[[str], None] | None,
+) -> None:
+    """Check (or take from the store) the templates of one person's reference photos, and
+    record which to keep. ``key`` names them in the store; paths are ``folder_name/photo``."""
+    engine_id = engine.settings.fingerprint()
+    refs: list[Reference] = []
+    for photo in photos:
+        if progress:
+            progress(f"{folder_name}/{photo.name}")
+        digest = sha256_file(photo)
+        ref = store.reference(digest, engine_id, key)
+        if ref is None:
+            template, problem = check_reference(engine, photo)
+            ref = Reference(key, f"{folder_name}/{photo.name}", digest, template, problem)
+            store.put_reference(ref, engine_id)
+            report.changed = True
+        refs.append(ref)
+    odd = {id(r) for r in outliers(refs, report)}
+    usable = [r for r in refs if id(r) not in odd]
+    keep.update((r.sha256, engine_id, key) for r in usable)
+    report.enrolled[key] = sum(r.template is not None for r in usable)
+
+
+def enrol_staff(
+    register: Register,
+    staff_dir: Path,
+    store: Store,
+    engine: FaceEngine,
+    report: EnrolmentReport,
+    keep: set[tuple[str, str, str]],
+    forgotten: dict[str, str],
+    progress: Callable[[str], None] | None = None,
+) -> set[str]:
+    """Enrol the staff who agreed to face matching; returns their store keys."""
+    eligible = set(eligible_staff(register)) - set(forgotten)
+    if staff_dir.is_dir():
+        for folder in sorted(p for p in staff_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            member = register.staff.get(folder.name)
+            key = staff_key(folder.name)
+            if member is None:
+                report.warnings.append(
+                    f"staff/{folder.name}: no member of staff with this id in staff.csv; not enrolled."
+                )
+            elif key not in eligible:
+                why = (
+                    f"was erased on request on {forgotten[key][:10]} (enrol again only with "
+                    f"`photoaudit enrol --allow-again {folder.name}`)"
+                    if key in forgotten
+                    else "has left" if member.has_left else "has not agreed to face matching"
+                )
+                report.warnings.append(f"staff/{folder.name}: {member.name} {why}; their photos are not used.")
+    for key in sorted(eligible):
+        staff_id = staff_id_of(key) or key
+        photos = reference_photos(staff_dir, staff_id)
+        if not photos:
+            report.warnings.append(
+                f"{register.staff.members[staff_id].name} (staff {staff_id}) agreed to face matching "
+                "but has no reference photos: their face will show as unknown."
+            )
+            continue
+        learn(store, engine, key, staff_id, photos, report, keep, progress)
+    return eligible
+
+
 def erasure_reason(register: Register, child_id: str, forgotten: dict[str, str]) -> str:
+    staff_id = staff_id_of(child_id)
+    if staff_id is not None:
+        member = register.staff.get(staff_id)
+        if child_id in forgotten:
+            return "erased on request"
+        if member is None:
+            return "no longer in the staff register"
+        return "has left the setting" if member.has_left else "face-matching agreement withdrawn"
     child = register.get(child_id)
     if child_id in forgotten:
         return "erased on request"

@@ -9,6 +9,8 @@ so the next audit examines it afresh rather than trusting a face list with a
 hole in it; and where the child's face was is remembered (photo content and
 box only), so that examination leaves that face without a template: unknown.
 
+A member of staff is erased the same way, by their store key ``staff:<staff_id>``.
+
 Rows are deleted with SQLite's ``secure_delete`` on (their bytes are
 overwritten) and the file is then vacuumed (rebuilt without the free pages).
 """
@@ -20,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .engine import Face
-from .models import Box
+from .models import Box, staff_id_of
 from .store import Store
 
 #: Stored photo faces at most this far from any of the child's reference templates
@@ -55,10 +57,13 @@ def faces_of(store: Store, child_id: str, references: list[np.ndarray]) -> set[t
         for sha256, box, template in store.photo_faces():
             if template is not None and np.any(np.linalg.norm(refs - template, axis=1) <= FORGET_DISTANCE):
                 found.add((sha256, box))
+    staff_id = staff_id_of(child_id)
+    field, who = ("staff_id", staff_id) if staff_id is not None else ("child_id", child_id)
     for stored in store.verdicts():
         for face in stored.body.get("faces", []):
-            candidates = {c.get("child_id") for c in face.get("candidates", [])}
-            if face.get("child_id") == child_id or (face.get("status") == "ambiguous" and child_id in candidates):
+            candidates = {c.get("child_id") for c in face.get("candidates", [])
+                          if bool(c.get("staff")) is (staff_id is not None)}
+            if face.get(field) == who or (face.get("status") == "ambiguous" and who in candidates):
                 found.add((stored.sha256, tuple(face["box"])))
     return found
 

@@ -23,6 +23,11 @@ PURPOSES: tuple[str, ...] = (
     "social_media",
 )
 
+#: Uses inside the setting: a member of staff in the photo need not agree to them, unless the
+#: setting lists them in ``[staff] consent_needed_for``. Every other purpose, including any
+#: the setting adds, is public and needs the agreement of every member of staff in the photo.
+INTERNAL_PURPOSES: frozenset[str] = frozenset({"learning_journey", "other_journeys", "display"})
+
 #: How each purpose is called in sentences meant for a nursery manager.
 PURPOSE_WORDS: dict[str, str] = {
     "learning_journey": "their own learning journey",
@@ -61,6 +66,7 @@ class FaceDecision(str, Enum):
     """What a person decided a face is (``photoaudit review``)."""
 
     CHILD = "child"  # this is the named child
+    STAFF = "staff"  # this is the named member of staff (an adult, with their own consent)
     ADULT = "adult"  # not a child: an adult
     NOT_A_FACE = "not_a_face"  # the detector was wrong
 
@@ -73,6 +79,7 @@ class PersonDecision:
     child_id: str | None = None  # set for CHILD
     by: str = ""
     at: str = ""
+    staff_id: str | None = None  # set for STAFF
 
 
 @dataclass(frozen=True)
@@ -120,12 +127,64 @@ class Child:
         return self.consent_review_due is None or today > self.consent_review_due
 
 
+#: Staff templates share the store (and the matcher's enrolled mapping) with children's,
+#: keyed ``staff:<staff_id>``. A child id can never contain ":", so the keys never collide.
+STAFF_KEY_PREFIX = "staff:"
+
+
+def staff_key(staff_id: str) -> str:
+    """The key of a member of staff's templates in the store and the enrolled mapping."""
+    return STAFF_KEY_PREFIX + staff_id
+
+
+def staff_id_of(key: str) -> str | None:
+    """The staff id of a store key made by :func:`staff_key`, or None for a child's key."""
+    return key[len(STAFF_KEY_PREFIX):] if key.startswith(STAFF_KEY_PREFIX) else None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One row of the staff register (``staff.csv``): a practitioner, with their own consent."""
+
+    staff_id: str
+    name: str
+    consents: dict[str, bool]  # purpose -> the staff member agreed (only purposes needing it)
+    face_matching: bool = False  # the staff member's own agreement to face recognition
+    status: str = "working"  # "working" or "left"
+    line: int = 0
+
+    def allows(self, purpose: str) -> bool:
+        return bool(self.consents.get(purpose, False))
+
+    @property
+    def has_left(self) -> bool:
+        return self.status == "left"
+
+
+@dataclass(frozen=True)
+class StaffRegister:
+    """The staff register, and the purposes for which a member of staff in a photo must agree.
+
+    ``purposes`` are the public uses (every purpose but the learning journeys and displays)
+    plus any listed in ``[staff] consent_needed_for``; an empty register (no staff.csv)
+    matches nobody.
+    """
+
+    members: dict[str, StaffMember] = field(default_factory=dict)
+    purposes: tuple[str, ...] = ()
+    source: str = ""
+
+    def get(self, staff_id: str | None) -> StaffMember | None:
+        return self.members.get(staff_id) if staff_id else None
+
+
 @dataclass(frozen=True)
 class Register:
-    """The consent register: every registered child by id."""
+    """The consent register: every registered child by id (and the staff register)."""
 
     children: dict[str, Child]
     source: str = ""
+    staff: StaffRegister = field(default_factory=StaffRegister)
 
     def get(self, child_id: str) -> Child | None:
         return self.children.get(child_id)
@@ -135,8 +194,14 @@ class Register:
 class Candidate:
     """A child a face might be, with the distance to that child's nearest template."""
 
-    child_id: str
+    child_id: str  # the staff id when ``staff``
     distance: float
+    staff: bool = False  # a member of staff, not a child
+
+    @property
+    def key(self) -> str:
+        """The enrolled mapping's key for this candidate (see :func:`staff_key`)."""
+        return staff_key(self.child_id) if self.staff else self.child_id
 
 
 @dataclass(frozen=True)
@@ -150,11 +215,19 @@ class FaceMatch:
     candidates: tuple[Candidate, ...] = ()  # nearest children first
     time: float | None = None  # videos: seconds into the video of the deciding frame
     decision: PersonDecision | None = None  # set when a person decided who this is
+    staff_id: str | None = None  # set (and child_id None) when matched to a member of staff
 
     @property
     def counts_for_consent(self) -> bool:
-        """False for a face a person decided is an adult, or not a face at all."""
-        return self.decision is None or self.decision.kind is FaceDecision.CHILD
+        """False for a face that is staff, an adult a person decided, or not a face at all."""
+        if self.decision is not None:
+            return self.decision.kind is FaceDecision.CHILD
+        return self.staff_id is None
+
+    @property
+    def key(self) -> str | None:
+        """Who the face was matched to, as the enrolled mapping's key (None when nobody)."""
+        return staff_key(self.staff_id) if self.staff_id else self.child_id
 
 
 @dataclass(frozen=True)

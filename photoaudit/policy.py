@@ -24,6 +24,7 @@ from .models import (
     Register,
     Use,
 )
+from .staff_rules import staff_in_photo, staff_label
 
 
 #: How the learning-journey note starts (the metadata rules drop it when they block the photo).
@@ -113,7 +114,8 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
         )
     if face.status is FaceStatus.AMBIGUOUS:
         names = [
-            child_label(c) if (c := register.get(cand.child_id)) else cand.child_id
+            staff_label(register.staff.get(cand.child_id), cand.child_id) if cand.staff
+            else child_label(c) if (c := register.get(cand.child_id)) else cand.child_id
             for cand in face.candidates
         ]
         return (
@@ -178,7 +180,17 @@ def judge_photo(
         if s.blocked_by:
             reasons.append(s.blocked_by)
 
-    verdicts, journeys, own_refused = purpose_verdicts(present, unresolved, len(counted), purposes)
+    # Staff in the photo (issue 19): adults, with their own consent for public uses.
+    staff = staff_in_photo(facts.faces, register.staff, purposes)
+    reasons.extend(staff.doubts)
+    unresolved += len(staff.doubts)
+    face_count = len(counted) + staff.doubtful_faces
+
+    verdicts, journeys, own_refused = purpose_verdicts(present, unresolved, face_count, purposes)
+    for purpose in staff.withheld or {}:
+        verdicts[purpose] = Use.WITHHELD
+        if purpose == "learning_journey":
+            journeys = ()
     refused: dict[str, list[str]] = {}  # child label -> purposes refused
     for purpose in purposes:
         if purpose == "learning_journey":
@@ -187,7 +199,7 @@ def judge_photo(
             if s.blocked_by is None and not s.child.allows(purpose):
                 refused.setdefault(child_label(s.child), []).append(purpose)
 
-    notes: list[str] = list(facts.notes)
+    notes: list[str] = list(facts.notes) + list(staff.notes)
     for label in own_refused:
         if verdicts["learning_journey"] is Use.WITHHELD:
             refused.setdefault(label, []).insert(0, "learning_journey")
@@ -208,16 +220,19 @@ def judge_photo(
             + ("those uses" if len(refused_purposes) > 1 else "that use")
             + (", for every child in the photo (R5)." if len(present) + unresolved > 1 else ".")
         )
+    reasons.extend(staff.reasons)
 
-    if not counted:
+    if not face_count:
         notes.append(
-            ("No faces found." if not facts.faces else "No child's face found (a person decided "
+            ("No faces found." if not facts.faces else "No child's face found (the faces here "
+             "are staff, or a person decided they are adults or not faces)." if staff.notes or
+             any(f.staff_id for f in facts.faces) else "No child's face found (a person decided "
              "the faces here are adults or not faces).")
             + " If a child is in this photo (from behind, or too small to "
             "see), check it by eye before it is shared."
         )
 
-    action = decide_action(verdicts, present, unresolved, len(counted), purposes, reasons)
+    action = decide_action(verdicts, present, unresolved, face_count, purposes, reasons)
     return PhotoVerdict(
         facts.path,
         action,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .models import Child, Register
+from .models import Child, Register, StaffMember, StaffRegister, staff_key
 
 #: Warn when a child's newest reference photo is older than this many months.
 DEFAULT_MAX_AGE_MONTHS = 6
@@ -113,5 +113,41 @@ def overview(
                 newest,
                 bool(paths) and too_old(newest, today, max_age_months),
             )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class StaffReferences:
+    """One member of staff's enrolment at a glance (``photoaudit staff``)."""
+
+    member: StaffMember
+    templates: int  # usable templates enrolled for the current engine
+    from_review: int  # of which came from faces confirmed in a review
+    newest: date | None  # when the newest enrolled reference photo was taken
+    stale: bool  # newest is older than the maximum age (or there is none)
+
+
+def staff_overview(
+    staff: StaffRegister,
+    staff_dir: Path,
+    enrolled_paths: dict[str, list[str]],
+    review_sources: set[str],
+    today: date,
+    max_age_months: int = DEFAULT_MAX_AGE_MONTHS,
+) -> list[StaffReferences]:
+    """Every member of staff, with their templates and reference photo age.
+
+    ``enrolled_paths`` is keyed as the store keys staff (``staff:<id>``), with paths
+    ("JS01/ref.jpg") under ``staff_dir``.
+    """
+    found = []
+    for member in sorted(staff.members.values(), key=lambda m: (m.name.casefold(), m.staff_id)):
+        paths = enrolled_paths.get(staff_key(member.staff_id), [])
+        dates = [taken_time(staff_dir / Path(p)).date() for p in paths if (staff_dir / Path(p)).is_file()]
+        newest = max(dates) if dates else None
+        found.append(
+            StaffReferences(member, len(paths), sum(p in review_sources for p in paths), newest,
+                            bool(paths) and too_old(newest, today, max_age_months))
         )
     return found

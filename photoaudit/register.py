@@ -4,6 +4,9 @@ The register is a CSV file with one row per child (format: ``consent_data/README
 :func:`load_register` reads all of it or nothing: every problem in the file is collected
 and reported together in one :class:`RegisterError`, because an audit must never run on a
 register that was only partly understood (DOMAIN.md R1: no consent recorded = no consent).
+
+The staff register (``staff.csv``, :func:`load_staff_register`) is read by the same reader,
+with the same Excel tolerance and the same line and column errors; only its columns differ.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .models import PURPOSES, Child, Register
+from .models import PURPOSES, Child, Register, StaffMember, StaffRegister
 
 #: Columns every register needs besides one per purpose.
 BASE_COLUMNS: tuple[str, ...] = ("child_id", "name", "status")
@@ -28,6 +31,10 @@ WITHDRAWN_SUFFIX = "_withdrawn"
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0", ""})
 _STATUSES = {"": "attending", "attending": "attending", "left": "left"}
+#: The staff register's columns besides one per purpose that needs staff consent.
+STAFF_BASE_COLUMNS: tuple[str, ...] = ("staff_id", "name", "status")
+STAFF_TAIL_COLUMNS: tuple[str, ...] = ("face_matching",)
+_STAFF_STATUSES = {"": "working", "working": "working", "left": "left"}
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -87,17 +94,35 @@ def load_register(path: Path | str, *, purposes: tuple[str, ...] = PURPOSES) -> 
     """
     path = Path(path)
     reader = _RegisterReader(path, tuple(_norm(p) for p in purposes))
-    children = reader.read()
-    problems = reader.problems
+    children = _read_all(reader, "consent register")
+    return Register(children=children, source=str(path))
+
+
+def load_staff_register(path: Path | str, *, purposes: tuple[str, ...]) -> StaffRegister:
+    """Read the staff register CSV at ``path``; one yes/no column per purpose in ``purposes``
+    (the purposes that need a member of staff's agreement).
+
+    Same reading rules and errors as :func:`load_register` (all or nothing).
+    """
+    path = Path(path)
+    reader = _StaffReader(path, tuple(_norm(p) for p in purposes))
+    members = _read_all(reader, "staff register")
+    return StaffRegister(members, tuple(_norm(p) for p in purposes), source=str(path))
+
+
+def _read_all(reader: _RegisterReader, what: str) -> dict:
+    """Every row the reader gives, or a :class:`RegisterError` listing every problem."""
+    rows = reader.read()
+    problems, path = reader.problems, reader.path
     if not problems:
-        return Register(children=children, source=str(path))
+        return rows
     if len(problems) == 1:
         one = problems[0]
         raise RegisterError(path, one.line, one.column, one.message,
                             column_label=one.column_label, problems=problems)
     raise RegisterError(
         path, 0, None,
-        f"The consent register {path.name} has {len(problems)} problems:",
+        f"The {what} {path.name} has {len(problems)} problems:",
         problems=problems,
     )
 
@@ -186,16 +211,31 @@ def _decode(data: bytes) -> str:
 
 
 class _RegisterReader:
-    """Reads one register file, collecting problems instead of stopping at the first."""
+    """Reads one register file, collecting problems instead of stopping at the first.
+
+    The class attributes name the register's columns and its rows' people; the staff
+    register's reader (:class:`_StaffReader`) changes only those and :meth:`_child`.
+    """
+
+    id_column = "child_id"
+    person = "child"
+    people = "children"
+    template = "children.csv"
+    base_columns = BASE_COLUMNS
+    tail_columns = TAIL_COLUMNS
+    optional_columns = OPTIONAL_COLUMNS
+    withdrawn_columns = True
 
     def __init__(self, path: Path, purposes: tuple[str, ...]) -> None:
         self.path = path
         self.purposes = purposes
-        self.required = BASE_COLUMNS + tuple(p for p in purposes if p not in BASE_COLUMNS)
-        self.required += tuple(c for c in TAIL_COLUMNS if c not in self.required)
-        self.known = self.required + tuple(c for c in OPTIONAL_COLUMNS
+        base = self.base_columns
+        self.required = base + tuple(p for p in purposes if p not in base)
+        self.required += tuple(c for c in self.tail_columns if c not in self.required)
+        self.known = self.required + tuple(c for c in self.optional_columns
                                            if c not in self.required)
-        self.known += tuple(p + WITHDRAWN_SUFFIX for p in purposes)
+        if self.withdrawn_columns:
+            self.known += tuple(p + WITHDRAWN_SUFFIX for p in purposes)
         self.problems: list[RegisterError] = []
         self.labels: dict[str, str] = {}  # register column name -> header as written
 
@@ -212,8 +252,8 @@ class _RegisterReader:
         while start < len(lines) and _is_blank_line(lines[start]):
             start += 1
         if start == len(lines):
-            self.problem(0, None, "The file is empty: it has no header row and no children. "
-                         "Start from consent_data/template/children.csv.")
+            self.problem(0, None, f"The file is empty: it has no header row and no {self.people}. "
+                         f"Start from consent_data/template/{self.template}.")
             return {}
         delimiter = None
         sep = _SEP_LINE.match(lines[start])
@@ -223,7 +263,7 @@ class _RegisterReader:
             while start < len(lines) and _is_blank_line(lines[start]):
                 start += 1
             if start == len(lines):
-                self.problem(0, None, "The file has no header row and no children.")
+                self.problem(0, None, f"The file has no header row and no {self.people}.")
                 return {}
         if delimiter is None:
             counts = [_count_outside_quotes(lines[start], s) for s in _SEPARATORS]
@@ -290,20 +330,20 @@ class _RegisterReader:
             if not any(cell.strip() for cell in row):
                 continue
             child = self._child(row, row_line, len(header), header_line, columns)
-            index = columns.get("child_id", len(row))
+            index = columns.get(self.id_column, len(row))
             child_id = row[index].strip() if index < len(row) else ""
             if child_id:
                 key = child_id.casefold()
                 if key in first_seen:
                     other, other_line = first_seen[key]
                     same = "" if other == child_id else f' (as "{other}")'
-                    self.problem(row_line, "child_id",
+                    self.problem(row_line, self.id_column,
                                  f"{_show(child_id)} is already used on line {other_line}"
-                                 f"{same}. Each child needs their own child_id.")
+                                 f"{same}. Each {self.person} needs their own {self.id_column}.")
                     continue
                 first_seen[key] = (child_id, row_line)
             if child is not None:
-                children[child.child_id] = child
+                children[child_id] = child
         return children
 
     def _header(self, header: list[str], line: int) -> dict[str, int] | None:
@@ -341,10 +381,21 @@ class _RegisterReader:
                          f"Every register needs one.{hint}")
         return columns
 
-    def _child(self, row: list[str], line: int, width: int, header_line: int,
-               columns: dict[str, int]) -> Child | None:
-        """The child on one row, or None (with problems recorded) when it has errors."""
-        before = len(self.problems)
+    def _check_id(self, line: int, columns: dict[str, int], value: str) -> None:
+        """Record a problem when the row's id is missing or cannot name a folder."""
+        if self.id_column not in columns:
+            return
+        if not value:
+            self.problem(line, self.id_column, f"This row has no {self.id_column}. Every "
+                         f"{self.person} needs their own id (and rows with nobody on them "
+                         "should be empty).")
+        elif value in (".", "..") or any(c in _BAD_ID_CHARS or ord(c) < 32 for c in value):
+            self.problem(line, self.id_column, f"{_show(value)} can't be used as an id: it is "
+                         f"also the name of the {self.person}'s folder of reference photos. "
+                         "Use letters, numbers, - and _ only.")
+
+    def _extra_cells(self, row: list[str], line: int, width: int, header_line: int) -> None:
+        """Record a problem for cells beyond the header's last column."""
         extra = [c.strip() for c in row[width:] if c.strip()]
         if extra:
             shown = ", ".join(_show(c) for c in extra[:3])
@@ -352,6 +403,12 @@ class _RegisterReader:
                          f"(line {header_line}) names only {width} columns, so {shown} "
                          f"{'belongs' if len(extra) == 1 else 'belong'} to no column. "
                          "Remove it or add a column name in the header row.")
+
+    def _child(self, row: list[str], line: int, width: int, header_line: int,
+               columns: dict[str, int]) -> Child | None:
+        """The child on one row, or None (with problems recorded) when it has errors."""
+        before = len(self.problems)
+        self._extra_cells(row, line, width, header_line)
 
         def cell(name: str) -> str:
             index = columns.get(name)
@@ -375,15 +432,7 @@ class _RegisterReader:
                 return None
 
         child_id = cell("child_id")
-        if "child_id" in columns:
-            if not child_id:
-                self.problem(line, "child_id", "This row has no child_id. Every child needs "
-                             "their own id (and rows with nobody on them should be empty).")
-            elif child_id in (".", "..") or any(c in _BAD_ID_CHARS or ord(c) < 32
-                                                for c in child_id):
-                self.problem(line, "child_id", f"{_show(child_id)} can't be used as an id: "
-                             "it is also the name of the child's folder of reference photos. "
-                             "Use letters, numbers, - and _ only.")
+        self._check_id(line, columns, child_id)
         status = _STATUSES.get(cell("status").lower())
         if status is None:
             self.problem(line, "status", f"{_show(cell('status'))} is not a status. "
@@ -408,3 +457,48 @@ class _RegisterReader:
             line=line,
             withdrawn=withdrawn,
         )
+
+
+class _StaffReader(_RegisterReader):
+    """Reads the staff register: staff_id, name, status (working/left), face_matching, and a
+    yes/no column per purpose that needs staff consent."""
+
+    id_column = "staff_id"
+    person = "member of staff"
+    people = "staff"
+    template = "staff.csv"
+    base_columns = STAFF_BASE_COLUMNS
+    tail_columns = STAFF_TAIL_COLUMNS
+    optional_columns = ()
+    withdrawn_columns = False
+
+    def _child(self, row: list[str], line: int, width: int, header_line: int,
+               columns: dict[str, int]) -> StaffMember | None:  # type: ignore[override]
+        """The member of staff on one row, or None (with problems recorded) when it has errors."""
+        before = len(self.problems)
+        self._extra_cells(row, line, width, header_line)
+
+        def cell(name: str) -> str:
+            index = columns.get(name)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        def yes_no(name: str) -> bool:
+            value = parse_yes_no(cell(name)) if name in columns else False
+            if value is None:
+                self.problem(line, name, f"{_show(cell(name))} is not yes or no. "
+                             "Use yes or no (blank means no).")
+                return False
+            return value
+
+        staff_id = cell("staff_id")
+        self._check_id(line, columns, staff_id)
+        status = _STAFF_STATUSES.get(cell("status").lower())
+        if status is None:
+            self.problem(line, "status", f"{_show(cell('status'))} is not a status. "
+                         "Use working or left (blank means working).")
+        consents = {p: yes_no(p) for p in self.purposes}
+        face_matching = yes_no("face_matching")
+        if len(self.problems) > before or "staff_id" not in columns:
+            return None
+        return StaffMember(staff_id, cell("name"), consents, face_matching,
+                           status or "working", line)

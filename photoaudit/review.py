@@ -11,6 +11,10 @@ later audit applies them (:mod:`photoaudit.decisions`).
 With ``--enrol``, a face confirmed as a child who has face-matching permission
 is added to that child's reference photos (``faces/<child>/review-*.jpg``),
 and the store records which photo and face it came from.
+
+A face can also be named as a member of staff (their staff id, or ``staff ID``): an
+adult with their own consent (:mod:`photoaudit.staff_rules`); with ``--enrol`` it is
+added to ``staff/<staff_id>/`` when they agreed to face matching.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from .decision_store import AuditFace, DecisionBook, ReferenceSource
 from .decisions import parse_decision, stamped
 from .enrolment import MIN_REFERENCE_FACE, sha256_file
 from .imaging import UnreadablePhoto, load_photo
-from .models import FaceDecision, FaceStatus, Override, PersonDecision, Register
+from .models import FaceDecision, FaceStatus, Override, PersonDecision, Register, staff_id_of, staff_key
 from .policy import child_label
 from .references import taken_time
-from .register import load_register
+from .staff_rules import staff_label
+from .workflow import load_registers
 from .store import Store, make_private_dir
 
 #: How much of the photo around a face the reviewer sees, as a share of the face's size per side.
@@ -115,20 +120,24 @@ def crop_folder() -> Iterator[Path]:
 def describe(face: AuditFace, register: Register) -> list[str]:
     """What the reviewer is told about a face: where it is, and who it might be."""
 
-    def name(child_id: str) -> str:
+    def name(child_id: str, staff: bool = False) -> str:
+        if staff:
+            return staff_label(register.staff.get(child_id), child_id)
         child = register.get(child_id)
         return child_label(child) if child else child_id
 
     if face.status is FaceStatus.AMBIGUOUS:
-        what = "uncertain: " + " or ".join(name(c.child_id) for c in face.candidates) + "?"
+        what = "uncertain: " + " or ".join(name(c.child_id, c.staff) for c in face.candidates) + "?"
+    elif face.status is FaceStatus.MATCHED and face.staff_id:
+        what = f"matched to {name(face.staff_id, True)}, who was matched to another face of this photo too"
     elif face.status is FaceStatus.MATCHED:
         what = f"matched to {name(face.child_id or '')}, who was matched to another face of this photo too"
     else:
         what = "unknown"
     lines = [f"{face.photo}, face {face.face}: {what}"]
     if face.candidates:
-        lines.append("Nearest children (a smaller distance is a closer likeness):")
-        lines += [f"  {c.child_id:<12} {name(c.child_id)}  distance {c.distance:.2f}" for c in face.candidates]
+        lines.append("Nearest children and staff (a smaller distance is a closer likeness):")
+        lines += [f"  {c.child_id:<12} {name(c.child_id, c.staff)}  distance {c.distance:.2f}" for c in face.candidates]
     else:
         lines.append("No enrolled child is close (or the face is too small to compare).")
     return lines
@@ -154,6 +163,7 @@ class Reviewer:
     by: str
     enrol: bool = False
     outcome: Outcome = field(default_factory=Outcome)
+    staff_dir: Path | None = None  # staff/ (reference photos of staff), for --enrol
 
     def decide(self, face: AuditFace, decision: PersonDecision | None) -> None:
         """Record one decision (None: skip)."""
@@ -168,6 +178,19 @@ class Reviewer:
         self.outcome.decided.append((face, decision))
         if self.enrol and decision.kind is FaceDecision.CHILD:
             self.outcome.messages.append(self.add_reference(face, decision))
+        if self.enrol and decision.kind is FaceDecision.STAFF:
+            self.outcome.messages.append(self.add_staff_reference(face, decision))
+
+    def add_staff_reference(self, face: AuditFace, decision: PersonDecision) -> str:
+        """Add a confirmed face to a member of staff's reference photos, if they agreed."""
+        member = self.register.staff.get(decision.staff_id)
+        if member is None or self.staff_dir is None:
+            return f"Not enrolled: {decision.staff_id} is not in the staff register."
+        if not member.face_matching or member.has_left:
+            why = "has left" if member.has_left else "has not agreed to face matching"
+            return f"Not enrolled: {staff_label(member, member.staff_id)} {why}, so their face is never learned."
+        return self.save_reference(face, decision, self.staff_dir, member.staff_id,
+                                   staff_key(member.staff_id), staff_label(member, member.staff_id))
 
     def add_reference(self, face: AuditFace, decision: PersonDecision) -> str:
         """Add a confirmed face to the child's reference photos, if the child may be enrolled."""
@@ -177,6 +200,12 @@ class Reviewer:
         if not child.face_matching or child.has_left:
             why = "has left" if child.has_left else "has no face-matching permission"
             return f"Not enrolled: {child_label(child)} {why}, so their face is never learned."
+        return self.save_reference(face, decision, self.faces_dir, child.child_id, child.child_id,
+                                   child_label(child))
+
+    def save_reference(self, face: AuditFace, decision: PersonDecision, faces_dir: Path,
+                       folder_name: str, key: str, label: str) -> str:
+        """Crop the face into ``faces_dir/folder_name/`` and record where it came from."""
         width = face.box[1] - face.box[3]
         if width < MIN_REFERENCE_FACE:
             return (
@@ -192,16 +221,16 @@ class Reviewer:
             return f"Not enrolled: {err.reason}"
         taken = taken_time(face.path)
         exif = piexif.dump({"Exif": {piexif.ExifIFD.DateTimeOriginal: taken.strftime("%Y:%m:%d %H:%M:%S").encode()}})
-        folder = make_private_dir(self.faces_dir / child.child_id)
+        folder = make_private_dir(faces_dir / folder_name)
         name = f"review-{face.sha256[:12]}-face{face.face}.jpg"  # type: ignore[index]
         write_private_jpeg(crop, folder / name, exif)
-        reference = f"{child.child_id}/{name}"
+        reference = f"{folder_name}/{name}"
         self.book.record_source(
-            ReferenceSource(reference, child.child_id, face.photo, face.sha256 or "", face.face, face.box,
+            ReferenceSource(reference, key, face.photo, face.sha256 or "", face.face, face.box,
                             taken.isoformat(timespec="seconds"), decision.by, decision.at)
         )
         self.outcome.enrolled.append(reference)
-        return f"Added faces/{reference} to {child_label(child)}'s reference photos."
+        return f"Added {faces_dir.name}/{reference} to {label}'s reference photos."
 
 
 def review_interactively(
@@ -213,10 +242,11 @@ def review_interactively(
 ) -> Outcome:
     """Walk ``faces``; ``ask`` gets the face, its crop and what to tell, and returns the answer.
 
-    Answers: a child id, ``adult`` (a), ``not a face`` (n), ``skip`` (s or nothing),
-    ``quit`` (q). An id the register does not know is asked again.
+    Answers: a child id, a staff id, ``adult`` (a), ``not a face`` (n), ``skip`` (s or
+    nothing), ``quit`` (q). An id neither register knows is asked again.
     """
     known = sorted(reviewer.register.children)
+    known_staff = sorted(reviewer.register.staff.members)
     with crop_folder() as folder:
         for number, face in enumerate(faces, start=1):
             problem = photo_problem(face)
@@ -239,9 +269,13 @@ def review_interactively(
                 if answer.casefold() in ("q", "quit"):
                     return reviewer.outcome
                 answer = SHORTCUTS.get(answer.casefold(), answer)
-                decision = parse_decision(answer, known)
+                decision = parse_decision(answer, known, known_staff)
                 if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
-                    say(f"There is no child {answer!r} in the register. Type a child id, a, n, s or q.")
+                    say(f"There is no child {answer!r} in the register. Type a child id, a staff id, a, n, s or q.")
+                    continue
+                if decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id not in known_staff:
+                    say(f"There is no member of staff {decision.staff_id!r} in the staff register. "
+                        "Type a child id, a staff id, a, n, s or q.")
                     continue
                 break
             reviewer.decide(face, decision)
@@ -249,14 +283,20 @@ def review_interactively(
     return reviewer.outcome
 
 
-def drop_rejected(book: DecisionBook, faces_dir: Path, rejected: list[str]) -> None:
+def drop_rejected(
+    book: DecisionBook, faces_dir: Path, rejected: list[str], staff_dir: Path | None = None
+) -> None:
     """Remove reference photos added from a review that enrolment did not accept.
 
     Keeping them would only repeat the rejection at every enrolment; the decision
-    itself stays recorded.
+    itself stays recorded. A staff member's (its source names ``staff:ID``) is in ``staff_dir``.
     """
+    sources = book.sources()
     for reference in rejected:
-        (faces_dir / Path(reference)).unlink(missing_ok=True)
+        source = sources.get(reference)
+        staff = source is not None and staff_id_of(source.child_id) is not None
+        folder = staff_dir if staff and staff_dir is not None else faces_dir
+        (folder / Path(reference)).unlink(missing_ok=True)
         book.forget_source(reference)
 
 
@@ -304,6 +344,7 @@ def read_decisions(
     by_key = {(f.photo, f.face): f for f in faces}
     by_name = {f.photo.casefold(): f.photo for f in faces}
     known = sorted(register.children)
+    known_staff = sorted(register.staff.members)
     problems: list[str] = []
     found: list[tuple[AuditFace, PersonDecision | None]] = []
     seen: dict[tuple[str, int], int] = {}
@@ -323,12 +364,15 @@ def read_decisions(
             where = "is not in the latest audit" if photo not in by_name.values() else f"has no face {number}"
             problems.append(f"line {line}: the photo {photo!r} {where}.")
             continue
-        decision = parse_decision(cell["decision"], known)
+        decision = parse_decision(cell["decision"], known, known_staff)
         if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
             problems.append(
-                f"line {line}: {cell['decision']!r} is not a child id in the register, nor adult, "
-                "not a face or skip."
+                f"line {line}: {cell['decision']!r} is not a child id in the register, nor a staff "
+                "id, adult, not a face or skip."
             )
+            continue
+        if decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id not in known_staff:
+            problems.append(f"line {line}: {decision.staff_id!r} is not a staff id in the staff register.")
             continue
         if (photo, number) in seen:
             problems.append(f"line {line}: {photo} face {number} is already decided on line {seen[(photo, number)]}.")
@@ -364,8 +408,8 @@ def decision_book(settings: Settings) -> Iterator[DecisionBook]:
 def reviewing(settings: Settings, by: str, enrol: bool) -> Iterator[Reviewer]:
     """A reviewer for the setting: its register, store and reference photo folder."""
     with decision_book(settings) as book:
-        register = load_register(settings.register_path, purposes=settings.purposes)
-        yield Reviewer(book, register, settings.faces_dir, by, enrol)
+        register = load_registers(settings)
+        yield Reviewer(book, register, settings.faces_dir, by, enrol, staff_dir=settings.staff_dir)
 
 
 # -- overrides --------------------------------------------------------------------

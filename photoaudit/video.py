@@ -192,7 +192,7 @@ def _distance(a: np.ndarray, b: np.ndarray) -> float:
 def combine(seen: Sequence[SeenFace], settings: MatchSettings) -> tuple[FaceMatch, ...]:
     """Everyone seen across the sampled frames, each person once, ordered by time.
 
-    - A child matched in several frames counts once (the surest frame's time);
+    - A child (or member of staff) matched in several frames counts once (the surest frame's time);
       matched twice in one frame, twice (the consent rules then send it to a person).
     - An unidentified face that is plainly a child already matched in this video
       (a turned head): within ``tolerance - margin`` of that child's faces in other
@@ -204,8 +204,8 @@ def combine(seen: Sequence[SeenFace], settings: MatchSettings) -> tuple[FaceMatc
     matched: dict[str, list[SeenFace]] = defaultdict(list)
     unresolved: list[SeenFace] = []
     for face in seen:
-        if face.match.status is FaceStatus.MATCHED and face.match.child_id:
-            matched[face.match.child_id].append(face)
+        if face.match.status is FaceStatus.MATCHED and face.match.key:  # a child, or staff:<id>
+            matched[face.match.key].append(face)
         else:
             unresolved.append(face)
 
@@ -268,6 +268,6 @@ def _belongs_to_matched(
     child_id, distance = min(nearest.items(), key=lambda item: item[1])
     if distance > settings.tolerance - settings.margin:
         return False
-    if face.match.candidates and face.match.candidates[0].child_id != child_id:
+    if face.match.candidates and face.match.candidates[0].key != child_id:
         return False
     return all(d >= distance + settings.margin for c, d in nearest.items() if c != child_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,16 +20,17 @@ from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
-from .enrolment import EnrolmentReport, enrol, inputs_fingerprint
+from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
 from .leavers import leaver_records
 from .incremental import audit_incrementally, folder_key
-from .models import Action, Register
+from .models import Action, Register, StaffRegister, staff_id_of, staff_key
 from .policy import child_label
+from .staff_rules import staff_label
 from .provenance import DeviceRegister, audit_warnings
 from .published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
-from .register import load_register
+from .register import load_register, load_staff_register
 from .sources import MediaFile
 from .store import Store
 
@@ -51,6 +52,11 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
 
+    @property
+    def children_enrolled(self) -> bool:
+        """True when some child (not only staff) has templates to match against."""
+        return any(staff_id_of(key) is None for key in self.enrolled)
+
 
 def prepare(
     settings: Settings,
@@ -59,19 +65,15 @@ def prepare(
     progress: Callable[[str], None] | None = None,
 ) -> Prepared:
     """Read the register, and refresh the enrolment if the register or photos changed."""
-    if not settings.register_path.is_file():
-        raise CannotRun(
-            f"No consent register found at {settings.register_path}. "
-            "Copy consent_data/template/children.csv there and fill it in, or use --data."
-        )
-    register = load_register(settings.register_path, purposes=settings.purposes)
+    register = load_registers(settings)
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
     with Store(settings.state_path) as store:
-        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint())
+        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint(),
+                                         settings.staff_dir)
         report = None
         if force_enrol or store.get_meta(ENROLMENT_KEY) != fingerprint:
-            report = enrol(register, settings.faces_dir, store, engine, progress)
+            report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir)
             store.set_meta(ENROLMENT_KEY, fingerprint)
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         forgotten = store.forgotten()
@@ -79,9 +81,34 @@ def prepare(
     allowed = {
         c.child_id for c in register.children.values()
         if c.face_matching and not c.has_left and c.child_id not in forgotten
-    }
+    } | {key for key in eligible_staff(register) if key not in forgotten}
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     return Prepared(settings, register, engine, enrolled, report, devices)
+
+
+def load_registers(settings: Settings) -> Register:
+    """The consent register, with the staff register (``staff.csv``, if the setting has one).
+
+    A staff id that is also a child id is refused: a decision "this is JS01" must name one person.
+    """
+    if not settings.register_path.is_file():
+        raise CannotRun(
+            f"No consent register found at {settings.register_path}. "
+            "Copy consent_data/template/children.csv there and fill it in, or use --data."
+        )
+    register = load_register(settings.register_path, purposes=settings.purposes)
+    if not settings.staff_register_path.is_file():
+        return replace(register, staff=StaffRegister(purposes=settings.staff_purposes))
+    staff = load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes)
+    both = sorted(set(staff.members) & set(register.children))
+    if both:
+        raise CannotRun(
+            f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} both a child id in "
+            f"{settings.register_path.name} and a staff id in {settings.staff_register_path.name}: "
+            "give the member of staff another id, so each id names one person."
+        )
+    return replace(register, staff=staff)
+
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -140,7 +167,7 @@ def audit(
             f"{result.takedown} published cop{'y' if result.takedown == 1 else 'ies'} must be taken down: "
             "today's register no longer allows what they show. Run `photoaudit takedown` to see which and why."
         )
-    if not prepared.enrolled:
+    if not prepared.children_enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
         )
@@ -148,6 +175,9 @@ def audit(
 
 
 def erased_label(register: Register, child_id: str) -> str:
+    staff_id = staff_id_of(child_id)
+    if staff_id is not None:
+        return staff_label(register.staff.get(staff_id), staff_id)
     child = register.get(child_id)
     return child_label(child) if child else child_id
 
@@ -234,20 +264,25 @@ def reaudit(
 
 
 def known_child_ids(settings: Settings, store: Store) -> set[str]:
-    """Every id a data-rights command may act on: registered, enrolled, erased or leaver."""
-    known = set(store.stored_child_ids()) | set(store.forgotten())
+    """Every id a data-rights command may act on: registered, enrolled, erased or leaver
+    children, and members of staff (plain ids, never ``staff:`` keys)."""
+    known = {staff_id_of(k) or k for k in set(store.stored_child_ids()) | set(store.forgotten())}
     known |= {child_id for child_id, *_ in leaver_records(store)}
     if settings.register_path.is_file():
         known |= set(load_register(settings.register_path, purposes=settings.purposes).children)
+    if settings.staff_register_path.is_file():  # forget STAFF_ID (a staff id is never also a child id)
+        known |= set(load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes).members)
     return known
 
 
 def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     """Erase a child's face data on request, and never enrol them again unless asked.
 
-    ``child_id`` is matched as the register matches ids (:mod:`photoaudit.child_ids`);
-    one that names no child raises :class:`~photoaudit.child_ids.UnknownChildId`
-    before anything is recorded.
+    ``child_id`` is matched as the registers match ids (:mod:`photoaudit.child_ids`);
+    one that names no child or member of staff raises
+    :class:`~photoaudit.child_ids.UnknownChildId` before anything is recorded.
+    A staff id erases that member of staff's face data instead (the erasure's
+    ``child_id`` is then ``staff:<id>``).
 
     Refuses (lock.AlreadyRunning) while any audit is running, so none can write
     the child's faces back while they are being erased.
@@ -255,7 +290,8 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     held = lock.acquire_every(settings.state_path, "the face data (an audit is running)")
     try:
         with Store(settings.state_path) as store:
-            child_id = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
+            person = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
+            child_id = person_key(settings, store, person)
             store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
             erasure = erase_child(store, child_id, "erased on request")
             store.set_meta(ENROLMENT_KEY, "")
@@ -265,14 +301,37 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
             one.release()
 
 
-def allow_again(settings: Settings, child_id: str) -> str:
-    """Let a forgotten child be enrolled again (their parents agreed again); returns their id.
+def forget_key(settings: Settings, person_id: str) -> str:
+    """The store key ``forget`` and ``--allow-again`` work on: ``staff:ID`` for an id of the
+    staff register (a staff id is never also a child id), else the id as given (a child)."""
+    if settings.staff_register_path.is_file():
+        staff = load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes)
+        if person_id in staff.members:
+            return staff_key(person_id)
+    return person_id
 
-    The id is matched as everywhere (:mod:`photoaudit.child_ids`) among the children
-    erased on request; any other id raises :class:`~photoaudit.child_ids.UnknownChildId`.
+
+def person_key(settings: Settings, store: Store, person_id: str) -> str:
+    """:func:`forget_key`, also for a member of staff the staff register no longer lists
+    but the store still knows (templates, or erased on request)."""
+    key = forget_key(settings, person_id)
+    if key == person_id and staff_key(person_id) in set(store.stored_child_ids()) | set(store.forgotten()):
+        return staff_key(person_id)
+    return key
+
+
+def allow_again(settings: Settings, child_id: str) -> str:
+    """Let a forgotten child (or member of staff) be enrolled again (they agreed again);
+    returns their store key (``staff:ID`` for staff).
+
+    The id is matched as everywhere (:mod:`photoaudit.child_ids`) among those erased
+    on request; any other id raises :class:`~photoaudit.child_ids.UnknownChildId`.
     """
     with Store(settings.state_path) as store:
-        child_id = resolve_child_id(child_id, store.forgotten(), "among the children erased on request")
+        forgotten = store.forgotten()
+        person = resolve_child_id(child_id, {staff_id_of(k) or k for k in forgotten},
+                                  "among those erased on request")
+        child_id = staff_key(person) if staff_key(person) in forgotten else person
         store.allow_again(child_id)
         store.set_meta(ENROLMENT_KEY, "")
     return child_id

@@ -1,10 +1,12 @@
 """Build the demo setting's pictures from public-domain faces that registry packages ship.
 
 No real children: the "children" of the demo register (consent_data/demo/children.csv)
-are played by the astronaut Eileen Collins (scikit-image), Grace Hopper
-(matplotlib) and the cameraman (scikit-image). Writes
+are played by the astronaut Eileen Collins (scikit-image) and Grace Hopper
+(matplotlib); the practitioner of the staff register (consent_data/demo/staff.csv) by
+the cameraman (scikit-image). Writes
 
 - consent_data/demo/faces/<child_id>/*.jpg  reference photos for enrolment
+- consent_data/demo/staff/<staff_id>/*.jpg  reference photos of staff who agreed to face matching
 - demo/transfer/...                         this week's transfer folder to audit
 
 Every photo carries the EXIF a camera writes (make, model, date; one a location),
@@ -37,6 +39,7 @@ from photoaudit.samples import (
 
 ROOT = Path(__file__).resolve().parent.parent
 FACES = ROOT / "consent_data" / "demo" / "faces"
+STAFF = ROOT / "consent_data" / "demo" / "staff"
 TRANSFER = ROOT / "demo" / "transfer"
 CAMERAMAN_HEAD = (150, 60, 300, 240)
 #: The demo setting's devices, as in consent_data/demo/devices.csv.
@@ -57,16 +60,17 @@ def cameraman_face() -> Image.Image:
 
 
 def references() -> None:
-    """Two or three reference photos per enrolled child."""
+    """Two or three reference photos per enrolled child, and two of the practitioner."""
     shutil.rmtree(FACES, ignore_errors=True)
+    shutil.rmtree(STAFF, ignore_errors=True)
     refs = {
-        "c01": [astronaut(), ImageOps.mirror(astronaut()), astronaut().crop((80, 0, 430, 350)).resize((500, 500))],
-        "c02": [grace_hopper(), ImageOps.mirror(grace_hopper()), grace_hopper().crop((60, 40, 460, 520))],
-        "c03": [cameraman().resize((1024, 1024)), ImageOps.mirror(cameraman()).resize((1024, 1024))],
+        FACES / "c01": [astronaut(), ImageOps.mirror(astronaut()), astronaut().crop((80, 0, 430, 350)).resize((500, 500))],
+        FACES / "c02": [grace_hopper(), ImageOps.mirror(grace_hopper()), grace_hopper().crop((60, 40, 460, 520))],
         # c05 (Mia) has face-matching permission but no photos yet: enrolment says so.
+        # JS01 (Jo Smith, a practitioner) agreed to face matching herself (staff.csv).
+        STAFF / "JS01": [cameraman().resize((1024, 1024)), ImageOps.mirror(cameraman()).resize((1024, 1024))],
     }
-    for child_id, photos in refs.items():
-        folder = FACES / child_id
+    for folder, photos in refs.items():
         folder.mkdir(parents=True)
         for n, photo in enumerate(photos, start=1):
             photo.save(folder / f"reference-{n}.jpg", quality=92)
@@ -78,7 +82,7 @@ def transfer() -> None:
     tablet1, tablet2 = TRANSFER / "tablet-1", TRANSFER / "tablet-2"
     tablet1.mkdir(parents=True)
     tablet2.mkdir(parents=True)
-    ava, grace, sam = astronaut_face(), grace_hopper_face(), cameraman_face()
+    ava, grace, jo = astronaut_face(), grace_hopper_face(), cameraman_face()
 
     # Ava alone: cleared for everything.
     scene([(ava, (600, 300), 360)], (1600, 1200), seed=1).save(
@@ -112,13 +116,14 @@ def transfer() -> None:
         tablet1 / "IMG_0008.jpg", quality=90, exif=exif(TABLET_1, 21)
     )
 
-    # iPad HEIC: Ava with Sam, whose parents refused every use (R4, R5).
+    # iPad HEIC: Ava with Jo Smith, her key person (staff register): Jo is an adult, so the
+    # photo is kept without review; she agreed to the website but not to social media.
     save_heic(
-        scene([(ava, (200, 300), 320), (sam, (900, 300), 320)], (1600, 1200), seed=6),
+        scene([(ava, (200, 300), 320), (jo, (900, 300), 320)], (1600, 1200), seed=6),
         tablet2 / "IMG_0101.heic", exif=exif(TABLET_2, 1),
     )
-    # Sam alone: no use at all is allowed, so it must not be kept.
-    scene([(sam, (600, 300), 380)], (1600, 1200), seed=7).save(
+    # Jo alone, setting up the room: no child in it; not for social media.
+    scene([(jo, (600, 300), 380)], (1600, 1200), seed=7).save(
         tablet2 / "IMG_0102.jpg", quality=90, exif=exif(TABLET_2, 1)
     )
     # Two children look alike in this one: too close to call, a person decides.
@@ -157,7 +162,8 @@ def transfer() -> None:
 def main() -> None:
     references()
     transfer()
-    print(f"Demo reference photos in {FACES.relative_to(ROOT)}, transfer folder in {TRANSFER.relative_to(ROOT)}")
+    print(f"Demo reference photos in {FACES.relative_to(ROOT)} and {STAFF.relative_to(ROOT)}, "
+          f"transfer folder in {TRANSFER.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from PIL import Image
 
 from ..auditor import AuditResult
 from ..imaging import UnreadablePhoto, load_photo
-from ..models import PURPOSE_WORDS, PURPOSES, Register
+from ..models import PURPOSE_WORDS, PURPOSES, Register, staff_id_of, staff_key
 from ..policy import standing
 from .json_report import report_json
 
@@ -52,7 +52,7 @@ LEGEND = {
     "some": "child cleared for some uses",
     "none": "child cleared for no use (no consent, left, or consent lapsed)",
     "review": "a person must say who this is",
-    "ignored": "an adult or not a face (a person decided)",
+    "ignored": "staff, or an adult or not a face (a person decided)",
 }
 ACTION_WORDS = {"keep": "keep", "delete": "delete", "review": "needs a person"}
 #: Cards come in this order: what needs doing first, then by path.
@@ -144,8 +144,10 @@ class HtmlPage:
 
     def face_kind(self, face: Mapping[str, Any], twice: bool) -> str:
         decision = face.get("decision") or {}
-        if decision.get("kind") in ("adult", "not_a_face"):
+        if decision.get("kind") in ("adult", "not_a_face", "staff"):
             return "ignored"
+        if face.get("staff_id") and not decision:  # staff: an adult (twice: one could be a child)
+            return "review" if twice else "ignored"
         if face["status"] != "matched" or twice or self.register.get(face.get("child_id")) is None:
             return "review"
         cleared = self.cleared_for(face["child_id"])
@@ -158,11 +160,16 @@ class HtmlPage:
             return "adult"
         if kind == "not_a_face":
             return "not a face"
+        if face.get("staff_id") and kind in (None, "staff"):
+            member = self.register.staff.get(face["staff_id"])
+            label = f"{member.name if member and member.name else face['staff_id']} (staff)"
+            return label + " (confirmed)" if kind == "staff" else label
         if face["status"] == "matched":
             label = self.name(face.get("child_id"))
             return label + " (confirmed)" if kind == "child" else label
         if face["status"] == "ambiguous":
-            names = [self.name(c["child_id"]) for c in face.get("candidates", [])]
+            names = [self.name(c["child_id"]) if not c.get("staff") else f"{c['child_id']} (staff)"
+                     for c in face.get("candidates", [])]
             return "uncertain: " + " or ".join(names) + "?"
         return "unknown"
 
@@ -175,7 +182,10 @@ class HtmlPage:
         if face["status"] == "matched" and face.get("distance") is not None:
             return f"distance {face['distance']:.2f}"
         if candidates:
-            near = ", ".join(f"{self.name(c['child_id'])} {c['distance']:.2f}" for c in candidates)
+            near = ", ".join(
+                f"{self.name(c['child_id']) if not c.get('staff') else c['child_id'] + ' (staff)'} {c['distance']:.2f}"
+                for c in candidates
+            )
             return f"nearest: {near}"
         if face.get("distance") is None:
             return "too small or unclear to compare"
@@ -269,11 +279,11 @@ class HtmlPage:
         path = image["path"]
         faces = image.get("faces", [])
         counted = [
-            f.get("child_id") for f in faces
-            if f["status"] == "matched" and (f.get("decision") or {}).get("kind") not in ("adult", "not_a_face")
+            face_key(f) for f in faces
+            if f["status"] == "matched" and (f.get("decision") or {}).get("kind") not in ("adult", "not_a_face", "staff")
         ]
         twice = {c for c in counted if counted.count(c) > 1}
-        children = sorted({c for c in counted if c})
+        children = sorted({c for c in counted if c and staff_id_of(c) is None})
         cleared = [p for p, use in image.get("purposes", {}).items() if use == "allowed"]
         action = image.get("action", "review")
         badges = [f"<span class=\"action {esc(action)}\">{esc(ACTION_WORDS.get(action, action))}</span>"]
@@ -305,7 +315,7 @@ class HtmlPage:
         boxes = []
         for number, face in enumerate(faces, start=1):
             top, right, bottom, left = face["box"]
-            kind = self.face_kind(face, face.get("child_id") in twice and face["status"] == "matched")
+            kind = self.face_kind(face, face_key(face) in twice and face["status"] == "matched")
             style = (
                 f"left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%;"
                 f"width:{100 * (right - left) / width:.2f}%;height:{100 * (bottom - top) / height:.2f}%"
@@ -348,7 +358,7 @@ class HtmlPage:
             return ""
         items = []
         for number, face in enumerate(faces, start=1):
-            kind = self.face_kind(face, face.get("child_id") in twice and face["status"] == "matched")
+            kind = self.face_kind(face, face_key(face) in twice and face["status"] == "matched")
             detail = self.face_detail(face)
             child = f" ({esc(face['child_id'])})" if face["status"] == "matched" and face.get("child_id") else ""
             items.append(
@@ -358,6 +368,11 @@ class HtmlPage:
                 + "</li>"
             )
         return f"<ul class=\"faces\">{''.join(items)}</ul>\n"
+
+
+def face_key(face: Mapping[str, Any]) -> str | None:
+    """Who a face of the JSON report was matched to: a child id, or ``staff:<id>``."""
+    return staff_key(face["staff_id"]) if face.get("staff_id") else face.get("child_id")
 
 
 def listing(css: str, title: str, lines: list[str]) -> str:

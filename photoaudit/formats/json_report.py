@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from ..auditor import AuditResult
-from ..models import FaceMatch, Override, PersonDecision, PhotoVerdict
+from ..models import Candidate, FaceMatch, Override, PersonDecision, PhotoVerdict
 from ..provenance import Provenance
 
 VERSION = 1
@@ -22,12 +22,19 @@ def face_json(face: FaceMatch) -> dict[str, Any]:
         "status": face.status.value,
         "distance": None if face.distance is None else round(face.distance, 3),
         "box": list(face.box),
-        "candidates": [
-            {"child_id": c.child_id, "distance": round(c.distance, 3)} for c in face.candidates
-        ],
+        "candidates": [candidate_json(c) for c in face.candidates],
         "time": None if face.time is None else round(face.time, 2),
         "decision": decision_json(face.decision),
+        "staff_id": face.staff_id,
     }
+
+
+def candidate_json(candidate: Candidate) -> dict[str, Any]:
+    """A child (or, with ``"staff": true``, a member of staff) a face might be."""
+    found: dict[str, Any] = {"child_id": candidate.child_id, "distance": round(candidate.distance, 3)}
+    if candidate.staff:
+        found["staff"] = True
+    return found
 
 
 def provenance_json(found: Provenance | None) -> dict[str, Any]:
@@ -56,7 +63,10 @@ def decision_json(decision: PersonDecision | None) -> dict[str, Any] | None:
     """What a person decided about a face (added in version 1; see README)."""
     if decision is None:
         return None
-    return {"kind": decision.kind.value, "child_id": decision.child_id, "by": decision.by, "at": decision.at}
+    found = {"kind": decision.kind.value, "child_id": decision.child_id, "by": decision.by, "at": decision.at}
+    if decision.staff_id is not None:
+        found["staff_id"] = decision.staff_id
+    return found
 
 
 def override_json(override: Override | None) -> dict[str, Any] | None:
