@@ -35,8 +35,8 @@ from .engine import EngineSettings
 from .formats import reaudit_report, write_private
 from .formats.terminal import ACTION_STYLE
 from .models import Action, staff_id_of
-from .register import RegisterError, load_register
-from .workflow import erased_label, forget, lock_folder, lock_quarantine, prepare, reaudit, stale_words
+from .register import RegisterError
+from .workflow import CannotRun, erased_label, forget, load_registers, lock_folder, lock_quarantine, prepare, reaudit, stale_words
 
 
 @app.command("reaudit")
@@ -141,11 +141,11 @@ def forget_command(
 
 
 def forgotten_label(settings: Settings, child_id: str) -> str:
-    """'Ava Patel (c01)' when the register (readable) names the child, else the id."""
+    """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
     try:
-        return erased_label(load_register(settings.register_path, purposes=settings.purposes), child_id)
-    except (RegisterError, OSError):
-        return child_id
+        return erased_label(load_registers(settings), child_id)
+    except (CannotRun, RegisterError, OSError):
+        return staff_id_of(child_id) or child_id
 
 
 def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:

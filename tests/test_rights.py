@@ -156,3 +156,28 @@ def test_reports_months_is_a_retention_setting_defaulting_to_12(tmp_path: Path) 
     config.write_text("[retention]\nreports_months = 0\n", encoding="utf-8")
     with pytest.raises(ValueError, match="reports_months"):
         load_config(config)
+
+
+# ------------------------------------------------------------ one id rule for children and staff
+
+def test_forget_and_allow_again_resolve_child_and_staff_ids_by_the_same_rule(tmp_path: Path) -> None:
+    from nursery import write_register
+
+    from photoaudit.store import Store
+    from photoaudit.workflow import allow_again, forget
+
+    data = tmp_path / "data"
+    data.mkdir()
+    write_register(data)
+    (data / "staff.csv").write_text("staff_id,name,status,website,social_media,face_matching\n"
+                                    "JS01,Jo Smith,working,yes,no,yes\n", encoding="utf-8")
+    settings = Settings(data_dir=data)
+    assert forget(settings, "js01", "2026-11-22T10:00:00+00:00").child_id == "staff:JS01"
+    assert forget(settings, "C02", "2026-11-22T10:00:00+00:00").child_id == "c02"
+    with Store(settings.state_path) as store:
+        assert set(store.forgotten()) == {"staff:JS01", "c02"}
+    with pytest.raises(UnknownChildId, match="JS01"):
+        forget(settings, "JS02", "2026-11-22T10:00:00+00:00")
+    assert allow_again(settings, "Js01") == "staff:JS01"
+    with pytest.raises(UnknownChildId, match="erased on request"):
+        allow_again(settings, "c01")  # never erased
