@@ -20,10 +20,20 @@ from .engine import Face, FaceEngine
 from .imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from .matching import match_face
 from .metadata import modified_time, parse_exif
-from .models import PURPOSES, Action, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register
+from .inner import judge_inner
+from .models import PURPOSES, Action, FaceMatch, FaceStatus, InnerPicture, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import judge_photo
 from .provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
-from .sources import MediaFile, MediaKind, iter_media
+from .sources import (
+    THUMBNAIL_CACHE_WORDS,
+    Entry,
+    Listing,
+    MediaFile,
+    MediaKind,
+    Skipped,
+    unopened_problem,
+    walk,
+)
 from .video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
 
 
@@ -38,6 +48,8 @@ class Examined:
     meta: MediaMeta | None = None  # what the file says about itself; None if unreadable
     frames: tuple[tuple[float, tuple[Face, ...]], ...] | None = None  # videos: faces per sampled frame
     video: VideoInfo | None = None
+    #: photos: the pictures inside the file (label, faces, why it could not be examined)
+    inner: tuple[tuple[str, tuple[Face, ...], str | None], ...] = ()
 
 
 @dataclass
@@ -54,6 +66,10 @@ class AuditResult:
     quarantined: list[dict] | None = None  # with --apply: what was moved where
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
     takedown: int | None = None  # published copies today's register no longer allows (audits only)
+    #: files the audit did not check, each with why (provably not photos; photoaudit's own)
+    skipped: list[Skipped] = field(default_factory=list)
+    #: relative path -> what it is on disk, for every row that is not a plain file (links, ...)
+    entries: dict[str, Entry] = field(default_factory=dict)
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)
@@ -66,11 +82,20 @@ class AuditResult:
             "delete": self.count(Action.DELETE),
             "review": self.count(Action.REVIEW),
             "breaches": sum(bool(v.provenance and v.provenance.breach) for v in self.verdicts),
+            "skipped": len(self.skipped),
         }
 
     @property
+    def unchecked_folders(self) -> list[str]:
+        """Sub-folders that could not be read: the photos in them were not checked."""
+        return [path for path, entry in self.entries.items() if entry is Entry.FOLDER]
+
+    @property
     def exit_code(self) -> int:
-        """0 when nothing needs deleting, reviewing or taking down, 1 when something does."""
+        """0 when nothing needs deleting, reviewing or taking down, 1 when something does, 4 when a
+        sub-folder could not be read (its photos were not checked: the audit is incomplete)."""
+        if self.unchecked_folders:
+            return 4
         return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown else 0
 
 
@@ -80,12 +105,21 @@ def examine(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     video: VideoSettings = VideoSettings(),
 ) -> Examined:
-    """Find the faces in one file; an unreadable file becomes a problem, never an error."""
+    """Find the faces in one file; an unreadable file becomes a problem, never an error.
+
+    Only regular files are opened (links, pipes and devices are problems); a thumbnail
+    cache is not looked into (:func:`judge_file` flags it for deletion).
+    """
+    problem = unopened_problem(media)
+    if problem is not None:
+        return Examined(media.relative, problem=problem, kind="other")
+    if media.entry is Entry.THUMBNAIL_CACHE:
+        return Examined(media.relative, kind="other")
     if media.kind is MediaKind.VIDEO:
         return examine_video(media, engine, video)
     try:
         # The reduced copy for detection is made during decoding, where it is cheapest.
-        photo = load_photo(media.path, max_pixels=max_pixels, detect_scale=engine.detection_scale)
+        photo = load_photo(media.path, max_pixels=max_pixels, detect_scale=engine.detection_scale, inner=True)
     except UnreadablePhoto as err:
         if media.kind is MediaKind.OTHER:
             return Examined(
@@ -94,7 +128,12 @@ def examine(
             )
         return Examined(media.relative, problem=err.reason)
     meta = parse_exif(photo.exif, modified_time(media.path))
-    return Examined(media.relative, tuple(engine.find_faces(photo.pixels, photo.reduced)), meta=meta)
+    faces = tuple(engine.find_faces(photo.pixels, photo.reduced))
+    inner = tuple(  # the pictures inside the file, examined like the main one (photoaudit.inner)
+        (found.label, () if found.pixels is None else tuple(engine.find_faces(found.pixels)), found.problem)
+        for found in photo.inner
+    )
+    return Examined(media.relative, faces, meta=meta, inner=inner)
 
 
 def examine_video(media: MediaFile, engine: FaceEngine, settings: VideoSettings) -> Examined:
@@ -132,7 +171,10 @@ def identify(
             for face in faces
         ]
         return PhotoFacts(examined.relative, combine(seen, match), examined.problem)
-    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem)
+    inner = tuple(
+        InnerPicture(label, tuple(one(face) for face in faces), problem) for label, faces, problem in examined.inner
+    )
+    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem, inner=inner)
 
 
 def audit_files(
@@ -181,8 +223,11 @@ def judge_file(
 
     When only some faces stand in the way of a use of a photo (the metadata rules
     raised nothing), the verdict notes that a copy with those faces covered could be used.
+    A thumbnail cache is flagged for deletion.
     """
-    consent = judge_photo(facts, register, today, purposes)
+    if media.entry is Entry.THUMBNAIL_CACHE:
+        return thumbnail_cache_verdict(media.relative, purposes)
+    consent = judge_inner(judge_photo(facts, register, today, purposes), facts, register, today, purposes)
     kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
     verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
     if examined.kind != "video" and len(verdict.reasons) == len(consent.reasons):
@@ -217,6 +262,17 @@ def judge(
     return judge_file(media, examined, facts, register, today, purposes, devices, rules)
 
 
+def thumbnail_cache_verdict(relative: str, purposes: tuple[str, ...] = PURPOSES) -> PhotoVerdict:
+    """A thumbnail cache (Thumbs.db ...): small copies of photos, unchecked; delete it."""
+    return PhotoVerdict(relative, Action.DELETE, {p: Use.WITHHELD for p in purposes},
+                        reasons=(THUMBNAIL_CACHE_WORDS,))
+
+
 def list_media(folder: Path, exclude: Iterable[Path] = ()) -> list[MediaFile]:
     """Every file the audit must give a verdict on."""
-    return list(iter_media(folder, exclude=exclude))
+    return walk(folder, exclude=exclude).files
+
+
+def list_folder(folder: Path, exclude: Iterable[Path] = ()) -> Listing:
+    """Every file the audit must give a verdict on, and every file it skips (with why)."""
+    return walk(folder, exclude=exclude)

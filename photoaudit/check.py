@@ -9,7 +9,7 @@ audit; :mod:`photoaudit.cover` decides what a copy must cover and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -17,10 +17,11 @@ from .auditor import AuditResult, Examined, examine, identify, judge_file, list_
 from .cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
 from .export import copy_format, cover_regions, decode, encode, make_private_folder, rgb_icc_profile, write_new
 from .imaging import UnreadablePhoto, load_photo
+from .inner import judge_inner
 from .models import PhotoVerdict, Use
 from .policy import judge_photo
 from .provenance import audit_warnings
-from .sources import MediaFile, MediaKind, kind_of
+from .sources import MediaFile, MediaKind, Skipped, describe
 from .workflow import CannotRun, Prepared, is_inside
 
 
@@ -78,7 +79,7 @@ def gather(paths: Iterable[Path]) -> list[MediaFile]:
 
     A path that does not exist is an error (a typing mistake must not pass as "checked").
     """
-    missing = [str(p) for p in paths if not p.exists()]
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise CannotRun("No such file or folder: " + ", ".join(missing))
     files: list[MediaFile] = []
@@ -86,13 +87,16 @@ def gather(paths: Iterable[Path]) -> list[MediaFile]:
     for path in paths:
         if path.is_dir():
             found = [
-                MediaFile(m.path, f"{path.as_posix().rstrip('/')}/{m.relative}", m.kind, m.size)
+                replace(m, relative=f"{path.as_posix().rstrip('/')}/{m.relative}")
                 for m in list_media(path)
             ]
         else:
-            found = [MediaFile(path, path.as_posix(), kind_of(path.name), path.stat().st_size)]
+            described = describe(path, path.as_posix())  # named on purpose: a row even if skippable
+            if isinstance(described, Skipped):
+                described = MediaFile(path, path.as_posix(), MediaKind.OTHER, path.lstat().st_size)
+            found = [described]
         for media in found:
-            real = media.path.resolve()
+            real = media.path.resolve() if media.entry.opened else media.path.absolute()
             if real not in seen:
                 seen.add(real)
                 files.append(media)
@@ -216,7 +220,10 @@ def check_one(media: MediaFile, prepared: Prepared, today: date, purpose: str, u
     verdict = judge_file(
         media, examined, facts, register, today, settings.purposes, prepared.devices, settings.records
     )
-    consent = judge_photo(facts, register, today, settings.purposes)
+    # The copy carries nothing but the main picture, so what is inside the file (EXIF
+    # thumbnail, more images) holds back the file itself, never its copy.
+    consent = judge_inner(judge_photo(facts, register, today, settings.purposes), facts, register, today,
+                          settings.purposes)
     from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
     gps = examined.meta is not None and examined.meta.gps
     plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps)

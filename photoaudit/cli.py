@@ -1,13 +1,17 @@
 """The command line: a thin typer shell over :mod:`photoaudit.workflow`.
 
 Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it.
+2 the command could not run, 3 another run was already working on it,
+4 the audit ran but a sub-folder could not be read (its photos were not checked),
+5 purge was not confirmed (nothing was deleted).
 """
 
 from __future__ import annotations
 
-import sqlite3
+import csv
 import getpass
+import io
+import sqlite3
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
@@ -26,7 +30,7 @@ from .cli_rights import app as rights_app
 from .config import ConfigError, MatchSettings, Settings, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
-from .formats import check_report, children_view, csv_report, html_report, json_report, staff_view, terminal, write_private
+from .formats import check_report, children_view, csv_report, html_report, json_report, staff_view, terminal
 from .lock import AlreadyRunning
 from .parallel import default_jobs
 from . import review
@@ -44,19 +48,21 @@ from .video import read_video_meta
 from .review import ReviewError
 from .staff_rules import staff_label
 from .store import Store
+from .outputs import Writes, check_writes, log_refusal, write_report
 from .workflow import (
     CannotRun,
     allow_again,
     apply_findings,
     audit as run_audit,
     audit_locks,
-    check_outputs_outside,
-    check_quarantine,
     erased_label,
     prepare,
 )
 
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
+EXIT_UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
+#: purge listed what it would delete but nobody confirmed it at a terminal: nothing was deleted.
+EXIT_NOT_CONFIRMED = 5
 
 app = typer.Typer(
     add_completion=False,
@@ -72,6 +78,7 @@ class State:
     config: Optional[Path] = None
     quarantine_dir: Optional[Path] = None
     log_file: Optional[Path] = None
+    folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
 
 
 state = State()
@@ -115,6 +122,7 @@ def main(
     state.config = config
     state.quarantine_dir = quarantine_dir
     state.log_file = log_file
+    state.folders = ()  # each command names its own
 
 
 def err_console() -> Console:
@@ -124,10 +132,12 @@ def err_console() -> Console:
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
     try:
-        path = settings_from(None, None).log_path
+        settings = settings_from(None, None)
+        if log_refusal(settings, state.folders):
+            return  # refused (and said so): never into a folder being checked, a register, a photo...
     except (ConfigError, OSError, ValueError):
         return
-    try_log(path, message)
+    try_log(settings.log_path, message)
 
 
 @contextmanager
@@ -179,6 +189,24 @@ ToleranceOption = Annotated[
 MarginOption = Annotated[
     Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
 ]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace a report photoaudit wrote even if it was changed since "
+                       "(never any other file).")
+]
+
+
+def checked_settings(writes: Writes | None = None) -> Settings:
+    """The settings, once what the command will write is checked (for commands with no folder)."""
+    settings = settings_from(None, None)
+    checked_writes(settings, writes or Writes())
+    return settings
+
+
+def checked_writes(settings: Settings, writes: Writes) -> None:
+    """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
+    state.folders = tuple(writes.folders)
+    for words in check_writes(settings, writes):
+        err_console().print(words, style="yellow", markup=False, soft_wrap=True)
 
 
 def parse_today(value: str | None) -> date:
@@ -203,7 +231,7 @@ def enrol_command(
     """Learn the faces of registered children (and staff) who have face-matching permission."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("enrol"):
-        settings = settings_from(None, None)
+        settings = checked_settings()
         for given in allow_again_ids or []:
             key = allow_again(settings, given)  # an id nobody erased has: exit 2
             child_id = staff_id_of(key) or key
@@ -263,6 +291,7 @@ def audit_command(
         Optional[Path], typer.Option("--reports", help="Folder for the dated JSON report of each run "
                                      "(default: STATE/reports).")
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -270,11 +299,12 @@ def audit_command(
     console = err_console() if to_stdout else Console(highlight=False)
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
+        state.folders = (folder,)
         settings = settings_from(tolerance, margin)
-        outputs = [p for p in (json_out, csv_out, html_out) if p is not None]
-        check_outputs_outside(folder, outputs + [reports_dir or settings.reports_path, settings.log_path])
-        if apply:
-            check_quarantine(settings, folder)
+        if reports_dir is not None:
+            settings = replace(settings, reports_dir=reports_dir)
+        outputs = tuple(p for p in (json_out, csv_out, html_out) if p is not None)
+        checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
         with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
                 log(f"audit {folder}: {words}")
@@ -298,9 +328,9 @@ def audit_command(
                     log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
                         f"(sha256 {item.sha256})")
             text = json_report.render(result)
-            dated = write_dated_report(reports_dir or settings.reports_path, result.generated, text)
+            dated = write_dated_report(settings.reports_path, result.generated, text)
             try:
-                pruned = prune_reports(reports_dir or settings.reports_path, settings.log_path,
+                pruned = prune_reports(settings.reports_path, settings.log_path,
                                        settings.reports_months, datetime.now(timezone.utc)).words()
             except OSError as err:  # never stops the audit; the log says what could not be removed
                 pruned = f"could not remove reports and log lines past their retention ({err})"
@@ -310,11 +340,11 @@ def audit_command(
                 if to_stdout:
                     sys.stdout.write(text)
                 else:
-                    write_private(json_out, text)
+                    write_report(settings, json_out, text, force)
             if csv_out is not None:
-                write_private(csv_out, csv_report.render(result))
+                write_report(settings, csv_out, csv_report.render(result), force)
             if html_out is not None:
-                write_private(html_out, html_report.render(result, prepared.register))
+                write_report(settings, html_out, html_report.render(result, prepared.register), force)
     line = terminal.summary_line(result)
     log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
@@ -342,8 +372,10 @@ def devices_command(
 ) -> None:
     """List the cameras the photos in a folder came from, to fill in devices.csv."""
     console = Console(highlight=False)
+    state.folders = (folder,)
     with cannot_run_is_exit_2():
         settings = settings_from(None, None)
+        checked_writes(settings, Writes(folders=(folder,)))
         registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
         seen = survey(iter_media(folder), registered, read_video_meta)
     table = Table(title=f"Cameras seen in {folder}")
@@ -374,11 +406,14 @@ def devices_command(
             assert camera is not None
             folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
             cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
-            console.print(",".join(csv_cell(c) for c in cells), markup=False, soft_wrap=True)
+            console.print(csv_line(cells), markup=False, soft_wrap=True)
 
 
-def csv_cell(text: str) -> str:
-    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',;"') else text
+def csv_line(cells: list[str]) -> str:
+    """One CSV line, each cell escaped like every CSV cell photoaudit writes (csv_report.cell)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(csv_report.row(cells))  # quotes a cell holding a line break
+    return out.getvalue().removesuffix("\r\n")
 
 
 @app.command("check")
@@ -405,6 +440,7 @@ def check_command(
     margin: MarginOption = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -413,12 +449,16 @@ def check_command(
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)
-        files = gather(photos)
-        reports = [json_out] if json_out is not None else []
         folders = [p for p in photos if p.is_dir()]
         if posted_to is not None and export is None:
             raise CannotRun("--posted-to says where copies go: use it with --export.")
+        state.folders = tuple(folders)
+        near = tuple({p.absolute().parent for p in photos if not p.is_dir()})
+        reports = [json_out] if json_out is not None else []
+        files = gather(photos)
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
+        checked_writes(settings, Writes(folders=tuple(folders), reports=tuple(reports), export=export,
+                                        near=near, force=force))
         prepared = prepare(settings, EngineSettings(detector=detector))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
@@ -436,7 +476,7 @@ def check_command(
             if to_stdout:
                 sys.stdout.write(text)
             else:
-                write_private(json_out, text)
+                write_report(settings, json_out, text, force)
     if quiet:
         console.print(check_report.summary_line(result), markup=False)
     else:
@@ -488,7 +528,7 @@ def review_command(
 ) -> None:
     """Say who the faces are that photoaudit could not identify; later audits apply it."""
     console = Console(highlight=False)
-    with cannot_run_is_exit_2(), review.reviewing(settings_from(None, None), who_am_i(by), enrol) as reviewer:
+    with cannot_run_is_exit_2(), review.reviewing(checked_settings(), who_am_i(by), enrol) as reviewer:
         if decisions is not None:
             outcome = review.review_from_csv(reviewer, decisions, reviewer.book.last_audit_faces())
         else:
@@ -542,7 +582,7 @@ def override_command(
 ) -> None:
     """Force a photo's action (keep, delete or review), with a reason; every report shows it."""
     console = Console(highlight=False)
-    with cannot_run_is_exit_2(), review.decision_book(settings_from(None, None)) as book:
+    with cannot_run_is_exit_2(), review.decision_book(checked_settings()) as book:
         path, label = review.find_photo(book, photo)
         if remove:
             gone = book.remove_override(sha256_file(path))
@@ -567,7 +607,7 @@ def children_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = settings_from(None, None)
+        settings = checked_settings()
         prepared = prepare(settings, EngineSettings(detector=detector))
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
@@ -590,7 +630,7 @@ def staff_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = settings_from(None, None)
+        settings = checked_settings()
         if not settings.staff_register_path.is_file():
             raise CannotRun(
                 f"No staff register found at {settings.staff_register_path}. Copy "

@@ -21,10 +21,14 @@ from . import quarantine
 from .cli import (
     EXIT_CANNOT_RUN,
     EXIT_CLEAR,
+    EXIT_NOT_CONFIRMED,
     DetectorOption,
+    ForceOption,
     TodayOption,
     app,
     cannot_run_is_exit_2,
+    checked_settings,
+    checked_writes,
     err_console,
     log,
     parse_today,
@@ -32,10 +36,13 @@ from .cli import (
 )
 from .config import Settings
 from .engine import EngineSettings
-from .formats import reaudit_report, write_private
+from .lock import AlreadyRunning
+from .formats import reaudit_report
+from .outputs import Writes, audited_before, write_report
 from .formats.terminal import ACTION_STYLE
 from .models import Action, staff_id_of
 from .register import RegisterError
+from .sources import shown
 from .workflow import CannotRun, erased_label, forget, load_registers, lock_folder, lock_quarantine, prepare, reaudit, stale_words
 
 
@@ -52,6 +59,7 @@ def reaudit_command(
     margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
     detector: DetectorOption = "auto",
     today: TodayOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Judge every audited photo again against today's register (no face finding) and list what changed."""
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -59,6 +67,8 @@ def reaudit_command(
     with cannot_run_is_exit_2("reaudit"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
+        checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
+                                        reports=(json_out,) if json_out is not None else (), force=force))
         prepared = prepare(settings, EngineSettings(detector=detector))
         for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
             words = erasure.words(erased_label(prepared.register, erasure.child_id))
@@ -70,7 +80,7 @@ def reaudit_command(
             if to_stdout:
                 sys.stdout.write(text)
             else:
-                write_private(json_out, text)
+                write_report(settings, json_out, text, force)
     line = reaudit_report.summary_line(result)
     log(f"{line} exit={result.exit_code}")
     if quiet:
@@ -111,7 +121,7 @@ def forget_command(
     never enrol them again."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("forget"):
-        settings = settings_from(None, None)
+        settings = checked_settings()
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         erasure = forget(settings, child_id, when)
         label = forgotten_label(settings, erasure.child_id)
@@ -154,7 +164,7 @@ def show_items(console: Console, items: list[quarantine.Item], title: str) -> No
     table.add_column("Photo", overflow="fold")
     table.add_column("Why", overflow="fold")
     for item in items:
-        table.add_row(f"{item.time:%Y-%m-%d %H:%M}", str(item.original), item.reason)
+        table.add_row(f"{item.time:%Y-%m-%d %H:%M}", Text(shown(str(item.original))), Text(shown(item.reason)))
     console.print(table)
 
 
@@ -169,39 +179,74 @@ def restore_command(
     """Put quarantined photos back where they were. With no photo named, list the quarantine."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("restore"):
-        settings = settings_from(None, None)
-        manifest = quarantine.Manifest(settings.quarantine_path)
-        items = quarantine.quarantined_items(manifest.entries())
+        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
         if not paths and not every:
+            items = listing_after_recovery(console, settings)
             if items:
                 show_items(console, items, f"In quarantine ({settings.quarantine_path})")
                 console.print("Put photos back with: photoaudit restore PATH... or photoaudit restore --all")
             else:
                 console.print("The quarantine folder is empty.")
             raise typer.Exit(EXIT_CLEAR)
-        chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
-        for name in unknown:
-            console.print(f"[yellow]Not in quarantine: {name}[/]")
         with ExitStack() as locks:
             held = [locks.enter_context(lock_quarantine(settings))]
+            recovered = quarantine.recover(settings.quarantine_path)  # first: a half-done move is listed
+            items = quarantine.quarantined_items(quarantine.Manifest(settings.quarantine_path).entries())
+            chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
+            for name in unknown:
+                console.print(Text(f"Not in quarantine: {shown(name)}", style="yellow"))
             for folder in sorted({item.folder for item in chosen}):
                 held.append(locks.enter_context(lock_folder(settings, Path(folder))))
             for words in filter(None, map(stale_words, held)):
                 log(f"restore: {words}")
             outcome = quarantine.restore(settings.quarantine_path, chosen)
+            outcome.recovered[:0] = recovered
     for words in outcome.recovered:
-        console.print(words)
+        console.print(Text(shown(words)))
         log(f"restore: {words}")
     for item in outcome.done:
-        console.print(f"Put back {item.original}")
+        console.print(Text(f"Put back {shown(str(item.original))}"))
         log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
     for path, why in outcome.skipped:
-        console.print(f"[yellow]Not put back {path}: {why}[/]")
+        console.print(Text(f"Not put back {shown(path)}: {why}", style="yellow"))
     raise typer.Exit(EXIT_CLEAR if not unknown and not outcome.skipped else EXIT_CANNOT_RUN)
 
 
+def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:  # noqa: ANN001
+    """What is in quarantine, after finishing any move a killed run left half done.
+
+    Finishing a move needs the quarantine's lock; while another run holds it, the listing
+    says so, and names the photos that run is moving, rather than hiding them.
+    """
+    try:
+        with lock_quarantine(settings) as held:
+            if stale_words(held):
+                log(f"restore: {stale_words(held)}")
+            for words in quarantine.recover(settings.quarantine_path):
+                console.print(words, markup=False)
+                log(f"restore: {words}")
+            return quarantine.quarantined_items(quarantine.Manifest(settings.quarantine_path).entries())
+    except AlreadyRunning:
+        entries = quarantine.Manifest(settings.quarantine_path).entries()
+        console.print("Another photoaudit run is moving photos in or out of quarantine now; "
+                      "this list may change when it finishes.")
+        for op in quarantine.open_operations(entries):
+            console.print(f"Being moved now: {op.get('original', '?')} ({op.get('op', '?')})", markup=False)
+        return quarantine.quarantined_items(entries)
+
+
+def interactive() -> bool:
+    """True when a person is at a terminal to answer (piped input can never confirm a purge)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def confirmed(question: str) -> bool:
-    """Ask; no answer (no terminal, end of input) is no."""
+    """Ask at a terminal; no terminal, no answer or end of input is no."""
+    if not interactive():
+        return False
     try:
         return typer.confirm(question, default=False)
     except typer.Abort:
@@ -218,19 +263,28 @@ def purge_command(
     """Delete, for good, photos that have been in quarantine longer than --older-than."""
     console = Console(highlight=False)
     with cannot_run_is_exit_2("purge"):
-        settings = settings_from(None, None)
+        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
         age = quarantine.parse_age(older_than)
         with lock_quarantine(settings) as held:
             if stale_words(held):
                 log(f"purge: {stale_words(held)}")
+            recovered = quarantine.recover(settings.quarantine_path)  # first: nothing half moved is hidden
+            for words in recovered:
+                console.print(words, markup=False)
+                log(f"purge: {words}")
             chosen = quarantine.purgeable(settings.quarantine_path, age)
             if not chosen:
                 console.print(f"Nothing has been in quarantine longer than {older_than}.")
                 raise typer.Exit(EXIT_CLEAR)
             show_items(console, chosen, f"To delete for good ({len(chosen)} photos)")
             if not yes and not confirmed(f"Delete these {len(chosen)} photos for good? This cannot be undone"):
-                console.print("Nothing was deleted.")
-                raise typer.Exit(EXIT_CANNOT_RUN)
+                console.print(
+                    "Nothing was deleted." if interactive() else
+                    "Nothing was deleted: only a person at a terminal can confirm a purge. "
+                    "For a scheduled run, add --yes."
+                )
+                log(f"purge: not confirmed, nothing deleted, exit={EXIT_NOT_CONFIRMED}")
+                raise typer.Exit(EXIT_NOT_CONFIRMED)
             outcome = quarantine.purge(settings.quarantine_path, chosen)
     for words in outcome.recovered:
         log(f"purge: {words}")
@@ -238,6 +292,6 @@ def purge_command(
         log(f"purge: deleted {item.quarantined} (was {item.original}, sha256 {item.sha256}, "
             f"quarantined {item.time:%Y-%m-%d})")
     for path, why in outcome.skipped:
-        console.print(f"[yellow]Not deleted {path}: {why}[/]")
+        console.print(Text(f"Not deleted {shown(path)}: {why}", style="yellow"))
     console.print(f"Deleted {len(outcome.done)} photo(s) for good; the manifest records each one.")
     raise typer.Exit(EXIT_CLEAR if not outcome.skipped else EXIT_CANNOT_RUN)

@@ -36,7 +36,7 @@ from .models import (
     staff_key,
 )
 from .sources import MediaFile
-from .store import Store
+from .store import Store, name_from_key, name_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS face_decision (
@@ -209,7 +209,7 @@ class DecisionBook:
             for number, face in enumerate(verdict.faces, start=1):
                 rows.append(
                     (
-                        verdict.path,
+                        name_key(verdict.path),
                         number,
                         hashes.get(verdict.path),
                         box_text(face.box),
@@ -226,7 +226,7 @@ class DecisionBook:
             db.executemany("INSERT INTO last_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                (LAST_AUDIT_KEY, json.dumps({"folder": str(result.folder.resolve()),
+                (LAST_AUDIT_KEY, json.dumps({"folder": str(result.folder.resolve()),  # ASCII: lossless
                                              "generated": result.generated.isoformat(timespec="seconds")})),
             )
 
@@ -246,7 +246,7 @@ class DecisionBook:
         faces = [
             AuditFace(
                 folder,
-                photo,
+                name_from_key(photo),
                 face,
                 sha,
                 box_from(box),
@@ -323,6 +323,8 @@ class Settler:
 
     def __call__(self, media: MediaFile, facts: PhotoFacts) -> PhotoFacts:
         sha = self.hashes.get(media.relative)
+        if sha is None and not media.entry.opened:  # a link or pipe: never read, no faces
+            return facts
         if sha is None:
             try:
                 sha = sha256_file(media.path)

@@ -22,8 +22,8 @@ import numpy as np
 
 from .engine import FaceEngine
 from .erasure import Erasure, erase_child
+from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo, open_regular
 from .leavers import record_leaver
-from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
 from .models import Register, staff_id_of, staff_key
 from .store import Reference, Store
 
@@ -49,8 +49,9 @@ class EnrolmentReport:
 
 
 def sha256_file(path: Path) -> str:
+    """The SHA-256 of a regular file's bytes (a link, pipe or device is an OSError, never read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -82,19 +82,19 @@ def make_private_folder(folder: Path) -> None:
         if not folder.is_dir():
             raise NotADirectoryError(f"{folder} is a file, not a folder: choose a folder for the copies.")
         return
-    folder.mkdir(parents=True)
-    try:
-        os.chmod(folder, 0o700)
-    except OSError:  # some file systems have no permissions to set
-        pass
+    from .store import make_private_dir  # here: the store imports the face engine
+
+    make_private_dir(folder)  # it and any new parent 0700, whatever the umask
 
 
 def candidate_names(name: str) -> Iterable[str]:
     """IMG_0001.jpg, IMG_0001-2.jpg, IMG_0001-3.jpg, ..."""
+    from .outputs import fit_name  # here: outputs reads the settings, which export does not need
+
     stem, suffix = os.path.splitext(name)
-    yield name
+    yield fit_name(stem, suffix)
     for n in range(2, MAX_NAME_TRIES + 1):
-        yield f"{stem}-{n}{suffix}"
+        yield fit_name(stem, f"-{n}{suffix}")  # fits even beside a 255-byte name
 
 
 def write_new(folder: Path, name: str, data: bytes) -> Path:

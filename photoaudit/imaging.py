@@ -8,6 +8,8 @@ becomes :class:`UnreadablePhoto` with a reason a nursery manager can read.
 from __future__ import annotations
 
 import math
+import os
+import stat
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from typing import BinaryIO
 
 import numpy
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .inner import inner_pictures
 
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif"})
 VIDEO_SUFFIXES = frozenset({".mov", ".mp4", ".m4v", ".3gp"})
@@ -62,6 +66,31 @@ class LoadedPhoto:
     #: A reduced copy of ``pixels`` for face detection, when one was asked for
     #: (``detect_scale``) and it is smaller; None means "use ``pixels``".
     reduced: numpy.ndarray | None = None
+    #: With ``inner=True``: the other pictures the file carries (photoaudit.inner.Found),
+    #: small copies of the main picture left out.
+    inner: tuple = ()
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file (never a link, pipe or device).
+
+    Never blocks: a named pipe is opened without waiting for a writer, then refused.
+    Raises OSError (``strerror`` in plain words) for anything else.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    if os.name == "nt" and path.is_symlink():  # pragma: no cover - no O_NOFOLLOW there
+        raise OSError(0, "it is a link, not a file", str(path))
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "it is not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def register_heif() -> None:
@@ -127,8 +156,12 @@ def load_photo(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_side: int | None = None,
     detect_scale: Callable[[int, int], float] | None = None,
+    inner: bool = False,
 ) -> LoadedPhoto:
     """Decode ``path`` to upright RGB pixels without ever writing to the file.
+
+    ``inner`` also reads the pictures inside the file (EXIF thumbnail, more images or
+    frames, HEIC thumbnails): see :mod:`photoaudit.inner`.
 
     ``max_side`` (optional) downscales so the longest side is at most that many
     pixels; JPEGs are then decoded at reduced size directly (fast).
@@ -142,7 +175,7 @@ def load_photo(
     try:
         if path.is_dir():
             raise UnreadablePhoto(path, "This is a folder, not a photo.")
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(_HEAD_BYTES)
             if not head:
                 raise UnreadablePhoto(path, "The file is empty (0 bytes).")
@@ -156,7 +189,7 @@ def load_photo(
                 # Our own pixel limit below replaces Pillow's global one; its
                 # warnings (bomb, odd EXIF) must not leak out or turn into errors.
                 warnings.simplefilter("ignore")
-                return _decode(path, handle, fmt, max_pixels, max_side, detect_scale)
+                return _decode(path, handle, fmt, max_pixels, max_side, detect_scale, inner)
     except UnreadablePhoto:
         raise
     except FileNotFoundError:
@@ -184,8 +217,18 @@ def load_photo(
 _TRUNCATED = "The file is cut short (truncated): it may not have finished copying."
 
 
+#: Pillow's refusals of chunks too large to hold safely (PNG text, ICC profiles...).
+_TOO_LARGE_WORDS = ("too large", "too much memory", "decompressed data too", "suspiciously large")
+TOO_LARGE_PARTS = (
+    "The file holds more extra data (such as text stored inside the image) than photoaudit "
+    "reads safely, so it was not opened. It is not necessarily damaged."
+)
+
+
 def _damaged(exc: BaseException) -> str:
     text = str(exc).lower()
+    if isinstance(exc, ValueError) and any(w in text for w in _TOO_LARGE_WORDS):
+        return TOO_LARGE_PARTS
     if isinstance(exc, EOFError) or any(w in text for w in ("truncat", "end of file", "too short")):
         return _TRUNCATED
     return "The photo is damaged (corrupt data) and cannot be opened."
@@ -222,6 +265,7 @@ def _decode(
     max_pixels: int,
     max_side: int | None,
     detect_scale: Callable[[int, int], float] | None = None,
+    inner: bool = False,
 ) -> LoadedPhoto:
     with _open(path, handle, fmt) as im:
         width, height = im.size
@@ -248,6 +292,10 @@ def _decode(
             if scale < 1.0:
                 reduced = numpy.asarray(reduce_image(rgb, scale))
         pixels = numpy.array(rgb, dtype=numpy.uint8)
+        found = ()
+        if inner:
+            found = inner_pictures(im, handle, fmt, exif if isinstance(exif, bytes) else None,
+                                   max_pixels, orientation, pixels if reduced is None else reduced)
     return LoadedPhoto(
         pixels=pixels,
         format=fmt,
@@ -256,6 +304,7 @@ def _decode(
         suffix_mismatch=path.suffix.lower() not in _SUFFIXES_FOR[fmt],
         full_size=full_size,
         reduced=reduced,
+        inner=found,
     )
 
 

@@ -19,6 +19,7 @@ afresh.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,6 +34,7 @@ from .config import MatchSettings, VideoSettings
 from .engine import EngineSettings, Face, FaceEngine
 from .erasure import without_erased
 from .formats.json_report import verdict_json
+from .imaging import open_regular
 from .metadata import modified_time
 from .models import PURPOSES, Box, PhotoVerdict, Register
 from .parallel import examine_all
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 
 #: Bump when :func:`photoaudit.auditor.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
-EXAMINE_VERSION = 2
+EXAMINE_VERSION = 3  # 3: the pictures inside a photo file (photoaudit.inner)
 
 #: Store what was found after this many files, so an interrupted audit keeps most of its work.
 SAVE_EVERY = 32
@@ -100,8 +102,10 @@ def to_stored(examined: Examined) -> Examination:
             "gps": meta.gps,
         },
     }
-    if examined.frames is None:
-        return Examination(tuple((None, f) for f in examined.faces), extra)
+    if examined.frames is None:  # a photo: its own faces (frame None), then each inner picture's
+        extra["inner"] = [[label, problem] for label, _, problem in examined.inner]
+        inner_faces = tuple((k, f) for k, (_, found, _) in enumerate(examined.inner) for f in found)
+        return Examination(tuple((None, f) for f in examined.faces) + inner_faces, extra)
     info = examined.video
     extra["frames"] = [seconds for seconds, _ in examined.frames]
     extra["video"] = None if info is None else [info.duration, info.frames_sampled, info.sample_every]
@@ -124,7 +128,14 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
         )
     kind = extra.get("kind", "photo")
     if "frames" not in extra:
-        return Examined(relative, tuple(f for _, f in stored.faces), kind=kind, meta=meta)
+        labels = extra.get("inner", [])
+        inner_faces: list[list[Face]] = [[] for _ in labels]
+        for frame, face in stored.faces:
+            if frame is not None:
+                inner_faces[frame].append(face)
+        inner = tuple((label, tuple(found), problem) for (label, problem), found in zip(labels, inner_faces))
+        main = tuple(f for frame, f in stored.faces if frame is None)
+        return Examined(relative, main, kind=kind, meta=meta, inner=inner)
     per_frame: list[list[Face]] = [[] for _ in extra["frames"]]
     for frame, face in stored.faces:
         per_frame[frame].append(face)
@@ -136,7 +147,8 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
 def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
     """No template for any face where an erased child's face was (in a photo or any frame)."""
     if examined.frames is None:
-        return replace(examined, faces=without_erased(examined.faces, erased))
+        inner = tuple((label, without_erased(found, erased), problem) for label, found, problem in examined.inner)
+        return replace(examined, faces=without_erased(examined.faces, erased), inner=inner)
     frames = tuple((seconds, without_erased(found, erased)) for seconds, found in examined.frames)
     return replace(examined, frames=frames)
 
@@ -144,22 +156,28 @@ def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
 # -- hashing ----------------------------------------------------------------------------------
 
 def sha256_of(path: Path) -> str:
+    """The SHA-256 of a regular file's bytes (a link, pipe or device is an OSError)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
 def file_state(path: Path, known: FileState | None = None) -> FileState | None:
-    """The file's hash and stat, re-hashing only when the stat differs from ``known``."""
+    """The file's hash and stat, re-hashing only when the stat differs from ``known``.
+
+    None for anything but a regular file (a link is never followed, a pipe never opened).
+    """
     try:
-        info = path.stat()
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            return None
         probe = FileState("", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if known is not None and known.same_file(probe):
             return known
         sha256 = sha256_of(path)
-        after = path.stat()
+        after = path.lstat()
     except OSError:
         return None  # unreadable: examined without the store, and its problem reported
     if (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns):
@@ -170,7 +188,7 @@ def file_state(path: Path, known: FileState | None = None) -> FileState | None:
 def unchanged_since(path: Path, state: FileState) -> bool:
     """True when the file still has the size and times it had when hashed."""
     try:
-        info = path.stat()
+        info = path.lstat()
     except OSError:
         return False
     return (info.st_size, info.st_mtime_ns, info.st_ino) == (state.size, state.mtime_ns, state.inode)
@@ -181,8 +199,9 @@ def hash_files(
 ) -> dict[str, FileState]:
     """Content hashes of every file that could be read (threads: hashing waits on the disk)."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, 8))) as pool:
-        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), files)
-        return {m.relative: s for m, s in zip(files, states) if s is not None}
+        opened = [m for m in files if m.entry.opened]
+        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), opened)
+        return {m.relative: s for m, s in zip(opened, states) if s is not None}
 
 
 # -- the audit ----------------------------------------------------------------------------------

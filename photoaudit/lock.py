@@ -23,6 +23,11 @@ from .store import make_private_dir
 
 #: Windows locks byte ranges; lock one far past the text so the holder can still be read.
 _WINDOWS_LOCK_OFFSET = 1 << 30
+#: The lock of the store's face data. Every run that may write face templates (an audit,
+#: and every enrolment: ``enrol``, or ``check``/``reaudit``/``children`` when they enrol)
+#: holds it shared, so they can run side by side; ``forget`` holds it alone, so no run
+#: can write a child's templates back while they are being erased.
+STORE_LOCK = "store:face-data"
 
 
 class AlreadyRunning(Exception):
@@ -45,14 +50,16 @@ class RunLock:
     path: Path
     handle: IO[str]
     stale: dict | None  # what a previous, dead holder left in the file, if anything
+    shared: bool = False  # held side by side with other runs (the store lock)
 
     def release(self) -> None:
         if self.handle.closed:
             return
         try:
-            self.handle.seek(0)
-            self.handle.truncate()
-            self.handle.flush()
+            if not self.shared:  # another holder of a shared lock may still be named in it
+                self.handle.seek(0)
+                self.handle.truncate()
+                self.handle.flush()
         finally:
             _unlock(self.handle)
             self.handle.close()
@@ -77,10 +84,18 @@ def acquire(state_dir: Path, name: str, what: str) -> RunLock:
     return _acquire_path(lock_path(state_dir, name), name, what)
 
 
+def acquire_store_shared(state_dir: Path) -> RunLock:
+    """Hold the store lock alongside other runs (raises AlreadyRunning while ``forget`` erases)."""
+    return _acquire_path(lock_path(state_dir, STORE_LOCK), STORE_LOCK,
+                         "the face data (a child's face data is being erased)", shared=True)
+
+
 def acquire_every(state_dir: Path, what: str) -> list[RunLock]:
-    """Take every lock there is (no run may be working), or raise AlreadyRunning."""
+    """Take every lock there is, the store lock included (no run may be working), or raise AlreadyRunning."""
     held: list[RunLock] = []
     folder = make_private_dir(state_dir / "locks")
+    store = lock_path(state_dir, STORE_LOCK)
+    os.close(os.open(store, os.O_RDWR | os.O_CREAT, 0o600))  # always there to be taken
     try:
         for path in sorted(folder.glob("*.lock")):
             held.append(_acquire_path(path, f"every run ({path.stem})", what))
@@ -91,14 +106,14 @@ def acquire_every(state_dir: Path, what: str) -> list[RunLock]:
     return held
 
 
-def _acquire_path(path: Path, name: str, what: str) -> RunLock:
+def _acquire_path(path: Path, name: str, what: str, shared: bool = False) -> RunLock:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     handle = os.fdopen(fd, "r+", encoding="utf-8")
-    if not _try_lock(handle):
+    if not _try_lock(handle, shared):
         holder = _read(handle)
         handle.close()
         raise AlreadyRunning(what, holder)
-    previous = _read(handle)
+    previous = None if shared else _read(handle)  # shared holders never leave a lock stale
     handle.seek(0)
     handle.truncate()
     handle.write(
@@ -112,7 +127,7 @@ def _acquire_path(path: Path, name: str, what: str) -> RunLock:
         )
     )
     handle.flush()
-    return RunLock(path, handle, previous or None)
+    return RunLock(path, handle, previous or None, shared)
 
 
 def _read(handle: IO[str]) -> dict:
@@ -127,7 +142,7 @@ def _read(handle: IO[str]) -> dict:
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _try_lock(handle: IO[str]) -> bool:
+    def _try_lock(handle: IO[str], shared: bool = False) -> bool:  # Windows: shared is exclusive
         handle.seek(_WINDOWS_LOCK_OFFSET)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -147,9 +162,9 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows only
 else:
     import fcntl
 
-    def _try_lock(handle: IO[str]) -> bool:
+    def _try_lock(handle: IO[str], shared: bool = False) -> bool:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except OSError:
             return False
         return True

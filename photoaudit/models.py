@@ -231,6 +231,16 @@ class FaceMatch:
 
 
 @dataclass(frozen=True)
+class InnerPicture:
+    """A picture inside a photo file (EXIF thumbnail, second MPO image, APNG frame, HEIC
+    thumbnail ...): the faces found in it, or why it could not be examined."""
+
+    label: str
+    faces: tuple[FaceMatch, ...] = ()
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
 class PhotoFacts:
     """Everything the consent rules need to know about one photo.
 
@@ -242,6 +252,7 @@ class PhotoFacts:
     faces: tuple[FaceMatch, ...] = ()
     problem: str | None = None
     notes: tuple[str, ...] = ()  # informational (e.g. decisions people made), passed to the verdict
+    inner: tuple[InnerPicture, ...] = ()  # pictures inside the file (photoaudit.inner)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ is not thread-safe, and dlib and the decoders hold the interpreter lock anyway.
 Workers are started with ``spawn`` on every platform (as Windows and macOS must),
 so nothing the parent holds (open databases, threads) leaks into them.
 
+Workers end by themselves when the audit that started them is gone (killed with
+``kill -9`` included): each one watches its parent process.
+
 A worker that dies on a file (a decoder crash, out of memory) does not stop the
 audit: the files that were in flight are tried again one at a time, and a file
 that kills its worker again becomes a problem for a person to look at.
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
@@ -70,9 +75,27 @@ def _worker_environment() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def _start_worker(settings: EngineSettings, video: VideoSettings) -> None:
-    """Runs once in each worker: load the engine there (its models on first use)."""
+#: How often a worker checks that the audit that started it is still running (seconds).
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker as soon as ``parent`` (the audit) is gone, even if it was killed
+    with ``kill -9``: a worker left behind holds hundreds of MB and keeps working for nobody."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="photoaudit-parent-watch", daemon=True).start()
+
+
+def _start_worker(settings: EngineSettings, video: VideoSettings, parent: int | None = None) -> None:
+    """Runs once in each worker: watch the parent, load the engine (its models on first use)."""
     global _engine, _video
+    if parent is not None:
+        _exit_with_parent(parent)
     # Its threads: the environment it started with (``WORKER_ENVIRONMENT``).
     keep_freed_memory()
     _engine = FaceEngine(settings)
@@ -129,7 +152,7 @@ def _run_pool(
         max_workers=min(jobs, len(queue)),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(settings, video),
+        initargs=(settings, video, os.getpid()),
     )
     with _worker_environment():
         return _feed_pool(pool, queue, jobs, on_done)

@@ -34,16 +34,21 @@ import json
 import os
 import re
 import shutil
+import stat
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .outputs import NAME_MAX, fit_name  # noqa: F401  (NAME_MAX: kept importable from here)
 from .store import make_private_dir, make_private_file
 
 MANIFEST_NAME = "manifest.jsonl"
-PARTIAL_SUFFIX = ".photoaudit-partial"
+PARTIAL_SUFFIX = ".photoaudit-partial"  # older runs named the copy ".NAME.photoaudit-partial"
+PARTIAL_PREFIX = ".photoaudit-"
+#: A quarantined photo is readable by its owner only, like the folder it is in.
+QUARANTINED_MODE = 0o600
 CRASH_EXIT = 86  # exit status of the crash test hook
 
 _crash_counts: dict[str, int] = {}
@@ -81,7 +86,7 @@ class Manifest:
                 handle.seek(-1, os.SEEK_END)
                 if handle.read(1) != b"\n":
                     handle.write(b"\n")
-            handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+            handle.write(entry_line(entry))
             handle.flush()
             os.fsync(handle.fileno())
         if new:
@@ -100,6 +105,15 @@ class Manifest:
             if isinstance(entry, dict) and "id" in entry and "step" in entry:
                 found.append(entry)
         return found
+
+
+def entry_line(entry: dict) -> bytes:
+    """One manifest line. A path that is not valid UTF-8 is kept exactly, as JSON's \\udcXX
+    escapes (Python's surrogate escapes: reading the line gives the same bytes back)."""
+    try:
+        return json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(entry, ensure_ascii=True).encode("ascii") + b"\n"
 
 
 @dataclass(frozen=True)
@@ -179,7 +193,22 @@ def _crash_point(step: str) -> None:
 
 
 def partial_path(dest: Path) -> Path:
-    return dest.with_name(f".{dest.name}{PARTIAL_SUFFIX}")
+    """The temporary name of a copy to ``dest``: short whatever the name (a 255-byte name fits)."""
+    digest = hashlib.sha256(os.fsencode(dest.name)).hexdigest()[:20]
+    return dest.with_name(f"{PARTIAL_PREFIX}{digest}.partial")
+
+
+def _old_partial_path(dest: Path) -> Path | None:
+    """The temporary name older versions used, where it is a name the filesystem allows."""
+    name = f".{dest.name}{PARTIAL_SUFFIX}"
+    return dest.with_name(name) if len(os.fsencode(name)) <= NAME_MAX else None
+
+
+def _remove_partials(dest: Path) -> None:
+    """Remove an unfinished copy to ``dest`` (the original is still whole)."""
+    for partial in (partial_path(dest), _old_partial_path(dest)):
+        if partial is not None and os.path.lexists(partial):
+            partial.unlink()
 
 
 def make_private_parents(path: Path, top: Path) -> None:
@@ -232,9 +261,9 @@ def move_file(src: Path, dest: Path, sha256: str) -> None:
 def free_path(wanted: Path, taken: set[Path]) -> Path:
     """``wanted``, or ``name (2).ext``, ``name (3).ext``... whichever does not exist yet."""
     candidate, n = wanted, 1
-    while candidate.exists() or partial_path(candidate).exists() or candidate in taken:
+    while os.path.lexists(candidate) or os.path.lexists(partial_path(candidate)) or candidate in taken:
         n += 1
-        candidate = wanted.with_name(f"{wanted.stem} ({n}){wanted.suffix}")
+        candidate = wanted.with_name(fit_name(wanted.stem, f" ({n}){wanted.suffix}"))
     return candidate
 
 
@@ -288,8 +317,13 @@ def quarantine(folder: Path, planned: Iterable[Planned], quarantine_dir: Path) -
         if current != plan.sha256:
             outcome.skipped.append((plan.relative, "the file changed since it was checked; it will be checked again"))
             continue
-        dest = free_path(top / plan.relative, taken)
+        try:
+            dest = free_path(top / plan.relative, taken)
+        except OSError as err:
+            outcome.skipped.append((plan.relative, f"it could not be moved ({err.strerror or err})"))
+            continue
         taken.add(dest)
+        mode = _mode_of(src)
         start = {
             "id": uuid.uuid4().hex,
             "op": "quarantine",
@@ -300,6 +334,7 @@ def quarantine(folder: Path, planned: Iterable[Planned], quarantine_dir: Path) -
             "reason": plan.reason,
             "folder": str(folder.resolve()),
             "relative": plan.relative,
+            "mode": mode,
             "time": now_text(),
         }
         manifest.append(start)
@@ -307,6 +342,7 @@ def quarantine(folder: Path, planned: Iterable[Planned], quarantine_dir: Path) -
         try:
             make_private_parents(dest, manifest.dir)
             move_file(src, dest, plan.sha256)
+            _set_mode(dest, QUARANTINED_MODE)
         except OSError as err:
             outcome.skipped.append((plan.relative, _undo_failed_move(manifest, start, src, dest, err)))
             continue
@@ -319,14 +355,37 @@ def quarantine(folder: Path, planned: Iterable[Planned], quarantine_dir: Path) -
 
 def _undo_failed_move(manifest: Manifest, start: dict, src: Path, dest: Path, err: OSError) -> str:
     """A move failed part way (permissions, disk full): leave the photo where it was."""
-    partial = partial_path(dest)
-    if partial.exists():
-        partial.unlink()
-    if _matches(src, start["sha256"]) and _matches(dest, start["sha256"]):
-        dest.unlink()  # the checked copy; the original could not be removed, so it stays
+    try:
+        _remove_partials(dest)
+        if _matches(src, start["sha256"]) and _matches(dest, start["sha256"]):
+            dest.unlink()  # the checked copy; the original could not be removed, so it stays
+    except OSError:
+        pass  # recover() looks again on the next run: the manifest says what was under way
     why = f"it could not be moved ({err.strerror or err})"
     manifest.append({"id": start["id"], "op": start["op"], "step": "abandoned", "why": why, "time": now_text()})
     return why
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _set_mode(path: Path, mode: int) -> None:
+    try:
+        os.chmod(path, mode)
+    except OSError:  # pragma: no cover - some filesystems (FAT USB sticks) have no modes
+        pass
+
+
+def _started(manifest: Manifest, item_id: str) -> dict:
+    """The ``started`` entry of a quarantine move (its original mode, among others)."""
+    for entry in manifest.entries():
+        if entry.get("id") == item_id and entry.get("step") == "started":
+            return entry
+    return {}
 
 
 def _item(start: dict, end: dict) -> Item:
@@ -365,9 +424,7 @@ def recover(quarantine_dir: Path) -> list[str]:
 
 def _finish_move(manifest: Manifest, op: dict, src: Path, dest: Path) -> str:
     sha256, verb = op["sha256"], "moved to quarantine" if op["op"] == "quarantine" else "restored"
-    partial = partial_path(dest)
-    if partial.exists():
-        partial.unlink()  # an unfinished copy: the original is still whole
+    _remove_partials(dest)  # an unfinished copy: the original is still whole
     at_src, at_dest = _matches(src, sha256), _matches(dest, sha256)
     end = {"id": op["id"], "op": op["op"], "time": now_text()}
     if at_dest and at_src:
@@ -428,8 +485,12 @@ def restore(quarantine_dir: Path, chosen: Iterable[Item]) -> Outcome:
             outcome.skipped.append((str(item.quarantined), "it is missing from quarantine or was changed there"))
             continue
         dest = item.original
-        if dest.exists() or dest in taken:
-            dest = free_path(dest.with_name(f"{dest.stem} (restored){dest.suffix}"), taken)
+        try:
+            if os.path.lexists(dest) or dest in taken:
+                dest = free_path(dest.with_name(fit_name(dest.stem, f" (restored){dest.suffix}")), taken)
+        except OSError as err:
+            outcome.skipped.append((str(item.original), f"it could not be put back ({err.strerror or err})"))
+            continue
         taken.add(dest)
         start = {
             "id": uuid.uuid4().hex, "op": "restore", "step": "started", "item": item.id,
@@ -438,8 +499,10 @@ def restore(quarantine_dir: Path, chosen: Iterable[Item]) -> Outcome:
         }
         manifest.append(start)
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(dest.parent)  # a sub-folder removed since is made again, private
             move_file(item.quarantined, dest, item.sha256)
+            if isinstance(mode := _started(manifest, item.id).get("mode"), int):
+                _set_mode(dest, mode)  # as it was before quarantine
         except OSError as err:
             outcome.skipped.append(
                 (str(item.original), _undo_failed_move(manifest, start, item.quarantined, dest, err))

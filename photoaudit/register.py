@@ -40,7 +40,8 @@ _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
 _DATE_HELP = "Write dates as 2026-09-01 or 01/09/2026 (day first)."
-_BAD_ID_CHARS = '<>:"/\\|?*'
+#: What a child_id may hold: exactly what the message says (letters A-Z, numbers, - and _).
+_ID = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 _SEPARATORS = (",", ";", "\t")
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)  # Excel's "sep=;" first line
 
@@ -389,10 +390,10 @@ class _RegisterReader:
             self.problem(line, self.id_column, f"This row has no {self.id_column}. Every "
                          f"{self.person} needs their own id (and rows with nobody on them "
                          "should be empty).")
-        elif value in (".", "..") or any(c in _BAD_ID_CHARS or ord(c) < 32 for c in value):
+        elif not _ID.fullmatch(value):
             self.problem(line, self.id_column, f"{_show(value)} can't be used as an id: it is "
                          f"also the name of the {self.person}'s folder of reference photos. "
-                         "Use letters, numbers, - and _ only.")
+                         "Use letters, numbers, - and _ only (no spaces, dots or accents).")
 
     def _extra_cells(self, row: list[str], line: int, width: int, header_line: int) -> None:
         """Record a problem for cells beyond the header's last column."""
@@ -433,6 +434,9 @@ class _RegisterReader:
 
         child_id = cell("child_id")
         self._check_id(line, columns, child_id)
+        if "name" in columns and child_id and not cell("name"):
+            self.problem(line, "name", "This row has no name. Reports name each child, so "
+                         "write the child's name as you want to see it.")
         status = _STATUSES.get(cell("status").lower())
         if status is None:
             self.problem(line, "status", f"{_show(cell('status'))} is not a status. "

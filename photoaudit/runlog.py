@@ -11,13 +11,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .formats import write_private
+from .sources import shown
 from .store import make_private_dir, make_private_file
 
 
 def append_log(path: Path, message: str) -> None:
-    """Append ``message`` as one line (newlines flattened), timestamped in UTC."""
+    """Append ``message`` as one line (newlines flattened), timestamped in UTC; a name that
+    is not UTF-8 is written escaped (\\xff)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    line = f"{stamp} [{os.getpid()}] {' '.join(message.split())}\n"
+    line = f"{stamp} [{os.getpid()}] {' '.join(shown(message).split())}\n"
     make_private_dir(path.parent)
     new = not path.exists()
     with path.open("a", encoding="utf-8") as handle:

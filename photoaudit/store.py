@@ -19,9 +19,11 @@ file is vacuumed after an erasure, so erased templates are really gone.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -91,18 +93,46 @@ CACHE_TABLES = ("photo", "photo_face", "verdict")
 
 
 def make_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make it readable by its owner only.
+    """Create ``path`` and any missing parents, each readable by its owner only (0700).
 
-    Parent folders this creates are made private too (never the ones already there).
+    Only folders this creates are made private, with an explicit mode whatever the
+    umask. A folder that is already there is left exactly as it is: photoaudit never
+    changes the permissions of a folder it did not create (``/tmp``, a shared
+    folder); :func:`open_to_others` says when such a folder can be read by others.
     """
-    missing = [p for p in (path, *path.parents) if not p.exists()]
-    path.mkdir(parents=True, exist_ok=True)
-    for folder in {path, *missing}:
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if os.path.lexists(folder):
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
         try:
-            os.chmod(folder, 0o700)
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue  # made by another process just now: not photoaudit's to change
+        try:
+            os.chmod(folder, 0o700)  # mkdir's mode is cut by the umask; this is not
         except OSError:  # pragma: no cover - some filesystems (FAT USB sticks) have no modes
             pass
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
     return path
+
+
+def open_to_others(folder: Path) -> str | None:
+    """Plain words when an existing ``folder`` can be read by other users, else None."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return None
+    if os.name == "nt" or not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (
+        f"The folder {folder} can be read by other users of this computer. photoaudit did not "
+        "create it, so it left its permissions alone: the files it writes there are private to "
+        "you (0600), but their names can be seen. A private folder of your own is safer."
+    )
 
 
 def make_private_file(path: Path) -> None:
@@ -291,7 +321,7 @@ class Store:
                 db.execute("DELETE FROM photo_face WHERE sha256=? AND engine=?", (sha256, engine))
                 db.execute(
                     "INSERT OR REPLACE INTO photo VALUES (?, ?, ?, ?)",
-                    (sha256, engine, when, json.dumps(examination.extra, ensure_ascii=False)),
+                    (sha256, engine, when, _json(examination.extra)),
                 )
                 db.executemany(
                     "INSERT INTO photo_face VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -342,9 +372,9 @@ class Store:
         """relative path -> file state, as last seen in ``folder``."""
         rows = self.db.execute(
             "SELECT relative, sha256, size, mtime_ns, ctime_ns, inode FROM location WHERE folder=?",
-            (folder,),
+            (name_key(folder),),
         )
-        return {r[0]: FileState(*r[1:]) for r in rows}
+        return {name_from_key(r[0]): FileState(*r[1:]) for r in rows}
 
     def all_locations(self, folder: str | None = None) -> list[tuple[str, str, str, int]]:
         """(folder, relative, sha256, mtime_ns) of every file last seen (in ``folder`` when given)."""
@@ -355,25 +385,25 @@ class Store:
         else:
             rows = self.db.execute(
                 "SELECT folder, relative, sha256, mtime_ns FROM location WHERE folder=? ORDER BY relative",
-                (folder,),
+                (name_key(folder),),
             )
-        return [tuple(r) for r in rows]
+        return [(name_from_key(r[0]), name_from_key(r[1]), r[2], r[3]) for r in rows]
 
     def replace_locations(self, folder: str, seen: dict[str, FileState], when: str) -> None:
         """Record exactly what is in ``folder`` now (files gone from it are dropped)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM location WHERE folder=?", (folder,))
+            db.execute("DELETE FROM location WHERE folder=?", (name_key(folder),))
             db.executemany(
                 "INSERT INTO location VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (folder, rel, s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, when)
+                    (name_key(folder), name_key(rel), s.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode, when)
                     for rel, s in seen.items()
                 ],
             )
 
     def drop_location(self, folder: str, relative: str) -> None:
         with self.transaction() as db:
-            db.execute("DELETE FROM location WHERE folder=? AND relative=?", (folder, relative))
+            db.execute("DELETE FROM location WHERE folder=? AND relative=?", (name_key(folder), name_key(relative)))
 
     # -- verdicts -------------------------------------------------------------------
     def verdict(self, sha256: str) -> StoredVerdict | None:
@@ -386,7 +416,7 @@ class Store:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?)",
-                [(v.sha256, v.action, v.judged, json.dumps(v.body, ensure_ascii=False)) for v in verdicts],
+                [(v.sha256, v.action, v.judged, _json(v.body)) for v in verdicts],
             )
 
     def verdicts(self) -> Iterator[StoredVerdict]:
@@ -419,6 +449,28 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def name_key(name: str) -> str | bytes:
+    """A path as stored: text, or for a name that is not valid UTF-8 its exact bytes (a BLOB,
+    which never equals any text, so no name can be mistaken for another)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name)
+    return name
+
+
+def name_from_key(value: str | bytes) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+def _json(value: object) -> str:
+    """JSON for the store: text only (a name that is not UTF-8 is kept as \\udcXX escapes)."""
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8").decode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True)
 
 
 def _template(blob: bytes | None) -> np.ndarray | None:

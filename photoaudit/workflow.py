@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from . import lock, quarantine
-from .auditor import AuditResult, list_media
+from .auditor import AuditResult, list_folder
 from .child_ids import resolve_child_id
 from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
 from .engine import EngineSettings, FaceEngine
+from .errors import CannotRun  # noqa: F401  (raised here; kept importable from here)
+from .outputs import is_inside  # noqa: F401  (kept importable from here; outputs.check_writes checks paths)
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
 from .leavers import leaver_records
@@ -31,14 +33,10 @@ from .provenance import DeviceRegister, audit_warnings
 from .published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register, load_staff_register
-from .sources import MediaFile
+from .sources import Entry, MediaFile, shown
 from .store import Store
 
 ENROLMENT_KEY = "enrolment-inputs"
-
-
-class CannotRun(Exception):
-    """The audit could not run at all (exit code 2); the message says why in plain words."""
 
 
 @dataclass
@@ -68,7 +66,8 @@ def prepare(
     register = load_registers(settings)
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
-    with Store(settings.state_path) as store:
+    # Every enrolment writes templates: never while `forget` erases (lock.STORE_LOCK).
+    with lock.acquire_store_shared(settings.state_path), Store(settings.state_path) as store:
         fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint(),
                                          settings.staff_dir)
         report = None
@@ -110,23 +109,6 @@ def load_registers(settings: Settings) -> Register:
     return replace(register, staff=staff)
 
 
-
-def is_inside(path: Path, folder: Path) -> bool:
-    """True when ``path`` is ``folder`` or anywhere inside it (links resolved)."""
-    root, target = folder.resolve(), path.resolve()
-    return target == root or root in target.parents
-
-
-def check_outputs_outside(folder: Path, outputs: list[Path]) -> None:
-    """Refuse to write a report into the folder being audited."""
-    for out in outputs:
-        if str(out) != "-" and is_inside(out, folder):
-            raise CannotRun(
-                f"The report {out} would be written inside the folder being audited. "
-                "photoaudit never writes into that folder: choose another place."
-            )
-
-
 def audit(
     folder: Path,
     prepared: Prepared,
@@ -141,7 +123,8 @@ def audit(
     if not folder.is_dir():
         raise CannotRun(f"{folder} is a file, not a folder.")
     settings = prepared.settings
-    files = list_media(folder, exclude=[settings.state_path, settings.quarantine_path])
+    listing = list_folder(folder, exclude=[settings.state_path, settings.quarantine_path])
+    files = listing.files
     if on_start:
         on_start(files)
     settler = load_settler(settings.state_path, prepared.register)
@@ -152,7 +135,14 @@ def audit(
             devices=prepared.devices, rules=settings.records, video=settings.video,
             settle=settler,
         )
-    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes)
+    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes,
+                         skipped=listing.skipped)
+    result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
+    if result.unchecked_folders:
+        result.warnings.append(
+            f"{len(result.unchecked_folders)} folder(s) could not be opened, so the photos in them "
+            f"were NOT checked: {', '.join(map(shown, result.unchecked_folders))}."
+        )
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
     if prepared.enrolment is not None:
@@ -204,6 +194,7 @@ def audit_locks(settings: Settings, folder: Path, apply: bool) -> Iterator[list[
     """
     with ExitStack() as stack:
         held = [stack.enter_context(lock_folder(settings, folder))]
+        stack.enter_context(lock.acquire_store_shared(settings.state_path))  # forget waits for us
         if apply:
             held.append(stack.enter_context(lock_quarantine(settings)))
         yield [words for words in map(stale_words, held) if words]
@@ -220,13 +211,6 @@ def stale_words(held: lock.RunLock) -> str | None:
 
 
 # -- acting on the findings -----------------------------------------------------------
-
-def check_quarantine(settings: Settings, folder: Path) -> None:
-    """Refuse a quarantine folder inside the audited folder (or around it)."""
-    why = quarantine.check_outside(settings.quarantine_path, folder)
-    if why:
-        raise CannotRun(why)
-
 
 def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
     """Move every photo whose action is ``delete`` into quarantine (never deletes anything)."""
@@ -284,10 +268,10 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     A staff id erases that member of staff's face data instead (the erasure's
     ``child_id`` is then ``staff:<id>``).
 
-    Refuses (lock.AlreadyRunning) while any audit is running, so none can write
-    the child's faces back while they are being erased.
+    Refuses (lock.AlreadyRunning) while any audit or enrolment is running (they hold
+    the store lock, lock.STORE_LOCK), so none can write the faces back while they are erased.
     """
-    held = lock.acquire_every(settings.state_path, "the face data (an audit is running)")
+    held = lock.acquire_every(settings.state_path, "the face data (an audit or an enrolment is running)")
     try:
         with Store(settings.state_path) as store:
             person = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded

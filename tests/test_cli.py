@@ -89,8 +89,9 @@ def build_transfer(folder: Path) -> None:
     (t2 / "IMG_0102.jpg").write_bytes(data[: len(data) // 2])  # did not finish copying
     (t2 / "IMG_0103.jpg").write_bytes(b"")  # zero bytes
     (t2 / "MOV_0104.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64)
-    # Skipped, never in the report: hidden files and system junk. (A photo of Sam,
-    # who may not be photographed for anything: if it were audited it would show.)
+    # A hidden photo is audited like any other (issue 13: a photo of Sam, who may not be
+    # photographed for anything, must show); a thumbnail cache gets a row (delete); Finder's
+    # .DS_Store is the one file skipped, and the report lists it.
     scene([(sam, (600, 300), 380)], (1600, 1200), seed=8).save(t2 / ".IMG_0105.jpg", quality=90)
     (t2 / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0 thumbnail cache")
     (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
@@ -102,10 +103,12 @@ EXPECTED_PATHS = [
     "tablet-1/IMG_0003.jpg",
     "tablet-1/IMG_0004.jpg",
     "tablet-1/IMG_0005.jpg",
+    "tablet-2/.IMG_0105.jpg",
     "tablet-2/IMG_0101.jpg",
     "tablet-2/IMG_0102.jpg",
     "tablet-2/IMG_0103.jpg",
     "tablet-2/MOV_0104.mp4",
+    "tablet-2/Thumbs.db",
 ]
 
 
@@ -237,7 +240,10 @@ def test_json_report_follows_the_documented_contract(setting: Setting, audited: 
     assert report["today"] == TODAY
     assert report["folder"] == str(setting.transfer)
     assert isinstance(report["warnings"], list) and all(isinstance(w, str) for w in report["warnings"])
-    assert [i["path"] for i in report["images"]] == EXPECTED_PATHS  # hidden files and junk skipped
+    assert [i["path"] for i in report["images"]] == EXPECTED_PATHS  # hidden files too
+    assert report["skipped"] == [{"path": ".DS_Store", "reason": "Finder folder settings (.DS_Store), not a photo",
+                                  "path_hex": None}]
+    assert report["summary"]["skipped"] == 1
     actions = [i["action"] for i in report["images"]]
     summary = report["summary"]
     assert {k: summary[k] for k in ("photos", "keep", "delete", "review")} == {
@@ -370,18 +376,20 @@ def test_files_that_cannot_be_checked_go_to_review(audited: tuple[int, str, dict
 
 def test_terminal_output_shows_summary_and_reasons(audited: tuple[int, str, dict]) -> None:
     _, stdout, _ = audited
-    assert "9 photos checked: 5 keep, 1 delete, 3 for a person to look at" in stdout
+    assert "11 photos checked: 5 keep, 3 delete, 3 for a person to look at" in stdout
     assert "tablet-1/IMG_0003.jpg" in stdout and "Sam Jones (c03)" in stdout
     assert "tablet-1/IMG_0001.jpg" not in stdout  # cleared: nothing to do
-    assert ".IMG_0105" not in stdout and "Thumbs.db" not in stdout
+    assert ".IMG_0105" in stdout and "Thumbs.db" in stdout and "thumbnail cache" in stdout
+    assert "1 file(s) skipped, not photos:" in stdout and ".DS_Store: Finder folder settings" in stdout
 
 
 def test_csv_report_has_a_row_per_photo(setting: Setting, audited: tuple[int, str, dict]) -> None:
     text = (setting.out / "report.csv").read_text(encoding="utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
     report = audited[2]
-    assert [r["photo"] for r in table] == [i["path"] for i in report["images"]]
-    assert [r["action"] for r in table] == [i["action"] for i in report["images"]]
+    assert [r["photo"] for r in table] == [i["path"] for i in report["images"]] + [".DS_Store"]
+    assert [r["action"] for r in table] == [i["action"] for i in report["images"]] + ["skipped"]
+    assert "not a photo" in table[-1]["reasons"]
     for row, img in zip(table, report["images"]):
         assert [row[p] for p in PURPOSES] == [img["purposes"][p] for p in PURPOSES]
     assert table[2]["children"].split() == ["c01", "c03"]

@@ -136,3 +136,15 @@ def test_an_existing_folder_is_used_as_it_is_and_a_file_is_refused(tmp_path: Pat
 def test_decode_sees_what_encode_wrote() -> None:
     pixels = numpy.asarray(grace_hopper())
     assert numpy.array_equal(decode(encode(pixels, "PNG")), pixels)
+
+
+def test_a_copy_of_a_photo_with_a_255_byte_name_gets_a_name_that_fits(tmp_path: Path) -> None:
+    """Issue 13, item 11: names made from a photo's name fit any name the filesystem allows."""
+    name = "é" * 125 + "x.jpg"  # 255 bytes in UTF-8
+    assert len(os.fsencode(name)) == 255
+    first = write_new(tmp_path, name, b"one")
+    second = write_new(tmp_path, name, b"two")
+    assert first.name == name and first.read_bytes() == b"one"
+    assert second.read_bytes() == b"two" and second.name.endswith("-2.jpg")
+    assert len(os.fsencode(second.name)) <= 255
+    second.name.encode("utf-8")  # never cut mid-character

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import sys
 import warnings
@@ -14,6 +15,9 @@ import pytest
 from PIL import Image, JpegImagePlugin
 
 from faces import astronaut, grace_hopper, orientation_exif, save_heic, save_jpeg_with_orientation
+from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
+
+from photoaudit import imaging
 from photoaudit.imaging import (
     DEFAULT_MAX_PIXELS,
     LoadedPhoto,
@@ -185,16 +189,22 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "no longer there" in unreadable(tmp_path / "gone.jpg")
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32" or (hasattr(os, "geteuid") and os.geteuid() == 0),
-    reason="needs POSIX permissions and a non-root user",
-)
-def test_permission_denied(jpeg: Path) -> None:
-    jpeg.chmod(0)
-    try:
-        assert "permission denied" in unreadable(jpeg)
-    finally:
-        jpeg.chmod(0o644)
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_permission_denied(jpeg: Path, open_folder: Path) -> None:
+    """Run as an unprivileged user even when the tests run as root (see tests/unprivileged.py)."""
+    locked, readable = open_folder / "locked.jpg", open_folder / "readable.jpg"
+    shutil.copyfile(jpeg, locked)
+    shutil.copyfile(jpeg, readable)
+    give_away(locked, readable)
+    locked.chmod(0)
+
+    def look() -> tuple[int, int, str]:
+        return os.geteuid(), load_photo(readable).pixels.shape[1], unreadable(locked)
+
+    uid, width, reason = as_unprivileged(look)
+    assert uid != 0  # really unprivileged, so the mode is what refuses
+    assert width > 0  # the folder itself can be read: the refusal is the file's own mode
+    assert "permission denied" in reason
 
 
 @pytest.mark.parametrize(
@@ -209,7 +219,7 @@ def test_operating_system_errors(
     def refuse(self: Path, *args: object, **kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(imaging, "open_regular", refuse)  # photos are opened only through it
     assert words in unreadable(jpeg)
 
 
@@ -441,3 +451,25 @@ def test_full_size_is_the_upright_photos_even_when_downscaled(tmp_path: Path, or
 def test_full_size_of_a_turned_heic(tmp_path: Path) -> None:
     path = save_heic(grace_hopper(), tmp_path / "g.heic", 6)
     assert load_photo(path, max_side=100).full_size == (512, 600)
+
+
+def test_a_png_with_a_huge_text_chunk_is_too_large_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 17: a valid PNG whose text is more than Pillow holds safely."""
+    from PIL import PngImagePlugin
+
+    from photoaudit.imaging import TOO_LARGE_PARTS
+
+    small = Image.new("RGB", (40, 30), (200, 100, 50))
+    packed = PngImagePlugin.PngInfo()
+    packed.add_text("comment", "x" * (PngImagePlugin.MAX_TEXT_CHUNK + 1), zip=True)  # small file, huge text
+    small.save(tmp_path / "ztxt.png", pnginfo=packed)
+    plain = PngImagePlugin.PngInfo()
+    plain.add_text("comment", "y" * 300_000)
+    small.save(tmp_path / "text.png", pnginfo=plain)
+    monkeypatch.setattr(PngImagePlugin, "MAX_TEXT_MEMORY", 200_000)  # as a 70 MB chunk against 64 MB
+    for name in ("ztxt.png", "text.png"):
+        with pytest.raises(UnreadablePhoto) as err:
+            load_photo(tmp_path / name)
+        assert err.value.reason == TOO_LARGE_PARTS and "damaged" not in err.value.reason.replace("not necessarily damaged", "")

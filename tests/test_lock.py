@@ -75,14 +75,24 @@ def test_one_process_cannot_take_its_own_lock_twice(tmp_path: Path) -> None:
 
 
 def test_acquire_every_refuses_while_any_run_holds_a_lock(tmp_path: Path) -> None:
-    lock.acquire(tmp_path, "a", "a").release()
-    with lock.acquire(tmp_path, "b", "b"):
-        with pytest.raises(lock.AlreadyRunning):
+    # Lock files are taken in the order of their names (hashes): pick a held lock whose file
+    # comes after a free one, so acquire_every really takes a lock before it is refused.
+    free = "a"
+    held_name = next(n for n in (f"b{i}" for i in range(100))
+                     if lock.lock_path(tmp_path, n).name > lock.lock_path(tmp_path, free).name)
+    lock.acquire(tmp_path, free, free).release()
+    with lock.acquire(tmp_path, held_name, held_name):
+        order = sorted(p.name for p in (tmp_path / "locks").glob("*.lock"))
+        assert order.index(lock.lock_path(tmp_path, free).name) < order.index(lock.lock_path(tmp_path, held_name).name)
+        with pytest.raises(lock.AlreadyRunning) as refused:  # kept: its traceback keeps what it held alive
             lock.acquire_every(tmp_path, "the face data")
-        # the ones it took before the refusal were given back
-        lock.acquire(tmp_path, "a", "a").release()
+        # the ones it took before the refusal were given back (this process could not take
+        # its own lock twice, so this would be refused if the free one were still held)
+        assert lock.lock_path(tmp_path, free).read_text() == ""  # released, not merely dropped
+        lock.acquire(tmp_path, free, free).release()
+        assert refused.value.holder["name"] == held_name
     held = lock.acquire_every(tmp_path, "the face data")
-    assert len(held) == 2
+    assert len(held) == 3  # the two, and the store's
     for one in held:
         one.release()
 

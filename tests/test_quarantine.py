@@ -291,3 +291,156 @@ def test_quarantine_folder_and_manifest_are_private(tmp_path: Path) -> None:
     assert (quarantine_dir.stat().st_mode & 0o777) == 0o700
     assert ((quarantine_dir / "transfer" / "tablet-2").stat().st_mode & 0o777) == 0o700
     assert ((quarantine_dir / q.MANIFEST_NAME).stat().st_mode & 0o777) == 0o600
+
+
+# -- issue 13: modes, long names, and the hash checks really exercised -----------------------
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_quarantined_photos_are_private_and_get_their_mode_back_on_restore(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    for relative in TO_MOVE:
+        (folder / relative).chmod(0o644)
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    assert outcome.done
+    for item in outcome.done:
+        assert (item.quarantined.stat().st_mode & 0o777) == 0o600
+    restored = q.restore(quarantine_dir, outcome.done)
+    for item in restored.done:
+        assert (item.original.stat().st_mode & 0o777) == 0o644
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX umask")
+@pytest.mark.parametrize("cross_device", ["0", "1"])
+def test_every_folder_is_created_with_explicit_modes_under_umask_000(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cross_device: str
+) -> None:
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", cross_device)
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "new" / "quarantine"
+    old = os.umask(0)
+    try:
+        outcome = q.quarantine(folder, plan(), quarantine_dir)
+        shutil_rmtree_tablet(folder)
+        q.restore(quarantine_dir, outcome.done)
+    finally:
+        os.umask(old)
+    for path in [tmp_path / "new", quarantine_dir, *(p for p in quarantine_dir.rglob("*"))]:
+        want = 0o700 if path.is_dir() else 0o600
+        assert (path.stat().st_mode & 0o777) == want, path
+    assert ((folder / "tablet-2" / "week 47").stat().st_mode & 0o777) == 0o700  # made again by restore
+
+
+def shutil_rmtree_tablet(folder: Path) -> None:
+    """Photos were moved out; the tablet's emptied sub-folder is removed by someone."""
+    (folder / "tablet-2" / "week 47").rmdir()
+
+
+def long_name_folder(root: Path) -> tuple[Path, list[q.Planned], dict[str, bytes]]:
+    """A 255-byte photo name (the most ext4 allows) among photos to move, then an ordinary one."""
+    files = {
+        "tablet-1/" + "x" * 251 + ".jpg": b"a photo with the longest name " * 40,
+        "tablet-1/IMG_0009.jpg": b"a photo after it " * 40,
+    }
+    for relative, data in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(data)
+    return root, [q.Planned(r, sha(d), "delete") for r, d in files.items()], files
+
+
+@pytest.mark.parametrize("cross_device", ["0", "1"])
+def test_a_255_byte_name_is_moved_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cross_device: str
+) -> None:
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", cross_device)
+    folder, planned, files = long_name_folder(tmp_path / "transfer")
+    quarantine_dir = tmp_path / "quarantine"
+    outcome = q.quarantine(folder, planned, quarantine_dir)
+    assert outcome.skipped == [] and len(outcome.done) == 2
+    # the same names again: the second copies need a " (2)" that still fits
+    folder2, planned2, _ = long_name_folder(tmp_path / "again" / "transfer")
+    second = q.quarantine(folder2, planned2, quarantine_dir)
+    assert second.skipped == [] and len(second.done) == 2
+    assert all(len(os.fsencode(i.quarantined.name)) <= q.NAME_MAX for i in second.done)
+    # put back while the original name is taken again: "(restored)" fits too
+    for relative, data in files.items():
+        (folder / relative).write_bytes(b"a new photo with that name")
+    back = q.restore(quarantine_dir, outcome.done)
+    assert back.skipped == [] and len(back.done) == 2
+    for item in back.done:
+        assert item.original.read_bytes() in files.values()
+
+
+def test_one_failed_move_is_a_row_and_the_later_photos_are_still_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    real = q.free_path
+
+    def too_long(wanted: Path, taken: set[Path]) -> Path:
+        if wanted.name == "IMG_0001.jpg":
+            raise OSError(36, "File name too long", str(wanted))
+        return real(wanted, taken)
+
+    monkeypatch.setattr(q, "free_path", too_long)
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    assert [r for r, _ in outcome.skipped] == ["tablet-1/IMG_0001.jpg"]
+    assert "File name too long" in outcome.skipped[0][1]
+    assert len(outcome.done) == len(TO_MOVE) - 1
+    assert (folder / "tablet-1" / "IMG_0001.jpg").read_bytes() == FILES["tablet-1/IMG_0001.jpg"]
+
+
+def test_a_copy_corrupted_mid_move_is_caught_and_the_photo_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """quarantine.copy_verified's hash check: without it the damaged copy would replace the photo."""
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
+    real = q.shutil.copyfileobj
+
+    def flip_a_byte(reader, writer, length=0):  # type: ignore[no-untyped-def]
+        real(reader, writer, length)
+        writer.seek(10)
+        writer.write(b"\x00")
+
+    monkeypatch.setattr(q.shutil, "copyfileobj", flip_a_byte)
+    outcome = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    monkeypatch.undo()
+    assert outcome.done == []
+    assert "does not match" in outcome.skipped[0][1]
+    assert (folder / TO_MOVE[0]).read_bytes() == FILES[TO_MOVE[0]]
+    assert [p for p in quarantine_dir.rglob("*") if p.is_file() and p.name != q.MANIFEST_NAME] == []
+    assert [e["step"] for e in q.Manifest(quarantine_dir).entries()] == ["started", "abandoned"]
+
+
+def test_a_quarantined_photo_changed_before_restore_is_not_put_back(tmp_path: Path) -> None:
+    """The hash check before a restore: a changed file is not the photo that was quarantined."""
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    outcome = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    item = outcome.done[0]
+    item.quarantined.write_bytes(b"something else entirely")
+    back = q.restore(quarantine_dir, [item])
+    assert back.done == []
+    assert "changed there" in back.skipped[0][1]
+    assert not (folder / TO_MOVE[0]).exists()
+    assert item.quarantined.read_bytes() == b"something else entirely"
+    assert [i.id for i in q.quarantined_items(q.Manifest(quarantine_dir).entries())] == [item.id]
+
+
+def test_a_copy_corrupted_mid_restore_is_caught_and_the_photo_stays_in_quarantine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    item = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir).done[0]
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
+    real = q.shutil.copyfileobj
+
+    def flip_a_byte(reader, writer, length=0):  # type: ignore[no-untyped-def]
+        real(reader, writer, length)
+        writer.seek(3)
+        writer.write(b"\x00")
+
+    monkeypatch.setattr(q.shutil, "copyfileobj", flip_a_byte)
+    back = q.restore(quarantine_dir, [item])
+    monkeypatch.undo()
+    assert back.done == [] and "does not match" in back.skipped[0][1]
+    assert item.quarantined.read_bytes() == FILES[TO_MOVE[0]]
+    assert not (folder / TO_MOVE[0]).exists()

@@ -441,6 +441,27 @@ def test_child_id_unusable_as_folder_name(tmp_path: Path, bad: str) -> None:
     assert "can't be used as an id" in str(err)
 
 
+@pytest.mark.parametrize("bad", ["C 6", "C.6", "Zoë", ".hidden", "=1+1", "+44", "@home", "a;b", "C\u200b6"])
+def test_child_id_is_letters_numbers_dash_and_underscore_only(tmp_path: Path, bad: str) -> None:
+    """Exactly what the message says (issue 13, item 15): anything else is a line/column error."""
+    err = load_text(tmp_path, HEADER + f'\nA1,Ann,,,,,,,,,,\n"{bad}",Bob,,,,,,,,,,\n')
+    assert err.line == 3 and err.column == "child_id"
+    assert "Use letters, numbers, - and _ only" in str(err)
+
+
+@pytest.mark.parametrize("good", ["C001", "c-01", "room_2-7", "-1", "ABCxyz123"])
+def test_child_ids_the_message_allows_are_accepted(tmp_path: Path, good: str) -> None:
+    register = load_register(write(tmp_path, HEADER + f"\n{good},Ann,,,,,,,,,,\n"))
+    assert list(register.children) == [good]
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_name_is_a_line_and_column_error(tmp_path: Path, blank: str) -> None:
+    err = load_text(tmp_path, HEADER + f'\nA1,"{blank}",,,,,,,,,,\n')
+    assert err.line == 2 and err.column == "name"
+    assert "no name" in str(err)
+
+
 # --- file problems ------------------------------------------------------------------------
 
 def test_missing_file(tmp_path: Path) -> None:

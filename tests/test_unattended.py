@@ -16,8 +16,9 @@ import pytest
 from nursery import ROWS, audited_template, enrolled_template, nursery_copy, shared, write_register
 from typer.testing import CliRunner
 
+from photoaudit import cli_state
 from photoaudit import quarantine as q
-from photoaudit.cli import EXIT_ALREADY_RUNNING, EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, app
+from photoaudit.cli import EXIT_ALREADY_RUNNING, EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, EXIT_NOT_CONFIRMED, app
 from photoaudit.engine import EngineSettings, FaceEngine
 from photoaudit.incremental import examine_key, folder_key
 from photoaudit.lock import acquire
@@ -184,16 +185,21 @@ def test_restore_lists_and_puts_back(nursery: tuple[Path, Path]) -> None:
     assert cli(data, "restore", "nothing-like-it.jpg").exit_code == EXIT_CANNOT_RUN
 
 
-def test_purge_asks_first_deletes_for_good_and_records_what_it_deleted(nursery: tuple[Path, Path]) -> None:
+def test_purge_asks_first_deletes_for_good_and_records_what_it_deleted(
+    nursery: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     data, folder = nursery
     audit(data, folder, "--apply", "--quiet")
     quarantined = [i.quarantined for i in q.quarantined_items(q.Manifest(data / "quarantine").entries())]
     assert len(quarantined) == 3
     assert cli(data, "purge", "--older-than", "30d", "--yes").exit_code == EXIT_CLEAR  # too young
+    piped = cli(data, "purge", "--older-than", "0d", input="y\n")  # no terminal: piped input never confirms
+    assert piped.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
+    monkeypatch.setattr(cli_state, "interactive", lambda: True)  # a person at a terminal from here on
     declined = cli(data, "purge", "--older-than", "0d", input="n\n")
-    assert declined.exit_code == EXIT_CANNOT_RUN and all(p.exists() for p in quarantined)
+    assert declined.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
     no_answer = cli(data, "purge", "--older-than", "0d", input="")
-    assert no_answer.exit_code == EXIT_CANNOT_RUN and all(p.exists() for p in quarantined)
+    assert no_answer.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
     done = cli(data, "purge", "--older-than", "0d", input="y\n")
     assert done.exit_code == EXIT_CLEAR
     assert not any(p.exists() for p in quarantined)

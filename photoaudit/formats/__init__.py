@@ -9,8 +9,10 @@ from pathlib import Path
 
 def write_private(path: Path, text: str, encoding: str = "utf-8") -> None:
     """Write a report atomically, readable by its owner only: reports show children (R10)."""
+    from ..store import make_private_dir  # here: the store imports the face engine
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.absolute().parent)  # new folders 0700 whatever the umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
@@ -228,6 +229,9 @@ class HtmlPage:
         if "breaches" in summary:
             n = summary["breaches"]
             parts.append(f"<span class=\"count breach\">{esc(n)} breach{'' if n == 1 else 'es'}</span>")
+        skipped = self.report.get("skipped") or []
+        if skipped:
+            parts.append(f"<span class=\"count\">{len(skipped)} skipped (not photos)</span>")
         overrides = sum(1 for i in self.report.get("images", []) if i.get("override"))
         if overrides:
             parts.append(f"<span class=\"count\">{overrides} forced by a person</span>")
@@ -241,6 +245,7 @@ class HtmlPage:
             f"{esc(self.report.get('today', ''))} (report made {esc(self.report.get('generated', ''))}).</p>\n"
             f"<p class=\"summary\" id=\"summary\">{' '.join(parts)}</p>\n"
             + (f"<ul class=\"warnings\">{warnings}</ul>\n" if warnings else "")
+            + self.skipped_list(skipped)
             + f"<ul class=\"legend\">{legend}</ul>\n"
             "<details class=\"howto\"><summary>Deciding faces from this report</summary>"
             "<p>Each face has a number on its box. To record who the faces are, make a spreadsheet "
@@ -250,6 +255,16 @@ class HtmlPage:
             "<code>photoaudit review --decisions FILE</code>. To force a photo's action, run "
             "<code>photoaudit override PHOTO --action keep --reason \"...\"</code>.</p></details>\n"
             "</header>\n"
+        )
+
+    def skipped_list(self, skipped: list[Mapping[str, Any]]) -> str:
+        """Every file the audit skipped, with why (none is left out silently)."""
+        if not skipped:
+            return ""
+        items = "".join(f"<li><code>{esc(s['path'])}</code>: {esc(s['reason'])}</li>" for s in skipped)
+        return (
+            f"<details class=\"skipped\" id=\"skipped\"><summary>{len(skipped)} file(s) skipped, "
+            f"not photos</summary><ul>{items}</ul></details>\n"
         )
 
     def filters(self, images: list[Mapping[str, Any]]) -> str:
@@ -296,7 +311,7 @@ class HtmlPage:
         return (
             f"<article class=\"card\" data-action=\"{esc(action)}\" data-children=\"{esc('|'.join(children))}\" "
             f"data-cleared=\"{esc(' '.join(cleared))}\">\n"
-            + self.picture(path, faces, twice)
+            + self.picture(path, faces, twice, image.get("path_hex"))
             + "<div class=\"details\">\n"
             f"<h2 class=\"path\">{esc(path)}</h2>\n<p class=\"badges\">{' '.join(badges)}</p>\n"
             + self.override(image.get("override"))
@@ -307,8 +322,11 @@ class HtmlPage:
             + "</div>\n</article>"
         )
 
-    def picture(self, path: str, faces: list[Mapping[str, Any]], twice: set[str]) -> str:
-        thumb = self.thumbnails(self.folder / Path(path)) if self.thumbnails else None
+    def picture(
+        self, path: str, faces: list[Mapping[str, Any]], twice: set[str], path_hex: str | None = None
+    ) -> str:
+        exact = os.fsdecode(bytes.fromhex(path_hex)) if path_hex else path  # a name not in UTF-8
+        thumb = self.thumbnails(self.folder / Path(exact)) if self.thumbnails else None
         if thumb is None:
             return "<div class=\"picture none\"><p>No preview: see the reasons.</p></div>\n"
         width, height = thumb.full_size

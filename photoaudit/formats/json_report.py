@@ -12,6 +12,7 @@ from typing import Any
 from ..auditor import AuditResult
 from ..models import Candidate, FaceMatch, Override, PersonDecision, PhotoVerdict
 from ..provenance import Provenance
+from ..sources import raw_hex, shown
 
 VERSION = 1
 
@@ -96,20 +97,43 @@ def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
     }
 
 
-def report_json(result: AuditResult) -> dict[str, Any]:
+def printable(value: Any) -> Any:
+    """``value`` with every text in it printable: names that are not UTF-8 shown escaped."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [printable(v) for v in value]
+    return value
+
+
+def image_json(result: AuditResult, verdict: PhotoVerdict) -> dict[str, Any]:
+    """One image entry: the verdict, its hash, what it is on disk, its exact name if not UTF-8."""
+    entry = result.entries.get(verdict.path)
     return {
+        **verdict_json(verdict),
+        "sha256": result.hashes.get(verdict.path),
+        "entry": "file" if entry is None else entry.value,
+        "path_hex": raw_hex(verdict.path),
+    }
+
+
+def report_json(result: AuditResult) -> dict[str, Any]:
+    return printable({
         "version": VERSION,
         "generated": result.generated.isoformat(timespec="seconds"),
         "today": result.today.isoformat(),
         "folder": str(result.folder),
         "summary": result.summary,
         "warnings": list(result.warnings),
-        "images": [{**verdict_json(v), "sha256": result.hashes.get(v.path)} for v in result.verdicts],
+        "images": [image_json(result, v) for v in result.verdicts],
         "cache": result.cache,
         "quarantined": result.quarantined,
         "erased": result.erased,
         "takedown": result.takedown,
-    }
+        "skipped": [{"path": s.relative, "reason": s.reason, "path_hex": raw_hex(s.relative)} for s in result.skipped],
+    })
 
 
 def render(result: AuditResult) -> str:

@@ -9,6 +9,7 @@ from rich.text import Text
 from ..auditor import AuditResult
 from ..cover import COVER_NOTE_PREFIX
 from ..models import PURPOSE_WORDS, Action, PhotoVerdict, Use
+from ..sources import shown
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}
 ACTION_WORDS = {
@@ -25,7 +26,7 @@ def summary_line(result: AuditResult) -> str:
         fields += f" quarantined={len(result.quarantined)}"
     if result.takedown is not None:
         fields += f" takedown={result.takedown}"
-    return f"photoaudit: {fields} folder={result.folder}"
+    return f"photoaudit: {fields} folder={shown(str(result.folder))}"
 
 
 def needs_attention(verdict: PhotoVerdict) -> bool:
@@ -55,7 +56,11 @@ def show(result: AuditResult, console: Console) -> None:
         )
     )
     for warning in result.warnings:
-        console.print(Text(f"Note: {warning}", style="yellow"))
+        console.print(Text(f"Note: {shown(warning)}", style="yellow"))
+    if result.skipped:
+        console.print(Text(f"{len(result.skipped)} file(s) skipped, not photos:"))
+        for skipped in result.skipped:
+            console.print(Text(f"  {shown(skipped.relative)}: {skipped.reason}"))
     rows = [v for v in result.verdicts if needs_attention(v)]
     if not rows:
         console.print("Every photo is cleared for every use.", style="green")
@@ -76,5 +81,5 @@ def show(result: AuditResult, console: Console) -> None:
             why += "\n" + next((n for n in v.notes if "GPS" in n), "")
         if v.reasons:
             why += "".join("\n" + n for n in v.notes if n.startswith(COVER_NOTE_PREFIX))
-        table.add_row(v.path, todo, why)
+        table.add_row(Text(shown(v.path)), todo, Text(shown(why)))
     console.print(table)
