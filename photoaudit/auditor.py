@@ -21,8 +21,9 @@ from .imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from .matching import match_face
 from .metadata import modified_time, parse_exif
 from .inner import judge_inner
-from .models import PURPOSES, Action, FaceMatch, FaceStatus, InnerPicture, PhotoFacts, PhotoVerdict, Register, Use
+from .models import PUBLIC_PURPOSES, PURPOSES, Action, FaceMatch, FaceStatus, InnerPicture, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import judge_photo
+from .safeguards import Safeguards, public_review
 from .provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
 from .sources import (
     THUMBNAIL_CACHE_WORDS,
@@ -66,6 +67,7 @@ class AuditResult:
     quarantined: list[dict] | None = None  # with --apply: what was moved where
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
     takedown: int | None = None  # published copies today's register no longer allows (audits only)
+    public: frozenset[str] = frozenset(PUBLIC_PURPOSES)  # the setting's public uses
     #: files the audit did not check, each with why (provably not photos; photoaudit's own)
     skipped: list[Skipped] = field(default_factory=list)
     #: relative path -> what it is on disk, for every row that is not a plain file (links, ...)
@@ -83,6 +85,8 @@ class AuditResult:
             "review": self.count(Action.REVIEW),
             "breaches": sum(bool(v.provenance and v.provenance.breach) for v in self.verdicts),
             "skipped": len(self.skipped),
+            # kept, but a person must look before any public use (issue 12: the queue stays short)
+            "public_review": sum(public_review(v, self.public) for v in self.verdicts),
         }
 
     @property
@@ -170,11 +174,20 @@ def identify(
             for index, (seconds, faces) in enumerate(examined.frames)
             for face in faces
         ]
-        return PhotoFacts(examined.relative, combine(seen, match), examined.problem)
+        return PhotoFacts(examined.relative, combine(seen, match), examined.problem, taken=taken_day(examined))
     inner = tuple(
         InnerPicture(label, tuple(one(face) for face in faces), problem) for label, faces, problem in examined.inner
     )
-    return PhotoFacts(examined.relative, tuple(one(face) for face in examined.faces), examined.problem, inner=inner)
+    return PhotoFacts(
+        examined.relative, tuple(one(face) for face in examined.faces), examined.problem, inner=inner,
+        taken=taken_day(examined),
+    )
+
+
+def taken_day(examined: Examined) -> date | None:
+    """The day the file says it was taken (the age rules use it), or None."""
+    meta = examined.meta
+    return meta.taken.date() if meta is not None and meta.taken is not None else None
 
 
 def audit_files(
@@ -191,6 +204,7 @@ def audit_files(
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
+    guard: Safeguards | None = None,
 ) -> list[PhotoVerdict]:
     """Examine, identify and judge each file in turn: consent first, then its metadata.
 
@@ -203,7 +217,7 @@ def audit_files(
         facts = identify(examined, enrolled, match)
         if settle is not None:
             facts = settle(media, facts)
-        verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules))
+        verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules, guard))
         if on_file:
             on_file(media)
     return verdicts
@@ -218,6 +232,7 @@ def judge_file(
     purposes: tuple[str, ...] = PURPOSES,
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
+    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
     """The verdict on one examined file: consent first, then its metadata.
 
@@ -227,11 +242,12 @@ def judge_file(
     """
     if media.entry is Entry.THUMBNAIL_CACHE:
         return thumbnail_cache_verdict(media.relative, purposes)
-    consent = judge_inner(judge_photo(facts, register, today, purposes), facts, register, today, purposes)
+    consent = judge_inner(judge_photo(facts, register, today, purposes, guard), facts, register, today, purposes,
+                          guard)
     kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
     verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
     if examined.kind != "video" and len(verdict.reasons) == len(consent.reasons):
-        verdict = add_cover_notes(verdict, facts, register, today)
+        verdict = add_cover_notes(verdict, facts, register, today, guard)
     return verdict
 
 
@@ -248,6 +264,7 @@ def judge(
     rules: RecordRules = RecordRules(),
     media: MediaFile | None = None,
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
+    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
     """Match the faces found in one file, then :func:`judge_file` it: the cheap steps, which
     every audit runs again (they depend on today and today's register), stored faces or not.
@@ -259,7 +276,7 @@ def judge(
         media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
     if settle is not None:
         facts = settle(media, facts)
-    return judge_file(media, examined, facts, register, today, purposes, devices, rules)
+    return judge_file(media, examined, facts, register, today, purposes, devices, rules, guard)
 
 
 def thumbnail_cache_verdict(relative: str, purposes: tuple[str, ...] = PURPOSES) -> PhotoVerdict:

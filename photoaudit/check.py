@@ -15,12 +15,15 @@ from pathlib import Path
 
 from .auditor import AuditResult, Examined, examine, identify, judge_file, list_media
 from .cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
+from .decision_store import Settler, load_settler
+from .decisions import apply_override
 from .export import copy_format, cover_regions, decode, encode, make_private_folder, rgb_icc_profile, write_new
 from .imaging import UnreadablePhoto, load_photo
 from .inner import judge_inner
-from .models import PhotoVerdict, Use
+from .models import Action, PhotoVerdict, Use
 from .policy import judge_photo
 from .provenance import audit_warnings
+from .safeguards import Safeguards
 from .sources import MediaFile, MediaKind, Skipped, describe
 from .workflow import CannotRun, Prepared, is_inside
 
@@ -192,11 +195,13 @@ def run_check(
     if on_start:
         on_start(files)
     result = CheckResult(purpose, today, [], export_dir, unknown)
+    # People's decisions and overrides, exactly as the weekly audit applies them.
+    settler = load_settler(prepared.settings.state_path, prepared.register)
     if not prepared.children_enrolled:
         result.warnings.append("No child is enrolled for face matching, so no face can be cleared.")
     for media in files:
         before = file_state(media.path)
-        photo = check_one(media, prepared, today, purpose, unknown)
+        photo = check_one(media, prepared, today, purpose, unknown, settler)
         if export_dir is not None:
             export_copy(photo, prepared, today, export_dir, before)
         result.photos.append(photo)
@@ -208,25 +213,35 @@ def run_check(
     return result
 
 
-def check_one(media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str) -> PhotoCheck:
+def check_one(
+    media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str, settler: Settler | None = None
+) -> PhotoCheck:
     """The audit's verdict on one file, and the plan for ``purpose``.
 
     What the file's own metadata rules out (a breach of R6, past retention, ...)
     blocks the purpose and any copy; a GPS location blocks uses outside the setting.
+    ``settler`` applies people's decisions about faces and photos, and their
+    overrides, as the audit does: an override to delete or review blocks the use.
     """
-    settings, register = prepared.settings, prepared.register
+    settings, register, guard = prepared.settings, prepared.register, prepared.guard
     examined = examine(media, prepared.engine, video=settings.video)
     facts = identify(examined, prepared.enrolled, settings.match)
+    if settler is not None:
+        facts = settler(media, facts)
     verdict = judge_file(
-        media, examined, facts, register, today, settings.purposes, prepared.devices, settings.records
+        media, examined, facts, register, today, settings.purposes, prepared.devices, settings.records, guard
     )
     # The copy carries nothing but the main picture, so what is inside the file (EXIF
     # thumbnail, more images) holds back the file itself, never its copy.
-    consent = judge_inner(judge_photo(facts, register, today, settings.purposes), facts, register, today,
-                          settings.purposes)
+    consent = judge_inner(judge_photo(facts, register, today, settings.purposes, guard), facts, register, today,
+                          settings.purposes, guard)
     from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
+    if settler is not None:
+        verdict = apply_override(verdict, settler.overrides.get(settler.hashes.get(media.relative, "")))
+        if verdict.override is not None and verdict.override.action is not Action.KEEP:
+            from_file = (*from_file, verdict.reasons[-1])  # the person's word stands, as in the audit
     gps = examined.meta is not None and examined.meta.gps
-    plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps)
+    plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps, guard=guard)
     return PhotoCheck(media, verdict, plan)
 
 
@@ -270,7 +285,9 @@ def verify_copy(data: bytes, photo: PhotoCheck, prepared: Prepared, today: date)
     """Look for faces in the covered copy itself: '' when what is left is cleared, else why not."""
     faces = tuple(prepared.engine.find_faces(decode(data)))
     facts = identify(Examined(photo.media.relative, faces), prepared.enrolled, prepared.settings.match)
-    verdict = judge_photo(facts, prepared.register, today, (photo.plan.purpose,))
+    # Faces were found in the original and covered: the copy is not a photo "with no face found".
+    guard = replace(prepared.guard or Safeguards(), faceless=False)
+    verdict = judge_photo(facts, prepared.register, today, (photo.plan.purpose,), guard)
     if verdict.purposes[photo.plan.purpose] is Use.ALLOWED:
         return ""
     return (

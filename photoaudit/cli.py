@@ -27,7 +27,7 @@ from rich.table import Table
 from . import __version__
 from .check import gather, parse_purpose, run_check, validate
 from .cli_rights import app as rights_app
-from .config import ConfigError, MatchSettings, Settings, find_config, load_config
+from .config import ConfigError, Settings, command_line_match, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
 from .formats import check_report, children_view, csv_report, html_report, json_report, staff_view, terminal
@@ -36,10 +36,10 @@ from .parallel import default_jobs
 from . import review
 from .decision_store import DecisionBook
 from .decisions import action_from
-from .enrolment import sha256_file
+from .enrolment import enrolled_photos, sha256_file
 from .models import Override, staff_id_of
 from .published import record_check
-from .references import DEFAULT_MAX_AGE_MONTHS, overview, staff_overview
+from .references import DEFAULT_MAX_AGE_MONTHS, overview, reference_warnings, staff_overview
 from .report_retention import prune as prune_reports
 from .register import RegisterError
 from .runlog import try_log, write_dated_report
@@ -159,11 +159,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     """photoaudit.toml (if any), then the command line on top."""
     config = find_config(state.config)
     settings = load_config(config) if config is not None else Settings()
-    defaults = settings.match
-    match = MatchSettings(
-        tolerance=defaults.tolerance if tolerance is None else tolerance,
-        margin=defaults.margin if margin is None else margin,
-    )
+    match = command_line_match(settings.match, tolerance, margin)
     return replace(
         settings,
         data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
@@ -253,6 +249,9 @@ def enrol_command(
         console.print(f"[yellow]Rejected {folder}/{photo}: {why}[/]")
     for warning in report.warnings:
         console.print(f"[yellow]{warning}[/]")
+    if not quiet:
+        for note in report.notes:
+            console.print(note, markup=False)
     for erasure in report.erasures:
         child = prepared.register.get(erasure.child_id)
         words = erasure.words(f"{child.name} ({erasure.child_id})" if child
@@ -530,35 +529,40 @@ def review_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2(), review.reviewing(checked_settings(), who_am_i(by), enrol) as reviewer:
         if decisions is not None:
-            outcome = review.review_from_csv(reviewer, decisions, reviewer.book.last_audit_faces())
+            outcome = review.review_from_csv(
+                reviewer, decisions, reviewer.book.last_audit_faces(), reviewer.book.last_audit_photos()
+            )
         else:
             faces = review.pending_faces(reviewer.book)
-            if not faces:
+            photos = review.pending_photos(reviewer.book)
+            if not faces and not photos:
                 console.print("Nothing to review: every face of the latest audit is identified or decided.")
                 raise typer.Exit(EXIT_CLEAR)
 
-            def ask(face: object, crop: Path | None, lines: list[str]) -> str:
+            def ask(item: object, crop: Path | None, lines: list[str]) -> str:
                 console.print("")
                 for line in lines:
                     console.print(line, markup=False)
-                console.print(f"Face crop: {crop}", markup=False)
+                if isinstance(item, review.AuditPhoto):
+                    question = "Is any child in this photo? (n)o children in it, (s)kip or (q)uit"
+                else:
+                    console.print(f"Face crop: {crop}", markup=False)
+                    question = "Who is this? A child id, a staff id, (y)es as matched, (a)dult, (n)ot a face, (s)kip or (q)uit"
                 try:
-                    return typer.prompt(
-                        "Who is this? A child id, a staff id, (a)dult, (n)ot a face, (s)kip or (q)uit",
-                        default="s", show_default=False,
-                    )
+                    return typer.prompt(question, default="s", show_default=False)
                 except typer.Abort:
                     return "q"
 
             outcome = review.review_interactively(
                 reviewer, faces, ask, lambda text: console.print(text, markup=False),
-                typer.launch if open_viewer else None,
+                typer.launch if open_viewer else None, photos,
             )
     for message in outcome.messages:
         console.print(message, markup=False)
+    photos_decided = f" and {len(outcome.decided_photos)} \"no children\" decision(s)" if outcome.decided_photos else ""
     console.print(
-        f"Recorded {len(outcome.decided)} decision(s), skipped {len(outcome.skipped)}. "
-        "Every audit from now on applies them."
+        f"Recorded {len(outcome.decided)} decision(s){photos_decided}, skipped {len(outcome.skipped)}. "
+        "Every audit (and check) from now on applies them."
     )
     if outcome.enrolled:
         with cannot_run_is_exit_2():
@@ -612,10 +616,15 @@ def children_command(
         with Store(settings.state_path) as store:
             paths = store.enrolled_references(prepared.engine.settings.fingerprint())
             from_review = set(DecisionBook(store).sources())
+            photos = enrolled_photos(store, prepared.engine.settings.fingerprint(), settings.faces_dir,
+                                     set(prepared.enrolled))
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
+        found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
     console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age):
+    for line in children_view.warnings(rows, day, max_age) + found:
         console.print(line, style="yellow", markup=False)
+    for line in notes:
+        console.print(line, markup=False)
 
 
 @app.command("staff")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .models import INTERNAL_PURPOSES, PURPOSES
+from .models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, PURPOSES
 from .provenance import RecordRules
 
 #: A face is only ever a child when its distance to that child's nearest reference
@@ -26,6 +26,19 @@ DEFAULT_TOLERANCE = 0.5
 #: enrolled child. Closer calls are "ambiguous" and go to a person.
 DEFAULT_MARGIN = 0.08
 
+#: A public use (website, social media, ``[setting] public_purposes``) is cleared by a
+#: match only this close. dlib's model puts photos of one adult mostly below 0.4 and
+#: different people mostly above 0.6, and it mixes children up more; a wrong match on
+#: Facebook cannot be taken back, while a needless "review" costs a minute.
+DEFAULT_PUBLIC_TOLERANCE = 0.4
+#: Enrolled brothers and sisters: the nearest must be this much nearer than the other
+#: (siblings look alike more than other children: nearly twice the normal margin).
+DEFAULT_SIBLING_MARGIN = 0.15
+#: A face matched to a child younger than this (months) never clears a public use by
+#: matching alone: published results find face recognition far less reliable for
+#: infants and toddlers, and dlib's documentation says its model mixes children up.
+DEFAULT_PUBLIC_MIN_AGE_MONTHS = 24
+
 
 @dataclass(frozen=True)
 class MatchSettings:
@@ -33,12 +46,24 @@ class MatchSettings:
 
     tolerance: float = DEFAULT_TOLERANCE
     margin: float = DEFAULT_MARGIN
+    public_tolerance: float = DEFAULT_PUBLIC_TOLERANCE  # never above ``tolerance`` in effect
+    sibling_margin: float = DEFAULT_SIBLING_MARGIN
+    public_min_age_months: int = DEFAULT_PUBLIC_MIN_AGE_MONTHS
 
     def __post_init__(self) -> None:
         if not 0.0 < self.tolerance <= 1.0:
             raise ValueError(f"tolerance must be between 0 and 1, not {self.tolerance}")
         if not 0.0 <= self.margin < 1.0:
             raise ValueError(f"margin must be between 0 and 1, not {self.margin}")
+        if not 0.0 < self.public_tolerance <= 1.0:
+            raise ValueError(f"public_tolerance must be between 0 and 1, not {self.public_tolerance}")
+        if not 0.0 <= self.sibling_margin < 1.0:
+            raise ValueError(f"sibling_margin must be between 0 and 1, not {self.sibling_margin}")
+
+    @property
+    def public(self) -> float:
+        """The tolerance in effect for public uses: never looser than the normal one."""
+        return min(self.public_tolerance, self.tolerance)
 
 
 @dataclass(frozen=True)
@@ -49,6 +74,9 @@ class Settings:
     state_dir: Path | None = None  # default: <data_dir>/state
     match: MatchSettings = field(default_factory=MatchSettings)
     purposes: tuple[str, ...] = PURPOSES
+    #: Uses that show photos to the public besides website and social_media
+    #: (``[setting] public_purposes``): the stricter rules of docs/rules.md apply to them.
+    public_purposes: tuple[str, ...] = ()
     name: str = ""  # the setting's name, for reports
     records: RecordRules = field(default_factory=RecordRules)
     video: VideoSettings = field(default_factory=lambda: VideoSettings())
@@ -75,6 +103,11 @@ class Settings:
     def staff_dir(self) -> Path:
         """Reference photos of staff who agreed to face matching: staff/<staff_id>/."""
         return self.data_dir / "staff"
+
+    @property
+    def public(self) -> frozenset[str]:
+        """Every public use this setting has: website, social_media and its own."""
+        return frozenset(p for p in (*PUBLIC_PURPOSES, *self.public_purposes) if p in self.purposes)
 
     @property
     def devices_path(self) -> Path:
@@ -120,16 +153,17 @@ CONFIG_NAME = "photoaudit.toml"
 
 #: Names a purpose cannot have: they are the register's other columns.
 _RESERVED = frozenset({"child_id", "staff_id", "name", "room", "status", "leave_date", "face_matching",
-                       "consent_review_due"})
+                       "consent_review_due", "date_of_birth", "twin_of", "siblings"})
 _PURPOSE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 #: Every key photoaudit.toml may hold: table -> key -> what it is.
 _KEYS: dict[str, dict[str, str]] = {
     "setting": {"name": "text", "data": "text", "state": "text", "purposes": "purposes",
-                "quarantine": "text", "reports": "text", "log": "text"},
+                "public_purposes": "purposes", "quarantine": "text", "reports": "text", "log": "text"},
     "transfer": {"window_days": "days"},
     "retention": {"months": "months", "after_leaving_months": "months0", "reports_months": "months"},
-    "matching": {"tolerance": "tolerance", "margin": "margin"},
+    "matching": {"tolerance": "tolerance", "margin": "margin", "public_tolerance": "public_tolerance",
+                 "sibling_margin": "sibling_margin", "public_min_age_months": "age_months"},
     "video": {"sample_every_seconds": "seconds", "max_samples": "samples"},
     "staff": {"consent_needed_for": "purposes"},
 }
@@ -173,18 +207,35 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     setting, transfer = values.get("setting", {}), values.get("transfer", {})
     retention, matching = values.get("retention", {}), values.get("matching", {})
     video = values.get("video", {})
+    name = Path(path).name
     staff = values.get("staff", {})
     try:
-        match = MatchSettings(
+        match = replace(
+            base.match,
             tolerance=matching.get("tolerance", base.match.tolerance),
             margin=matching.get("margin", base.match.margin),
+            public_tolerance=matching.get("public_tolerance", base.match.public_tolerance),
+            sibling_margin=matching.get("sibling_margin", base.match.sibling_margin),
+            public_min_age_months=matching.get("public_min_age_months", base.match.public_min_age_months),
         )
     except ValueError as err:
-        raise ConfigError(f"{Path(path).name}, [matching]: {err}.") from None
-    known = tuple(setting.get("purposes", base.purposes))
+        raise ConfigError(f"{name}, [matching]: {err}.") from None
+    if "public_tolerance" in matching and match.public_tolerance > match.tolerance:
+        raise ConfigError(f"{name}, [matching] public_tolerance = {match.public_tolerance}: must not be "
+                          f"larger than tolerance ({match.tolerance}): public uses need the closer likeness.")
+    if "sibling_margin" in matching and match.sibling_margin < match.margin:
+        raise ConfigError(f"{name}, [matching] sibling_margin = {match.sibling_margin}: must not be "
+                          f"smaller than margin ({match.margin}): siblings need the larger margin.")
+    purposes = tuple(setting.get("purposes", base.purposes))
+    public = tuple(setting.get("public_purposes", base.public_purposes))
+    unknown = [p for p in public if p not in purposes]
+    if unknown:
+        raise ConfigError(f"{name}, [setting] public_purposes: {', '.join(unknown)} is not one of the "
+                          f"setting's purposes ({', '.join(purposes)}).")
+    known = purposes
     for purpose in staff.get("consent_needed_for", ()):
         if purpose not in known:
-            raise ConfigError(f"{Path(path).name}, [staff] consent_needed_for: {purpose!r} is not "
+            raise ConfigError(f"{name}, [staff] consent_needed_for: {purpose!r} is not "
                               f"one of the setting's purposes ({', '.join(known)}).")
     return replace(
         base,
@@ -194,7 +245,8 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
         quarantine_dir=where(setting["quarantine"]) if "quarantine" in setting else base.quarantine_dir,
         reports_dir=where(setting["reports"]) if "reports" in setting else base.reports_dir,
         log_file=where(setting["log"]) if "log" in setting else base.log_file,
-        purposes=tuple(setting.get("purposes", base.purposes)),
+        purposes=purposes,
+        public_purposes=public,
         match=match,
         records=RecordRules(
             transfer_window_days=transfer.get("window_days", base.records.transfer_window_days),
@@ -260,6 +312,12 @@ def _value(kind: str, value: Any, where: str) -> Any:
         "tolerance": (False, 0.1, 0.7, "must be a number from 0.1 to 0.7 (default 0.5; larger "
                       "clears more photos and makes wrong matches more likely)"),
         "margin": (False, 0.0, 0.5, "must be a number from 0 to 0.5 (default 0.08)"),
+        "public_tolerance": (False, 0.1, 0.7, "must be a number from 0.1 to 0.7, at most the tolerance "
+                             "(default 0.4; larger clears more photos for public use by matching alone)"),
+        "sibling_margin": (False, 0.0, 0.5, "must be a number from 0 to 0.5, at least the margin "
+                           "(default 0.15)"),
+        "age_months": (True, 0, 72, "must be a whole number of months from 0 to 72 (default 24; 0 "
+                       "turns the rule off)"),
         "seconds": (False, 0.1, 60.0, "must be a number of seconds from 0.1 to 60 (default 1)"),
         "samples": (True, 1, 10_000, "must be a whole number from 1 to 10000 (default 300)"),
     }
@@ -283,3 +341,14 @@ def _purposes(value: Any, where: str) -> tuple[str, ...]:
         twice = sorted({n for n in names if names.count(n) > 1})
         raise ConfigError(f"{where}: {', '.join(twice)} is listed more than once.")
     return tuple(names)
+
+
+def command_line_match(base: MatchSettings, tolerance: float | None, margin: float | None) -> MatchSettings:
+    """``--tolerance`` and ``--margin`` on top of ``base``, checked exactly as photoaudit.toml's
+    values are (ConfigError, exit code 2, naming the allowed range)."""
+    changes: dict[str, float] = {}
+    if tolerance is not None:
+        changes["tolerance"] = _value("tolerance", tolerance, "--tolerance")
+    if margin is not None:
+        changes["margin"] = _value("margin", margin, "--margin")
+    return replace(base, **changes)

@@ -17,6 +17,7 @@ from datetime import date
 
 from .models import PURPOSE_WORDS, Box, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import child_label, face_words, judge_photo, purpose_words, standing
+from .safeguards import Safeguards, guard_faces
 from .staff_rules import is_staff, staff_may_appear
 
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
@@ -157,6 +158,7 @@ def plan_cover(
     *,
     file_blockers: tuple[str, ...] = (),
     gps: bool = False,
+    guard: Safeguards | None = None,
 ) -> CoverPlan:
     """Is the photo cleared for ``purpose``, and which faces must a publishable copy cover?
 
@@ -171,7 +173,9 @@ def plan_cover(
     """
     if unknown not in UNKNOWN_CHOICES:
         raise ValueError(f"unknown must be one of {UNKNOWN_CHOICES}, not {unknown!r}")
-    verdict = judge_photo(facts, register, today, (purpose,))
+    guard = guard if guard is not None else Safeguards()
+    facts = guard_faces(facts, register, guard)  # look-alike matches count as uncertain faces
+    verdict = judge_photo(facts, register, today, (purpose,), guard)
     if facts.problem is not None:
         why = (f"{facts.problem} A person must look at this file.",)
         return CoverPlan(facts.path, purpose, False, why, (), why, None)
@@ -186,8 +190,9 @@ def plan_cover(
     hold = [c.why for c in calls if c.why and not c.cover] + list(file_blockers)
     copy_verdict = None
     if not hold:
-        kept = PhotoFacts(facts.path, tuple(c.face for c in calls if not c.cover))
-        copy_verdict = judge_photo(kept, register, today, (purpose,))
+        kept = PhotoFacts(facts.path, tuple(c.face for c in calls if not c.cover), taken=facts.taken)
+        # Faces were found (and covered) in the original: "no face found" is not this copy's case.
+        copy_verdict = judge_photo(kept, register, today, (purpose,), copy_guard(facts, guard))
         if copy_verdict.purposes[purpose] is not Use.ALLOWED:
             hold.extend(copy_verdict.reasons or ("The faces left in a copy would not be cleared.",))
     return CoverPlan(facts.path, purpose, cleared, blockers, calls, tuple(hold), copy_verdict)
@@ -219,8 +224,14 @@ def covered_words(plan: CoverPlan) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def copy_guard(facts: PhotoFacts, guard: Safeguards) -> Safeguards:
+    """The safeguards for a covered copy of a photo: a copy of a photo in which faces were
+    found is not a photo "with no face found" (rule 5), even when every face is covered."""
+    return replace(guard, faceless=False) if facts.faces else guard
+
+
 def cover_notes(
-    verdict: PhotoVerdict, facts: PhotoFacts, register: Register, today: date
+    verdict: PhotoVerdict, facts: PhotoFacts, register: Register, today: date, guard: Safeguards | None = None
 ) -> tuple[str, ...]:
     """For uses a photo is withheld from only because of some faces: a covered copy could do.
 
@@ -237,7 +248,7 @@ def cover_notes(
     for purpose, use in verdict.purposes.items():
         if use is not Use.WITHHELD:
             continue
-        plan = plan_cover(facts, register, today, purpose)
+        plan = plan_cover(facts, register, today, purpose, guard=guard)
         if not plan.copy_allowed or not any(c.identified for c in plan.covered):
             continue
         if not any(c.identified for c in plan.kept):
@@ -266,8 +277,8 @@ def uses_words(purposes: list[str]) -> str:
 
 
 def add_cover_notes(
-    verdict: PhotoVerdict, facts: PhotoFacts, register: Register, today: date
+    verdict: PhotoVerdict, facts: PhotoFacts, register: Register, today: date, guard: Safeguards | None = None
 ) -> PhotoVerdict:
     """The verdict with :func:`cover_notes` added to its notes (the action is unchanged)."""
-    notes = cover_notes(verdict, facts, register, today)
+    notes = cover_notes(verdict, facts, register, today, guard)
     return replace(verdict, notes=verdict.notes + notes) if notes else verdict

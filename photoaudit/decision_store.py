@@ -29,12 +29,16 @@ from .models import (
     FaceStatus,
     Override,
     PersonDecision,
+    PhotoDecision,
+    PhotoDecisionKind,
     PhotoFacts,
     PhotoVerdict,
     Register,
+    Use,
     staff_id_of,
     staff_key,
 )
+from .safeguards import FACELESS_MARK
 from .sources import MediaFile
 from .store import Store, name_from_key, name_key
 
@@ -68,6 +72,18 @@ CREATE TABLE IF NOT EXISTS last_audit_face (
     decision TEXT,
     counted INTEGER NOT NULL,
     PRIMARY KEY (photo, face)
+);
+CREATE TABLE IF NOT EXISTS photo_decision (
+    sha256 TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    photo TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS last_audit_photo (
+    photo TEXT PRIMARY KEY,
+    sha256 TEXT,
+    why TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS reference_source (
     reference TEXT PRIMARY KEY,
@@ -110,6 +126,7 @@ class AuditFace:
     counted: bool
     twice: bool = False  # its child (or member of staff) was matched to more than one face of the photo
     staff_id: str | None = None  # matched to this member of staff (child_id is then None)
+    caution: str = ""  # matched, but a person must confirm it for some uses (photoaudit.safeguards)
 
     @property
     def path(self) -> Path:
@@ -117,15 +134,31 @@ class AuditFace:
 
     @property
     def needs_person(self) -> bool:
-        """Unknown, uncertain, or one of two faces matched to the same child (or member of
-        staff), and undecided."""
+        """Unknown, uncertain, one of two faces matched to the same child (or member of
+        staff), or a match a person must confirm (a young child, a twin, a likeness not
+        close enough for public uses); undecided."""
         if self.decision is not None:
             return False
         if self.twice:
             return True
-        if not self.counted:
-            return False
-        return self.status is not FaceStatus.MATCHED
+        if not self.counted:  # staff: only a likeness not close enough for public uses
+            return self.staff_id is not None and bool(self.caution)
+        return self.status is not FaceStatus.MATCHED or bool(self.caution)
+
+
+@dataclass(frozen=True)
+class AuditPhoto:
+    """A photo of the latest audit in which no child's face was found, waiting for a person
+    to say "no children in this photo" before any public use."""
+
+    folder: Path
+    photo: str
+    sha256: str | None
+    why: str
+
+    @property
+    def path(self) -> Path:
+        return self.folder / Path(self.photo)
 
 
 @dataclass(frozen=True)
@@ -150,6 +183,37 @@ class DecisionBook:
         self.store = store
         self.db = store.db
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(last_audit_face)")}
+        if "caution" not in columns:  # stores made before issue 12
+            with store.transaction() as db:
+                db.execute("ALTER TABLE last_audit_face ADD COLUMN caution TEXT")
+
+    # -- photo decisions ("no children in this photo") --------------------------
+    def photo_decisions(self) -> dict[str, PhotoDecision]:
+        return {
+            sha: PhotoDecision(PhotoDecisionKind(kind), by, at)
+            for sha, kind, by, at in self.db.execute(
+                "SELECT sha256, kind, decided_by, decided_at FROM photo_decision"
+            )
+        }
+
+    def record_photo_decision(self, sha256: str, decision: PhotoDecision, photo: str) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO photo_decision VALUES (?, ?, ?, ?, ?)",
+                (sha256, decision.kind.value, decision.by, decision.at, photo),
+            )
+            db.execute("DELETE FROM last_audit_photo WHERE sha256=?", (sha256,))
+
+    def last_audit_photos(self) -> list[AuditPhoto]:
+        """The latest audit's photos with no child's face whose public uses wait for a person."""
+        last = self.last_audit()
+        if last is None:
+            return []
+        return [
+            AuditPhoto(last[0], photo, sha, why)
+            for photo, sha, why in self.db.execute("SELECT photo, sha256, why FROM last_audit_photo ORDER BY photo")
+        ]
 
     # -- face decisions ------------------------------------------------------
     def decisions(self) -> dict[str, list[tuple[Box, PersonDecision]]]:
@@ -219,11 +283,21 @@ class DecisionBook:
                                     for c in face.candidates]),
                         None if face.decision is None else face.decision.kind.value,
                         int(face.counts_for_consent),
+                        face.caution or None,
                     )
                 )
+        faceless = [
+            (v.path, hashes.get(v.path), why) for v in result.verdicts if (why := faceless_reason(v))
+        ]
         with self.store.transaction() as db:
             db.execute("DELETE FROM last_audit_face")
-            db.executemany("INSERT INTO last_audit_face VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT INTO last_audit_face (photo, face, sha256, box, status, child_id, candidates, "
+                "decision, counted, caution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.execute("DELETE FROM last_audit_photo")
+            db.executemany("INSERT OR REPLACE INTO last_audit_photo VALUES (?, ?, ?)", faceless)
             db.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 (LAST_AUDIT_KEY, json.dumps({"folder": str(result.folder.resolve()),  # ASCII: lossless
@@ -256,9 +330,10 @@ class DecisionBook:
                 decision,
                 bool(counted),
                 staff_id=staff_id_of(child_id or ""),
+                caution=caution or "",
             )
-            for photo, face, sha, box, status, child_id, candidates, decision, counted in self.db.execute(
-                "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted "
+            for photo, face, sha, box, status, child_id, candidates, decision, counted, caution in self.db.execute(
+                "SELECT photo, face, sha256, box, status, child_id, candidates, decision, counted, caution "
                 "FROM last_audit_face ORDER BY photo, face"
             )
         ]
@@ -282,6 +357,17 @@ class DecisionBook:
             row[0]: ReferenceSource(row[0], row[1], row[2], row[3], row[4], box_from(row[5]), row[6], row[7], row[8])
             for row in self.db.execute("SELECT * FROM reference_source")
         }
+
+
+def faceless_reason(verdict: PhotoVerdict) -> str:
+    """Why a person should look at a photo with no child's face before public use, or ''.
+
+    Such a photo (no counted face, and a public use in review for that reason alone)
+    is cleared by the decision "no children in this photo".
+    """
+    if any(f.counts_for_consent for f in verdict.faces) or Use.REVIEW not in verdict.purposes.values():
+        return ""
+    return next((r for r in verdict.reasons if FACELESS_MARK in r), "")
 
 
 def mark_twice(faces: list[AuditFace]) -> list[AuditFace]:
@@ -315,6 +401,7 @@ class Settler:
     register: Register
     decisions: dict[str, list[tuple[Box, PersonDecision]]] = field(default_factory=dict)
     overrides: dict[str, Override] = field(default_factory=dict)
+    photo_decisions: dict[str, PhotoDecision] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
 
     def know(self, hashes: dict[str, str]) -> None:
@@ -331,7 +418,9 @@ class Settler:
             except OSError:  # unreadable: it has no faces to decide about, and goes to review anyway
                 return facts
             self.hashes[media.relative] = sha
-        return apply_decisions(facts, self.decisions.get(sha, ()), self.register)
+        facts = apply_decisions(facts, self.decisions.get(sha, ()), self.register)
+        photo_decision = self.photo_decisions.get(sha)
+        return facts if photo_decision is None else replace(facts, photo_decision=photo_decision)
 
     def overrule(self, verdicts: Iterable[PhotoVerdict]) -> list[PhotoVerdict]:
         """Apply the overrides people recorded for these photos."""
@@ -345,7 +434,7 @@ def load_settler(state_dir: Path, register: Register) -> Settler:
     with Store(state_dir) as store:
         book = DecisionBook(store)
         decisions = with_leavers(book.decisions(), leaver_decisions(store))  # leavers: photoaudit.leavers
-        return Settler(register, decisions, book.overrides())
+        return Settler(register, decisions, book.overrides(), book.photo_decisions())
 
 
 def remember(state_dir: Path, result: AuditResult, settler: Settler) -> None:

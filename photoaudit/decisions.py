@@ -23,6 +23,8 @@ from .models import (
     FaceStatus,
     Override,
     PersonDecision,
+    PhotoDecision,
+    PhotoDecisionKind,
     PhotoFacts,
     PhotoVerdict,
     Register,
@@ -41,6 +43,8 @@ SAME_FACE_OVERLAP = 0.5
 ADULT_WORDS = frozenset({"adult", "not a child", "grown up", "grownup"})
 NOT_A_FACE_WORDS = frozenset({"not a face", "no face", "notaface", "nothing"})
 SKIP_WORDS = frozenset({"", "skip", "?", "dont know", "don't know", "unsure"})
+#: The words for the decision about a whole photo with no face found: no child is in it.
+NO_CHILDREN_WORDS = frozenset({"no children", "no child", "no children in this photo", "nobody", "no one"})
 
 DECISION_WORDS = {
     FaceDecision.ADULT: "an adult, not a child",
@@ -246,6 +250,16 @@ def parse_decision(
             if len(staff) == 1:
                 return PersonDecision(FaceDecision.STAFF, staff_id=staff[0])
     return PersonDecision(FaceDecision.CHILD, child_id)
+
+
+def is_no_children(text: str) -> bool:
+    """True for "no children" (or no_children, No child, nobody...): the decision about a whole photo."""
+    return " ".join(text.strip().replace("_", " ").replace("-", " ").split()).casefold() in NO_CHILDREN_WORDS
+
+
+def no_children(by: str = "", at: datetime | None = None) -> PhotoDecision:
+    """The decision "no children in this photo", stamped with who and when."""
+    return PhotoDecision(PhotoDecisionKind.NO_CHILDREN, by, at.isoformat(timespec="seconds") if at else "")
 
 
 def stamped(decision: PersonDecision, by: str, at: datetime) -> PersonDecision:

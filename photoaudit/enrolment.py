@@ -15,16 +15,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from .engine import FaceEngine
 from .erasure import Erasure, erase_child
+from .config import DEFAULT_TOLERANCE
 from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo, open_regular
 from .leavers import record_leaver
 from .models import Register, staff_id_of, staff_key
+from .references import RefPhoto, reference_warnings, taken_time
 from .store import Reference, Store
 
 #: A reference face must be at least this wide (pixels) to give a reliable template.
@@ -43,6 +45,7 @@ class EnrolmentReport:
     enrolled: dict[str, int] = field(default_factory=dict)  # child id -> usable templates
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # child id, photo, why
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for information (the closest pair of children)
     erased: list[str] = field(default_factory=list)  # child ids whose templates were erased
     erasures: list[Erasure] = field(default_factory=list)  # what was erased for each of them
     changed: bool = False
@@ -82,10 +85,14 @@ def reference_photos(faces_dir: Path, child_id: str) -> list[Path]:
 
 
 def inputs_fingerprint(
-    register: Register, faces_dir: Path, engine_id: str, staff_dir: Path | None = None
+    register: Register, faces_dir: Path, engine_id: str, staff_dir: Path | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
 ) -> str:
-    """Changes whenever enrolment would: the eligible children and staff, their photos, the engine."""
+    """Changes whenever enrolment would: the eligible children and staff, their photos, the engine
+    (and the tolerance, which decides which photos are unlike or too alike)."""
     digest = hashlib.sha256(engine_id.encode())
+    if tolerance != DEFAULT_TOLERANCE:
+        digest.update(f"\0tolerance={tolerance}".encode())
     people = [(c, faces_dir, c) for c in eligible_children(register)]
     if staff_dir is not None:
         people += [(k, staff_dir, staff_id_of(k) or k) for k in eligible_staff(register)]
@@ -138,15 +145,20 @@ def enrol(
     engine: FaceEngine,
     progress: Callable[[str], None] | None = None,
     staff_dir: Path | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    today: date | None = None,
 ) -> EnrolmentReport:
     """Bring the stored templates in line with the register and reference photos.
 
     With ``staff_dir``, staff in ``register.staff`` are enrolled too (from
     ``staff_dir/<staff_id>/``); without it, any stored staff templates are erased.
+    ``tolerance`` is the matching tolerance: two reference photos of one child farther
+    apart than it, or of two children closer than it, are reported (docs/rules.md).
     """
     engine_id = engine.settings.fingerprint()
     report = EnrolmentReport()
     keep: set[tuple[str, str, str]] = set()
+    kept: list[Reference] = []
     forgotten = store.forgotten()
     eligible = set(eligible_children(register)) - set(forgotten)
 
@@ -176,7 +188,7 @@ def enrol(
                 "but no reference photos: their face will show as unknown."
             )
             continue
-        learn(store, engine, child_id, child_id, photos, report, keep, progress)
+        kept.extend(learn(store, engine, child_id, child_id, photos, report, keep, progress, tolerance))
 
     if staff_dir is not None:
         eligible |= enrol_staff(register, staff_dir, store, engine, report, keep, forgotten, progress)
@@ -194,8 +206,19 @@ def enrol(
     erased = store.keep_only_references(keep)
     report.erased = sorted({e.child_id for e in report.erasures} | {c for c in erased if c not in eligible})
     report.changed = report.changed or bool(erased) or bool(report.erasures)
-    warn_lookalikes(store.enrolled_templates(engine_id), report)
+    photos = [RefPhoto(r.child_id, r.path, r.template, r.sha256, reference_day(faces_dir, r.path)) for r in kept]
+    warnings, notes = reference_warnings(register, photos, tolerance, today or date.today())
+    report.warnings.extend(warnings)
+    report.notes.extend(notes)
     return report
+
+
+def reference_day(faces_dir: Path, relative: str) -> date | None:
+    """When a reference photo was taken (its EXIF date, else the file's), or None."""
+    try:
+        return taken_time(faces_dir / Path(relative)).date()
+    except OSError:
+        return None
 
 
 def learn(
@@ -207,9 +230,11 @@ def learn(
     report: EnrolmentReport,
     keep: set[tuple[str, str, str]],
     progress: Callable[[str], None] | None,
-) -> None:
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> list[Reference]:
     """Check (or take from the store) the templates of one person's reference photos, and
-    record which to keep. ``key`` names them in the store; paths are ``folder_name/photo``."""
+    record which to keep. ``key`` names them in the store; paths are ``folder_name/photo``.
+    Returns the usable references (with a template)."""
     engine_id = engine.settings.fingerprint()
     refs: list[Reference] = []
     for photo in photos:
@@ -223,10 +248,11 @@ def learn(
             store.put_reference(ref, engine_id)
             report.changed = True
         refs.append(ref)
-    odd = {id(r) for r in outliers(refs, report)}
+    odd = {id(r) for r in outliers(refs, report, tolerance)}
     usable = [r for r in refs if id(r) not in odd]
     keep.update((r.sha256, engine_id, key) for r in usable)
     report.enrolled[key] = sum(r.template is not None for r in usable)
+    return [r for r in usable if r.template is not None]
 
 
 def enrol_staff(
@@ -289,17 +315,31 @@ def erasure_reason(register: Register, child_id: str, forgotten: dict[str, str])
     return "face-matching permission withdrawn"
 
 
-def outliers(refs: list[Reference], report: EnrolmentReport) -> list[Reference]:
+def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = DEFAULT_TOLERANCE) -> list[Reference]:
     """Record rejected photos, and find references unlike the child's others.
 
     A reference far from all of the child's other references is probably a
     misfiled photo of someone else. It is rejected (and not kept in the store),
-    so it can never make another child's face match this child.
+    so it can never make another child's face match this child. With only two
+    good photos there is no telling which one is wrong: when they are farther apart
+    than the tolerance, neither is used until a person sorts them out.
     """
     for ref in refs:
         if ref.problem:
             report.rejected.append((ref.child_id, ref.path, ref.problem))
     good = [r for r in refs if r.template is not None]
+    if len(good) == 2:
+        first, second = good
+        d = float(np.linalg.norm(first.template - second.template))
+        if not d <= tolerance:
+            for ref, other in ((first, second), (second, first)):
+                report.rejected.append((
+                    ref.child_id, ref.path,
+                    f"does not look like the same person as faces/{other.path} (distance {d:.2f}, more "
+                    f"than {tolerance:.2f}): one of the two may be a photo of someone else. Neither is "
+                    "used until a person removes the wrong one",
+                ))
+            return good
     if len(good) < 3:
         return []
     stack = np.stack([r.template for r in good])
@@ -315,16 +355,16 @@ def outliers(refs: list[Reference], report: EnrolmentReport) -> list[Reference]:
     return found
 
 
-def warn_lookalikes(enrolled: dict[str, list[np.ndarray]], report: EnrolmentReport) -> None:
-    """Warn when two children's references are very alike (twins, or a misfiled photo)."""
-    ids = sorted(enrolled)
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            d = min(
-                float(np.linalg.norm(x - y)) for x in enrolled[a] for y in enrolled[b]
-            )
-            if d < 0.4:
-                report.warnings.append(
-                    f"{a} and {b} have very similar reference photos (distance {d:.2f}): "
-                    "their faces will often be marked uncertain."
-                )
+def enrolled_photos(store: Store, engine_id: str, faces_dir: Path, children: set[str]) -> list[RefPhoto]:
+    """The enrolled reference photos of ``children`` as :func:`reference_warnings` takes them."""
+    paths = store.enrolled_references(engine_id)
+    templates = store.enrolled_templates(engine_id)
+    found = []
+    for child_id in sorted(children & set(paths)):
+        for relative, template in zip(paths[child_id], templates.get(child_id, [])):
+            try:
+                digest = sha256_file(faces_dir / Path(relative))
+            except OSError:
+                digest = ""
+            found.append(RefPhoto(child_id, relative, template, digest, reference_day(faces_dir, relative)))
+    return found

@@ -44,6 +44,7 @@ from .store import Examination, FileState, Store, StoredVerdict
 
 if TYPE_CHECKING:
     from .decision_store import Settler
+    from .safeguards import Safeguards
 
 #: Bump when :func:`photoaudit.auditor.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
@@ -223,6 +224,7 @@ def audit_incrementally(
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
     settle: Settler | None = None,
+    guard: Safeguards | None = None,
 ) -> IncrementalAudit:
     """Examine what the store does not know yet, then judge every file.
 
@@ -279,7 +281,7 @@ def audit_incrementally(
         settle.know(hashes)
     verdicts = [
         judge(examined[m.relative], m.kind, register, enrolled, today, match, purposes,
-              devices=devices, rules=rules, media=m, settle=settle)
+              devices=devices, rules=rules, media=m, settle=settle, guard=guard)
         for m in files
     ]
     when = now_text()

@@ -28,6 +28,7 @@ from PIL import Image
 
 from .models import INTERNAL_PURPOSES, PURPOSES, Action, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .policy import JOURNEY_NOTE_PREFIX, child_label, judge_photo, may, standing
+from .safeguards import Safeguards
 
 #: At most this many inner pictures are examined in one file; more make it a review.
 MAX_INNER = 16
@@ -237,11 +238,14 @@ def judge_inner(
     register: Register,
     today: date,
     purposes: tuple[str, ...] = PURPOSES,
+    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
     """The consent verdict on a photo, made stricter by the pictures inside it.
 
     Each examined inner picture is judged like a photo of its own; for every use the stricter
     verdict stands. An inner picture that could not be examined holds back the public uses.
+    ``guard``: the safeguards of :mod:`photoaudit.safeguards` (an inner picture with no face
+    found is not "a photo with no face found": the main picture decides that).
     """
     if not facts.inner or facts.problem is not None:
         return verdict
@@ -260,7 +264,9 @@ def judge_inner(
             )
             stricter = True
             continue
-        alone = judge_photo(PhotoFacts(facts.path, inner.faces), register, today, purposes)
+        inner_guard = replace(guard if guard is not None else Safeguards(), faceless=False)
+        alone = judge_photo(PhotoFacts(facts.path, inner.faces, taken=facts.taken), register, today, purposes,
+                            inner_guard)
         for purpose, use in alone.purposes.items():
             if _STRICTER[use] > _STRICTER[uses.get(purpose, Use.ALLOWED)]:
                 uses[purpose] = use

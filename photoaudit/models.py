@@ -37,6 +37,10 @@ PURPOSE_WORDS: dict[str, str] = {
     "social_media": "social media",
 }
 
+#: Uses that show a photo to the public: never cleared by a doubtful match (docs/rules.md,
+#: "No wrong cleared"); a setting can add its own with ``[setting] public_purposes``.
+PUBLIC_PURPOSES: tuple[str, ...] = ("website", "social_media")
+
 
 class Action(str, Enum):
     """What should happen to a photo as a whole."""
@@ -82,6 +86,23 @@ class PersonDecision:
     staff_id: str | None = None  # set for STAFF
 
 
+class PhotoDecisionKind(str, Enum):
+    """What a person decided about a photo as a whole (``photoaudit review``)."""
+
+    #: A person looked at a photo in which no face was found and saw no child in it
+    #: (decisions CSV: ``no children`` with the face column blank).
+    NO_CHILDREN = "no_children"
+
+
+@dataclass(frozen=True)
+class PhotoDecision:
+    """A person's decision about a whole photo, with who made it and when (ISO date-time)."""
+
+    kind: PhotoDecisionKind = PhotoDecisionKind.NO_CHILDREN
+    by: str = ""
+    at: str = ""
+
+
 @dataclass(frozen=True)
 class Override:
     """A photo's action forced by a person, with their reason, who and when."""
@@ -112,6 +133,9 @@ class Child:
     line: int = 0  # line of the register file this child came from
     #: purpose -> the date its consent was withdrawn; a withdrawn purpose is a "no"
     withdrawn: dict[str, date] = field(default_factory=dict)
+    date_of_birth: date | None = None
+    twin_of: str = ""  # the child id of this child's twin, if registered
+    siblings: tuple[str, ...] = ()  # child ids of brothers and sisters in the setting
 
     def allows(self, purpose: str) -> bool:
         """True when the register records a "yes" for this purpose (blank is no)
@@ -121,6 +145,10 @@ class Child:
     @property
     def has_left(self) -> bool:
         return self.status == "left"
+
+    def left_by(self, today: date) -> bool:
+        """A leaver for consent: marked left, or their leave date has passed (whatever the status)."""
+        return self.has_left or (self.leave_date is not None and self.leave_date < today)
 
     def consent_lapsed(self, today: date) -> bool:
         """Consent counts as lapsed past its review date, or when no date is recorded."""
@@ -215,6 +243,9 @@ class FaceMatch:
     candidates: tuple[Candidate, ...] = ()  # nearest children first
     time: float | None = None  # videos: seconds into the video of the deciding frame
     decision: PersonDecision | None = None  # set when a person decided who this is
+    #: Set by :mod:`photoaudit.safeguards`: why a person must confirm this face (matched,
+    #: but not surely enough for some uses), or why it could not be matched at all.
+    caution: str = ""
     staff_id: str | None = None  # set (and child_id None) when matched to a member of staff
 
     @property
@@ -252,6 +283,8 @@ class PhotoFacts:
     faces: tuple[FaceMatch, ...] = ()
     problem: str | None = None
     notes: tuple[str, ...] = ()  # informational (e.g. decisions people made), passed to the verdict
+    taken: date | None = None  # when the photo was taken, when the file says
+    photo_decision: PhotoDecision | None = None  # what a person decided about the whole photo
     inner: tuple[InnerPicture, ...] = ()  # pictures inside the file (photoaudit.inner)
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .models import (
     PURPOSE_WORDS,
@@ -25,6 +26,9 @@ from .models import (
     Use,
 )
 from .staff_rules import staff_in_photo, staff_label
+
+if TYPE_CHECKING:
+    from .safeguards import Safeguards
 
 
 #: How the learning-journey note starts (the metadata rules drop it when they block the photo).
@@ -63,6 +67,13 @@ def standing(child: Child, today: date) -> ChildStanding:
         when = f" on {long_date(child.leave_date)}" if child.leave_date else ""
         return ChildStanding(
             child, f"{who} has left the setting{when}: their photos are not to be used (R7)."
+        )
+    if child.left_by(today):  # status still "attending", but the leave date has passed
+        return ChildStanding(
+            child,
+            f"{who} left the setting on {long_date(child.leave_date)} (their leave date has "  # type: ignore[arg-type]
+            "passed, though the register still says attending): their photos are not to be "
+            "used (R7). Update their status to left.",
         )
     if child.consent_review_due is None:
         return ChildStanding(
@@ -112,6 +123,8 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
             f"{name} is not a child photoaudit can identify: a person must check "
             "who it is before this photo is used."
         )
+    if face.status is FaceStatus.AMBIGUOUS and face.caution:  # a safeguard refused the match
+        return f"{name} {face.caution}"
     if face.status is FaceStatus.AMBIGUOUS:
         names = [
             staff_label(register.staff.get(cand.child_id), cand.child_id) if cand.staff
@@ -140,8 +153,22 @@ def judge_photo(
     register: Register,
     today: date,
     purposes: tuple[str, ...] = PURPOSES,
+    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
-    """Judge one photo for every purpose, and decide keep, delete or review."""
+    """Judge one photo for every purpose, and decide keep, delete or review.
+
+    ``guard`` carries what :mod:`photoaudit.safeguards` needs (look-alikes, twins,
+    public uses); without one, its strictest defaults apply.
+    """
+    from .safeguards import Safeguards, guard_faces, guard_uses
+
+    guard = guard if guard is not None else Safeguards()
+    facts = guard_faces(facts, register, guard)
+    return guard_uses(_judge(facts, register, today, purposes), facts, register, today, guard)
+
+
+def _judge(facts: PhotoFacts, register: Register, today: date, purposes: tuple[str, ...]) -> PhotoVerdict:
+    """The consent rules proper (R1-R5), before the safeguards."""
     if facts.problem is not None:
         return PhotoVerdict(
             facts.path,

@@ -20,6 +20,7 @@ from .engine import EngineSettings
 from .incremental import examine_key, from_stored, now_text, stored_verdict
 from .models import PURPOSES, PhotoVerdict, Register
 from .provenance import DeviceRegister, RecordRules
+from .safeguards import Safeguards
 from .sources import kind_of
 from .store import Store, StoredVerdict
 
@@ -76,6 +77,7 @@ def reaudit(
     devices: DeviceRegister | None = None,
     rules: RecordRules = RecordRules(),
     video: VideoSettings = VideoSettings(),
+    guard: Safeguards | None = None,
 ) -> ReauditResult:
     """Re-judge every file last seen in an audited folder (or in ``folder``) from what is stored."""
     result = ReauditResult(today)
@@ -89,7 +91,7 @@ def reaudit(
         result.photos += 1
         modified = datetime.fromtimestamp(mtime_ns / 1e9)  # as the audit quoted it
         examined = from_stored(relative, stored, modified)
-        verdict = judge(examined, kind, register, enrolled, today, match, purposes, devices=devices, rules=rules)
+        verdict = judge(examined, kind, register, enrolled, today, match, purposes, devices=devices, rules=rules, guard=guard)
         judged[sha256] = verdict
         before = store.verdict(sha256)  # the new verdicts are only stored at the end
         if verdict_changed(before, verdict):

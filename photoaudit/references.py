@@ -117,6 +117,118 @@ def overview(
     return found
 
 
+# -- what the reference photos themselves show (issue 12: misfiled photos, look-alikes) -----
+
+#: Children this young (months) change fastest: their reference photos should be recent.
+YOUNG_CHILD_MONTHS = 36
+#: ... taken at most this many months ago.
+YOUNG_CHILD_REFERENCE_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class RefPhoto:
+    """One enrolled reference photo: whose, which file (under faces/), its template and bytes' hash."""
+
+    child_id: str
+    path: str  # "c01/ava-1.jpg"
+    template: object  # the face template (numpy array)
+    sha256: str = ""
+    taken: date | None = None
+
+
+def reference_warnings(
+    register: Register, photos: list[RefPhoto], tolerance: float, today: date
+) -> tuple[list[str], list[str]]:
+    """Warnings about the enrolled reference photos, and notes for information.
+
+    Warns about: a child with only one photo (a misfiled photo cannot be caught); the
+    same photo in two children's folders; two children whose photos are closer than
+    the tolerance (matching between them is refused until fixed, unless the register
+    says they are twins or siblings); a child under 3 whose photos are more than a few
+    months old. Notes the two children most alike, so unregistered look-alikes show.
+    """
+    import numpy as np
+
+    from .policy import child_label
+    from .safeguards import closest_pairs, related, twins_of
+
+    def who(child_id: str) -> str:
+        child = register.get(child_id)
+        return child_label(child) if child else child_id
+
+    by_child: dict[str, list[RefPhoto]] = {}
+    for photo in sorted(photos, key=lambda p: (p.child_id, p.path)):
+        by_child.setdefault(photo.child_id, []).append(photo)
+    warnings: list[str] = []
+    notes: list[str] = []
+    for child_id, refs in sorted(by_child.items()):
+        if len(refs) == 1:
+            warnings.append(
+                f"{who(child_id)} has only one reference photo (faces/{refs[0].path}): if it is a "
+                "misfiled photo of someone else, photoaudit cannot tell. Add two to five photos of "
+                f"the child to faces/{child_id}/; until then a match clears a public use only within "
+                "the stricter public tolerance."
+            )
+    hashes: dict[str, RefPhoto] = {}
+    same: set[frozenset[str]] = set()
+    for photo in photos:
+        first = hashes.setdefault(photo.sha256, photo) if photo.sha256 else photo
+        if first is not photo and first.child_id != photo.child_id:
+            same.add(frozenset((first.child_id, photo.child_id)))
+            warnings.append(
+                f"faces/{first.path} and faces/{photo.path} are the same photo, filed for "
+                f"{who(first.child_id)} and for {who(photo.child_id)}: it can only be one of them. "
+                "photoaudit refuses to tell them apart (a person checks every match) until the wrong "
+                "one is removed."
+            )
+    enrolled = {c: [np.asarray(r.template) for r in refs] for c, refs in by_child.items()}
+    paths = {c: [r.path for r in refs] for c, refs in by_child.items()}
+    pairs = closest_pairs(enrolled, paths)
+    for pair in pairs:
+        if pair.distance >= tolerance:
+            break
+        if frozenset((pair.a, pair.b)) in same:
+            continue
+        files = f"faces/{pair.files[0]} and faces/{pair.files[1]}"
+        if related(pair.a, pair.b, register):
+            kind = "twins" if pair.b in twins_of(pair.a, register) else "brothers or sisters"
+            warnings.append(
+                f"{who(pair.a)} and {who(pair.b)} look very alike in their reference photos ({files}, "
+                f"distance {pair.distance:.2f}); the register says they are {kind}, so their matches "
+                "need the larger margin (and twins the twin rule)."
+            )
+            continue
+        warnings.append(
+            f"{who(pair.a)} and {who(pair.b)} have reference photos closer than the tolerance "
+            f"({files}, distance {pair.distance:.2f} < {tolerance:.2f}): one may be misfiled, or they "
+            "may be twins or siblings (say so in the register: twin_of, siblings). Until this is "
+            "fixed photoaudit refuses to tell them apart: a person checks every match to either."
+        )
+    if pairs:
+        closest = pairs[0]
+        notes.append(
+            f"The two children most alike in their reference photos are {who(closest.a)} and "
+            f"{who(closest.b)} (faces/{closest.files[0]} and faces/{closest.files[1]}, distance "
+            f"{closest.distance:.2f}; photoaudit matches a face within {tolerance:.2f})."
+        )
+    for child_id, refs in sorted(by_child.items()):
+        child = register.get(child_id)
+        if child is None or child.date_of_birth is None:
+            continue
+        months_old = (today.year - child.date_of_birth.year) * 12 + today.month - child.date_of_birth.month
+        if months_old >= YOUNG_CHILD_MONTHS:
+            continue
+        old = [r for r in refs if too_old(r.taken, today, YOUNG_CHILD_REFERENCE_MONTHS)]
+        if old:
+            listed = ", ".join(f"faces/{r.path}" for r in old)
+            warnings.append(
+                f"{who(child_id)} is under 3, and young children's faces change fastest, but "
+                f"{'these reference photos are' if len(old) > 1 else 'this reference photo is'} more "
+                f"than {YOUNG_CHILD_REFERENCE_MONTHS} months old (or undated): {listed}. Add a recent photo."
+            )
+    return warnings, notes
+
+
 @dataclass(frozen=True)
 class StaffReferences:
     """One member of staff's enrolment at a glance (``photoaudit staff``)."""

@@ -24,7 +24,7 @@ BASE_COLUMNS: tuple[str, ...] = ("child_id", "name", "status")
 #: Required columns that come after the purpose columns.
 TAIL_COLUMNS: tuple[str, ...] = ("face_matching", "consent_review_due")
 #: Columns a register may leave out; they then read as blank.
-OPTIONAL_COLUMNS: tuple[str, ...] = ("room", "leave_date")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("room", "leave_date", "date_of_birth", "twin_of", "siblings")
 #: Optional column per purpose: the date the parents withdrew that consent.
 WITHDRAWN_SUFFIX = "_withdrawn"
 
@@ -447,6 +447,15 @@ class _RegisterReader:
         leave_date = when("leave_date")
         withdrawn = {p: day for p in self.purposes
                      if p + WITHDRAWN_SUFFIX in columns and (day := when(p + WITHDRAWN_SUFFIX))}
+        born = when("date_of_birth")
+        twin_of = cell("twin_of")
+        siblings = tuple(dict.fromkeys(s for s in re.split(r"[;,\s]+", cell("siblings")) if s))
+        if twin_of and twin_of == child_id:
+            self.problem(line, "twin_of", f"{_show(twin_of)} is this child's own id: twin_of names "
+                         "the other twin's child_id.")
+        if child_id and child_id in siblings:
+            self.problem(line, "siblings", f"{_show(child_id)} is this child's own id: siblings "
+                         "names the brothers' and sisters' child_ids.")
         if len(self.problems) > before or "child_id" not in columns:
             return None
         return Child(
@@ -460,6 +469,9 @@ class _RegisterReader:
             room=cell("room"),
             line=line,
             withdrawn=withdrawn,
+            date_of_birth=born,
+            twin_of=twin_of,
+            siblings=siblings,
         )
 
 

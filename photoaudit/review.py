@@ -34,11 +34,11 @@ import piexif
 from PIL import Image
 
 from .config import Settings
-from .decision_store import AuditFace, DecisionBook, ReferenceSource
-from .decisions import parse_decision, stamped
+from .decision_store import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
+from .decisions import is_no_children, no_children, parse_decision, stamped
 from .enrolment import MIN_REFERENCE_FACE, sha256_file
 from .imaging import UnreadablePhoto, load_photo
-from .models import FaceDecision, FaceStatus, Override, PersonDecision, Register, staff_id_of, staff_key
+from .models import FaceDecision, FaceStatus, Override, PersonDecision, PhotoDecision, Register, staff_id_of, staff_key
 from .policy import child_label
 from .references import taken_time
 from .staff_rules import staff_label
@@ -69,6 +69,13 @@ def pending_faces(book: DecisionBook) -> list[AuditFace]:
     if book.last_audit() is None:
         raise ReviewError("There is no audit to review yet: run photoaudit audit FOLDER first.")
     return [f for f in book.last_audit_faces() if f.needs_person]
+
+
+def pending_photos(book: DecisionBook) -> list[AuditPhoto]:
+    """Every photo of the latest audit with no face found whose public uses wait for a person."""
+    if book.last_audit() is None:
+        raise ReviewError("There is no audit to review yet: run photoaudit audit FOLDER first.")
+    return book.last_audit_photos()
 
 
 def photo_problem(face: AuditFace) -> str | None:
@@ -128,10 +135,16 @@ def describe(face: AuditFace, register: Register) -> list[str]:
 
     if face.status is FaceStatus.AMBIGUOUS:
         what = "uncertain: " + " or ".join(name(c.child_id, c.staff) for c in face.candidates) + "?"
+    elif face.status is FaceStatus.MATCHED and face.staff_id and face.caution:
+        what = (f"matched to {name(face.staff_id, True)}; please confirm (type y if it is them): "
+                f"{face.caution}")
     elif face.status is FaceStatus.MATCHED and face.staff_id:
         what = f"matched to {name(face.staff_id, True)}, who was matched to another face of this photo too"
-    elif face.status is FaceStatus.MATCHED:
+    elif face.status is FaceStatus.MATCHED and face.twice:
         what = f"matched to {name(face.child_id or '')}, who was matched to another face of this photo too"
+    elif face.status is FaceStatus.MATCHED:
+        what = (f"matched to {name(face.child_id or '')}; please confirm (type y if it is them): "
+                f"{face.caution}")
     else:
         what = "unknown"
     lines = [f"{face.photo}, face {face.face}: {what}"]
@@ -148,7 +161,8 @@ class Outcome:
     """What a review did, to tell the person."""
 
     decided: list[tuple[AuditFace, PersonDecision]] = field(default_factory=list)
-    skipped: list[AuditFace] = field(default_factory=list)
+    skipped: list[AuditFace | AuditPhoto] = field(default_factory=list)
+    decided_photos: list[tuple[AuditPhoto, PhotoDecision]] = field(default_factory=list)
     enrolled: list[str] = field(default_factory=list)  # reference files added
     messages: list[str] = field(default_factory=list)
 
@@ -191,6 +205,18 @@ class Reviewer:
             return f"Not enrolled: {staff_label(member, member.staff_id)} {why}, so their face is never learned."
         return self.save_reference(face, decision, self.staff_dir, member.staff_id,
                                    staff_key(member.staff_id), staff_label(member, member.staff_id))
+
+    def decide_photo(self, photo: AuditPhoto, decision: PhotoDecision | None) -> None:
+        """Record "no children in this photo" (None: skip)."""
+        if decision is None:
+            self.outcome.skipped.append(photo)
+            return
+        if photo.sha256 is None:
+            self.outcome.messages.append(f"{photo.photo} could not be read at the audit: nothing recorded.")
+            return
+        decision = no_children(self.by, now())
+        self.book.record_photo_decision(photo.sha256, decision, photo.photo)
+        self.outcome.decided_photos.append((photo, decision))
 
     def add_reference(self, face: AuditFace, decision: PersonDecision) -> str:
         """Add a confirmed face to the child's reference photos, if the child may be enrolled."""
@@ -236,14 +262,18 @@ class Reviewer:
 def review_interactively(
     reviewer: Reviewer,
     faces: list[AuditFace],
-    ask: Callable[[AuditFace, Path | None, list[str]], str],
+    ask: Callable[[AuditFace | AuditPhoto, Path | None, list[str]], str],
     say: Callable[[str], None],
     show: Callable[[Path], None] | None = None,
+    photos: list[AuditPhoto] | None = None,
 ) -> Outcome:
-    """Walk ``faces``; ``ask`` gets the face, its crop and what to tell, and returns the answer.
+    """Walk ``faces``, then ``photos``; ``ask`` gets the face (or photo), its picture and
+    what to tell, and returns the answer.
 
-    Answers: a child id, a staff id, ``adult`` (a), ``not a face`` (n), ``skip`` (s or
-    nothing), ``quit`` (q). An id neither register knows is asked again.
+    Answers for a face: a child id, a staff id, ``y`` (yes: the child it was matched
+    to), ``adult`` (a), ``not a face`` (n), ``skip`` (s or nothing), ``quit`` (q). An id
+    neither register knows is asked again. For a photo with no face found: ``n`` (no
+    children in this photo), ``s`` (skip) or ``q``.
     """
     known = sorted(reviewer.register.children)
     known_staff = sorted(reviewer.register.staff.members)
@@ -268,6 +298,10 @@ def review_interactively(
                 answer = ask(face, crop_path, lines).strip()
                 if answer.casefold() in ("q", "quit"):
                     return reviewer.outcome
+                if answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.child_id:
+                    answer = face.child_id  # confirmed: it is the child it was matched to
+                elif answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.staff_id:
+                    answer = face.staff_id  # confirmed: it is the member of staff it was matched to
                 answer = SHORTCUTS.get(answer.casefold(), answer)
                 decision = parse_decision(answer, known, known_staff)
                 if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
@@ -280,7 +314,45 @@ def review_interactively(
                 break
             reviewer.decide(face, decision)
             crop_path.unlink(missing_ok=True)
+        review_photos(reviewer, photos or [], ask, say, show, folder)
     return reviewer.outcome
+
+
+def review_photos(
+    reviewer: Reviewer, photos: list[AuditPhoto], ask, say, show, folder: Path  # noqa: ANN001
+) -> None:
+    """Ask about each photo with no face found: n records "no children in this photo"."""
+    for number, photo in enumerate(photos, start=1):
+        picture: Path | None = None
+        try:
+            if photo.sha256 is None or sha256_file(photo.path) != photo.sha256:
+                say(f"Skipped {photo.photo}: it has changed since the audit: run the audit again.")
+                reviewer.outcome.skipped.append(photo)
+                continue
+        except OSError:
+            say(f"Skipped {photo.photo}: it is no longer in {photo.folder}.")
+            reviewer.outcome.skipped.append(photo)
+            continue
+        try:
+            image = Image.fromarray(load_photo(photo.path).pixels)
+            image.thumbnail((1280, 1280), Image.Resampling.LANCZOS)
+            picture = write_private_jpeg(image, folder / f"photo-{number}.jpg")
+        except UnreadablePhoto:  # a video: the person opens the file itself
+            picture = None
+        if show is not None and picture is not None:
+            show(picture)
+        lines = [f"[photo {number}/{len(photos)}]", f"{photo.photo}: no face found. {photo.why}",
+                 f"Look at the whole {'photo' if picture else 'file'}: {picture or photo.path}"]
+        while True:
+            answer = ask(photo, picture, lines).strip().casefold()
+            if answer in ("q", "quit"):
+                return
+            if answer in ("n", "") or is_no_children(answer) or answer in ("s", "skip"):
+                break
+            say("Type n (no children in this photo), s (skip) or q (quit).")
+        reviewer.decide_photo(photo, no_children() if answer == "n" or is_no_children(answer) else None)
+        if picture is not None:
+            picture.unlink(missing_ok=True)
 
 
 def drop_rejected(
@@ -315,10 +387,12 @@ def read_text(path: Path) -> str:
 
 
 def read_decisions(
-    path: Path, faces: list[AuditFace], register: Register
-) -> list[tuple[AuditFace, PersonDecision | None]]:
-    """Every row of a decisions CSV, matched to the latest audit's faces.
+    path: Path, faces: list[AuditFace], register: Register, photos: list[AuditPhoto] | None = None
+) -> list[tuple[AuditFace, PersonDecision | None] | tuple[AuditPhoto, PhotoDecision]]:
+    """Every row of a decisions CSV, matched to the latest audit's faces (and photos).
 
+    A row whose decision is ``no children`` and whose face is blank (or 0) is about a
+    whole photo in which no face was found (``photos``): no child is in it.
     All or nothing: every problem (unknown photo or face, unknown child, a face
     decided twice) is collected, and :class:`ReviewError` lists them all.
     """
@@ -343,6 +417,8 @@ def read_decisions(
     col = {c: header.index(c) for c in DECISION_COLUMNS}
     by_key = {(f.photo, f.face): f for f in faces}
     by_name = {f.photo.casefold(): f.photo for f in faces}
+    faceless = {p.photo: p for p in photos or []}
+    by_name.update({p.casefold(): p for p in faceless})
     known = sorted(register.children)
     known_staff = sorted(register.staff.members)
     problems: list[str] = []
@@ -354,6 +430,20 @@ def read_decisions(
         cell = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
         photo = cell["photo"].replace("\\", "/").lstrip("'")  # a leading ' is the CSV's formula guard
         photo = by_name.get(photo.casefold(), photo)
+        if is_no_children(cell["decision"]):
+            if cell["face"] not in ("", "0"):
+                problems.append(f"line {line}: \"no children\" is about the whole photo: leave face blank.")
+            elif photo not in faceless:
+                problems.append(
+                    f"line {line}: the photo {photo!r} is not one of the latest audit's photos with no "
+                    "face found (\"no children\" is only for those)."
+                )
+            elif (photo, 0) in seen:
+                problems.append(f"line {line}: {photo} is already decided on line {seen[(photo, 0)]}.")
+            else:
+                seen[(photo, 0)] = line
+                found.append((faceless[photo], no_children()))
+            continue
         try:
             number = int(cell["face"])
         except ValueError:
@@ -386,10 +476,15 @@ def read_decisions(
     return found
 
 
-def review_from_csv(reviewer: Reviewer, path: Path, faces: list[AuditFace]) -> Outcome:
+def review_from_csv(
+    reviewer: Reviewer, path: Path, faces: list[AuditFace], photos: list[AuditPhoto] | None = None
+) -> Outcome:
     """Record every decision in a decisions CSV (all or nothing)."""
-    for face, decision in read_decisions(path, faces, reviewer.register):
-        reviewer.decide(face, decision)
+    for item, decision in read_decisions(path, faces, reviewer.register, photos):
+        if isinstance(item, AuditPhoto):
+            reviewer.decide_photo(item, decision)  # type: ignore[arg-type]
+        else:
+            reviewer.decide(item, decision)  # type: ignore[arg-type]
     return reviewer.outcome
 
 

@@ -131,6 +131,8 @@ class VideoFrames:
                 every = duration / self.settings.max_samples
             self.info = VideoInfo(duration, 0, every)
             taken, next_time, index, last = 0, 0.0, 0, 0.0
+            rate = float(stream.average_rate or 25)
+            complete = False  # stopped at the sampling limit, so the rest was not meant to be read
             try:
                 for frame in container.decode(stream):
                     rate = float(stream.average_rate or 25)
@@ -145,6 +147,7 @@ class VideoFrames:
                     self.info = VideoInfo(duration, taken, every)
                     yield float(seconds), pixels
                     if taken >= self.settings.max_samples:
+                        complete = True
                         break
             except Exception as err:  # noqa: BLE001
                 if isinstance(err, GeneratorExit):
@@ -157,6 +160,33 @@ class VideoFrames:
                 ) from None
             if taken == 0:
                 raise UnreadableVideo(self.path, "No picture in this video could be decoded.")
+            if not complete:
+                short = ended_early(duration, last + 1 / rate, index, stream.frames or 0, rate)
+                if short:
+                    raise UnreadableVideo(self.path, short)
+
+
+def ended_early(duration: float | None, seen_until: float, decoded: int, declared: int, rate: float) -> str:
+    """Why a video whose pictures stopped before its stated length is only partly checked, or ''.
+
+    A file cut short while copying often decodes without any error: the frames just
+    stop. ``duration`` is the container's stated length (seconds), ``seen_until`` where
+    the decoded pictures end, ``decoded`` and ``declared`` the frames decoded and stated
+    (0: not stated). A little slack allows for how containers round the last frame.
+    """
+    slack = max(2 / rate, 0.25, 0.02 * (duration or 0.0))
+    time_short = duration is not None and duration > 0 and seen_until + slack < duration
+    frames_short = declared > 0 and decoded < declared - max(2, declared // 50)
+    if not time_short and not frames_short:
+        return ""
+    if duration:
+        seen = f"only the first {clock(seen_until)} of this {clock(duration)} video"
+    else:
+        seen = f"only {decoded} of this video's {declared} frames"
+    return (
+        f"Partly checked: {seen} could be decoded (cut short: it may not have finished copying), "
+        "so a child in the rest is unchecked. Copy it again from the device, or look at it."
+    )
 
 
 def _duration(container, stream) -> float | None:  # noqa: ANN001

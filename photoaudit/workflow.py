@@ -33,6 +33,7 @@ from .provenance import DeviceRegister, audit_warnings
 from .published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register, load_staff_register
+from .safeguards import Safeguards, safeguards_for
 from .sources import Entry, MediaFile, shown
 from .store import Store
 
@@ -49,6 +50,7 @@ class Prepared:
     enrolled: dict[str, list[np.ndarray]]
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
+    guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
 
     @property
     def children_enrolled(self) -> bool:
@@ -68,13 +70,16 @@ def prepare(
     engine = FaceEngine(engine_settings)
     # Every enrolment writes templates: never while `forget` erases (lock.STORE_LOCK).
     with lock.acquire_store_shared(settings.state_path), Store(settings.state_path) as store:
+        tolerance = settings.match.tolerance  # what counts as "unlike" and "too alike" in enrolment
         fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint(),
-                                         settings.staff_dir)
+                                         settings.staff_dir, tolerance)
         report = None
         if force_enrol or store.get_meta(ENROLMENT_KEY) != fingerprint:
-            report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir)
+            report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir,
+                           tolerance=tolerance)
             store.set_meta(ENROLMENT_KEY, fingerprint)
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
+        paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()
     # Never match against a child the register no longer allows (belt and braces).
     allowed = {
@@ -82,7 +87,9 @@ def prepare(
         if c.face_matching and not c.has_left and c.child_id not in forgotten
     } | {key for key in eligible_staff(register) if key not in forgotten}
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
-    return Prepared(settings, register, engine, enrolled, report, devices)
+    children = {k: v for k, v in enrolled.items() if k in register.children}  # staff have their own rules
+    guard = safeguards_for(settings.match, settings.public, children, paths)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard)
 
 
 def load_registers(settings: Settings) -> Register:
@@ -133,10 +140,10 @@ def audit(
             folder, files, prepared.engine, store, prepared.register, prepared.enrolled,
             today, settings.match, settings.purposes, jobs, on_file,
             devices=prepared.devices, rules=settings.records, video=settings.video,
-            settle=settler,
+            settle=settler, guard=prepared.guard,
         )
     result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes,
-                         skipped=listing.skipped)
+                         skipped=listing.skipped, public=settings.public)
     result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
     if result.unchecked_folders:
         result.warnings.append(
@@ -244,6 +251,7 @@ def reaudit(
             store, prepared.engine.settings, prepared.register, prepared.enrolled,
             today, settings.match, settings.purposes, None if folder is None else folder_key(folder),
             devices=prepared.devices, rules=settings.records, video=settings.video,
+            guard=prepared.guard,
         )
 
 

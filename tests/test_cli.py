@@ -347,10 +347,11 @@ def test_sideways_photo_box_is_in_the_upright_photo(audited: tuple[int, str, dic
     assert 300 <= left < right <= 700 and 500 <= top < bottom <= 1000
 
 
-def test_photo_without_faces_is_kept_with_a_note(audited: tuple[int, str, dict]) -> None:
+def test_photo_without_faces_is_kept_but_public_uses_need_a_look(audited: tuple[int, str, dict]) -> None:
     img = image(audited[2], "tablet-1/IMG_0005.jpg")
     assert img["action"] == "keep" and img["faces"] == []
-    assert any("No faces found" in n for n in img["notes"])
+    assert img["purposes"]["social_media"] == "review" and img["purposes"]["display"] == "allowed"
+    assert any("No face found: check by eye" in r for r in img["reasons"])
 
 
 def test_png_named_jpg_is_read_by_its_content(audited: tuple[int, str, dict]) -> None:

@@ -38,6 +38,7 @@ from photoaudit.models import (
     Use,
 )
 from photoaudit.policy import judge_photo
+from photoaudit.safeguards import Safeguards
 
 TODAY = date(2026, 3, 10)
 FUTURE = date(2026, 9, 1)
@@ -92,9 +93,22 @@ def test_cleared_photo_needs_no_cover(purpose: str) -> None:
     assert [c.child.child_id for c in plan.kept] == ["C001", "C002"]
 
 
-def test_photo_without_faces_is_cleared_and_copied_uncovered() -> None:
-    plan = plan_cover(photo(), register(), TODAY, "social_media")
+def test_photo_without_faces_is_cleared_and_copied_uncovered_for_a_use_inside_the_setting() -> None:
+    plan = plan_cover(photo(), register(), TODAY, "display")
     assert plan.cleared and plan.copy_allowed and plan.covered == ()
+
+
+def test_photo_without_faces_is_not_cleared_nor_copied_for_social_media() -> None:
+    """No face found is not proof that no child is in it (issue 12, rule 5)."""
+    plan = plan_cover(photo(), register(), TODAY, "social_media")
+    assert not plan.cleared and not plan.copy_allowed
+    assert any("No face found: check by eye" in b for b in plan.blockers)
+
+
+def test_a_copy_with_every_face_covered_is_not_a_photo_without_faces() -> None:
+    """The faces were found and covered: rule 5 is not what decides the copy."""
+    plan = plan_cover(photo(unknown()), register(), TODAY, "social_media", "cover")
+    assert not plan.cleared and plan.copy_allowed
 
 
 # --- children without consent are covered ------------------------------------------------
@@ -432,7 +446,9 @@ def test_a_copy_only_ever_keeps_identified_cleared_children(seed: int) -> None:
             assert face.child_id in reg.children and matched_ids[face.child_id] == 1, (facts, plan)
             assert clear_for(reg.children[face.child_id], purpose), (facts, plan)
         kept = PhotoFacts(facts.path, tuple(c.face for c in plan.kept))
-        assert judge_photo(kept, reg, TODAY, (purpose,)).purposes[purpose] is Use.ALLOWED
+        # judged as check judges a copy: faces found and covered are not "no face found"
+        copy = Safeguards(faceless=not facts.faces)
+        assert judge_photo(kept, reg, TODAY, (purpose,), copy).purposes[purpose] is Use.ALLOWED
         if unknown_choice == "hold":
             assert all(c.identified for c in plan.covered), (facts, plan)
 

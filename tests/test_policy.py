@@ -585,19 +585,26 @@ def test_problem_file_with_custom_purposes_has_exactly_those() -> None:
 
 # --- no faces --------------------------------------------------------------------------
 
-def test_photo_without_faces_is_allowed_with_a_note_to_check_by_eye() -> None:
+def test_photo_without_faces_is_allowed_inside_the_setting_and_review_for_public_uses() -> None:
     v = judge(register(child("C001")))
-    assert v.purposes == {p: ALLOWED for p in PURPOSES}
+    public = ("website", "social_media")
+    assert v.purposes == {p: REVIEW if p in public else ALLOWED for p in PURPOSES}
     assert v.journeys == ()
-    assert v.action is Action.KEEP
-    assert v.reasons == ()
-    assert any("by eye" in n for n in v.notes)
+    assert v.action is Action.KEEP  # the review queue stays short: kept, checked before posting
+    assert len(v.reasons) == 1 and "No face found: check by eye" in v.reasons[0]
 
 
 def test_photo_without_faces_and_an_empty_register() -> None:
     v = judge(register())
-    assert v.purposes == {p: ALLOWED for p in PURPOSES}
+    assert v.purposes["display"] is ALLOWED and v.purposes["social_media"] is REVIEW
     assert v.action is Action.KEEP
+
+
+def test_photo_without_faces_and_only_inside_purposes_keeps_the_note() -> None:
+    v = judge(register(child("C001")), purposes=("learning_journey", "display"))
+    assert v.purposes == {"learning_journey": ALLOWED, "display": ALLOWED}
+    assert v.reasons == ()
+    assert any("by eye" in n for n in v.notes)
 
 
 def test_photo_with_faces_has_no_check_by_eye_note() -> None:
@@ -879,7 +886,9 @@ def test_random_photos_match_the_rules_exactly(seed: int) -> None:
             return expected, journeys
 
         expected, journeys = verdicts(ok)
-        values = set(expected.values())
+        if not facts.problem and not facts.faces:  # no face found: public uses need a person's eye
+            expected.update({p: REVIEW for p in ("website", "social_media") if p in expected})
+        values = set(expected.values()) - ({REVIEW} if not facts.faces else set())
         if facts.problem or REVIEW in values:
             action = Action.REVIEW
         elif ALLOWED in values:

@@ -261,3 +261,67 @@ def test_a_video_from_a_personal_phone_is_a_breach(tmp_path: Path, engine: FaceE
     (verdict,) = audit_folder(tmp_path, engine, enrolled, devices=devices)
     assert verdict.action is Action.DELETE and verdict.provenance.breach
     assert "This video was taken with Apple iPhone 14 Pro" in " ".join(verdict.reasons)
+
+
+def faststart_video(path: Path, frames: int = 80, fps: int = 4) -> Path:
+    """A .mov as phones write it: the index (moov) first, so a cut-short copy still opens."""
+    ava = astronaut_face()
+    images = [scene([(ava, (30 + 4 * n, 60), 220)], (320, 240), seed=3) for n in range(frames)]
+    with av.open(str(path), "w", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height = images[0].size
+        stream.pix_fmt = "yuv420p"
+        for image in images:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.asarray(image), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_a_video_cut_short_that_decodes_without_an_error_is_partly_checked(
+    tmp_path: Path, engine: FaceEngine, enrolled  # noqa: ANN001
+) -> None:
+    """Issue 12, hole 8: half a 0:20 .mov decoded without a decoder error and was 'keep'."""
+    whole = faststart_video(tmp_path / "whole.mov")
+    assert len(list(VideoFrames(whole, VideoSettings()).frames())) == 20  # the whole video is fine
+    data = whole.read_bytes()
+    whole.unlink()
+    cut = tmp_path / "IMG_0100.mov"
+    cut.write_bytes(data[: len(data) // 2])
+    reader = VideoFrames(cut, VideoSettings())
+    frames = []
+    with pytest.raises(UnreadableVideo, match=r"Partly checked: only the first 0:\d\d of this 0:20 video"):
+        for item in reader.frames():
+            frames.append(item)
+    assert 0 < len(frames) < 20  # it did decode part of it
+    (verdict,) = audit_folder(tmp_path, engine, enrolled)
+    assert verdict.action is Action.REVIEW and set(verdict.purposes.values()) == {Use.REVIEW}
+    assert "Partly checked" in " ".join(verdict.reasons)
+
+
+def test_a_partly_checked_video_is_not_stored_as_complete(tmp_path: Path) -> None:
+    """The next audit looks at it afresh (it may have finished copying by then)."""
+    from photoaudit.config import Settings
+    from photoaudit.workflow import audit, prepare
+    from tests.setting import child, write_register
+
+    write_register(tmp_path / "data" / "children.csv", [child("c01", "Ava")])
+    folder = tmp_path / "week"
+    folder.mkdir()
+    whole = faststart_video(tmp_path / "whole.mov", frames=24)
+    (folder / "IMG_0101.mov").write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    prepared = prepare(Settings(data_dir=tmp_path / "data"))
+    for _ in range(2):
+        result = audit(folder, prepared, TODAY)
+        assert result.cache == {"examined": 1, "reused": 0}
+        assert result.verdicts[0].action is Action.REVIEW
+
+
+def test_ended_early() -> None:
+    from photoaudit.video import ended_early
+
+    assert ended_early(20.0, 10.0, 40, 80, 4.0).startswith("Partly checked: only the first 0:10 of this 0:20")
+    assert ended_early(20.0, 20.0, 80, 80, 4.0) == ""
+    assert ended_early(20.0, 19.9, 80, 80, 4.0) == ""  # rounding of the last frame
+    assert "only 40 of this video's 80 frames" in ended_early(None, 10.0, 40, 80, 4.0)

@@ -18,7 +18,7 @@ def table(rows: list[ChildReferences], today: date) -> Table:
     for row in rows:
         child = row.child
         blocked = standing(child, today).blocked_by
-        consent = Text("left" if child.has_left else "lapsed" if blocked else "current",
+        consent = Text("left" if child.left_by(today) else "lapsed" if blocked else "current",
                        style="red" if blocked else "green")
         templates = str(row.templates) + (f" ({row.from_review} from reviews)" if row.from_review else "")
         if row.newest is None:

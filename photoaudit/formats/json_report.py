@@ -26,6 +26,7 @@ def face_json(face: FaceMatch) -> dict[str, Any]:
         "candidates": [candidate_json(c) for c in face.candidates],
         "time": None if face.time is None else round(face.time, 2),
         "decision": decision_json(face.decision),
+        "caution": face.caution or None,
         "staff_id": face.staff_id,
     }
 

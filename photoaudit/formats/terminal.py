@@ -39,7 +39,11 @@ def needs_attention(verdict: PhotoVerdict) -> bool:
 
 def withheld_words(verdict: PhotoVerdict) -> str:
     withheld = [PURPOSE_WORDS.get(p, p) for p, use in verdict.purposes.items() if use is Use.WITHHELD]
-    return "not for " + "; ".join(withheld) if withheld else ""
+    review = [PURPOSE_WORDS.get(p, p) for p, use in verdict.purposes.items() if use is Use.REVIEW]
+    words = ["not for " + "; ".join(withheld)] if withheld else []
+    if review:
+        words.append("a person must look before " + "; ".join(review))
+    return "\n".join(words)
 
 
 def show(result: AuditResult, console: Console) -> None:
@@ -55,6 +59,13 @@ def show(result: AuditResult, console: Console) -> None:
             (f"{s['review']} for a person to look at", "yellow"),
         )
     )
+    if s.get("public_review"):
+        n = s["public_review"]
+        console.print(Text(
+            f"{n} photo{'s' if n != 1 else ''} need{'s' if n == 1 else ''} a look before any public use "
+            "(kept for uses inside the setting; photoaudit review, or photoaudit check when posting).",
+            style="yellow",
+        ))
     for warning in result.warnings:
         console.print(Text(f"Note: {shown(warning)}", style="yellow"))
     if result.skipped:
