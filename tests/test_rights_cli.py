@@ -112,11 +112,26 @@ def test_forget_of_an_id_no_child_has_is_refused_and_records_nothing(nursery: tu
 
 # -- erasure tests that would notice: the child's face was unknown or ambiguous when audited ----------
 
+def audit_matching(data: Path, folder: Path, tolerance: float, margin: float = 0.08) -> dict:
+    """An audit with matching settings outside what the command line allows (to make a face
+    unknown or too close to call on purpose), as its JSON report."""
+    from dataclasses import replace
+    from datetime import date
+
+    from photoaudit.config import MatchSettings, Settings
+    from photoaudit.formats.json_report import report_json
+    from photoaudit.workflow import audit as run_audit, prepare
+
+    prepared = prepare(Settings(data_dir=data), EngineSettings())  # enrolled as usual
+    strict = replace(prepared.settings, match=MatchSettings(tolerance=tolerance, margin=margin))
+    return report_json(run_audit(folder, replace(prepared, settings=strict), date.fromisoformat(TODAY)))
+
+
 def test_forget_erases_a_face_that_was_unknown_when_audited(nursery: tuple[Path, Path]) -> None:
     """Found by template distance only: the stored verdict did not name the child."""
     data, folder = nursery
     ava = folder / "tablet-1" / "ava.jpg"
-    report = audit_json(data, folder, "--tolerance", "0.05")
+    report = audit_matching(data, folder, tolerance=0.05)
     image = {i["path"]: i for i in report["images"]}["tablet-1/ava.jpg"]
     assert [f["status"] for f in image["faces"]] == ["unknown"]
     [face] = stored_faces(data, ava)
@@ -132,7 +147,7 @@ def test_forget_erases_a_face_that_was_too_close_to_call_when_audited(nursery: t
     """Found among the ambiguous candidates only: the face is far from the child's templates."""
     data, folder = nursery
     ava = folder / "tablet-1" / "ava.jpg"
-    report = audit_json(data, folder, "--tolerance", "1.0", "--margin", "0.9")
+    report = audit_matching(data, folder, tolerance=1.0, margin=0.9)
     image = {i["path"]: i for i in report["images"]}["tablet-1/ava.jpg"]
     [judged] = image["faces"]
     assert judged["status"] == "ambiguous" and "c02" in {c["child_id"] for c in judged["candidates"]}
