@@ -36,12 +36,13 @@ from .parallel import default_jobs
 from . import review
 from .decision_store import DecisionBook
 from .decisions import action_from
-from .enrolment import enrolled_photos, sha256_file
+from .enrolment import eligible_children, enrolled_photos, sha256_file
 from .models import Override, staff_id_of
 from .published import record_check
 from .references import DEFAULT_MAX_AGE_MONTHS, overview, reference_warnings, staff_overview
 from .report_retention import prune as prune_reports
-from .register import RegisterError
+from .register import RegisterError, parse_date
+from .register_checks import folder_warnings, list_faces_dir, register_warnings
 from .runlog import try_log, write_dated_report
 from .sources import iter_media
 from .video import read_video_meta
@@ -171,7 +172,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
 
 
 TodayOption = Annotated[
-    Optional[str], typer.Option("--today", help="Judge as if today were this date (YYYY-MM-DD).")
+    Optional[str], typer.Option("--today", help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first).")
 ]
 DetectorOption = Annotated[
     str, typer.Option("--detector", help=f"Face detector: {', '.join(DETECTORS)}.")
@@ -209,9 +210,12 @@ def parse_today(value: str | None) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CannotRun(f"--today {value!r} is not a date like 2026-09-01.") from None
+        day = parse_date(value)  # the register's own date forms: 2026-09-01 or 01/09/2026
+    except ValueError as err:
+        raise CannotRun(f"--today: {err}") from None
+    if day is None:
+        raise CannotRun("--today needs a date, like 2026-09-01 or 01/09/2026 (day first).")
+    return day
 
 
 @app.command("enrol")
@@ -270,6 +274,14 @@ def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
     json_out: JsonOption = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    faces_csv: Annotated[
+        Optional[Path], typer.Option("--faces-csv", help="Write a spreadsheet (CSV) with a row per face here: fill in "
+                                     "its decision column and give it to photoaudit review --decisions.")
+    ] = None,
+    csv_sep: Annotated[
+        str, typer.Option("--csv-sep", help="Separator of the CSV files: ',' (default), ';' (Excel in most "
+                          "European languages) or 'tab'.")
+    ] = ",",
     html_out: Annotated[
         Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
     ] = None,
@@ -298,11 +310,12 @@ def audit_command(
     console = err_console() if to_stdout else Console(highlight=False)
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
+        sep = csv_report.separator(csv_sep)
         state.folders = (folder,)
         settings = settings_from(tolerance, margin)
         if reports_dir is not None:
             settings = replace(settings, reports_dir=reports_dir)
-        outputs = tuple(p for p in (json_out, csv_out, html_out) if p is not None)
+        outputs = tuple(p for p in (json_out, csv_out, faces_csv, html_out) if p is not None)
         checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
         with audit_locks(settings, folder, apply) as recovered:
             for words in recovered:
@@ -341,7 +354,9 @@ def audit_command(
                 else:
                     write_report(settings, json_out, text, force)
             if csv_out is not None:
-                write_report(settings, csv_out, csv_report.render(result), force)
+                write_report(settings, csv_out, csv_report.render(result, prepared.register, sep), force)
+            if faces_csv is not None:
+                write_report(settings, faces_csv, csv_report.render_faces(result, prepared.register, sep), force)
             if html_out is not None:
                 write_report(settings, html_out, html_report.render(result, prepared.register), force)
     line = terminal.summary_line(result)
@@ -620,8 +635,11 @@ def children_command(
                                      set(prepared.enrolled))
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
         found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
+        listing = list_faces_dir(settings.faces_dir)
+        register_lines = register_warnings(prepared.register, listing) + folder_warnings(
+            prepared.register, listing, eligible_children(prepared.register))
     console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age) + found:
+    for line in children_view.warnings(rows, day, max_age) + found + register_lines:
         console.print(line, style="yellow", markup=False)
     for line in notes:
         console.print(line, markup=False)

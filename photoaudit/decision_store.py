@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .auditor import AuditResult
-from .decisions import SAME_FACE_OVERLAP, apply_decisions, apply_override, overlap
+from .decisions import SAME_FACE_OVERLAP, apply_decisions, apply_override, needs_person, overlap
 from .enrolment import sha256_file
 from .leavers import leaver_decisions, with_leavers
 from .models import (
@@ -137,13 +137,7 @@ class AuditFace:
         """Unknown, uncertain, one of two faces matched to the same child (or member of
         staff), or a match a person must confirm (a young child, a twin, a likeness not
         close enough for public uses); undecided."""
-        if self.decision is not None:
-            return False
-        if self.twice:
-            return True
-        if not self.counted:  # staff: only a likeness not close enough for public uses
-            return self.staff_id is not None and bool(self.caution)
-        return self.status is not FaceStatus.MATCHED or bool(self.caution)
+        return needs_person(self.status, self.decision is not None, self.twice, self.caution)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,14 @@ SKIP_WORDS = frozenset({"", "skip", "?", "dont know", "don't know", "unsure"})
 #: The words for the decision about a whole photo with no face found: no child is in it.
 NO_CHILDREN_WORDS = frozenset({"no children", "no child", "no children in this photo", "nobody", "no one"})
 
+#: The choices the HTML report offers for a face that needs a person, besides the register's
+#: children: (what the decisions CSV says, what the person sees). Each value must be a word
+#: :func:`parse_decision` reads; one more line here adds a choice to every report.
+FACE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("adult", "an adult (not a child)"),
+    ("not a face", "not a face (the box shows something else)"),
+)
+
 DECISION_WORDS = {
     FaceDecision.ADULT: "an adult, not a child",
     FaceDecision.NOT_A_FACE: "not a face",
@@ -93,6 +101,15 @@ def pair_decisions(
         taken_decisions.add(j)
         found[i] = decisions[j][1]
     return found
+
+
+def needs_person(status: FaceStatus, decided: bool, twice: bool, caution: str = "") -> bool:
+    """Whether a face is one ``photoaudit review`` asks about: unknown, uncertain, one of
+    two faces matched to the same child or member of staff (``twice``), or a match a person
+    must confirm (``caution``: a young child, a twin, a likeness not close enough for public
+    uses; :mod:`photoaudit.safeguards`), and nobody has decided it yet. The one copy of this
+    rule: the review queue, the HTML report's lists and the faces CSV all use it."""
+    return not decided and (status is not FaceStatus.MATCHED or twice or bool(caution))
 
 
 def when_words(decision: PersonDecision | Override) -> str:

@@ -27,6 +27,7 @@ from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo, open_regular
 from .leavers import record_leaver
 from .models import Register, staff_id_of, staff_key
 from .references import RefPhoto, reference_warnings, taken_time
+from .register_checks import folder_warnings, list_faces_dir, missing_folder_hint, register_warnings
 from .store import Reference, Store
 
 #: A reference face must be at least this wide (pixels) to give a reliable template.
@@ -162,13 +163,14 @@ def enrol(
     forgotten = store.forgotten()
     eligible = set(eligible_children(register)) - set(forgotten)
 
+    listing = list_faces_dir(faces_dir)
+    report.warnings.extend(register_warnings(register, listing))
+    report.warnings.extend(folder_warnings(register, listing, sorted(eligible)))
     if faces_dir.is_dir():
         for folder in sorted(p for p in faces_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
             child = register.get(folder.name)
             if child is None:
-                report.warnings.append(
-                    f"faces/{folder.name}: no child with this id in the register; not enrolled."
-                )
+                continue  # said by folder_warnings, with the id it was probably meant for
             elif folder.name not in eligible:
                 why = (
                     f"was erased on request on {forgotten[folder.name][:10]} (enrol again only with "
@@ -186,6 +188,7 @@ def enrol(
             report.warnings.append(
                 f"{register.children[child_id].name} ({child_id}) has face-matching permission "
                 "but no reference photos: their face will show as unknown."
+                + missing_folder_hint(child_id, listing, register)
             )
             continue
         kept.extend(learn(store, engine, child_id, child_id, photos, report, keep, progress, tolerance))

@@ -37,17 +37,20 @@ def exif_time(text: object) -> datetime | None:
         return None
 
 
-def taken_time(path: Path) -> datetime:
-    """When a photo was taken: its EXIF date, else when the file was last changed."""
+def recorded_time(path: Path) -> datetime | None:
+    """When a photo was taken, as its EXIF records it; None when it records no date."""
     try:
         with Image.open(path) as im:
             exif = im.getexif()
-            found = exif_time(exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL)) or exif_time(exif.get(_DATE_TIME))
-            if found is not None:
-                return found
-    except Exception:  # an unreadable or odd file: fall back to its modification time
-        pass
-    return datetime.fromtimestamp(path.stat().st_mtime)
+            return exif_time(exif.get_ifd(_EXIF_IFD).get(_DATE_TIME_ORIGINAL)) or exif_time(exif.get(_DATE_TIME))
+    except Exception:  # an unreadable or odd file: no date recorded
+        return None
+
+
+def taken_time(path: Path) -> datetime:
+    """When a photo was taken: its EXIF date, else when the file was last changed."""
+    found = recorded_time(path)
+    return found if found is not None else datetime.fromtimestamp(path.stat().st_mtime)
 
 
 def months_later(day: date, months: int) -> date:
@@ -81,6 +84,8 @@ class ChildReferences:
     from_review: int  # of which came from faces confirmed in a review
     newest: date | None  # when the newest enrolled reference photo was taken
     stale: bool  # newest is older than the maximum age (or there is none)
+    #: reference photos that record no date taken: their age is their file's modified date
+    undated: int = 0
 
 
 def overview(
@@ -100,10 +105,13 @@ def overview(
     for child in sorted(register.children.values(), key=lambda c: (c.name.casefold(), c.child_id)):
         paths = enrolled_paths.get(child.child_id, [])
         dates = []
+        undated = 0
         for relative in paths:
             photo = faces_dir / Path(relative)
             if photo.is_file():
-                dates.append(taken_time(photo).date())
+                recorded = recorded_time(photo)
+                undated += recorded is None
+                dates.append((recorded or datetime.fromtimestamp(photo.stat().st_mtime)).date())
         newest = max(dates) if dates else None
         found.append(
             ChildReferences(
@@ -112,6 +120,7 @@ def overview(
                 sum(p in review_sources for p in paths),
                 newest,
                 bool(paths) and too_old(newest, today, max_age_months),
+                undated,
             )
         )
     return found

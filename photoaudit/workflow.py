@@ -33,6 +33,7 @@ from .provenance import DeviceRegister, audit_warnings
 from .published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register, load_staff_register
+from .renewals import renewal_warning
 from .safeguards import Safeguards, safeguards_for
 from .sources import Entry, MediaFile, shown
 from .store import Store
@@ -151,6 +152,9 @@ def audit(
             f"were NOT checked: {', '.join(map(shown, result.unchecked_folders))}."
         )
     result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
+    renewals = renewal_warning(prepared.register, today)
+    if renewals:
+        result.warnings.append(renewals)
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
     if prepared.enrolment is not None:
         for erasure in prepared.enrolment.erasures:

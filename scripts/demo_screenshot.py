@@ -1,4 +1,5 @@
-"""Make docs/demo-report.png: a screenshot of the demo's HTML report, for the README.
+"""Make docs/demo-report.png: a screenshot of the demo's HTML report, for the README,
+filtered to the photos that need a person (where faces are decided in the page).
 
 Run `make demo` first (on a fresh demo state, so no review decisions are applied).
 Needs Debian's chromium (`make test` installs it when it can). The demo's photos are
@@ -21,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "demo" / "report.html"
 OUT = ROOT / "docs" / "demo-report.png"
 WINDOW = (1100, 1250)
+#: The report filtered to the photos that need a person: their faces' "Who is this?" lists.
+ADDRESS = "#show=review"
 #: The README's screenshot stays small: at most this many bytes.
 MAX_BYTES = 300_000
 
@@ -40,7 +43,7 @@ def main() -> int:
                 chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
                 f"--user-data-dir={Path(tmp) / 'profile'}", f"--window-size={WINDOW[0]},{WINDOW[1]}",
-                f"--screenshot={shot}", REPORT.as_uri(),
+                f"--screenshot={shot}", REPORT.as_uri() + ADDRESS,
             ],
             check=True,
             capture_output=True,

@@ -204,7 +204,7 @@ def test_an_unknown_face_needs_a_person(setting: Path, photos: Path) -> None:
         (["--for", "website", "--unknown", "blur", "--export", "out", "ava.jpg"], "--unknown"),
         (["--for", "website", "--export", ".", "ava.jpg"], "folder of their own"),
         (["--for", "website", "--export", "ava.jpg", "group.jpg"], "not a folder"),
-        (["--for", "website", "--today", "22/11/2026", "ava.jpg"], "--today"),
+        (["--for", "website", "--today", "11/22/2026", "ava.jpg"], "--today"),  # US order: no month 22
     ],
 )
 def test_could_not_run_exits_2_and_writes_nothing(

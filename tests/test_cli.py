@@ -508,6 +508,7 @@ def test_report_inside_the_audited_folder_is_refused(setting: Setting, option: s
 
 
 def test_bad_today_is_refused(setting: Setting) -> None:
-    result = cli(setting.config, "--data", setting.data, "audit", setting.clear, "--today", "20/11/2026")
+    # A UK date like the register's (20/11/2026) is a date; the US order has no month 20.
+    result = cli(setting.config, "--data", setting.data, "audit", setting.clear, "--today", "11/20/2026")
     assert result.exit_code == 2
     assert "--today" in result.stderr

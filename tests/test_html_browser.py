@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from browser import Browser
 from photoaudit.formats import html_report
 from test_html_report import REGISTER, build, cards
 
@@ -95,8 +96,10 @@ def test_the_purpose_filter_shows_cleared_photos_and_recolours_the_boxes(tmp_pat
     assert re.search(r'class="face review"', party)  # the uncertain face stays blue
     display = dump_dom(tmp_path, report.as_uri() + "#purpose=display")
     evil = next(c for c in cards(display) if "evil.jpg" in c)
-    # For displays, the evil-named child (yes) is green, Sam (no) and Leo (left) red.
-    assert re.findall(r'<div class="face (\w+)', evil) == ["all", "ignored", "review", "none", "none"]
+    # The evil photo is to be deleted: its children stay "on a photo to delete", never green.
+    assert re.findall(r'<div class="face (\w+)', evil) == ["gone", "ignored", "review", "gone", "gone"]
+    colours = next(c for c in cards(display) if "portrait.jpg" in c)
+    assert re.findall(r'<div class="face (\w+)', colours) == ["all"]  # Ava: yes to displays
 
 
 def test_an_unknown_filter_value_shows_everything(tmp_path: Path, report: Path) -> None:
@@ -122,3 +125,106 @@ def test_a_screenshot_shows_the_warning_banner_and_the_photos(tmp_path: Path, re
         assert red > 100 and green < 60 and blue < 60
         colours = rgb.crop((0, 300, 1200, 900)).getcolors(maxcolors=1 << 24) or []
         assert len(colours) > 2000  # photos, not just flat boxes of colour
+
+
+# -- issue 15: a phone's width, face numbers, enlarging, deciding faces ---------------------
+#: Where every face number and its photo are on the page, per card (CSS pixels).
+PLACES = """
+Array.prototype.map.call(document.querySelectorAll('article.card .frame'), function (frame) {
+  var box = function (el) { var r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return {frame: box(frame), tags: Array.prototype.map.call(frame.querySelectorAll('.tag'), box)};
+})
+"""
+
+
+def overlaps(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("width", [400, 1200])
+def test_face_numbers_never_overlap_nor_leave_the_photo(tmp_path: Path, report: Path, width: int) -> None:
+    with Browser(tmp_path / "profile", width, 900) as browser:
+        browser.open(report.as_uri())
+        places = browser.js(PLACES)
+    assert len(places) == 3 and sum(len(p["tags"]) for p in places) == 2 + 1 + 5
+    for place in places:
+        left, top, right, bottom = place["frame"]
+        for tag in place["tags"]:
+            assert left <= tag[0] and top <= tag[1] and tag[2] <= right + 0.5 and tag[3] <= bottom + 0.5, (tag, place)
+        for i, a in enumerate(place["tags"]):
+            assert not any(overlaps(a, b) for b in place["tags"][i + 1:]), place
+
+
+def test_at_a_phones_width_cards_are_one_column_and_nothing_is_cut_off(tmp_path: Path, report: Path) -> None:
+    with Browser(tmp_path / "profile", 400, 800) as browser:
+        browser.open(report.as_uri())
+        assert browser.js("document.documentElement.scrollWidth") <= 400
+        assert browser.js("document.body.scrollWidth") <= 400
+        lefts = browser.js("Array.prototype.map.call(document.querySelectorAll('article.card'), "
+                           "function (c) { return Math.round(c.getBoundingClientRect().left); })")
+        assert len(lefts) == 4 and len(set(lefts)) == 1  # one column
+        rights = browser.js("Array.prototype.map.call(document.querySelectorAll('.uses, .frame, .path, select.decide'), "
+                            "function (e) { return e.getBoundingClientRect().right; })")
+        assert rights and max(rights) <= 400  # the verdicts, photos and lists all fit
+
+
+def test_clicking_a_photo_enlarges_it_with_a_close_up_of_each_face(tmp_path: Path, report: Path) -> None:
+    with Browser(tmp_path / "profile", 1200, 900) as browser:
+        browser.open(report.as_uri())
+        assert browser.js("document.getElementById('viewer').hidden") is True
+        small = browser.js("document.querySelector('article.card:nth-of-type(3) .frame').getBoundingClientRect().width")
+        browser.js("document.querySelector('article.card:nth-of-type(3) .frame').click()")
+        assert browser.js("document.getElementById('viewer').hidden") is False
+        assert browser.js("document.getElementById('viewer-title').textContent") == "party.jpg"
+        big = browser.js("document.querySelector('#viewer .frame').getBoundingClientRect().width")
+        assert big >= 3 * small
+        assert browser.js("document.querySelectorAll('#viewer .tag').length") == 2
+        sizes = browser.js("Array.prototype.map.call(document.querySelectorAll('#viewer-faces img'), "
+                           "function (i) { return [i.naturalWidth, i.getBoundingClientRect().width]; })")
+        assert len(sizes) == 2 and all(natural > 0 and shown >= 100 for natural, shown in sizes)
+        browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
+        assert browser.js("document.getElementById('viewer').hidden") is True
+
+
+def test_faces_decided_in_the_page_are_saved_as_a_csv_that_review_records(tmp_path: Path) -> None:
+    """End to end: audit with the real engine, decide two faces in the page, save the CSV
+    (a real download), and give that file as it is to photoaudit review --decisions."""
+    from test_review_audit import audit_json, run
+    from review_setting import TODAY, ava_alone, ava_and_grace, grace_alone, make_setting
+
+    settings = make_setting(tmp_path)
+    folder = tmp_path / "transfer"
+    ava_alone(folder / "ava.jpg")
+    grace_alone(folder / "grace.jpg")
+    ava_and_grace(folder / "party.jpg")
+    page = tmp_path / "report.html"
+    first = audit_json(settings.data_dir, folder, tmp_path / "1.json", "--html", str(page))
+    party_face = next(n for n, f in enumerate(first["party.jpg"]["faces"], 1) if f["status"] != "matched")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with Browser(tmp_path / "profile", 400, 900) as browser:  # on a phone
+        browser.allow_downloads(downloads)
+        browser.open(page.as_uri())
+        lists = browser.js("Array.prototype.map.call(document.querySelectorAll('select.decide'), "
+                           "function (s) { return s.dataset.photo + ' ' + s.dataset.face; })")
+        assert sorted(lists) == sorted(["grace.jpg 1", f"party.jpg {party_face}"])
+        assert browser.js("document.getElementById('decided').textContent") == "0 of 2 faces decided"
+        for photo, choice in (("grace.jpg", "c02"), ("party.jpg", "adult")):
+            browser.js(f"(function () {{ var s = document.querySelector('select.decide[data-photo=\"{photo}\"]'); "
+                       f"s.value = '{choice}'; s.dispatchEvent(new Event('change')); }})()")
+        assert browser.js("document.getElementById('decided').textContent") == "2 of 2 faces decided"
+        browser.js("document.getElementById('save-decisions').click()")
+        browser.wait_for_download()
+    (saved,) = downloads.iterdir()
+    assert saved.name == f"decisions-{TODAY.isoformat()}.csv"
+    text = saved.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "photo,face,decision,name"
+    assert "grace.jpg,1,c02,Grace Okafor" in text and f"party.jpg,{party_face},adult," in text
+
+    result = run(settings.data_dir, "review", "--decisions", str(saved), "--by", "Jo Manager")
+    assert result.exit_code == 0, result.output
+    assert "Recorded 2 decision(s), skipped 0" in result.output
+    second = audit_json(settings.data_dir, folder, tmp_path / "2.json")
+    assert second["grace.jpg"]["faces"][0]["decision"]["child_id"] == "c02"
+    assert second["party.jpg"]["faces"][party_face - 1]["decision"]["kind"] == "adult"
+    assert second["grace.jpg"]["action"] == "keep"

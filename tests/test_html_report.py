@@ -164,13 +164,14 @@ def test_breaches_are_shown_when_the_report_has_them(tmp_path: Path) -> None:
 
 def test_every_face_is_boxed_numbered_labelled_and_coloured(page: str) -> None:
     party, broken, evil = card(page, "party.jpg"), card(page, "tablet/broken.jpg"), card(page, "evil.jpg")
-    assert re.search(r'class="face all".*?1 · Ava Patel<', party)
-    assert re.search(r'class="face review".*?2 · uncertain: Grace Okafor or Sam Jones\?<', party)
+    assert re.search(r'class="face all"[^>]*title="1 · Ava Patel"', party)
+    assert re.search(r'class="face review"[^>]*title="2 · uncertain: Grace Okafor or Sam Jones\?"', party)
     assert "Face 2: uncertain: Grace Okafor or Sam Jones?" in party and "Grace Okafor 0.40" in party
     assert 'class="face some"' not in party  # Grace is only a candidate here
     assert "No preview" in broken and "<img" not in broken
     kinds = re.findall(r'<div class="face (\w+)[^"]*" data-kind', evil)
-    assert kinds == ["all", "ignored", "review", "none", "none"]  # evil child, adult, unknown, Sam (no), Leo (left)
+    # A photo to delete: its children are never green (evil child, Sam, Leo); adult, unknown.
+    assert kinds == ["gone", "ignored", "review", "gone", "gone"]
     assert "2 · adult" in evil and "3 · unknown" in evil
     assert "decided by a person" in evil
 
@@ -193,7 +194,13 @@ def test_boxes_are_placed_on_the_upright_photo(page: str) -> None:
 
 
 def thumbnails(page: str) -> list[bytes]:
-    return [base64.b64decode(m) for m in re.findall(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', page)]
+    found = re.findall(r'<div class="frame"[^>]*><img src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', page)
+    return [base64.b64decode(m) for m in found]
+
+
+def closeups(page: str) -> list[bytes]:
+    found = re.findall(r'<img class="closeup" src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', page)
+    return [base64.b64decode(m) for m in found]
 
 
 def test_thumbnails_are_small_metadata_free_jpegs_of_the_upright_photo(page: str) -> None:
@@ -213,7 +220,9 @@ def test_thumbnails_are_small_metadata_free_jpegs_of_the_upright_photo(page: str
 def test_nothing_is_loaded_from_outside_the_file(page: str) -> None:
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     text = re.sub(r"data:image/jpeg;base64,[A-Za-z0-9+/=]+", "data:", page)
-    assert not re.search(r"https?:|//[a-z]|<link|@import|url\(|<iframe|<object|<embed", text, flags=re.I)
+    assert not re.search(r"https?:|//[a-z]|<link|@import|<iframe|<object|<embed", text, flags=re.I)
+    # No CSS url(...) anywhere (the script's URL.createObjectURL makes the download in the page).
+    assert not re.search(r"url\(", re.sub(r"URL\.(create|revoke)ObjectURL\(", "", text), flags=re.I)
     assert not re.search(r'src="(?!data:)', page)
 
 
@@ -252,9 +261,114 @@ def test_filters_list_the_children_and_purposes_in_the_report(page: str) -> None
 def test_faces_get_the_numbers_the_decisions_csv_uses(page: str) -> None:
     assert "photoaudit review --decisions FILE" in page
     evil = card(page, "evil.jpg")
-    assert [int(n) for n in re.findall(r'<span class="tag">(\d+) ·', evil)] == [1, 2, 3, 4, 5]
+    assert [int(n) for n in re.findall(r'<span class="tag">(\d+)</span>', evil)] == [1, 2, 3, 4, 5]
 
 
 def test_an_empty_audit_renders(tmp_path: Path) -> None:
     page = html_report.render(AuditResult(tmp_path, TODAY, []), REGISTER)
     assert "0 photos" in page and "Showing 0 of 0 photos" in page
+
+
+# -- issue 15: deciding faces in the page, close-ups, delete cards -----------------------
+def decide_lists(html: str) -> list[str]:
+    return re.findall(r'<select class="decide".*?</select>', html, flags=re.S)
+
+
+def test_a_photo_to_delete_never_shows_a_green_box(page: str) -> None:
+    evil = card(page, "evil.jpg")  # the evil-named child is cleared for everything, but the photo goes
+    assert 'class="face all' not in evil and 'class="face some' not in evil
+    assert 'class="face all' in card(page, "portrait.jpg")  # a photo to keep still does
+
+
+def test_labels_on_the_photo_are_numbers_and_the_words_are_in_the_list(page: str) -> None:
+    party = card(page, "party.jpg")
+    assert re.findall(r'<span class="tag">([^<]*)</span>', party) == ["1", "2"]
+    assert "Face 1: Ava Patel (c01)" in party and "Face 2: uncertain: Grace Okafor or Sam Jones?" in party
+
+
+def test_each_face_needing_a_person_gets_a_who_is_this_list(page: str) -> None:
+    party, evil = card(page, "party.jpg"), card(page, "evil.jpg")
+    (uncertain,) = decide_lists(party)  # face 1 is matched: no list
+    assert 'data-photo="party.jpg" data-face="2"' in uncertain
+    values = re.findall(r'<option value="([^"]*)"', uncertain)
+    assert values[0] == ""  # "not decided yet" comes first and is what is chosen
+    assert values[1:3] == ["c02", "c03"]  # the nearest children first, nearest at the top
+    assert set(REGISTER.children) <= set(values) and "adult" in values and "not a face" in values
+    assert "selected" not in uncertain  # nothing is chosen for the person
+    assert "Grace Okafor (c02), distance 0.40" in uncertain
+    assert "Leo Smith (c04), has left" in uncertain
+    (unknown,) = decide_lists(evil)  # face 3; face 2 was decided (adult), the others are matched
+    assert 'data-face="3"' in unknown
+    assert len(decide_lists(page)) == 2
+    assert 'id="save-decisions"' in page and 'data-file="decisions-2026-11-20.csv"' in page
+
+
+def test_a_child_matched_twice_gets_lists_with_that_child_first(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    scene([], (400, 300)).save(folder / "x.jpg")
+    faces = (face(FaceStatus.MATCHED, (10, 60, 50, 10), "c02"), face(FaceStatus.MATCHED, (10, 160, 50, 110), "c02"))
+    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
+    lists = decide_lists(html_report.render(result, REGISTER))
+    assert len(lists) == 2
+    assert all(re.findall(r'<option value="([^"]*)"', found)[1] == "c02" for found in lists)
+
+
+def test_the_lists_choices_come_from_one_place_and_review_reads_each(page: str) -> None:
+    from photoaudit.decisions import FACE_CHOICES, parse_decision
+
+    (uncertain, _) = decide_lists(page)
+    for value, words in FACE_CHOICES:
+        assert f'<option value="{value}" data-name="">{words}</option>' in uncertain
+        decision = parse_decision(value, sorted(REGISTER.children))
+        assert decision is not None and decision.kind is not FaceDecision.CHILD
+
+
+def test_every_face_has_a_metadata_free_close_up(page: str) -> None:
+    found = closeups(page)
+    assert len(found) == 2 + 1 + 5  # party, portrait, evil
+    for data in found:
+        assert b"SERIAL-1234" not in data and b"Exif" not in data
+        with Image.open(io.BytesIO(data)) as im:
+            assert im.format == "JPEG" and max(im.size) <= html_report.CLOSEUP_SIDE
+            assert not im.getexif()
+    (portrait,) = closeups(card(page, "portrait.jpg"))
+    with Image.open(io.BytesIO(portrait)) as im:  # the 360 px face, cut from the full photo
+        assert max(im.size) == html_report.CLOSEUP_SIDE
+
+
+def test_staff_are_choices_in_the_lists_and_review_reads_them(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from photoaudit.decisions import parse_decision
+    from photoaudit.models import StaffMember, StaffRegister
+
+    staff = StaffRegister({"JS01": StaffMember("JS01", "Jo Smith", {}, True)})
+    register = replace(REGISTER, staff=staff)
+    folder = tmp_path / "t"
+    folder.mkdir()
+    scene([], (400, 300)).save(folder / "x.jpg")
+    near = (Candidate("c02", 0.40), Candidate("JS01", 0.42, staff=True))
+    faces = (face(FaceStatus.AMBIGUOUS, (10, 60, 50, 10), candidates=near),)
+    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
+    (found,) = decide_lists(html_report.render(result, register))
+    values = re.findall(r'<option value="([^"]*)"', found)
+    assert values[1:3] == ["c02", "staff JS01"]  # nearest first, the member of staff among them
+    assert '<optgroup label="Staff">' in found and "Jo Smith (staff JS01), distance 0.42" in found
+    decision = parse_decision("staff JS01", sorted(register.children), sorted(staff.members))
+    assert decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id == "JS01"
+
+
+def test_a_match_a_person_must_confirm_gets_a_who_is_this_list(tmp_path: Path) -> None:
+    """The review queue, the HTML lists and the faces CSV ask about the same faces: a match
+    the safeguards want confirmed (a young child, a twin, a loose likeness) is one of them."""
+    from dataclasses import replace
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    scene([], (400, 300)).save(folder / "x.jpg")
+    sure = face(FaceStatus.MATCHED, (10, 60, 50, 10), "c02")
+    doubt = replace(face(FaceStatus.MATCHED, (10, 160, 50, 110), "c03"), caution="a person must confirm")
+    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=(sure, doubt))])
+    (found,) = decide_lists(html_report.render(result, REGISTER))
+    assert 'data-face="2"' in found

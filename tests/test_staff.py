@@ -272,10 +272,14 @@ def test_the_html_report_names_staff_and_does_not_ask_about_them(tmp_path: Path)
         object.__setattr__(verdict, "path", name)
     page = html_report.render(result, reg)
     cards = {name: page[page.index(f'<h2 class="path">{name}</h2>'):] for name in ("a.jpg", "b.jpg", "c.jpg")}
-    assert 'class="ignored"><span class="swatch ignored"></span>Face 2: Jo Smith (staff)' in cards["a.jpg"]
+    assert 'class="ignored" data-face="2"><span class="swatch ignored"></span>Face 2: Jo Smith (staff)' in cards["a.jpg"]
     # Two different members of staff are two adults; one member matched twice needs a person.
     assert "Face 1: Jo Smith (staff)" in cards["b.jpg"] and 'class="review"' not in cards["b.jpg"].split("</article>")[0]
-    assert '<li class="review"><span class="swatch review"></span>Face 1: Jo Smith (staff)' in cards["c.jpg"]
+    assert '<li class="review" data-face="1"><span class="swatch review"></span>Face 1: Jo Smith (staff)' in cards["c.jpg"]
+    # ... and gets a "Who is this?" list with that member of staff first; two different members get none.
+    assert 'data-photo="c.jpg" data-face="1"' in cards["c.jpg"] and 'data-photo="b.jpg"' not in page
+    first = cards["c.jpg"].split('data-photo="c.jpg" data-face="1"')[1].split("</select>")[0]
+    assert first.split('<option value="')[2].startswith('staff JS01"')
 
 
 # --- videos -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ..auditor import AuditResult
 from ..models import Candidate, FaceMatch, Override, PersonDecision, PhotoVerdict
 from ..provenance import Provenance
 from ..sources import raw_hex, shown
+from . import local_time
 
 VERSION = 1
 
@@ -123,7 +124,7 @@ def image_json(result: AuditResult, verdict: PhotoVerdict) -> dict[str, Any]:
 def report_json(result: AuditResult) -> dict[str, Any]:
     return printable({
         "version": VERSION,
-        "generated": result.generated.isoformat(timespec="seconds"),
+        "generated": local_time(result.generated),
         "today": result.today.isoformat(),
         "folder": str(result.folder),
         "summary": result.summary,

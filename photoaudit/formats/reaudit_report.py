@@ -14,13 +14,14 @@ from typing import Any
 
 from ..reaudit import ReauditResult
 from .json_report import VERSION, verdict_json
+from . import local_time
 
 
 def report_json(result: ReauditResult) -> dict[str, Any]:
     return {
         "version": VERSION,
         "kind": "reaudit",
-        "generated": result.generated.isoformat(timespec="seconds"),
+        "generated": local_time(result.generated),
         "today": result.today.isoformat(),
         "summary": {
             "photos": result.photos,
