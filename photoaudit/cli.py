@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Iterator, Optional
 
@@ -26,6 +26,7 @@ from rich.table import Table
 
 from . import __version__
 from .check import gather, parse_purpose, run_check, validate
+from .cli_rights import app as rights_app
 from .config import ConfigError, Settings, command_line_match, find_config, load_config
 from .devices import load_devices, survey
 from .engine import DETECTORS, EngineSettings, EngineUnavailable
@@ -37,7 +38,9 @@ from .decision_store import DecisionBook
 from .decisions import action_from
 from .enrolment import eligible_children, enrolled_photos, sha256_file
 from .models import Override, staff_id_of
+from .published import record_check
 from .references import DEFAULT_MAX_AGE_MONTHS, overview, reference_warnings, staff_overview
+from .report_retention import prune as prune_reports
 from .register import RegisterError, parse_date
 from .register_checks import folder_warnings, list_faces_dir, register_warnings
 from .runlog import try_log, write_dated_report
@@ -67,6 +70,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check nursery photos against the children's photo consent.",
 )
+app.add_typer(rights_app)  # find, published, takedown (photoaudit/cli_rights.py)
 
 
 class State:
@@ -228,10 +232,11 @@ def enrol_command(
     console = Console(highlight=False)
     with cannot_run_is_exit_2("enrol"):
         settings = checked_settings()
-        for child_id in allow_again_ids or []:
-            if allow_again(settings, child_id):
-                console.print(f"{child_id} may be enrolled again.")
-                log(f"enrol: {child_id} allowed to be enrolled again")
+        for given in allow_again_ids or []:
+            key = allow_again(settings, given)  # an id nobody erased has: exit 2
+            child_id = staff_id_of(key) or key
+            console.print(f"{child_id} may be enrolled again.")
+            log(f"enrol: {child_id} allowed to be enrolled again")
         prepared = prepare(settings, EngineSettings(detector=detector), force_enrol=True)
     report = prepared.enrolment
     assert report is not None
@@ -336,6 +341,13 @@ def audit_command(
                         f"(sha256 {item.sha256})")
             text = json_report.render(result)
             dated = write_dated_report(settings.reports_path, result.generated, text)
+            try:
+                pruned = prune_reports(settings.reports_path, settings.log_path,
+                                       settings.reports_months, datetime.now(timezone.utc)).words()
+            except OSError as err:  # never stops the audit; the log says what could not be removed
+                pruned = f"could not remove reports and log lines past their retention ({err})"
+            if pruned:
+                log(f"audit {folder}: {pruned}")
             if json_out is not None:
                 if to_stdout:
                     sys.stdout.write(text)
@@ -430,6 +442,10 @@ def check_command(
     unknown: Annotated[
         str, typer.Option("--unknown", help="With --export: 'cover' unidentified faces, or 'hold' those photos back.")
     ] = "cover",
+    posted_to: Annotated[
+        Optional[str], typer.Option("--posted-to", help="With --export: where the copies are going, e.g. "
+                                    "\"Facebook group\" (recorded; see `photoaudit published`).")
+    ] = None,
     json_out: JsonOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no per-photo lines or progress.")
@@ -448,6 +464,8 @@ def check_command(
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)
         folders = [p for p in photos if p.is_dir()]
+        if posted_to is not None and export is None:
+            raise CannotRun("--posted-to says where copies go: use it with --export.")
         state.folders = tuple(folders)
         near = tuple({p.absolute().parent for p in photos if not p.is_dir()})
         reports = [json_out] if json_out is not None else []
@@ -458,6 +476,13 @@ def check_command(
         prepared = prepare(settings, EngineSettings(detector=detector))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
+        if export is not None:
+            with Store(settings.state_path) as store:
+                records = record_check(store, result, posted_to, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            for record in records:
+                log(f"check: copy No. {record.id} of {record.original} (sha256 {record.sha256}) written to "
+                    f"{record.copy} for {record.purpose}, posted to {record.posted_to or '(not said)'}, "
+                    f"showing {', '.join(record.children) or 'no identified child'}")
         if prepared.enrolment is not None:
             result.warnings.extend(prepared.enrolment.warnings)
         if json_out is not None:
@@ -470,6 +495,9 @@ def check_command(
         console.print(check_report.summary_line(result), markup=False)
     else:
         check_report.show(result, console)
+        if export is not None and records:
+            console.print(f"Recorded {len(records)} copy(ies) as made for publishing: `photoaudit published` "
+                          "lists them, `photoaudit takedown` says when one must come down.", markup=False)
     raise typer.Exit(result.exit_code)
 
 

@@ -20,10 +20,12 @@ ACTION_WORDS = {
 
 
 def summary_line(result: AuditResult) -> str:
-    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3``."""
+    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 ... takedown=0``."""
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
     if result.quarantined is not None:
         fields += f" quarantined={len(result.quarantined)}"
+    if result.takedown is not None:
+        fields += f" takedown={result.takedown}"
     return f"photoaudit: {fields} folder={shown(str(result.folder))}"
 
 
