@@ -66,6 +66,7 @@ class AuditResult:
     cache: dict[str, int] | None = None  # files examined by the engine / reused from the store
     quarantined: list[dict] | None = None  # with --apply: what was moved where
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
+    takedown: int | None = None  # published copies today's register no longer allows (audits only)
     public: frozenset[str] = frozenset(PUBLIC_PURPOSES)  # the setting's public uses
     #: files the audit did not check, each with why (provably not photos; photoaudit's own)
     skipped: list[Skipped] = field(default_factory=list)
@@ -95,11 +96,11 @@ class AuditResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing needs deleting or reviewing, 1 when something does, 4 when a
+        """0 when nothing needs deleting, reviewing or taking down, 1 when something does, 4 when a
         sub-folder could not be read (its photos were not checked: the audit is incomplete)."""
         if self.unchecked_folders:
             return 4
-        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) else 0
+        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown else 0
 
 
 def examine(

@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
+from .cli_rights import app as rights_app
 
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
     # that --help and --version start quickly (numpy, PIL and rich take most of a second)
@@ -101,6 +102,7 @@ app = typer.Typer(
         "come after the command. Each command has its own help: photoaudit audit -h."
     ),
 )
+app.add_typer(rights_app)  # find, published, takedown (photoaudit/cli_rights.py)
 
 
 class State:
@@ -363,10 +365,11 @@ def enrol_command(
     console = console_for()
     with cannot_run_is_exit_2("enrol"):
         settings = checked_settings()
-        for child_id in allow_again_ids or []:
-            if allow_again(settings, child_id):
-                console.print(f"{child_id} may be enrolled again.")
-                log(f"enrol: {child_id} allowed to be enrolled again")
+        for given in allow_again_ids or []:
+            key = allow_again(settings, given)  # an id nobody erased has: exit 2
+            child_id = staff_id_of(key) or key
+            console.print(f"{child_id} may be enrolled again.")
+            log(f"enrol: {child_id} allowed to be enrolled again")
         prepared = prepare(settings, EngineSettings(detector=detector.value), force_enrol=True)
     report = prepared.enrolment
     assert report is not None
@@ -440,11 +443,13 @@ def audit_command(
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     from dataclasses import replace
+    from datetime import datetime, timezone
 
     from .engine import EngineSettings
     from .formats import csv_report, html_report, json_report, terminal
     from .outputs import Writes, write_report
     from .parallel import default_jobs
+    from .report_retention import prune as prune_reports
     from .runlog import write_dated_report
     from .workflow import apply_findings, audit as run_audit, audit_locks, prepare
 
@@ -485,6 +490,13 @@ def audit_command(
             complete_result_hints(result)
             text = json_report.render(result)
             dated = write_dated_report(settings.reports_path, result.generated, text)
+            try:
+                pruned = prune_reports(settings.reports_path, settings.log_path,
+                                       settings.reports_months, datetime.now(timezone.utc)).words()
+            except OSError as err:  # never stops the audit; the log says what could not be removed
+                pruned = f"could not remove reports and log lines past their retention ({err})"
+            if pruned:
+                log(f"audit {folder}: {pruned}")
             if json_out is not None:
                 if to_stdout:
                     sys.stdout.write(text)
@@ -625,6 +637,10 @@ def check_command(
     unknown: Annotated[
         Unknown, typer.Option("--unknown", help="With --export: cover unidentified faces, or hold those photos back.")
     ] = Unknown.cover,
+    posted_to: Annotated[
+        Optional[str], typer.Option("--posted-to", help="With --export: where the copies are going, e.g. "
+                                    "\"Facebook group\" (recorded; see `photoaudit published`).")
+    ] = None,
     json_out: JsonOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no per-photo lines or progress.")
@@ -637,11 +653,15 @@ def check_command(
     rules: RulesOption = False,
 ) -> None:
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
+    from datetime import datetime, timezone
+
     from .check import gather, parse_purpose, run_check, validate
     from .engine import EngineSettings
     from .formats import check_report
     from .outputs import Writes, write_report
-    from .workflow import prepare
+    from .published import record_check
+    from .store import Store
+    from .workflow import CannotRun, prepare
 
     unknown = unknown.value  # type: ignore[assignment]
     to_stdout = json_out is not None and str(json_out) == "-"
@@ -651,6 +671,8 @@ def check_command(
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)
         folders = [p for p in photos if p.is_dir()]
+        if posted_to is not None and export is None:
+            raise CannotRun("--posted-to says where copies go: use it with --export.")
         state.folders = tuple(folders)
         near = tuple({p.absolute().parent for p in photos if not p.is_dir()})
         reports = [json_out] if json_out is not None else []
@@ -661,6 +683,13 @@ def check_command(
         prepared = prepare(settings, EngineSettings(detector=detector.value))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
+        if export is not None:
+            with Store(settings.state_path) as store:
+                records = record_check(store, result, posted_to, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            for record in records:
+                log(f"check: copy No. {record.id} of {record.original} (sha256 {record.sha256}) written to "
+                    f"{record.copy} for {record.purpose}, posted to {record.posted_to or '(not said)'}, "
+                    f"showing {', '.join(record.children) or 'no identified child'}")
         if prepared.enrolment is not None:
             result.warnings.extend(prepared.enrolment.warnings)
         if json_out is not None:
@@ -673,6 +702,9 @@ def check_command(
         console.print(check_report.summary_line(result), soft_wrap=True)
     else:
         check_report.show(result, console, rules=rules)
+        if export is not None and records:
+            console.print(f"Recorded {len(records)} copy(ies) as made for publishing: `photoaudit published` "
+                          "lists them, `photoaudit takedown` says when one must come down.")
     raise typer.Exit(result.exit_code)
 
 

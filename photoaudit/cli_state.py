@@ -38,6 +38,8 @@ from .cli import (
 if TYPE_CHECKING:  # imported when a command runs, so that --help starts quickly
     from rich.console import Console
 
+    from .config import Settings
+
     from . import quarantine
 
 
@@ -126,10 +128,12 @@ def reaudit_command(
 
 @app.command("forget", epilog=examples("photoaudit --data consent_data/little-acorns forget c07"))
 def forget_command(
-    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased.")],
+    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased: their "
+                                            "id as in the register (an id nobody has is refused).")],
 ) -> None:
     """Erase a child's (or member of staff's) face templates and every stored face that was them;
     never enrol them again."""
+    from .models import staff_id_of
     from .workflow import forget
 
     console = console_for()
@@ -137,16 +141,18 @@ def forget_command(
         settings = checked_settings()
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         erasure = forget(settings, child_id, when)
-    words = erasure.words(child_id)
+        label = forgotten_label(settings, erasure.child_id)
+    child_id = staff_id_of(erasure.child_id) or erasure.child_id  # as the register writes it
+    words = erasure.words(label)
     log(f"forget: {words}")
     console.print(words)
     if not erasure.references and not erasure.photos:
-        console.print(f"Nothing was stored for {child_id}: check the child id is right.", style="yellow")
+        console.print(f"No face data was stored for {label}: they were not enrolled.", style="yellow")
     console.print(
         f"{child_id} will not be enrolled again unless you run "
         f"`photoaudit enrol --allow-again {child_id}`."
     )
-    staff = erasure.child_id != child_id  # a staff id: erased as staff:<id>
+    staff = staff_id_of(erasure.child_id) is not None  # a staff id: erased as staff:<id>
     folder = (settings.staff_dir if staff else settings.faces_dir) / child_id
     if folder.is_dir():
         console.print(
@@ -159,6 +165,18 @@ def forget_command(
         "Past reports and the quarantine manifest still name the child (not their face data)."
     )
     raise typer.Exit(EXIT_CLEAR)
+
+
+def forgotten_label(settings: Settings, child_id: str) -> str:
+    """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
+    from .models import staff_id_of
+    from .register import RegisterError
+    from .workflow import CannotRun, erased_label, load_registers
+
+    try:
+        return erased_label(load_registers(settings), child_id)
+    except (CannotRun, RegisterError, OSError):
+        return staff_id_of(child_id) or child_id
 
 
 def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:

@@ -84,6 +84,7 @@ class Settings:
     quarantine_dir: Path | None = None  # default: <data_dir>/quarantine
     reports_dir: Path | None = None  # default: <state>/reports
     log_file: Path | None = None  # default: <state>/photoaudit.log
+    reports_months: int = 12  # dated reports and log lines older than this are removed ([retention])
     #: internal purposes that need staff consent too ([staff] consent_needed_for)
     staff_consent_for: tuple[str, ...] = ()
 
@@ -160,7 +161,7 @@ _KEYS: dict[str, dict[str, str]] = {
     "setting": {"name": "text", "data": "text", "state": "text", "purposes": "purposes",
                 "public_purposes": "purposes", "quarantine": "text", "reports": "text", "log": "text"},
     "transfer": {"window_days": "days"},
-    "retention": {"months": "months", "after_leaving_months": "months0"},
+    "retention": {"months": "months", "after_leaving_months": "months0", "reports_months": "months"},
     "matching": {"tolerance": "tolerance", "margin": "margin", "public_tolerance": "public_tolerance",
                  "sibling_margin": "sibling_margin", "public_min_age_months": "age_months"},
     "video": {"sample_every_seconds": "seconds", "max_samples": "samples"},
@@ -254,6 +255,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
                 "after_leaving_months", base.records.leaver_retention_months
             ),
         ),
+        reports_months=retention.get("reports_months", base.reports_months),
         video=VideoSettings(
             sample_every=video.get("sample_every_seconds", base.video.sample_every),
             max_samples=video.get("max_samples", base.video.max_samples),

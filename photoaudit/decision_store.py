@@ -20,6 +20,7 @@ from pathlib import Path
 from .auditor import AuditResult
 from .decisions import SAME_FACE_OVERLAP, apply_decisions, apply_override, needs_person, overlap
 from .enrolment import sha256_file
+from .leavers import leaver_decisions, with_leavers
 from .models import (
     Action,
     Box,
@@ -511,7 +512,8 @@ def load_settler(state_dir: Path, register: Register) -> Settler:
     """The decisions and overrides recorded in the private store."""
     with Store(state_dir) as store:
         book = DecisionBook(store)
-        return Settler(register, book.decisions(), book.overrides(), book.photo_decisions())
+        decisions = with_leavers(book.decisions(), leaver_decisions(store))  # leavers: photoaudit.leavers
+        return Settler(register, decisions, book.overrides(), book.photo_decisions())
 
 
 def remember(state_dir: Path, result: AuditResult, settler: Settler) -> None:

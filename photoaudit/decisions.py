@@ -32,6 +32,9 @@ from .models import (
 from .policy import child_label, long_date
 from .staff_rules import staff_label
 
+#: Who "decided" a face that a leaver record names (photoaudit.leavers imports it from here).
+LEAVER_RECORD_BY = "photoaudit's leaver record"
+
 #: A stored decision applies to a face whose box overlaps its own at least this much
 #: (intersection over union): the same face, found again by the same or a re-tuned detector.
 SAME_FACE_OVERLAP = 0.5
@@ -163,6 +166,13 @@ def decision_note(index: int, face: FaceMatch, decision: PersonDecision, registe
         if face.status is FaceStatus.MATCHED and not same
         else ""
     )
+    if decision.kind is FaceDecision.CHILD and decision.by == LEAVER_RECORD_BY:
+        child = register.get(decision.child_id) if decision.child_id else None
+        left = ", who has left the setting" if child is not None and child.has_left else ""
+        return (
+            f"Face {index} is {who(decision.child_id, register)}{left}: their face data was erased when "
+            f"they left, and {LEAVER_RECORD_BY} of {decision.at[:10]} says this photo showed them."
+        )
     if decision.kind is FaceDecision.CHILD:
         return f"Face {index} was confirmed by a person{when} as {who(decision.child_id, register)}{had}."
     if decision.kind is FaceDecision.STAFF:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from .engine import FaceEngine
 from .erasure import Erasure, erase_child
 from .config import DEFAULT_TOLERANCE
 from .imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo, open_regular
+from .leavers import record_leaver
 from .models import Register, staff_id_of, staff_key
 from .references import RefPhoto, reference_warnings, taken_time
 from .register_checks import folder_warnings, list_faces_dir, missing_folder_hint, register_warnings
@@ -196,8 +197,12 @@ def enrol(
         eligible |= enrol_staff(register, staff_dir, store, engine, report, keep, forgotten, progress)
 
     # Leavers and withdrawn permission: erase their templates and every stored face that was them.
+    # A leaver's photos are recorded first (content hash, box, id: photoaudit.leavers), so they stay withheld.
     for child_id in sorted(store.stored_child_ids() - eligible):
         why = erasure_reason(register, child_id, forgotten)
+        leaver = register.get(child_id)
+        if leaver is not None and leaver.has_left and child_id not in forgotten:
+            record_leaver(store, child_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))  # no face data
         report.erasures.append(erase_child(store, child_id, why, vacuum=False))
     if report.erasures:
         store.vacuum()

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import lock, quarantine
 from .auditor import AuditResult, list_folder
+from .child_ids import resolve_child_id
 from .config import Settings
 from .devices import load_devices
 from .decision_store import load_settler, remember
@@ -23,11 +24,13 @@ from .errors import CannotRun  # noqa: F401  (raised here; kept importable from 
 from .outputs import is_inside  # noqa: F401  (kept importable from here; outputs.check_writes checks paths)
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from .erasure import Erasure, erase_child
+from .leavers import leaver_records
 from .incremental import audit_incrementally, folder_key
 from .models import Action, Register, StaffRegister, staff_id_of, staff_key
 from .policy import child_label
 from .staff_rules import staff_label
 from .provenance import DeviceRegister, audit_warnings
+from .published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from .register import load_register, load_staff_register
 from .renewals import renewal_warning
@@ -158,6 +161,13 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, settler)
+    with Store(settings.state_path) as store:
+        result.takedown = len(pending_takedowns(store, prepared.register, today))
+    if result.takedown:
+        result.warnings.append(
+            f"{result.takedown} published cop{'y' if result.takedown == 1 else 'ies'} must be taken down: "
+            "today's register no longer allows what they show. Run `photoaudit takedown` to see which and why."
+        )
     if not prepared.children_enrolled:
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
@@ -249,19 +259,35 @@ def reaudit(
         )
 
 
+def known_child_ids(settings: Settings, store: Store) -> set[str]:
+    """Every id a data-rights command may act on: registered, enrolled, erased or leaver
+    children, and members of staff (plain ids, never ``staff:`` keys)."""
+    known = {staff_id_of(k) or k for k in set(store.stored_child_ids()) | set(store.forgotten())}
+    known |= {child_id for child_id, *_ in leaver_records(store)}
+    if settings.register_path.is_file():
+        known |= set(load_register(settings.register_path, purposes=settings.purposes).children)
+    if settings.staff_register_path.is_file():  # forget STAFF_ID (a staff id is never also a child id)
+        known |= set(load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes).members)
+    return known
+
+
 def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     """Erase a child's face data on request, and never enrol them again unless asked.
 
-    A staff id the staff register knows erases that member of staff's face data instead
-    (the erasure's ``child_id`` is then ``staff:<id>``).
+    ``child_id`` is matched as the registers match ids (:mod:`photoaudit.child_ids`);
+    one that names no child or member of staff raises
+    :class:`~photoaudit.child_ids.UnknownChildId` before anything is recorded.
+    A staff id erases that member of staff's face data instead (the erasure's
+    ``child_id`` is then ``staff:<id>``).
 
     Refuses (lock.AlreadyRunning) while any audit or enrolment is running (they hold
     the store lock, lock.STORE_LOCK), so none can write the faces back while they are erased.
     """
-    child_id = forget_key(settings, child_id)
     held = lock.acquire_every(settings.state_path, "the face data (an audit or an enrolment is running)")
     try:
         with Store(settings.state_path) as store:
+            person = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
+            child_id = person_key(settings, store, person)
             store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
             erasure = erase_child(store, child_id, "erased on request")
             store.set_meta(ENROLMENT_KEY, "")
@@ -281,10 +307,27 @@ def forget_key(settings: Settings, person_id: str) -> str:
     return person_id
 
 
-def allow_again(settings: Settings, child_id: str) -> bool:
-    """Let a forgotten child (or member of staff) be enrolled again (they agreed again)."""
-    child_id = forget_key(settings, child_id)
+def person_key(settings: Settings, store: Store, person_id: str) -> str:
+    """:func:`forget_key`, also for a member of staff the staff register no longer lists
+    but the store still knows (templates, or erased on request)."""
+    key = forget_key(settings, person_id)
+    if key == person_id and staff_key(person_id) in set(store.stored_child_ids()) | set(store.forgotten()):
+        return staff_key(person_id)
+    return key
+
+
+def allow_again(settings: Settings, child_id: str) -> str:
+    """Let a forgotten child (or member of staff) be enrolled again (they agreed again);
+    returns their store key (``staff:ID`` for staff).
+
+    The id is matched as everywhere (:mod:`photoaudit.child_ids`) among those erased
+    on request; any other id raises :class:`~photoaudit.child_ids.UnknownChildId`.
+    """
     with Store(settings.state_path) as store:
-        found = store.allow_again(child_id)
+        forgotten = store.forgotten()
+        person = resolve_child_id(child_id, {staff_id_of(k) or k for k in forgotten},
+                                  "among those erased on request")
+        child_id = staff_key(person) if staff_key(person) in forgotten else person
+        store.allow_again(child_id)
         store.set_meta(ENROLMENT_KEY, "")
-    return found
+    return child_id

@@ -103,6 +103,8 @@ def test_help_and_version_load_no_image_or_terminal_libraries() -> None:
 def test_data_and_config_are_accepted_after_the_command(tmp_path: Path) -> None:
     config = tmp_path / "photoaudit.toml"
     config.write_text("")
+    for name in ("one", "two", "three", "four"):
+        write_register(tmp_path / name)  # forget refuses an id no register has
     after = cli("forget", "c01", "--data", tmp_path / "one", "--config", config)
     assert after.exit_code == 0, after.output
     assert (tmp_path / "one" / "state").is_dir()  # --data was used, not the default consent_data
@@ -112,13 +114,14 @@ def test_data_and_config_are_accepted_after_the_command(tmp_path: Path) -> None:
     # Given twice, the one after the command counts (it is the one typed last).
     both = cli("--config", config, "--data", tmp_path / "three", "forget", "c01", "--data", tmp_path / "four")
     assert both.exit_code == 0 and (tmp_path / "four" / "state").is_dir()
-    assert not (tmp_path / "three").exists()
+    assert not (tmp_path / "three" / "state").exists()
 
 
 def test_a_global_option_value_is_never_taken_for_the_command(tmp_path: Path) -> None:
     config = tmp_path / "photoaudit.toml"
     config.write_text("")
     data = tmp_path / "forget"  # a folder called like a command
+    write_register(data)
     result = cli("--config", config, "--data", data, "forget", "c01")
     assert result.exit_code == 0, result.output
     assert (data / "state").is_dir()
@@ -270,8 +273,8 @@ def test_detector_choices_are_the_engine_s() -> None:
 def test_a_name_from_outside_is_printed_literally_by_the_commands(tmp_path: Path, child_id: str) -> None:
     (tmp_path / "photoaudit.toml").write_text("")
     result = cli("--config", tmp_path / "photoaudit.toml", "--data", tmp_path / "d", "forget", child_id)
-    assert result.exit_code == 0, result.output
-    assert f"Nothing was stored for {literal(child_id)}: check the child id" in result.output
+    assert result.exit_code == 2, result.output  # no child has that id
+    assert f"No child has the id {child_id!r}" in result.output  # shown exactly, never as formatting
     assert "\x1b" not in result.output
 
 

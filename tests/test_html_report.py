@@ -372,3 +372,22 @@ def test_a_match_a_person_must_confirm_gets_a_who_is_this_list(tmp_path: Path) -
     result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=(sure, doubt))])
     (found,) = decide_lists(html_report.render(result, REGISTER))
     assert 'data-face="2"' in found
+
+
+def test_a_photo_with_no_face_found_can_be_decided_no_children_in_the_page(tmp_path: Path) -> None:
+    """Rule 5 of issue 12: the page offers "no children in this photo", written as the
+    decisions CSV's photo-level row (face blank, decision "no children")."""
+    from photoaudit.decisions import is_no_children
+    from photoaudit.safeguards import FACELESS_MARK
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    scene([], (400, 300)).save(folder / "empty.jpg")
+    scene([], (400, 300)).save(folder / "seen.jpg")
+    waiting = PhotoVerdict("empty.jpg", Action.KEEP, uses(), reasons=(f"No face found: {FACELESS_MARK}.",))
+    plain = PhotoVerdict("seen.jpg", Action.KEEP, uses())
+    page = html_report.render(AuditResult(folder, TODAY, [waiting, plain]), REGISTER)
+    (found,) = decide_lists(page)
+    assert 'data-photo="empty.jpg" data-face=""' in found
+    (value,) = [v for v in re.findall(r'<option value="([^"]*)"', found) if v]
+    assert is_no_children(value)

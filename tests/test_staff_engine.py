@@ -100,7 +100,7 @@ def test_a_leaver_is_erased_and_forget_takes_a_staff_id(setting) -> None:
         assert "staff:JS01" in store.stored_child_ids()
     result = run(settings.data_dir, "forget", "JS01")
     assert result.exit_code == 0, result.output
-    assert "Erased the face data of JS01" in result.text and "2 reference template(s)" in result.text
+    assert "Erased the face data of Jo Smith (staff JS01)" in result.text and "2 reference template(s)" in result.text
     with Store(settings.state_path) as store:
         assert "staff:JS01" not in store.stored_child_ids()
         assert "staff:JS01" in store.forgotten()

@@ -264,7 +264,7 @@ def test_forget_erases_the_child_for_real_and_for_good(nursery: tuple[Path, Path
     raw = state_bytes(data)
     assert not any(t in raw for t in refs + faces)  # gone from every byte of the store
     assert all(t in raw for t in kept_refs + kept_faces)  # and nobody else's
-    assert "forget: Erased the face data of c01" in log_text(data)
+    assert "forget: Erased the face data of Ava Patel (c01)" in log_text(data)
 
     enrol = cli(data, "enrol")
     assert "was erased on request" in enrol.stdout and "Ava Patel (c01): " not in enrol.stdout
@@ -367,10 +367,15 @@ def test_reaudit_recognises_a_child_enrolled_later_in_photos_already_audited(
     assert changes["tablet-1/grace.jpg"]["after"]["faces"][0]["child_id"] == "c02"
 
 
-def test_forget_says_so_when_nothing_was_stored_for_the_id(nursery: tuple[Path, Path]) -> None:
+def test_forget_says_so_when_a_registered_child_had_no_face_data(nursery: tuple[Path, Path]) -> None:
+    """An id no child has is refused (tests/test_rights_cli.py); a registered child who was
+    never enrolled is recorded as erased on request, and the manager is told nothing was stored."""
     data, _ = nursery
-    result = cli(data, "forget", "c99")
+    rows = dict(ROWS)
+    rows["c04"] = "c04,Leo Smith,Butterflies,attending,,yes,yes,yes,yes,yes,no,2030-09-01\n"
+    write_register(data, rows)
+    result = cli(data, "forget", "c04")
     assert result.exit_code == EXIT_CLEAR
-    assert "Nothing was stored for c99" in result.stdout
+    assert "No face data was stored for Leo Smith (c04)" in result.stdout
     with Store(data / "state") as store:
-        assert set(store.forgotten()) == {"c99"} and store.references_of("c01")
+        assert set(store.forgotten()) == {"c04"} and store.references_of("c01")

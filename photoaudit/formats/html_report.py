@@ -36,9 +36,13 @@ from ..decisions import FACE_CHOICES, STAFF_WORD, needs_person
 from ..imaging import UnreadablePhoto, load_photo
 from ..models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
 from ..policy import standing
+from ..safeguards import FACELESS_MARK
 from ..staff_rules import staff_label
 from . import local_day, time_words
 from .json_report import report_json
+
+#: The decisions CSV's word for a photo a person looked at and found no child in.
+NO_CHILDREN_CHOICE = "no children"
 
 #: Longest side of an embedded thumbnail, in pixels (shown at up to half that on screen).
 THUMB_SIDE = 480
@@ -408,6 +412,7 @@ class HtmlPage:
             + self.override(image.get("override"))
             + self.uses(image.get("purposes", {}))
             + self.face_list(path, faces, twice, action, thumb)
+            + self.no_children_choice(path, image)
             + listing("reasons", "Why", image.get("reasons", []))
             + listing("notes", "Notes", image.get("notes", []))
             + "</div>\n</article>"
@@ -486,6 +491,19 @@ class HtmlPage:
                 + "</li>"
             )
         return f"<ul class=\"faces\">{''.join(items)}</ul>\n"
+
+    def no_children_choice(self, path: str, image: Mapping[str, Any]) -> str:
+        """A photo in which no face was found waits for a person's eye before any public use:
+        its list records "no children in this photo" (a blank face in the decisions CSV)."""
+        if not any(FACELESS_MARK in reason for reason in image.get("reasons", [])):
+            return ""
+        self.undecided += 1
+        return (
+            f"<p><label class=\"decide\">No face was found. Looked at it? <select class=\"decide\" "
+            f"data-photo=\"{esc(path)}\" data-face=\"\"><option value=\"\" data-name=\"\">not decided yet"
+            f"</option><option value=\"{esc(NO_CHILDREN_CHOICE)}\" data-name=\"\">no children in this photo"
+            "</option></select></label></p>\n"
+        )
 
     def decide(self, path: str, number: int, face: Mapping[str, Any]) -> str:
         """The "Who is this?" list of a face that needs a person: nothing is chosen until a person does."""

@@ -133,6 +133,7 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "cache": result.cache,
         "quarantined": result.quarantined,
         "erased": result.erased,
+        "takedown": result.takedown,
         "skipped": [{"path": s.relative, "reason": s.reason, "path_hex": raw_hex(s.relative)} for s in result.skipped],
     })
 
