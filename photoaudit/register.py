@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -405,17 +406,16 @@ class _RegisterReader:
                          f"{'belongs' if len(extra) == 1 else 'belong'} to no column. "
                          "Remove it or add a column name in the header row.")
 
-    def _child(self, row: list[str], line: int, width: int, header_line: int,
-               columns: dict[str, int]) -> Child | None:
-        """The child on one row, or None (with problems recorded) when it has errors."""
-        before = len(self.problems)
-        self._extra_cells(row, line, width, header_line)
+    def _cells(
+        self, row: list[str], line: int, columns: dict[str, int]
+    ) -> tuple[Callable[[str], str], Callable[[str], bool]]:
+        """Readers of one row's cells by column name: the text (blank when the column or cell
+        is missing), and a yes/no (blank or a missing column is no; anything else records a
+        problem and counts as no)."""
 
         def cell(name: str) -> str:
             index = columns.get(name)
-            if index is None or index >= len(row):
-                return ""
-            return row[index].strip()
+            return row[index].strip() if index is not None and index < len(row) else ""
 
         def yes_no(name: str) -> bool:
             value = parse_yes_no(cell(name)) if name in columns else False
@@ -424,6 +424,15 @@ class _RegisterReader:
                              "Use yes or no (blank means no).")
                 return False
             return value
+
+        return cell, yes_no
+
+    def _child(self, row: list[str], line: int, width: int, header_line: int,
+               columns: dict[str, int]) -> Child | None:
+        """The child on one row, or None (with problems recorded) when it has errors."""
+        before = len(self.problems)
+        self._extra_cells(row, line, width, header_line)
+        cell, yes_no = self._cells(row, line, columns)
 
         def when(name: str) -> date | None:
             try:
@@ -493,18 +502,7 @@ class _StaffReader(_RegisterReader):
         """The member of staff on one row, or None (with problems recorded) when it has errors."""
         before = len(self.problems)
         self._extra_cells(row, line, width, header_line)
-
-        def cell(name: str) -> str:
-            index = columns.get(name)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        def yes_no(name: str) -> bool:
-            value = parse_yes_no(cell(name)) if name in columns else False
-            if value is None:
-                self.problem(line, name, f"{_show(cell(name))} is not yes or no. "
-                             "Use yes or no (blank means no).")
-                return False
-            return value
+        cell, yes_no = self._cells(row, line, columns)
 
         staff_id = cell("staff_id")
         self._check_id(line, columns, staff_id)
