@@ -282,6 +282,10 @@ TodayOption = Annotated[
                                 help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first), "
                                      "e.g. to see next month's retention and consent reviews.")
 ]
+MaxAgeOption = Annotated[
+    int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many "
+                      "months (default 6).")
+]
 DetectorOption = Annotated[
     Detector, typer.Option("--detector", help="Face detector (auto: YuNet where installed, else dlib's CNN).")
 ]
@@ -893,10 +897,7 @@ def override_command(
     "photoaudit --data consent_data/little-acorns children --max-age 4",
 ))
 def children_command(
-    max_age: Annotated[
-        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many "
-                          "months (default 6).")
-    ] = 6,
+    max_age: MaxAgeOption = 6,
     detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
 ) -> None:
@@ -970,10 +971,7 @@ def doctor_command(
     "photoaudit --data consent_data/little-acorns staff --max-age 12",
 ))
 def staff_command(
-    max_age: Annotated[
-        int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many "
-                          "months (default 6).")
-    ] = 6,
+    max_age: MaxAgeOption = 6,
     detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
 ) -> None:
