@@ -8,27 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from nursery import audited_template, enrolled_template, nursery_copy, shared
 from typer.testing import CliRunner
 
 from photoaudit.cli import EXIT_FINDINGS, EXIT_UNCHECKED, app
 
 TODAY = "2026-11-22"
 
-
-@pytest.fixture(scope="session")
-def enrolled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared("enrolled", tmp_path_factory, enrolled_template)
-
-
-@pytest.fixture(scope="session")
-def audited(tmp_path_factory: pytest.TempPathFactory, enrolled: Path) -> Path:
-    return shared("audited", tmp_path_factory, lambda root: audited_template(root, enrolled))
-
-
-@pytest.fixture
-def nursery(tmp_path: Path, audited: Path) -> tuple[Path, Path]:
-    return nursery_copy(audited, tmp_path)
 
 
 def cli(data: Path, *args: str):  # noqa: ANN201

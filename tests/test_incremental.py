@@ -18,14 +18,10 @@ from pathlib import Path
 import pytest
 from nursery import (
     PHOTOS,
-    audited_template,
     build_transfer,
     copy_data,
-    enrolled_template,
-    nursery_copy,
     photo,
     settings_for,
-    shared,
 )
 
 from photoaudit import incremental
@@ -40,21 +36,6 @@ from photoaudit.workflow import audit, prepare
 
 TODAY = date(2026, 11, 22)
 
-
-@pytest.fixture(scope="session")
-def enrolled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared("enrolled", tmp_path_factory, enrolled_template)
-
-
-@pytest.fixture(scope="session")
-def audited(tmp_path_factory: pytest.TempPathFactory, enrolled: Path) -> Path:
-    return shared("audited", tmp_path_factory, lambda root: audited_template(root, enrolled))
-
-
-@pytest.fixture
-def nursery(tmp_path: Path, audited: Path) -> tuple[Path, Path]:
-    """(data, transfer folder): an enrolled setting whose photos the store already knows."""
-    return nursery_copy(audited, tmp_path)
 
 
 @pytest.fixture

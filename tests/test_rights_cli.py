@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from nursery import ROWS, audited_template, enrolled_template, nursery_copy, shared, write_register
+from nursery import ROWS, write_register
 from typer.testing import CliRunner
 
 from photoaudit.cli import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, app
@@ -26,20 +26,6 @@ from photoaudit.store import Store
 
 TODAY = "2026-11-22"
 
-
-@pytest.fixture(scope="session")
-def enrolled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared("enrolled", tmp_path_factory, enrolled_template)
-
-
-@pytest.fixture(scope="session")
-def audited(tmp_path_factory: pytest.TempPathFactory, enrolled: Path) -> Path:
-    return shared("audited", tmp_path_factory, lambda root: audited_template(root, enrolled))
-
-
-@pytest.fixture
-def nursery(tmp_path: Path, audited: Path) -> tuple[Path, Path]:
-    return nursery_copy(audited, tmp_path)
 
 
 def cli(data: Path, *args: object):  # noqa: ANN201

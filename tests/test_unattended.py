@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from nursery import ROWS, audited_template, enrolled_template, nursery_copy, shared, write_register
+from nursery import ROWS, write_register
 from typer.testing import CliRunner
 
 from photoaudit import cli_state
@@ -27,20 +27,6 @@ from photoaudit.store import Store
 TODAY = "2026-11-22"
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
 
-
-@pytest.fixture(scope="session")
-def enrolled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shared("enrolled", tmp_path_factory, enrolled_template)
-
-
-@pytest.fixture(scope="session")
-def audited(tmp_path_factory: pytest.TempPathFactory, enrolled: Path) -> Path:
-    return shared("audited", tmp_path_factory, lambda root: audited_template(root, enrolled))
-
-
-@pytest.fixture
-def nursery(tmp_path: Path, audited: Path) -> tuple[Path, Path]:
-    return nursery_copy(audited, tmp_path)
 
 
 @pytest.fixture
