@@ -3,7 +3,7 @@
 Every photo is a 12-megapixel (4032 x 3024) scene, as a tablet or phone camera
 takes it, showing several faces at the sizes a nursery photographs them: about
 80 px wide across a room, a few hundred pixels in a group shot, close-ups. The
-faces are the public-domain adults of :mod:`photoaudit.samples` (the astronaut
+faces are the public-domain adults of :mod:`photoaudit.media.samples` (the astronaut
 Eileen Collins, Grace Hopper, the cameraman), each pasted as a differently
 cropped, scaled, mirrored, slightly rotated and re-lit head, so no two faces
 are identical pastes. Backgrounds are textures and photos that ship with
@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter
 
-from photoaudit import samples
+from photoaudit.media import samples
 
 GENERATOR_VERSION = 2
 KINDS = ("jpeg", "jpeg-rotated", "heic", "heic-rotated")

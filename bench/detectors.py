@@ -15,8 +15,8 @@ import argparse
 import time
 from pathlib import Path
 
-from photoaudit.engine import EngineSettings, FaceEngine, shrink
-from photoaudit.imaging import load_photo
+from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink
+from photoaudit.media.imaging import load_photo
 
 from .corpus import BANDS, band_of, load_truth
 from .scoring import Detection, Score

@@ -437,7 +437,7 @@ def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, s
         }
         for tool, score in (("photoaudit", ours), ("cli", theirs))
     }
-    from photoaudit.parallel import default_jobs  # what `audit` uses when --jobs is not given
+    from photoaudit.operations.parallel import default_jobs  # what `audit` uses when --jobs is not given
 
     def cpu_per_photo(key: str, n: int) -> float | None:
         return median([r[key].cpu_seconds / n for r in rounds if key in r and not r[key].timed_out])

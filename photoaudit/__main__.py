@@ -1,7 +1,7 @@
 """The ``photoaudit`` command (also ``python -m photoaudit``).
 
 The command-line interface is imported only when the command runs. Worker processes
-(see :mod:`photoaudit.parallel`) start by importing the module that started their
+(see :mod:`photoaudit.operations.parallel`) start by importing the module that started their
 parent, which for the installed command is this one: kept small, they do not load the
 interface, its libraries and every report format just to examine photos.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 def main() -> None:
     """Run the photoaudit command."""
-    from photoaudit.cli import app
+    from .cli.main import app
 
     app(prog_name="photoaudit")
 

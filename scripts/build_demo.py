@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps
 
-from photoaudit.samples import (
+from photoaudit.media.samples import (
     astronaut,
     astronaut_face,
     camera_exif,

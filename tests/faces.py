@@ -1,7 +1,7 @@
-"""The tests' sample faces: see :mod:`photoaudit.samples` (never real children)."""
+"""The tests' sample faces: see :mod:`photoaudit.media.samples` (never real children)."""
 
-from photoaudit.samples import *  # noqa: F401,F403
-from photoaudit.samples import (  # noqa: F401  (explicit names for readers and linters)
+from photoaudit.media.samples import *  # noqa: F401,F403
+from photoaudit.media.samples import (
     ASTRONAUT_HEAD,
     GRACE_HOPPER_HEAD,
     astronaut,

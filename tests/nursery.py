@@ -1,6 +1,6 @@
 """A small audited nursery for the tests of the audit's memory: register, reference photos, photos.
 
-The "children" are the public-domain faces of :mod:`photoaudit.samples` (never real
+The "children" are the public-domain faces of :mod:`photoaudit.media.samples` (never real
 children): c01 Ava (the astronaut, every consent), c02 Grace (Grace Hopper, no website
 or social media), c03 Sam (the cameraman, parents refused every use). Photos are small
 (640 x 480) so the real face engine stays quick.
@@ -14,10 +14,17 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from photoaudit.config import Settings
-from photoaudit.engine import EngineSettings
-from photoaudit.samples import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, scene
-from photoaudit.workflow import prepare
+from photoaudit.core.settings import Settings
+from photoaudit.faces.engine import EngineSettings
+from photoaudit.media.samples import (
+    astronaut,
+    astronaut_face,
+    cameraman,
+    grace_hopper,
+    grace_hopper_face,
+    scene,
+)
+from photoaudit.operations.workflow import prepare
 
 HEADER = (
     "child_id,name,room,status,leave_date,learning_journey,other_journeys,display,website,"
@@ -118,7 +125,7 @@ def audited_template(root: Path, enrolled: Path) -> Path:
     """An enrolled setting whose standard transfer folder was audited once."""
     from datetime import date
 
-    from photoaudit.workflow import audit
+    from photoaudit.operations.workflow import audit
 
     data = copy_data(enrolled, root / "data")
     folder = build_transfer(root / "transfer")

@@ -1,6 +1,6 @@
 """A small test setting on disk: register, reference photos and a transfer folder.
 
-The "children" are public-domain adult faces (see photoaudit.samples), never real
+The "children" are public-domain adult faces (see photoaudit.media.samples), never real
 children. Used by the tests that run the real face engine end to end.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from photoaudit.config import Settings
-from photoaudit.samples import astronaut, astronaut_face, grace_hopper, grace_hopper_face, scene
+from photoaudit.core.settings import Settings
+from photoaudit.media.samples import astronaut, astronaut_face, grace_hopper, grace_hopper_face, scene
 
 TODAY = date(2026, 11, 20)
 HEADER = (

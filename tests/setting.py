@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from photoaudit.models import PURPOSES
+from photoaudit.core.models import PURPOSES
 
 HEADER = ("child_id", "name", "room", "status", "leave_date", *PURPOSES, "face_matching", "consent_review_due")
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from photoaudit.cli import app
+from photoaudit.cli.main import app
 from tests.faces import camera_exif
 
 TODAY = datetime(2026, 11, 22, 12, 0)

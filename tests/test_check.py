@@ -31,16 +31,16 @@ from metadata import (
     save_jpeg_with_everything,
     save_png_with_everything,
 )
-from photoaudit.auditor import identify, Examined
-from photoaudit.cli import app
-from photoaudit.config import Settings
-from photoaudit.cover import head_region
-from photoaudit.engine import EngineSettings
-from photoaudit.export import COVER_RGB
-from photoaudit.imaging import load_photo
-from photoaudit.matching import nearest_children
-from photoaudit.models import Action, FaceStatus
-from photoaudit.workflow import Prepared, audit, prepare
+from photoaudit.operations.examine import identify, Examined
+from photoaudit.cli.main import app
+from photoaudit.core.settings import Settings
+from photoaudit.core.cover import head_region
+from photoaudit.faces.engine import EngineSettings
+from photoaudit.media.export import COVER_RGB
+from photoaudit.media.imaging import load_photo
+from photoaudit.core.matching import nearest_children
+from photoaudit.core.models import Action, FaceStatus
+from photoaudit.operations.workflow import Prepared, audit, prepare
 
 TODAY = "2026-11-22"
 REGISTER = """child_id,name,room,status,leave_date,learning_journey,other_journeys,display,website,social_media,face_matching,consent_review_due

@@ -1,6 +1,6 @@
 """``photoaudit children`` and the audit's warnings, on the command line with the real engine.
 
-The "children" are public-domain adult faces (photoaudit.samples), never real children.
+The "children" are public-domain adult faces (photoaudit.media.samples), never real children.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What ``photoaudit children`` shows, and the consents to renew (photoaudit.renewals).
+"""What ``photoaudit children`` shows, and the consents to renew (photoaudit.core.renewals).
 
 Pure: children are plain values, the table is rendered to text. No images, no engine.
 """
@@ -10,9 +10,9 @@ from datetime import date
 from rich.console import Console
 
 from photoaudit.formats import children_view
-from photoaudit.models import PURPOSES, Child, Register
-from photoaudit.references import ChildReferences
-from photoaudit.renewals import RENEW_WITHIN_DAYS, due_soon, renewal_warning, to_renew
+from photoaudit.core.models import PURPOSES, Child, Register
+from photoaudit.setting.references import ChildReferences
+from photoaudit.core.renewals import RENEW_WITHIN_DAYS, due_soon, renewal_warning, to_renew
 
 TODAY = date(2026, 11, 20)
 
@@ -86,7 +86,7 @@ def test_overview_counts_the_reference_photos_that_record_no_date(tmp_path) -> N
     import piexif
     from PIL import Image
 
-    from photoaudit.references import overview
+    from photoaudit.setting.references import overview
 
     folder = tmp_path / "c01"
     folder.mkdir()

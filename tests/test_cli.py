@@ -37,8 +37,8 @@ from faces import (
     save_jpeg_with_orientation,
     scene,
 )
-from photoaudit.cli import app
-from photoaudit.models import PURPOSES
+from photoaudit.cli.main import app
+from photoaudit.core.models import PURPOSES
 from setting import child, save_reference, write_register
 
 TODAY = "2026-11-20"

@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from photoaudit import cli as cli_module
-from photoaudit.auditor import AuditResult
-from photoaudit.cli import app
-from photoaudit.config import Settings
-from photoaudit.decision_store import DecisionBook, Settler, remember
-from photoaudit.enrolment import sha256_file
-from photoaudit.models import Action, Candidate, FaceMatch, FaceStatus, PhotoVerdict, Use
-from photoaudit.register import load_register
-from photoaudit.samples import astronaut_face, grace_hopper_face, scene
-from photoaudit.store import Store
+from photoaudit.cli import main as cli_module
+from photoaudit.operations.examine import AuditResult
+from photoaudit.cli.main import app
+from photoaudit.core.settings import Settings
+from photoaudit.operations.decision_book import DecisionBook, Settler, remember
+from photoaudit.media.files import sha256_file
+from photoaudit.core.models import Action, Candidate, FaceMatch, FaceStatus, PhotoVerdict, Use
+from photoaudit.setting.register import load_register
+from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
+from photoaudit.store.database import Store
 from review_setting import write_register
 
 TODAY = date(2026, 11, 20)

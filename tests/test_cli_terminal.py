@@ -17,10 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from photoaudit import __version__
-from photoaudit.auditor import AuditResult
-from photoaudit.cli import app
+from photoaudit.operations.examine import AuditResult
+from photoaudit.cli.main import app
 from photoaudit.formats import terminal
-from photoaudit.models import Action, PhotoVerdict, Use
+from photoaudit.core.models import Action, PhotoVerdict, Use
 from review_setting import write_register
 from photoaudit.formats.console import literal, make_console, plain_words
 
@@ -255,15 +255,15 @@ def test_doctor_on_a_setting(tmp_path: Path) -> None:
 
 
 def test_children_default_age_is_the_documented_one() -> None:
-    from photoaudit.references import DEFAULT_MAX_AGE_MONTHS
+    from photoaudit.setting.references import DEFAULT_MAX_AGE_MONTHS
 
     assert "(default 6)" in cli("children", "-h").output and DEFAULT_MAX_AGE_MONTHS == 6
 
 
 def test_detector_choices_are_the_engine_s() -> None:
-    from photoaudit.cli import Detector, Unknown
-    from photoaudit.cover import UNKNOWN_CHOICES
-    from photoaudit.engine import DETECTORS
+    from photoaudit.cli.shared import Detector, Unknown
+    from photoaudit.core.cover import UNKNOWN_CHOICES
+    from photoaudit.faces.engine import DETECTORS
 
     assert tuple(d.value for d in Detector) == DETECTORS
     assert tuple(u.value for u in Unknown) == UNKNOWN_CHOICES
@@ -301,7 +301,7 @@ def test_hints_are_completed_but_summary_lines_are_not() -> None:
 
 
 def test_the_html_report_hints_carry_the_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    from photoaudit import cli as cli_module
+    from photoaudit.cli import main as cli_module
 
     for name in ("config", "state_dir", "quarantine_dir", "log_file"):
         monkeypatch.setattr(cli_module.state, name, None)

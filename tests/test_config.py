@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from photoaudit.cli import app
-from photoaudit.config import ConfigError, Settings, find_config, load_config
-from photoaudit.models import PURPOSES
-from photoaudit.provenance import RecordRules
-from photoaudit.register import RegisterError, load_register
+from photoaudit.cli.main import app
+from photoaudit.setting.config import ConfigError, find_config, load_config
+from photoaudit.core.settings import Settings
+from photoaudit.core.models import PURPOSES
+from photoaudit.core.provenance import RecordRules
+from photoaudit.setting.register import RegisterError, load_register
 
 FULL = """
 [setting]

@@ -1,4 +1,4 @@
-"""Tests for the cover decisions (photoaudit.cover) on plain data: no images, no engine.
+"""Tests for the cover decisions (photoaudit.core.cover) on plain data: no images, no engine.
 
 Which faces a publishable copy must cover for one purpose, when a photo must be
 held back instead, and the audit's note that a covered copy could be used. The
@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from photoaudit.cover import (
+from photoaudit.core.cover import (
     HEAD_BOTTOM_MARGIN,
     HEAD_SIDE_MARGIN,
     HEAD_TOP_MARGIN,
@@ -26,7 +26,7 @@ from photoaudit.cover import (
     head_region,
     plan_cover,
 )
-from photoaudit.models import (
+from photoaudit.core.models import (
     PURPOSES,
     Action,
     Candidate,
@@ -37,8 +37,8 @@ from photoaudit.models import (
     Register,
     Use,
 )
-from photoaudit.policy import judge_photo
-from photoaudit.safeguards import Safeguards
+from photoaudit.core.consent import judge_photo
+from photoaudit.core.safeguards import Safeguards
 
 TODAY = date(2026, 3, 10)
 FUTURE = date(2026, 9, 1)
@@ -476,8 +476,8 @@ def test_only_faces_in_the_way_are_covered(seed: int) -> None:
 def audit_verdict(kind: str):  # noqa: ANN201
     from pathlib import Path
 
-    from photoaudit.auditor import Examined, judge_file
-    from photoaudit.sources import MediaFile, MediaKind
+    from photoaudit.operations.examine import Examined, judge_file
+    from photoaudit.media.sources import MediaFile, MediaKind
 
     reg = register(child("C001"), child("C002", no=("website",)))
     facts = photo(matched("C001", 0), matched("C002", 1))
@@ -501,7 +501,7 @@ def test_the_terminal_table_shows_the_note_next_to_the_reasons() -> None:
 
     from rich.console import Console
 
-    from photoaudit.auditor import AuditResult
+    from photoaudit.operations.examine import AuditResult
     from photoaudit.formats import terminal
 
     verdict = audit_verdict("photo")

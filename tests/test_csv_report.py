@@ -14,10 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.auditor import AuditResult
+from photoaudit.operations.examine import AuditResult
 from photoaudit.formats import csv_report
-from photoaudit.models import (
-    PURPOSES, Action, Candidate, Child, FaceDecision, FaceMatch, FaceStatus, PersonDecision, PhotoVerdict, Register, Use,
+from photoaudit.core.models import (
+    PURPOSES,
+    Action,
+    Candidate,
+    Child,
+    FaceDecision,
+    FaceMatch,
+    FaceStatus,
+    PersonDecision,
+    PhotoVerdict,
+    Register,
+    Use,
 )
 
 TODAY = date(2026, 11, 20)
@@ -116,7 +126,7 @@ def test_audit_refuses_an_unknown_separator_before_it_starts(tmp_path: Path) -> 
 
 
 def test_needs_person_is_what_review_asks_about() -> None:
-    from photoaudit.decisions import needs_person
+    from photoaudit.core.decisions import needs_person
 
     assert needs_person(FaceStatus.UNKNOWN, False, False) and needs_person(FaceStatus.AMBIGUOUS, False, False)
     assert needs_person(FaceStatus.MATCHED, False, True)  # one child matched to two faces
@@ -127,7 +137,7 @@ def test_needs_person_is_what_review_asks_about() -> None:
 def test_the_faces_csv_names_staff_and_a_member_matched_twice_needs_a_person() -> None:
     from dataclasses import replace
 
-    from photoaudit.models import StaffMember, StaffRegister
+    from photoaudit.core.models import StaffMember, StaffRegister
 
     register = replace(REGISTER, staff=StaffRegister({"JS01": StaffMember("JS01", "Jo Smith", {}, True)}))
     result = AuditResult(Path("/t"), TODAY, [

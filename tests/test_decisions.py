@@ -1,4 +1,4 @@
-"""People's decisions and overrides, applied to plain facts (photoaudit.decisions).
+"""People's decisions and overrides, applied to plain facts (photoaudit.core.decisions).
 
 No images and no files: faces, registers and decisions are built by hand, then
 judged by the real consent rules. A person's decision says who a face is; it
@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from photoaudit.decisions import (
+from photoaudit.core.decisions import (
     SAME_FACE_OVERLAP,
     action_from,
     apply_decisions,
@@ -21,7 +21,7 @@ from photoaudit.decisions import (
     pair_decisions,
     parse_decision,
 )
-from photoaudit.models import (
+from photoaudit.core.models import (
     PURPOSES,
     Action,
     Candidate,
@@ -35,7 +35,7 @@ from photoaudit.models import (
     Register,
     Use,
 )
-from photoaudit.policy import judge_photo
+from photoaudit.core.consent import judge_photo
 
 TODAY = date(2026, 11, 20)
 FUTURE = date(2027, 9, 1)

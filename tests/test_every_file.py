@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from photoaudit.cli import EXIT_FINDINGS, EXIT_UNCHECKED, app
+from photoaudit.cli.main import app
+from photoaudit.cli.shared import EXIT_FINDINGS, EXIT_UNCHECKED
 
 TODAY = "2026-11-22"
 

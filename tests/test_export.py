@@ -1,4 +1,4 @@
-"""photoaudit.export without the face engine: covering, bare encoding, writing without overwriting."""
+"""photoaudit.media.export without the face engine: covering, bare encoding, writing without overwriting."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from metadata import (
     save_jpeg_with_everything,
     save_png_with_everything,
 )
-from photoaudit.export import (
+from photoaudit.media.export import (
     COVER_RGB,
     copy_format,
     cover_regions,
@@ -29,7 +29,7 @@ from photoaudit.export import (
     rgb_icc_profile,
     write_new,
 )
-from photoaudit.imaging import load_photo
+from photoaudit.media.imaging import load_photo
 
 
 def test_cover_fills_every_region_solid_and_leaves_the_rest() -> None:

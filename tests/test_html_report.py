@@ -16,9 +16,9 @@ import piexif
 import pytest
 from PIL import Image
 
-from photoaudit.auditor import AuditResult
+from photoaudit.operations.examine import AuditResult
 from photoaudit.formats import html_report
-from photoaudit.models import (
+from photoaudit.core.models import (
     PURPOSES,
     Action,
     Candidate,
@@ -32,7 +32,7 @@ from photoaudit.models import (
     Register,
     Use,
 )
-from photoaudit.samples import astronaut_face, grace_hopper_face, save_jpeg_with_orientation, scene
+from photoaudit.media.samples import astronaut_face, grace_hopper_face, save_jpeg_with_orientation, scene
 
 TODAY = date(2026, 11, 20)
 FUTURE = date(2030, 9, 1)
@@ -315,7 +315,7 @@ def test_a_child_matched_twice_gets_lists_with_that_child_first(tmp_path: Path) 
 
 
 def test_the_lists_choices_come_from_one_place_and_review_reads_each(page: str) -> None:
-    from photoaudit.decisions import FACE_CHOICES, parse_decision
+    from photoaudit.core.decisions import FACE_CHOICES, parse_decision
 
     (uncertain, _) = decide_lists(page)
     for value, words in FACE_CHOICES:
@@ -340,8 +340,8 @@ def test_every_face_has_a_metadata_free_close_up(page: str) -> None:
 def test_staff_are_choices_in_the_lists_and_review_reads_them(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from photoaudit.decisions import parse_decision
-    from photoaudit.models import StaffMember, StaffRegister
+    from photoaudit.core.decisions import parse_decision
+    from photoaudit.core.models import StaffMember, StaffRegister
 
     staff = StaffRegister({"JS01": StaffMember("JS01", "Jo Smith", {}, True)})
     register = replace(REGISTER, staff=staff)
@@ -377,8 +377,8 @@ def test_a_match_a_person_must_confirm_gets_a_who_is_this_list(tmp_path: Path) -
 def test_a_photo_with_no_face_found_can_be_decided_no_children_in_the_page(tmp_path: Path) -> None:
     """Rule 5 of issue 12: the page offers "no children in this photo", written as the
     decisions CSV's photo-level row (face blank, decision "no children")."""
-    from photoaudit.decisions import is_no_children
-    from photoaudit.safeguards import FACELESS_MARK
+    from photoaudit.core.decisions import is_no_children
+    from photoaudit.core.safeguards import FACELESS_MARK
 
     folder = tmp_path / "t"
     folder.mkdir()

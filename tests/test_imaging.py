@@ -1,4 +1,4 @@
-"""photoaudit.imaging: bad files become plain-word errors, good files load upright."""
+"""photoaudit.media.imaging: bad files become plain-word errors, good files load upright."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from PIL import Image, JpegImagePlugin
 from faces import astronaut, grace_hopper, orientation_exif, save_heic, save_jpeg_with_orientation
 from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
-from photoaudit import imaging
-from photoaudit.imaging import (
+from photoaudit.media import imaging
+from photoaudit.media.imaging import (
     DEFAULT_MAX_PIXELS,
     LoadedPhoto,
     UnreadablePhoto,
@@ -459,7 +459,7 @@ def test_a_png_with_a_huge_text_chunk_is_too_large_not_damaged(
     """Issue 13 item 17: a valid PNG whose text is more than Pillow holds safely."""
     from PIL import PngImagePlugin
 
-    from photoaudit.imaging import TOO_LARGE_PARTS
+    from photoaudit.media.imaging import TOO_LARGE_PARTS
 
     small = Image.new("RGB", (40, 30), (200, 100, 50))
     packed = PngImagePlugin.PngInfo()

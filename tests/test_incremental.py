@@ -1,4 +1,4 @@
-"""The audit's memory (photoaudit.incremental, photoaudit.store, photoaudit.parallel), with the real engine.
+"""The audit's memory (photoaudit.operations.incremental, photoaudit.store.database, photoaudit.operations.parallel), with the real engine.
 
 Engine work is counted by wrapping FaceEngine.find_faces: a re-audit of an unchanged
 folder must not call it at all.
@@ -24,15 +24,15 @@ from nursery import (
     settings_for,
 )
 
-from photoaudit import incremental
-from photoaudit.config import VideoSettings
-from photoaudit.engine import EngineSettings, FaceEngine
-from photoaudit.samples import camera_exif, save_video
-from photoaudit.sources import MediaKind
-from photoaudit.models import Action, FaceStatus
-from photoaudit.parallel import WORKER_STOPPED
-from photoaudit.store import Store
-from photoaudit.workflow import audit, prepare
+from photoaudit.operations import incremental
+from photoaudit.core.settings import VideoSettings
+from photoaudit.faces.engine import EngineSettings, FaceEngine
+from photoaudit.media.samples import camera_exif, save_video
+from photoaudit.media.sources import MediaKind
+from photoaudit.core.models import Action, FaceStatus
+from photoaudit.operations.parallel import WORKER_STOPPED
+from photoaudit.store.database import Store
+from photoaudit.operations.workflow import audit, prepare
 
 TODAY = date(2026, 11, 22)
 

@@ -1,6 +1,6 @@
 """Pictures inside a picture (issue 13 item 4): EXIF thumbnails, MPO images, PNG frames.
 
-The rule (photoaudit.inner.judge_inner) is tested on plain values; the reading and the
+The rule (photoaudit.media.inner.judge_inner) is tested on plain values; the reading and the
 whole audit on test images built with Pillow from the public-domain faces of
 tests/nursery.py: c01 Ava (every consent), c02 Grace (no website or social media),
 c03 Sam (no use at all).
@@ -18,14 +18,23 @@ import pytest
 from nursery import copy_data, enrolled_template, photo, settings_for, shared
 from PIL import Image
 
-from photoaudit.auditor import examine, identify, judge_file
-from photoaudit.engine import EngineSettings
-from photoaudit.imaging import load_photo
-from photoaudit.inner import exif_thumbnail, judge_inner, same_picture
-from photoaudit.models import Action, Child, FaceMatch, FaceStatus, InnerPicture, PhotoFacts, Register, Use
-from photoaudit.policy import judge_photo
-from photoaudit.sources import MediaFile, MediaKind
-from photoaudit.workflow import prepare
+from photoaudit.operations.examine import examine, identify, judge_file
+from photoaudit.faces.engine import EngineSettings
+from photoaudit.media.imaging import load_photo
+from photoaudit.media.inner import exif_thumbnail, judge_inner, same_picture
+from photoaudit.core.models import (
+    Action,
+    Child,
+    FaceMatch,
+    FaceStatus,
+    InnerPicture,
+    PhotoFacts,
+    Register,
+    Use,
+)
+from photoaudit.core.consent import judge_photo
+from photoaudit.media.sources import MediaFile, MediaKind
+from photoaudit.operations.workflow import prepare
 
 TODAY = date(2026, 11, 22)
 YES = dict.fromkeys(("learning_journey", "other_journeys", "display", "website", "social_media"), True)
@@ -189,7 +198,7 @@ def test_an_animated_png_frame_is_examined(tmp_path: Path, prepared) -> None:  #
 
 
 def test_the_export_copy_carries_no_inner_picture(tmp_path: Path, prepared) -> None:  # noqa: ANN001
-    from photoaudit.check import gather, run_check
+    from photoaudit.operations.check import gather, run_check
 
     crop_with_stale_thumbnail(tmp_path / "crop.jpg")
     photos = tmp_path / "photos"
@@ -206,7 +215,7 @@ def test_the_export_copy_carries_no_inner_picture(tmp_path: Path, prepared) -> N
 
 
 def test_heic_thumbnails_and_images_are_read(tmp_path: Path) -> None:
-    from photoaudit.imaging import register_heif
+    from photoaudit.media.imaging import register_heif
 
     register_heif()
     first, second = photo(("c01",), 47), photo(("c03",), 48)

@@ -1,4 +1,4 @@
-"""photoaudit.lock: one run per folder; a lock left by a killed run is taken over."""
+"""photoaudit.store.lock: one run per folder; a lock left by a killed run is taken over."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit import lock
+from photoaudit.store import lock
 
 HOLD = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from photoaudit import lock
+    from photoaudit.store import lock
     held = lock.acquire(Path(sys.argv[1]), sys.argv[2], "the folder")
     print(os.getpid(), flush=True)
     if sys.argv[3] == "die":

@@ -1,4 +1,4 @@
-"""Tests for face matching (photoaudit.matching): pure functions over numpy templates.
+"""Tests for face matching (photoaudit.core.matching): pure functions over numpy templates.
 
 No images and no face engine: templates are hand-made 128-number vectors whose
 distances are exact in binary floating point (0.125, 0.25, 0.375, 0.5, ...), so the
@@ -12,9 +12,9 @@ import random
 import numpy as np
 import pytest
 
-from photoaudit.config import DEFAULT_MARGIN, DEFAULT_TOLERANCE, MatchSettings
-from photoaudit.matching import match_face, nearest_children
-from photoaudit.models import Candidate, FaceStatus
+from photoaudit.core.settings import DEFAULT_MARGIN, DEFAULT_TOLERANCE, MatchSettings
+from photoaudit.core.matching import match_face, nearest_children
+from photoaudit.core.models import Candidate, FaceStatus
 
 BOX = (10, 60, 70, 5)
 DIM = 128

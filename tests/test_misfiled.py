@@ -15,10 +15,10 @@ import pytest
 from PIL import ImageOps
 
 from faces import astronaut, astronaut_face, grace_hopper, grace_hopper_face, scene
-from photoaudit.check import gather, run_check
-from photoaudit.config import Settings
-from photoaudit.models import Action, FaceStatus, Use
-from photoaudit.workflow import audit, prepare
+from photoaudit.operations.check import gather, run_check
+from photoaudit.core.settings import Settings
+from photoaudit.core.models import Action, FaceStatus, Use
+from photoaudit.operations.workflow import audit, prepare
 from setting import child, save_reference, write_register
 
 TODAY = date(2026, 11, 22)
@@ -109,7 +109,7 @@ def test_the_same_photo_in_two_folders_is_named_and_matching_between_them_refuse
 def test_children_command_shows_the_reference_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from photoaudit.cli import app
+    from photoaudit.cli.main import app
 
     data = tmp_path / "data"
     setting(data, {"c01": [astronaut()], "c02": [grace_hopper(), ImageOps.mirror(grace_hopper())]})

@@ -1,4 +1,4 @@
-"""photoaudit.outputs: an output path never replaces a file photoaudit did not write, and
+"""photoaudit.store.outputs: an output path never replaces a file photoaudit did not write, and
 nothing (state, log, report, quarantine, copies) is ever written inside a folder being checked.
 
 A small setting with no child enrolled and one plain picture, so each audit is quick;
@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from setting import child, write_register
 
-from photoaudit import outputs
-from photoaudit.cli import app
-from photoaudit.config import Settings
-from photoaudit.errors import CannotRun
+from photoaudit.store import outputs
+from photoaudit.cli.main import app
+from photoaudit.core.settings import Settings
+from photoaudit.core.errors import CannotRun
 
 runner = CliRunner()
 ENV = {"COLUMNS": "400"}
@@ -300,7 +300,7 @@ def test_log_in_a_shared_folder_leaves_the_folder_as_it_was_and_says_so(place: P
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_make_private_dir_makes_only_new_folders_private(tmp_path: Path) -> None:
-    from photoaudit.store import make_private_dir
+    from photoaudit.media.files import make_private_dir
 
     there = tmp_path / "there"
     there.mkdir()

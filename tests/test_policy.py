@@ -1,4 +1,4 @@
-"""Tests for the consent rules (photoaudit.policy.judge_photo) on plain data.
+"""Tests for the consent rules (photoaudit.core.consent.judge_photo) on plain data.
 
 No images: children, registers, faces and photos are built by hand. Rule numbers
 (R1, R2, ...) are those of DOMAIN.md. The expensive mistake is a wrong "allowed", so
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from photoaudit.models import (
+from photoaudit.core.models import (
     PURPOSE_WORDS,
     PURPOSES,
     Action,
@@ -27,7 +27,8 @@ from photoaudit.models import (
     Register,
     Use,
 )
-from photoaudit.policy import judge_photo, long_date, purpose_words
+from photoaudit.core.consent import judge_photo
+from photoaudit.core.words import long_date, purpose_words
 
 TODAY = date(2026, 3, 10)
 FUTURE = date(2026, 9, 1)

@@ -1,6 +1,6 @@
-"""The metadata rules (photoaudit.provenance) on plain data: devices, dates, location.
+"""The metadata rules (photoaudit.core.provenance) on plain data: devices, dates, location.
 
-No images. Each test builds a consent verdict with photoaudit.policy.judge_photo,
+No images. Each test builds a consent verdict with photoaudit.core.consent.judge_photo,
 then adds what the file's metadata says. The rules may only make a verdict
 stricter, never clear anything (checked over random cases at the end).
 """
@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from photoaudit.models import PURPOSES, Action, Child, FaceMatch, FaceStatus, PhotoFacts, Register, Use
-from photoaudit.policy import judge_photo
-from photoaudit.provenance import (
+from photoaudit.core.models import PURPOSES, Action, Child, FaceMatch, FaceStatus, PhotoFacts, Register, Use
+from photoaudit.core.consent import judge_photo
+from photoaudit.core.provenance import (
     FLAG_FUTURE,
     FLAG_GPS,
     FLAG_LEAVER,

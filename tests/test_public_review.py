@@ -16,14 +16,21 @@ import pytest
 from typer.testing import CliRunner
 
 from nursery import audited_template, enrolled_template, nursery_copy, settings_for, shared
-from photoaudit.check import gather, run_check
-from photoaudit.cli import app
-from photoaudit.config import MatchSettings
-from photoaudit.models import Action, Override, Use
-from photoaudit.review import Reviewer, decision_book, find_photo, pending_faces, pending_photos, record_override
-from photoaudit.review import review_from_csv, review_interactively
-from photoaudit.register import load_register
-from photoaudit.workflow import audit, prepare
+from photoaudit.operations.check import gather, run_check
+from photoaudit.cli.main import app
+from photoaudit.core.settings import MatchSettings
+from photoaudit.core.models import Action, Override, Use
+from photoaudit.operations.review import (
+    Reviewer,
+    decision_book,
+    find_photo,
+    pending_faces,
+    pending_photos,
+    record_override,
+)
+from photoaudit.operations.review import review_from_csv, review_interactively
+from photoaudit.setting.register import load_register
+from photoaudit.operations.workflow import audit, prepare
 
 TODAY = date(2026, 11, 22)
 
@@ -77,7 +84,7 @@ def test_a_photo_with_no_face_is_kept_but_not_cleared_for_social_media_until_a_p
 def test_no_children_in_the_csv_must_name_a_photo_with_no_face_and_no_face_number(
     nursery: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from photoaudit.review import ReviewError
+    from photoaudit.operations.review import ReviewError
 
     data, _ = nursery
     settings = settings_for(data)
@@ -104,7 +111,7 @@ def test_check_applies_face_decisions_and_overrides_as_the_audit_does(nursery: t
         record_override(book, path, label, Override(Action.DELETE, "a parent asked us not to use it", "Jo"))
         [grace] = [f for f in book.last_audit_faces() if f.photo == "tablet-1/grace.jpg"]
         reviewer = Reviewer(book, load_register(settings.register_path), settings.faces_dir, "Jo")
-        from photoaudit.decisions import parse_decision
+        from photoaudit.core.decisions import parse_decision
 
         reviewer.decide(grace, parse_decision("c01", ["c01", "c02", "c03"]))  # a person: that is Ava
 

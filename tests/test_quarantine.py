@@ -1,4 +1,4 @@
-"""photoaudit.quarantine: moves that never lose a photo, a manifest that says where each went.
+"""photoaudit.store.quarantine: moves that never lose a photo, a manifest that says where each went.
 
 Plain files, no face engine. The crash tests run the move in a child process that a
 test hook ends abruptly (os._exit, as a kill would) at a chosen step of a chosen move,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit import quarantine as q
+from photoaudit.store import quarantine as q
 
 FILES = {
     "tablet-1/IMG_0001.jpg": b"photo one " * 50,
@@ -76,7 +76,7 @@ def assert_each_photo_once_and_manifest_complete(folder: Path, quarantine_dir: P
 CHILD = """
 import json, sys
 from pathlib import Path
-from photoaudit import quarantine as q
+from photoaudit.store import quarantine as q
 folder, qdir, planned = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
 outcome = q.quarantine(folder, [q.Planned(*p) for p in planned], qdir)
 print(json.dumps({"moved": [i.relative for i in outcome.done], "recovered": outcome.recovered}))

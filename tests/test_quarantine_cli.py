@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from photoaudit import cli_state
-from photoaudit import quarantine as q
-from photoaudit.cli import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_NOT_CONFIRMED, app
+from photoaudit.cli import state as cli_state
+from photoaudit.store import quarantine as q
+from photoaudit.cli.main import app
+from photoaudit.cli.shared import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_NOT_CONFIRMED
 
 PHOTOS = {"tablet-1/a.jpg": b"photo a " * 100, "tablet-1/b.jpg": b"photo b " * 100}
 
@@ -27,7 +28,7 @@ MOVE = textwrap.dedent(
     """
     import hashlib, sys
     from pathlib import Path
-    from photoaudit import quarantine as q
+    from photoaudit.store import quarantine as q
     folder, qdir = Path(sys.argv[1]), Path(sys.argv[2])
     planned = [q.Planned(r, hashlib.sha256((folder / r).read_bytes()).hexdigest(), "delete")
                for r in sys.argv[3:]]
@@ -133,10 +134,10 @@ def test_apply_one_failed_move_is_a_warning_naming_it_and_the_others_still_move(
     import hashlib
     from datetime import date
 
-    from photoaudit.auditor import AuditResult
-    from photoaudit.config import Settings
-    from photoaudit.models import Action, PhotoVerdict, Use
-    from photoaudit.workflow import apply_findings
+    from photoaudit.operations.examine import AuditResult
+    from photoaudit.core.settings import Settings
+    from photoaudit.core.models import Action, PhotoVerdict, Use
+    from photoaudit.operations.workflow import apply_findings
 
     folder = place / "transfer"
     long_name = "tablet-1/" + "y" * 251 + ".jpg"

@@ -16,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from photoaudit.cli import app
+from photoaudit.cli.main import app
 from review_setting import ROWS, write_register
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -3,9 +3,9 @@ comes before a face a person must check (issue 15: "order reasons by what decide
 
 from __future__ import annotations
 
-from photoaudit.models import Action, FaceMatch, FaceStatus, PhotoFacts
-from photoaudit.policy import judge_photo
-from photoaudit.provenance import judge_provenance
+from photoaudit.core.models import Action, FaceMatch, FaceStatus, PhotoFacts
+from photoaudit.core.consent import judge_photo
+from photoaudit.core.provenance import judge_provenance
 from test_provenance import BOX, DEVICES, PHONE, TODAY, child, meta, register
 
 

@@ -1,4 +1,4 @@
-"""How old each child's reference photos are (photoaudit.references)."""
+"""How old each child's reference photos are (photoaudit.setting.references)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import piexif
 import pytest
 from PIL import Image
 
-from photoaudit.models import PURPOSES, Child, Register
-from photoaudit.references import age_words, exif_time, months_later, overview, taken_time, too_old
+from photoaudit.core.models import PURPOSES, Child, Register
+from photoaudit.setting.references import age_words, exif_time, months_later, overview, taken_time, too_old
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for reading the consent register (photoaudit.register)."""
+"""Tests for reading the consent register (photoaudit.setting.register)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.models import PURPOSES
-from photoaudit.register import RegisterError, load_register, parse_date, parse_yes_no
+from photoaudit.core.models import PURPOSES
+from photoaudit.setting.register import RegisterError, load_register, parse_date, parse_yes_no
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ("child_id,name,room,status,leave_date,learning_journey,other_journeys,display,"

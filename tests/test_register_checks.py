@@ -1,4 +1,4 @@
-"""Warnings about the register and faces/ that are usually mistakes (photoaudit.register_checks).
+"""Warnings about the register and faces/ that are usually mistakes (photoaudit.setting.register_checks).
 
 Pure functions over a register and a listing of faces/: no images, no engine. One test at
 the end checks that an enrolment says them.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from photoaudit.models import PURPOSES, Child, Register
-from photoaudit.register_checks import (
+from photoaudit.core.models import PURPOSES, Child, Register
+from photoaudit.setting.register_checks import (
     closest,
     folder_warnings,
     list_faces_dir,
@@ -78,10 +78,10 @@ def test_list_faces_dir(tmp_path: Path) -> None:
 
 
 def test_enrolment_says_them(tmp_path: Path) -> None:
-    from photoaudit.engine import FaceEngine
-    from photoaudit.enrolment import enrol
-    from photoaudit.register import load_register
-    from photoaudit.store import Store
+    from photoaudit.faces.engine import FaceEngine
+    from photoaudit.operations.enrolment import enrol
+    from photoaudit.setting.register import load_register
+    from photoaudit.store.database import Store
     from setting import child, write_register
 
     write_register(tmp_path / "children.csv", [child("001", "Ava Patel"), child("7", "Sam Jones")])

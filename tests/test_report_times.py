@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.auditor import AuditResult
-from photoaudit.formats import html_report, json_report, local_time, time_words
-from photoaudit.models import Register
-from photoaudit.workflow import CannotRun
+from photoaudit.operations.examine import AuditResult
+from photoaudit.formats import html_report, json_report
+from photoaudit.core.words import local_time, time_words
+from photoaudit.core.models import Register
+from photoaudit.operations.workflow import CannotRun
 
 
 @pytest.fixture
@@ -42,13 +43,13 @@ def test_the_html_report_says_the_time_in_words(london: None) -> None:
 
 @pytest.mark.parametrize("given", ["2026-09-01", "01/09/2026", "1/9/2026"])
 def test_today_takes_uk_dates_like_the_register(given: str) -> None:
-    from photoaudit.cli import parse_today
+    from photoaudit.cli.shared import parse_today
 
     assert parse_today(given) == date(2026, 9, 1)
 
 
 def test_without_today_it_is_today() -> None:
-    from photoaudit.cli import parse_today
+    from photoaudit.cli.shared import parse_today
 
     before = date.today()
     found = parse_today(None)
@@ -58,14 +59,14 @@ def test_without_today_it_is_today() -> None:
 @pytest.mark.parametrize("given, words", [("09/31/2026", "there is no month 31"), ("tomorrow", "is not a date"),
                                           ("31/02/2026", "has no day 31"), ("", "needs a date")])
 def test_a_bad_today_says_why(given: str, words: str) -> None:
-    from photoaudit.cli import parse_today
+    from photoaudit.cli.shared import parse_today
 
     with pytest.raises(CannotRun, match=words):
         parse_today(given)
 
 
 def test_an_override_shows_its_local_date(london: None, tmp_path: Path) -> None:
-    from photoaudit.models import PURPOSES, Action, Override, PhotoVerdict, Use
+    from photoaudit.core.models import PURPOSES, Action, Override, PhotoVerdict, Use
 
     late = Override(Action.DELETE, "asked", "Jo", "2026-07-01T23:30:00+00:00", Action.KEEP)  # 00:30 in London
     verdict = PhotoVerdict("x.jpg", Action.DELETE, {p: Use.WITHHELD for p in PURPOSES}, override=late)

@@ -1,4 +1,4 @@
-"""dlib's face ResNet run with numpy (photoaudit/resnet.py) must give dlib's own templates.
+"""dlib's face ResNet run with numpy (photoaudit/faces/resnet.py) must give dlib's own templates.
 
 Real faces (the public-domain astronaut, Grace Hopper and cameraman, never a
 child) are aligned by the engine, then encoded by dlib's encoder and by the
@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 
 from faces import astronaut, cameraman, grace_hopper, scene
-from photoaudit import parallel
-from photoaudit.engine import RESNET_MODEL, EngineSettings, FaceEngine, models_dir
-from photoaudit.resnet import FaceResNet, UnsupportedModel, _add
+from photoaudit.operations import parallel
+from photoaudit.faces.engine import RESNET_MODEL, EngineSettings, FaceEngine, models_dir
+from photoaudit.faces.resnet import FaceResNet, UnsupportedModel, _add
 
 MODEL = models_dir() / RESNET_MODEL
 #: dlib computes in float32; the only differences allowed are summation order.

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from photoaudit.auditor import AuditResult
-from photoaudit.config import Settings
-from photoaudit.decision_store import DecisionBook, Settler, load_settler, remember
-from photoaudit.enrolment import sha256_file
-from photoaudit.models import (
+from photoaudit.operations.examine import AuditResult
+from photoaudit.core.settings import Settings
+from photoaudit.operations.decision_book import DecisionBook, Settler, load_settler, remember
+from photoaudit.media.files import sha256_file
+from photoaudit.core.models import (
     Action,
     Candidate,
     FaceDecision,
@@ -32,8 +32,8 @@ from photoaudit.models import (
     PhotoVerdict,
     Use,
 )
-from photoaudit.register import load_register
-from photoaudit.review import (
+from photoaudit.setting.register import load_register
+from photoaudit.operations.review import (
     drop_rejected,
     ReviewError,
     Reviewer,
@@ -44,9 +44,9 @@ from photoaudit.review import (
     review_from_csv,
     review_interactively,
 )
-from photoaudit.samples import astronaut_face, grace_hopper_face, scene
-from photoaudit.sources import MediaFile, MediaKind
-from photoaudit.store import Store
+from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
+from photoaudit.media.sources import MediaFile, MediaKind
+from photoaudit.store.database import Store
 from review_setting import TODAY, write_register
 
 POSIX = sys.platform != "win32"

@@ -2,7 +2,7 @@
 
 Audit, decide (CSV, interactive, override), audit again: the decisions must
 survive the re-audit, and a face confirmed with --enrol must teach the matcher.
-The "children" are public-domain adult faces (photoaudit.samples).
+The "children" are public-domain adult faces (photoaudit.media.samples).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from photoaudit.cli import app
-from photoaudit.models import FaceStatus, Use
-from photoaudit.store import Store
-from photoaudit.decision_store import DecisionBook
-from photoaudit.workflow import audit, prepare
+from photoaudit.cli.main import app
+from photoaudit.core.models import FaceStatus, Use
+from photoaudit.store.database import Store
+from photoaudit.operations.decision_book import DecisionBook
+from photoaudit.operations.workflow import audit, prepare
 from review_setting import TODAY, ROWS, ava_alone, ava_and_grace, grace_alone, make_setting
 
 POSIX = sys.platform != "win32"

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from photoaudit.child_ids import UnknownChildId, resolve_child_id
+from photoaudit.core.child_ids import UnknownChildId, resolve_child_id
 
 
 # ------------------------------------------------------------ which child an id names
@@ -36,8 +36,8 @@ def test_an_id_with_nothing_close_says_where_to_look() -> None:
 
 # ------------------------------------------------------------ what must be taken down
 
-from photoaudit.models import Child, Register  # noqa: E402
-from photoaudit.published import PublishedCopy, select, takedown_reason, takedowns  # noqa: E402
+from photoaudit.core.models import Child, Register  # noqa: E402
+from photoaudit.store.published import PublishedCopy, select, takedown_reason, takedowns  # noqa: E402
 
 TODAY = date(2026, 11, 22)
 ALL = {"learning_journey": True, "other_journeys": True, "display": True, "website": True, "social_media": True}
@@ -105,8 +105,9 @@ def test_published_copies_filter_by_child_purpose_and_date() -> None:
 
 from pathlib import Path  # noqa: E402
 
-from photoaudit.config import Settings, load_config  # noqa: E402
-from photoaudit.report_retention import cutoff, prune  # noqa: E402
+from photoaudit.core.settings import Settings
+from photoaudit.setting.config import load_config  # noqa: E402
+from photoaudit.store.report_retention import cutoff, prune  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 2, 15, tzinfo=timezone.utc)
 
@@ -163,8 +164,8 @@ def test_reports_months_is_a_retention_setting_defaulting_to_12(tmp_path: Path) 
 def test_forget_and_allow_again_resolve_child_and_staff_ids_by_the_same_rule(tmp_path: Path) -> None:
     from nursery import write_register
 
-    from photoaudit.store import Store
-    from photoaudit.workflow import allow_again, forget
+    from photoaudit.store.database import Store
+    from photoaudit.operations.workflow import allow_again, forget
 
     data = tmp_path / "data"
     data.mkdir()

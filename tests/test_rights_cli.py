@@ -18,11 +18,12 @@ import pytest
 from nursery import ROWS, write_register
 from typer.testing import CliRunner
 
-from photoaudit.cli import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, app
-from photoaudit.engine import EngineSettings
-from photoaudit.erasure import FORGET_DISTANCE
-from photoaudit.incremental import examine_key
-from photoaudit.store import Store
+from photoaudit.cli.main import app
+from photoaudit.cli.shared import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS
+from photoaudit.faces.engine import EngineSettings
+from photoaudit.store.erasure import FORGET_DISTANCE
+from photoaudit.operations.incremental import examine_key
+from photoaudit.store.database import Store
 
 TODAY = "2026-11-22"
 
@@ -104,9 +105,9 @@ def audit_matching(data: Path, folder: Path, tolerance: float, margin: float = 0
     from dataclasses import replace
     from datetime import date
 
-    from photoaudit.config import MatchSettings, Settings
+    from photoaudit.core.settings import MatchSettings, Settings
     from photoaudit.formats.json_report import report_json
-    from photoaudit.workflow import audit as run_audit, prepare
+    from photoaudit.operations.workflow import audit as run_audit, prepare
 
     prepared = prepare(Settings(data_dir=data), EngineSettings())  # enrolled as usual
     strict = replace(prepared.settings, match=MatchSettings(tolerance=tolerance, margin=margin))
@@ -288,7 +289,7 @@ def test_the_leaver_record_holds_no_face_data(nursery: tuple[Path, Path]) -> Non
 
 @pytest.fixture
 def detections(monkeypatch: pytest.MonkeyPatch) -> list:
-    from photoaudit.engine import FaceEngine
+    from photoaudit.faces.engine import FaceEngine
 
     calls: list = []
     original = FaceEngine.find_faces
@@ -367,7 +368,7 @@ def test_find_says_which_photos_are_in_quarantine_and_which_were_published(
 def test_find_copy_hands_over_copies_that_show_no_other_child(nursery: tuple[Path, Path], tmp_path: Path) -> None:
     from PIL import Image
 
-    from photoaudit.export import COVER_RGB
+    from photoaudit.media.export import COVER_RGB
 
     data, folder = nursery
     out = tmp_path / "for-the-parents"

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoaudit.config import ConfigError, MatchSettings, Settings, command_line_match, load_config
-from photoaudit.models import (
+from photoaudit.setting.config import ConfigError, command_line_match, load_config
+from photoaudit.core.settings import MatchSettings, Settings
+from photoaudit.core.models import (
     PURPOSES,
     Action,
     Candidate,
@@ -28,9 +29,9 @@ from photoaudit.models import (
     Register,
     Use,
 )
-from photoaudit.policy import judge_photo
-from photoaudit.register import load_register
-from photoaudit.safeguards import (
+from photoaudit.core.consent import judge_photo
+from photoaudit.setting.register import load_register
+from photoaudit.core.safeguards import (
     LookAlike,
     Safeguards,
     age_in_months,
@@ -127,7 +128,7 @@ def test_settings_public_purposes_get_the_stricter_rules() -> None:
 def test_a_face_confirmed_by_a_person_is_not_second_guessed() -> None:
     from dataclasses import replace
 
-    from photoaudit.models import FaceDecision, PersonDecision
+    from photoaudit.core.models import FaceDecision, PersonDecision
 
     face = replace(matched("c01", 0.48), decision=PersonDecision(FaceDecision.CHILD, "c01", "Jo"))
     young = child("c01", date_of_birth=date(2026, 1, 1), twin_of="c02")
@@ -306,7 +307,7 @@ def test_a_face_decided_not_a_face_leaves_a_photo_with_no_face_but_an_adult_does
     """Faces of adults (or staff) were found and looked at; the note asks to look for children."""
     from dataclasses import replace
 
-    from photoaudit.models import FaceDecision, PersonDecision
+    from photoaudit.core.models import FaceDecision, PersonDecision
 
     nothing = replace(FaceMatch(FaceStatus.UNKNOWN, BOX), decision=PersonDecision(FaceDecision.NOT_A_FACE))
     v = judge(register(), nothing)
@@ -346,7 +347,7 @@ def test_register_without_the_new_columns_still_reads(tmp_path: Path) -> None:
 
 
 def test_register_refuses_a_bad_date_of_birth_and_a_child_who_is_their_own_twin(tmp_path: Path) -> None:
-    from photoaudit.register import RegisterError
+    from photoaudit.setting.register import RegisterError
 
     path = tmp_path / "children.csv"
     path.write_text(
@@ -458,7 +459,7 @@ def test_random_photos_never_clear_a_public_use_by_a_doubtful_match(seed: int) -
 # --- enrolment's warnings about the reference photos (plain data) ---------------------------------------
 
 def test_reference_warnings_name_files_and_what_to_do() -> None:
-    from photoaudit.references import RefPhoto, reference_warnings
+    from photoaudit.setting.references import RefPhoto, reference_warnings
 
     one = np.eye(128)[0]
     reg = register(
@@ -485,7 +486,7 @@ def test_reference_warnings_name_files_and_what_to_do() -> None:
 
 
 def test_reference_warnings_for_registered_twins_say_the_twin_rule_applies() -> None:
-    from photoaudit.references import RefPhoto, reference_warnings
+    from photoaudit.setting.references import RefPhoto, reference_warnings
 
     one = np.eye(128)[0]
     reg = register(child("c01", twin_of="c02"), child("c02"))
@@ -499,7 +500,7 @@ def test_reference_warnings_for_registered_twins_say_the_twin_rule_applies() -> 
 # --- staff matches are held to the public tolerance too (issues 12 and 19) ----------------------
 
 def staff_register(*children: Child) -> Register:
-    from photoaudit.models import StaffMember, StaffRegister
+    from photoaudit.core.models import StaffMember, StaffRegister
 
     jo = StaffMember("JS01", "Jo Smith", {p: True for p in PUBLIC}, True)
     return Register({c.child_id: c for c in children}, staff=StaffRegister({"JS01": jo}))
@@ -528,8 +529,8 @@ def test_a_close_staff_match_clears_public_uses_the_member_agreed_to() -> None:
 
 
 def test_a_loose_staff_match_waits_in_the_review_queue_and_y_names_the_member() -> None:
-    from photoaudit.decision_store import AuditFace
-    from photoaudit.review import describe
+    from photoaudit.operations.decision_book import AuditFace
+    from photoaudit.operations.review import describe
 
     v = judge(staff_register(), staff_face(0.45))
     face = v.faces[0]

@@ -1,4 +1,4 @@
-"""photoaudit.sources: what the walk of the transfer folder lists and leaves out."""
+"""photoaudit.media.sources: what the walk of the transfer folder lists and leaves out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
-from photoaudit.sources import (
+from photoaudit.media.sources import (
     Entry,
     MediaFile,
     MediaKind,

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoaudit.config import ConfigError, MatchSettings, Settings, load_config
-from photoaudit.decisions import apply_decisions, parse_decision
-from photoaudit.matching import match_face
-from photoaudit.models import (
+from photoaudit.setting.config import ConfigError, load_config
+from photoaudit.core.settings import MatchSettings, Settings
+from photoaudit.core.decisions import apply_decisions, parse_decision
+from photoaudit.core.matching import match_face
+from photoaudit.core.models import (
     PURPOSES,
     Action,
     Candidate,
@@ -33,8 +34,8 @@ from photoaudit.models import (
     Use,
     staff_key,
 )
-from photoaudit.policy import judge_photo
-from photoaudit.register import RegisterError, load_staff_register
+from photoaudit.core.consent import judge_photo
+from photoaudit.setting.register import RegisterError, load_staff_register
 
 TODAY = date(2026, 3, 10)
 BOX = (0, 10, 10, 0)
@@ -260,7 +261,7 @@ def test_public_purposes_need_staff_consent_and_internal_ones_only_when_listed(t
 # --- the HTML report --------------------------------------------------------------------
 
 def test_the_html_report_names_staff_and_does_not_ask_about_them(tmp_path: Path) -> None:
-    from photoaudit.auditor import AuditResult
+    from photoaudit.operations.examine import AuditResult
     from photoaudit.formats import html_report
 
     reg = register(child(), staff=(member(), StaffMember("KT03", "Kim Taylor", {}, True)))
@@ -285,7 +286,7 @@ def test_the_html_report_names_staff_and_does_not_ask_about_them(tmp_path: Path)
 # --- videos -----------------------------------------------------------------------------
 
 def test_a_member_of_staff_seen_in_many_frames_of_a_video_is_one_adult() -> None:
-    from photoaudit.video import SeenFace, combine
+    from photoaudit.media.video import SeenFace, combine
 
     def seen_staff(frame: int, distance: float) -> SeenFace:
         v = np.zeros(128)
@@ -303,7 +304,7 @@ def test_a_member_of_staff_seen_in_many_frames_of_a_video_is_one_adult() -> None
 # --- check --export: covering ------------------------------------------------------------
 
 def test_check_clears_a_photo_with_staff_who_agreed_and_covers_one_who_did_not() -> None:
-    from photoaudit.cover import plan_cover
+    from photoaudit.core.cover import plan_cover
 
     reg = register(child(), staff=(member(no=("social_media",)),))
     facts = PhotoFacts("p.jpg", (kid(), adult()))
@@ -317,7 +318,7 @@ def test_check_clears_a_photo_with_staff_who_agreed_and_covers_one_who_did_not()
 
 
 def test_only_staff_enrolled_still_warns_that_no_child_is() -> None:
-    from photoaudit.workflow import Prepared
+    from photoaudit.operations.workflow import Prepared
 
     def prepared(keys: list[str]) -> Prepared:
         return Prepared(Settings(), Register({}), None, {k: [np.zeros(128)] for k in keys}, None)  # type: ignore[arg-type]

@@ -13,8 +13,8 @@ import pytest
 from PIL import ImageOps
 from typer.testing import CliRunner
 
-from photoaudit.cli import app
-from photoaudit.store import Store
+from photoaudit.cli.main import app
+from photoaudit.store.database import Store
 from review_setting import ROWS, TODAY, ava_alone, ava_and_grace, grace_alone, grace_portrait, make_setting
 
 runner = CliRunner()

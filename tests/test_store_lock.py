@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from review_setting import make_setting
 
-from photoaudit import lock
-from photoaudit.cli import app
-from photoaudit.store import Store
+from photoaudit.store import lock
+from photoaudit.cli.main import app
+from photoaudit.store.database import Store
 
 runner = CliRunner()
 
@@ -27,8 +27,8 @@ ENROL_AND_PAUSE = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from photoaudit.config import Settings
-    from photoaudit.workflow import prepare
+    from photoaudit.core.settings import Settings
+    from photoaudit.operations.workflow import prepare
 
     paused = []
 

@@ -16,13 +16,14 @@ import pytest
 from nursery import ROWS, write_register
 from typer.testing import CliRunner
 
-from photoaudit import cli_state
-from photoaudit import quarantine as q
-from photoaudit.cli import EXIT_ALREADY_RUNNING, EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, EXIT_NOT_CONFIRMED, app
-from photoaudit.engine import EngineSettings, FaceEngine
-from photoaudit.incremental import examine_key, folder_key
-from photoaudit.lock import acquire
-from photoaudit.store import Store
+from photoaudit.cli import state as cli_state
+from photoaudit.store import quarantine as q
+from photoaudit.cli.main import app
+from photoaudit.cli.shared import EXIT_ALREADY_RUNNING, EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, EXIT_NOT_CONFIRMED
+from photoaudit.faces.engine import EngineSettings, FaceEngine
+from photoaudit.operations.incremental import examine_key, folder_key
+from photoaudit.store.lock import acquire
+from photoaudit.store.database import Store
 
 TODAY = "2026-11-22"
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
@@ -102,7 +103,7 @@ def test_exit_codes_tell_clear_findings_could_not_run_and_already_running(nurser
 def test_a_lock_left_by_a_killed_audit_is_recovered_and_reported(nursery: tuple[Path, Path]) -> None:
     data, folder = nursery
     code = (
-        "import os, sys; from pathlib import Path; from photoaudit.lock import acquire; "
+        "import os, sys; from pathlib import Path; from photoaudit.store.lock import acquire; "
         "acquire(Path(sys.argv[1]), sys.argv[2], 'x'); os._exit(9)"
     )
     subprocess.run([sys.executable, "-c", code, str(data / "state"), folder_key(folder)], check=False)
@@ -307,7 +308,7 @@ def test_progress_bar_only_for_a_person_at_a_terminal_and_not_with_quiet() -> No
 
     from rich.console import Console
 
-    from photoaudit.cli import progress_bar
+    from photoaudit.cli.shared import progress_bar
 
     def shown(terminal: bool, enabled: bool) -> str:
         out = io.StringIO()
@@ -325,7 +326,7 @@ def test_progress_bar_only_for_a_person_at_a_terminal_and_not_with_quiet() -> No
 def test_private_folders_created_on_the_way_are_private_too(tmp_path: Path) -> None:
     if sys.platform == "win32":
         pytest.skip("POSIX permissions")
-    from photoaudit.store import make_private_dir
+    from photoaudit.media.files import make_private_dir
 
     make_private_dir(tmp_path / "state" / "locks")
     assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700

@@ -14,13 +14,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photoaudit.auditor import audit_files
-from photoaudit.config import MatchSettings, VideoSettings
-from photoaudit.engine import FaceEngine
-from photoaudit.models import PURPOSES, Action, Candidate, Child, FaceMatch, FaceStatus, Register, Use
-from photoaudit.provenance import Device, DeviceRegister
-from photoaudit.sources import iter_media
-from photoaudit.video import SeenFace, UnreadableVideo, VideoFrames, combine, meta_from_tags, read_video_meta
+from photoaudit.operations.examine import audit_files
+from photoaudit.core.settings import MatchSettings, VideoSettings
+from photoaudit.faces.engine import FaceEngine
+from photoaudit.core.models import PURPOSES, Action, Candidate, Child, FaceMatch, FaceStatus, Register, Use
+from photoaudit.core.provenance import Device, DeviceRegister
+from photoaudit.media.sources import iter_media
+from photoaudit.media.video import (
+    SeenFace,
+    UnreadableVideo,
+    VideoFrames,
+    combine,
+    meta_from_tags,
+    read_video_meta,
+)
 from tests.faces import astronaut, astronaut_face, grace_hopper, grace_hopper_face, save_video, scene
 
 BOX = (0, 10, 10, 0)
@@ -302,8 +309,8 @@ def test_a_video_cut_short_that_decodes_without_an_error_is_partly_checked(
 
 def test_a_partly_checked_video_is_not_stored_as_complete(tmp_path: Path) -> None:
     """The next audit looks at it afresh (it may have finished copying by then)."""
-    from photoaudit.config import Settings
-    from photoaudit.workflow import audit, prepare
+    from photoaudit.core.settings import Settings
+    from photoaudit.operations.workflow import audit, prepare
     from tests.setting import child, write_register
 
     write_register(tmp_path / "data" / "children.csv", [child("c01", "Ava")])
@@ -319,7 +326,7 @@ def test_a_partly_checked_video_is_not_stored_as_complete(tmp_path: Path) -> Non
 
 
 def test_ended_early() -> None:
-    from photoaudit.video import ended_early
+    from photoaudit.media.video import ended_early
 
     assert ended_early(20.0, 10.0, 40, 80, 4.0).startswith("Partly checked: only the first 0:10 of this 0:20")
     assert ended_early(20.0, 20.0, 80, 80, 4.0) == ""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.register import RegisterError, load_register
+from photoaudit.setting.register import RegisterError, load_register
 
 HEADER = ("child_id,name,status,learning_journey,other_journeys,display,website,social_media,"
           "face_matching,consent_review_due")

@@ -22,10 +22,10 @@ PROGRAM = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from photoaudit.engine import FaceEngine
-    from photoaudit.parallel import examine_all
-    from photoaudit.samples import astronaut
-    from photoaudit.sources import MediaFile, MediaKind
+    from photoaudit.faces.engine import FaceEngine
+    from photoaudit.operations.parallel import examine_all
+    from photoaudit.media.samples import astronaut
+    from photoaudit.media.sources import MediaFile, MediaKind
 
     folder = Path(sys.argv[1])
     files = []

@@ -14,10 +14,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from ..check import CheckResult, PhotoCheck
-from ..cover import covered_words
-from ..models import PURPOSE_WORDS
-from ..policy import child_label
+from ..operations.check import CheckResult, PhotoCheck
+from ..core.cover import covered_words
+from ..core.models import PURPOSE_WORDS
+from ..core.words import child_label
 from . import json_report
 from .console import plain_words
 

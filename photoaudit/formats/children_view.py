@@ -12,10 +12,11 @@ from datetime import date
 from rich.table import Table
 from rich.text import Text
 
-from ..models import Child
-from ..policy import child_label, long_date, standing
-from ..references import ChildReferences, age_words
-from ..renewals import RENEW_WITHIN_DAYS, days_words, due_soon
+from ..core.models import Child
+from ..core.words import child_label, long_date
+from ..core.standing import standing
+from ..setting.references import ChildReferences, age_words
+from ..core.renewals import RENEW_WITHIN_DAYS, days_words, due_soon
 
 #: Short names of the uses, for the table's narrow column.
 USE_NAMES = {

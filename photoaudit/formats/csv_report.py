@@ -16,11 +16,11 @@ import csv
 import io
 from collections import Counter
 
-from ..auditor import AuditResult
-from ..decisions import STAFF_WORD, needs_person
-from ..models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
-from ..sources import shown
-from ..staff_rules import staff_label
+from ..operations.examine import AuditResult
+from ..core.decisions import STAFF_WORD, needs_person
+from ..core.models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
+from ..media.sources import shown
+from ..core.staff_rules import staff_label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -11,7 +11,7 @@ Rendered from the JSON report (the versioned contract), so fields other parts
 of photoaudit add (breaches, overrides, decisions) show up here too.
 
 Faces are decided in the page: each face that needs a person has a "Who is this?"
-list (the register's children, nearest first, and :data:`photoaudit.decisions.FACE_CHOICES`),
+list (the register's children, nearest first, and :data:`photoaudit.core.decisions.FACE_CHOICES`),
 and a button saves the choices as a decisions CSV made in the page itself (a download,
 no server) that ``photoaudit review --decisions FILE`` reads as it is. Clicking a photo
 enlarges it, with a close-up of every face cut from the photo at a higher resolution;
@@ -31,14 +31,14 @@ from typing import Any
 
 from PIL import Image
 
-from ..auditor import AuditResult
-from ..decisions import FACE_CHOICES, STAFF_WORD, needs_person
-from ..imaging import UnreadablePhoto, load_photo
-from ..models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
-from ..policy import standing
-from ..safeguards import FACELESS_MARK
-from ..staff_rules import staff_label
-from . import local_day, time_words
+from ..operations.examine import AuditResult
+from ..core.decisions import FACE_CHOICES, STAFF_WORD, needs_person
+from ..media.imaging import UnreadablePhoto, load_photo
+from ..core.models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
+from ..core.standing import standing
+from ..core.safeguards import FACELESS_MARK
+from ..core.staff_rules import staff_label
+from ..core.words import local_day, time_words
 from .json_report import report_json
 
 #: The decisions CSV's word for a photo a person looked at and found no child in.
@@ -234,7 +234,7 @@ class HtmlPage:
 
     @staticmethod
     def needs_person(face: Mapping[str, Any], twice: bool) -> bool:
-        """What ``photoaudit review`` asks about (:func:`photoaudit.decisions.needs_person`)."""
+        """What ``photoaudit review`` asks about (:func:`photoaudit.core.decisions.needs_person`)."""
         return needs_person(FaceStatus(face["status"]), bool(face.get("decision")), twice, face.get("caution") or "")
 
     def face_label(self, face: Mapping[str, Any]) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..reaudit import ReauditResult
-from .json_report import VERSION, verdict_json
-from . import local_time
+from ..operations.reaudit import ReauditResult
+from .json_report import VERSION
+from ..core.report_shape import verdict_json
+from ..core.words import local_time
 
 
 def report_json(result: ReauditResult) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from datetime import date
 from rich.table import Table
 from rich.text import Text
 
-from ..models import PURPOSE_WORDS, StaffRegister
-from ..policy import long_date
-from ..references import StaffReferences, age_words
-from ..staff_rules import staff_label
+from ..core.models import PURPOSE_WORDS, StaffRegister
+from ..core.words import long_date
+from ..setting.references import StaffReferences, age_words
+from ..core.staff_rules import staff_label
 
 
 def table(rows: list[StaffReferences], staff: StaffRegister, today: date) -> Table:

@@ -1,0 +1,322 @@
+"""What every group of commands shares: exit codes, the global options' values, the
+console, the log, the settings, the common options, and the one place where an error that
+means "could not run" becomes a plain message and exit code 2.
+
+Exit codes: 0 all clear, 1 something needs deleting or a person to look,
+2 the command could not run, 3 another run was already working on it,
+4 the audit ran but a sub-folder could not be read (its photos were not checked),
+5 purge was not confirmed (nothing was deleted).
+
+Command modules import this one; none imports another command module or the assembler
+(:mod:`photoaudit.cli.main`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+
+import typer
+
+if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
+    # that --help and --version start quickly (numpy, PIL and rich take most of a second)
+    from datetime import date
+
+    from rich.console import Console
+
+    from ..core.settings import Settings
+    from ..store.outputs import Writes
+
+EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
+EXIT_UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
+
+
+#: purge listed what it would delete but nobody confirmed it at a terminal: nothing was deleted.
+EXIT_NOT_CONFIRMED = 5
+
+
+
+class State:
+    data_dir: Optional[Path] = None  # --data or PHOTOAUDIT_DATA; else photoaudit.toml's, else consent_data
+    state_dir: Optional[Path] = None
+    config: Optional[Path] = None
+    quarantine_dir: Optional[Path] = None
+    log_file: Optional[Path] = None
+    folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
+
+
+
+state = State()
+
+
+
+class Detector(str, Enum):
+    """Face detectors (the same names as photoaudit.faces.engine.DETECTORS)."""
+
+    auto = "auto"
+    yunet = "yunet"
+    cnn = "cnn"
+    hog = "hog"
+
+
+
+class Unknown(str, Enum):
+    """What ``check --export`` does with a face nobody could identify (photoaudit.core.cover.UNKNOWN_CHOICES)."""
+
+    cover = "cover"
+    hold = "hold"
+
+
+
+def command_prefix() -> str:
+    """``photoaudit`` with the options of photoaudit itself that this run was given.
+
+    Hints printed for a person (``photoaudit review``) start with it, so that they can be
+    copied and pasted as they are.
+    """
+    from ..formats.console import shell_word
+
+    words = ["photoaudit"]
+    for option, value in (("--config", state.config), ("--data", state.data_dir), ("--state", state.state_dir),
+                          ("--quarantine", state.quarantine_dir), ("--log", state.log_file)):
+        if value is not None:
+            words += [option, str(value)]
+    return " ".join(shell_word(w) for w in words)
+
+
+
+def console_for(stderr: bool = False) -> Console:
+    """The console a command prints to (literal, no wrapping when piped: formats/console.py)."""
+    from ..formats.console import make_console
+
+    console = make_console(stderr=stderr)
+    console.prefix = command_prefix()
+    return console
+
+
+
+def err_console() -> Console:
+    return console_for(stderr=True)
+
+
+
+def log(message: str) -> None:
+    """One line in the log file (never stops a run, even one stopped by bad settings)."""
+    from ..setting.config import ConfigError
+    from ..store.outputs import log_refusal
+    from ..store.runlog import try_log
+
+    try:
+        settings = settings_from(None, None)
+        if log_refusal(settings, state.folders):
+            return  # refused (and said so): never into a folder being checked, a register, a photo...
+    except (ConfigError, OSError, ValueError):
+        return
+    try_log(settings.log_path, message)
+
+
+
+def cannot_run_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean "could not run" (exit code 2), from every layer."""
+    import sqlite3
+
+    from ..setting.config import ConfigError
+    from ..faces.engine import EngineUnavailable
+    from ..setting.register import RegisterError
+    from ..operations.review import ReviewError
+    from ..operations.workflow import CannotRun
+
+    return (CannotRun, RegisterError, EngineUnavailable, ConfigError, ReviewError, OSError, ValueError, sqlite3.Error)
+
+
+
+@contextmanager
+def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
+    """Turn every 'could not run' error into a plain message and exit code 2 (3: already running)."""
+    from rich.text import Text
+
+    from ..formats.console import complete_hints
+    from ..store.lock import AlreadyRunning
+
+    try:
+        yield
+    except AlreadyRunning as err:
+        err_console().print(Text.assemble(("photoaudit is already running: ", "bold yellow"), str(err)))
+        log(f"{command}: already running, exit={EXIT_ALREADY_RUNNING}: {err}")
+        raise typer.Exit(EXIT_ALREADY_RUNNING) from None
+    except Exception as err:
+        if not isinstance(err, cannot_run_errors()):
+            raise
+        words = complete_hints(str(err), command_prefix())
+        err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), words))
+        log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
+        raise typer.Exit(EXIT_CANNOT_RUN) from None
+
+
+
+def settings_from(tolerance: float | None, margin: float | None) -> Settings:
+    """photoaudit.toml (if any), then the command line on top."""
+    from dataclasses import replace
+
+    from ..core.settings import Settings
+    from ..setting.config import command_line_match, find_config, load_config
+
+    config = find_config(state.config)
+    settings = load_config(config) if config is not None else Settings()
+    match = command_line_match(settings.match, tolerance, margin)
+    return replace(
+        settings,
+        data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
+        state_dir=state.state_dir if state.state_dir is not None else settings.state_dir,
+        match=match,
+        quarantine_dir=state.quarantine_dir if state.quarantine_dir is not None else settings.quarantine_dir,
+        log_file=state.log_file if state.log_file is not None else settings.log_file,
+    )
+
+
+
+TodayOption = Annotated[
+    Optional[str], typer.Option("--today", metavar="DATE",
+                                help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first), "
+                                     "e.g. to see next month's retention and consent reviews.")
+]
+
+
+
+MaxAgeOption = Annotated[
+    int, typer.Option("--max-age", min=1, help="Warn when the newest reference photo is older than this many "
+                      "months (default 6).")
+]
+
+
+
+DetectorOption = Annotated[
+    Detector, typer.Option("--detector", help="Face detector (auto: YuNet where installed, else dlib's CNN).")
+]
+
+
+
+JsonOption = Annotated[
+    Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
+]
+
+
+
+ToleranceOption = Annotated[
+    Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
+]
+
+
+
+MarginOption = Annotated[
+    Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
+]
+
+
+
+RulesOption = Annotated[
+    bool, typer.Option("--rules", help="Show the rule codes (R2, R5, ... of docs/rules.md) in the sentences.")
+]
+
+
+
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace a report photoaudit wrote even if it was changed since "
+                       "(never any other file).")
+]
+
+
+
+def checked_settings(writes: Writes | None = None) -> Settings:
+    """The settings, once what the command will write is checked (for commands with no folder)."""
+    from ..store.outputs import Writes
+
+    settings = settings_from(None, None)
+    checked_writes(settings, writes or Writes())
+    return settings
+
+
+
+def checked_writes(settings: Settings, writes: Writes) -> None:
+    """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
+    from ..store.outputs import check_writes
+
+    state.folders = tuple(writes.folders)
+    for words in check_writes(settings, writes):
+        err_console().print(words, style="yellow", soft_wrap=True)
+
+
+
+def parse_today(value: str | None) -> date:
+    from datetime import date
+
+    from ..setting.register import parse_date
+    from ..operations.workflow import CannotRun
+
+    if value is None:
+        return date.today()
+    try:
+        day = parse_date(value)  # the register's own date forms: 2026-09-01 or 01/09/2026
+    except ValueError as err:
+        raise CannotRun(f"--today: {err}") from None
+    if day is None:
+        raise CannotRun("--today needs a date, like 2026-09-01 or 01/09/2026 (day first).")
+    return day
+
+
+
+def examples(*lines: str) -> str:
+    """A command's examples, for its help (kept as written: click rewraps other paragraphs)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV line, each cell escaped like every CSV cell photoaudit writes (csv_report.cell)."""
+    from ..formats import csv_report
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(csv_report.row(cells))  # quotes a cell holding a line break
+    return out.getvalue().removesuffix("\r\n")
+
+
+
+@contextmanager
+def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
+    """A progress bar when a person is watching (a terminal), nothing otherwise."""
+    if not enabled or not console.is_terminal:
+        yield (lambda files: None), (lambda media: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Checking photos"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as progress:
+        task = progress.add_task("audit", total=None)
+        yield (
+            (lambda files: progress.update(task, total=len(files))),
+            (lambda media: progress.advance(task)),
+        )
+
+
+
+def who_am_i(by: str | None) -> str:
+    import getpass
+
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name to be had (some services): decisions are still recorded
+        return ""
+
+
+
+def open_in_viewer(path: Path) -> None:
+    """Open a face crop in the system's picture viewer (typer.launch wants a string)."""
+    typer.launch(str(path))

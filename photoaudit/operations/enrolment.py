@@ -1,0 +1,365 @@
+"""Enrolment: learn registered children's faces from their reference photos.
+
+Only attending children whose parents agreed to face matching are ever
+enrolled; everyone else's stored templates are erased at every enrolment.
+Each reference photo is checked (exactly one face, large and sharp enough, and
+like the child's other reference photos) and a rejected photo says why.
+
+Staff are enrolled the same way, from ``staff/<staff_id>/``, only while working and with
+their own ``face_matching`` = yes; their templates are kept under ``staff:<staff_id>``
+(:func:`photoaudit.core.models.staff_key`) and erased like a child's when they leave.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from ..faces.engine import FaceEngine
+from ..store.erasure import Erasure, erase_child
+from ..core.settings import DEFAULT_TOLERANCE
+from ..media.imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
+from ..store.leavers import record_leaver
+from ..core.models import Register, staff_id_of, staff_key
+from ..setting.references import RefPhoto, reference_warnings, taken_time
+from ..setting.register_checks import folder_warnings, list_faces_dir, missing_folder_hint, register_warnings
+from ..store.database import Reference, Store
+from ..media.files import sha256_file
+
+#: A reference face must be at least this wide (pixels) to give a reliable template.
+MIN_REFERENCE_FACE = 80
+#: Below this sharpness (variance of the Laplacian of the face at 150 px) a face is too blurred.
+MIN_SHARPNESS = 15.0
+#: A reference photo farther than this from the child's other references is rejected as
+#: probably someone else (misfiled photo).
+MAX_SELF_DISTANCE = 0.55
+
+
+@dataclass
+class EnrolmentReport:
+    """What an enrolment did, for the person running it."""
+
+    enrolled: dict[str, int] = field(default_factory=dict)  # child id -> usable templates
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # child id, photo, why
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for information (the closest pair of children)
+    erased: list[str] = field(default_factory=list)  # child ids whose templates were erased
+    erasures: list[Erasure] = field(default_factory=list)  # what was erased for each of them
+    changed: bool = False
+
+
+def eligible_children(register: Register) -> list[str]:
+    """Children who may be enrolled: attending, with face-matching permission."""
+    return sorted(
+        c.child_id for c in register.children.values() if c.face_matching and not c.has_left
+    )
+
+
+def eligible_staff(register: Register) -> list[str]:
+    """Staff who may be enrolled: working, with their own face-matching agreement (store keys)."""
+    return sorted(
+        staff_key(m.staff_id) for m in register.staff.members.values() if m.face_matching and not m.has_left
+    )
+
+
+def reference_photos(faces_dir: Path, child_id: str) -> list[Path]:
+    folder = faces_dir / child_id
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in PHOTO_SUFFIXES
+    )
+
+
+def inputs_fingerprint(
+    register: Register, faces_dir: Path, engine_id: str, staff_dir: Path | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> str:
+    """Changes whenever enrolment would: the eligible children and staff, their photos, the engine
+    (and the tolerance, which decides which photos are unlike or too alike)."""
+    digest = hashlib.sha256(engine_id.encode())
+    if tolerance != DEFAULT_TOLERANCE:
+        digest.update(f"\0tolerance={tolerance}".encode())
+    people = [(c, faces_dir, c) for c in eligible_children(register)]
+    if staff_dir is not None:
+        people += [(k, staff_dir, staff_id_of(k) or k) for k in eligible_staff(register)]
+    for key, folder, name in people:
+        digest.update(f"\0{key}".encode())
+        for photo in reference_photos(folder, name):
+            stat = photo.stat()
+            digest.update(f"\0{photo.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def sharpness(pixels: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """Variance of the Laplacian of the face, resized to 150 px: low means blurred."""
+    from PIL import Image
+
+    top, right, bottom, left = box
+    face = Image.fromarray(pixels[top:bottom, left:right]).convert("L").resize((150, 150))
+    grey = np.asarray(face, dtype=np.float64)
+    lap = (
+        -4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:]
+    )
+    return float(lap.var())
+
+
+def check_reference(engine: FaceEngine, path: Path) -> tuple[np.ndarray | None, str | None]:
+    """The template of a reference photo, or why it cannot be used."""
+    try:
+        photo = load_photo(path)
+    except UnreadablePhoto as err:
+        return None, err.reason
+    faces = engine.find_faces(photo.pixels)
+    if not faces:
+        return None, "no face found: use a clear, front-on photo of the child"
+    if len(faces) > 1:
+        return None, f"{len(faces)} faces found: a reference photo must show only this child"
+    face = faces[0]
+    top, right, bottom, left = face.box
+    width = right - left
+    if width < MIN_REFERENCE_FACE or face.template is None:
+        return None, f"the face is too small ({width} px wide; at least {MIN_REFERENCE_FACE} px needed)"
+    if sharpness(photo.pixels, face.box) < MIN_SHARPNESS:
+        return None, "the face is too blurred: use a sharper photo"
+    return face.template, None
+
+
+def enrol(
+    register: Register,
+    faces_dir: Path,
+    store: Store,
+    engine: FaceEngine,
+    progress: Callable[[str], None] | None = None,
+    staff_dir: Path | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    today: date | None = None,
+) -> EnrolmentReport:
+    """Bring the stored templates in line with the register and reference photos.
+
+    With ``staff_dir``, staff in ``register.staff`` are enrolled too (from
+    ``staff_dir/<staff_id>/``); without it, any stored staff templates are erased.
+    ``tolerance`` is the matching tolerance: two reference photos of one child farther
+    apart than it, or of two children closer than it, are reported (docs/rules.md).
+    """
+    engine_id = engine.settings.fingerprint()
+    report = EnrolmentReport()
+    keep: set[tuple[str, str, str]] = set()
+    kept: list[Reference] = []
+    forgotten = store.forgotten()
+    eligible = set(eligible_children(register)) - set(forgotten)
+
+    listing = list_faces_dir(faces_dir)
+    report.warnings.extend(register_warnings(register, listing))
+    report.warnings.extend(folder_warnings(register, listing, sorted(eligible)))
+    if faces_dir.is_dir():
+        for folder in sorted(p for p in faces_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            child = register.get(folder.name)
+            if child is None:
+                continue  # said by folder_warnings, with the id it was probably meant for
+            elif folder.name not in eligible:
+                why = (
+                    f"was erased on request on {forgotten[folder.name][:10]} (enrol again only with "
+                    f"`photoaudit enrol --allow-again {folder.name}`)"
+                    if folder.name in forgotten
+                    else "has left" if child.has_left else "has no face-matching permission"
+                )
+                report.warnings.append(
+                    f"faces/{folder.name}: {child.name} {why}; their photos are not used."
+                )
+
+    for child_id in sorted(eligible):
+        photos = reference_photos(faces_dir, child_id)
+        if not photos:
+            report.warnings.append(
+                f"{register.children[child_id].name} ({child_id}) has face-matching permission "
+                "but no reference photos: their face will show as unknown."
+                + missing_folder_hint(child_id, listing, register)
+            )
+            continue
+        kept.extend(learn(store, engine, child_id, child_id, photos, report, keep, progress, tolerance))
+
+    if staff_dir is not None:
+        eligible |= enrol_staff(register, staff_dir, store, engine, report, keep, forgotten, progress)
+
+    # Leavers and withdrawn permission: erase their templates and every stored face that was them.
+    # A leaver's photos are recorded first (content hash, box, id: photoaudit.store.leavers), so they stay withheld.
+    for child_id in sorted(store.stored_child_ids() - eligible):
+        why = erasure_reason(register, child_id, forgotten)
+        leaver = register.get(child_id)
+        if leaver is not None and leaver.has_left and child_id not in forgotten:
+            record_leaver(store, child_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))  # no face data
+        report.erasures.append(erase_child(store, child_id, why, vacuum=False))
+    if report.erasures:
+        store.vacuum()
+    erased = store.keep_only_references(keep)
+    report.erased = sorted({e.child_id for e in report.erasures} | {c for c in erased if c not in eligible})
+    report.changed = report.changed or bool(erased) or bool(report.erasures)
+    photos = [RefPhoto(r.child_id, r.path, r.template, r.sha256, reference_day(faces_dir, r.path)) for r in kept]
+    warnings, notes = reference_warnings(register, photos, tolerance, today or date.today())
+    report.warnings.extend(warnings)
+    report.notes.extend(notes)
+    return report
+
+
+def reference_day(faces_dir: Path, relative: str) -> date | None:
+    """When a reference photo was taken (its EXIF date, else the file's), or None."""
+    try:
+        return taken_time(faces_dir / Path(relative)).date()
+    except OSError:
+        return None
+
+
+def learn(
+    store: Store,
+    engine: FaceEngine,
+    key: str,
+    folder_name: str,
+    photos: list[Path],
+    report: EnrolmentReport,
+    keep: set[tuple[str, str, str]],
+    progress: Callable[[str], None] | None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> list[Reference]:
+    """Check (or take from the store) the templates of one person's reference photos, and
+    record which to keep. ``key`` names them in the store; paths are ``folder_name/photo``.
+    Returns the usable references (with a template)."""
+    engine_id = engine.settings.fingerprint()
+    refs: list[Reference] = []
+    for photo in photos:
+        if progress:
+            progress(f"{folder_name}/{photo.name}")
+        digest = sha256_file(photo)
+        ref = store.reference(digest, engine_id, key)
+        if ref is None:
+            template, problem = check_reference(engine, photo)
+            ref = Reference(key, f"{folder_name}/{photo.name}", digest, template, problem)
+            store.put_reference(ref, engine_id)
+            report.changed = True
+        refs.append(ref)
+    odd = {id(r) for r in outliers(refs, report, tolerance)}
+    usable = [r for r in refs if id(r) not in odd]
+    keep.update((r.sha256, engine_id, key) for r in usable)
+    report.enrolled[key] = sum(r.template is not None for r in usable)
+    return [r for r in usable if r.template is not None]
+
+
+def enrol_staff(
+    register: Register,
+    staff_dir: Path,
+    store: Store,
+    engine: FaceEngine,
+    report: EnrolmentReport,
+    keep: set[tuple[str, str, str]],
+    forgotten: dict[str, str],
+    progress: Callable[[str], None] | None = None,
+) -> set[str]:
+    """Enrol the staff who agreed to face matching; returns their store keys."""
+    eligible = set(eligible_staff(register)) - set(forgotten)
+    if staff_dir.is_dir():
+        for folder in sorted(p for p in staff_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            member = register.staff.get(folder.name)
+            key = staff_key(folder.name)
+            if member is None:
+                report.warnings.append(
+                    f"staff/{folder.name}: no member of staff with this id in staff.csv; not enrolled."
+                )
+            elif key not in eligible:
+                why = (
+                    f"was erased on request on {forgotten[key][:10]} (enrol again only with "
+                    f"`photoaudit enrol --allow-again {folder.name}`)"
+                    if key in forgotten
+                    else "has left" if member.has_left else "has not agreed to face matching"
+                )
+                report.warnings.append(f"staff/{folder.name}: {member.name} {why}; their photos are not used.")
+    for key in sorted(eligible):
+        staff_id = staff_id_of(key) or key
+        photos = reference_photos(staff_dir, staff_id)
+        if not photos:
+            report.warnings.append(
+                f"{register.staff.members[staff_id].name} (staff {staff_id}) agreed to face matching "
+                "but has no reference photos: their face will show as unknown."
+            )
+            continue
+        learn(store, engine, key, staff_id, photos, report, keep, progress)
+    return eligible
+
+
+def erasure_reason(register: Register, child_id: str, forgotten: dict[str, str]) -> str:
+    staff_id = staff_id_of(child_id)
+    if staff_id is not None:
+        member = register.staff.get(staff_id)
+        if child_id in forgotten:
+            return "erased on request"
+        if member is None:
+            return "no longer in the staff register"
+        return "has left the setting" if member.has_left else "face-matching agreement withdrawn"
+    child = register.get(child_id)
+    if child_id in forgotten:
+        return "erased on request"
+    if child is None:
+        return "no longer in the register"
+    if child.has_left:
+        return "has left the setting"
+    return "face-matching permission withdrawn"
+
+
+def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = DEFAULT_TOLERANCE) -> list[Reference]:
+    """Record rejected photos, and find references unlike the child's others.
+
+    A reference far from all of the child's other references is probably a
+    misfiled photo of someone else. It is rejected (and not kept in the store),
+    so it can never make another child's face match this child. With only two
+    good photos there is no telling which one is wrong: when they are farther apart
+    than the tolerance, neither is used until a person sorts them out.
+    """
+    for ref in refs:
+        if ref.problem:
+            report.rejected.append((ref.child_id, ref.path, ref.problem))
+    good = [r for r in refs if r.template is not None]
+    if len(good) == 2:
+        first, second = good
+        d = float(np.linalg.norm(first.template - second.template))
+        if not d <= tolerance:
+            for ref, other in ((first, second), (second, first)):
+                report.rejected.append((
+                    ref.child_id, ref.path,
+                    f"does not look like the same person as faces/{other.path} (distance {d:.2f}, more "
+                    f"than {tolerance:.2f}): one of the two may be a photo of someone else. Neither is "
+                    "used until a person removes the wrong one",
+                ))
+            return good
+    if len(good) < 3:
+        return []
+    stack = np.stack([r.template for r in good])
+    found = []
+    for ref in good:
+        others = np.sort(np.linalg.norm(stack - ref.template, axis=1))[1:]  # drop itself
+        if float(np.median(others)) > MAX_SELF_DISTANCE:
+            found.append(ref)
+            report.rejected.append(
+                (ref.child_id, ref.path, "does not look like the child's other reference "
+                 "photos: check it is the right child")
+            )
+    return found
+
+
+def enrolled_photos(store: Store, engine_id: str, faces_dir: Path, children: set[str]) -> list[RefPhoto]:
+    """The enrolled reference photos of ``children`` as :func:`reference_warnings` takes them."""
+    paths = store.enrolled_references(engine_id)
+    templates = store.enrolled_templates(engine_id)
+    found = []
+    for child_id in sorted(children & set(paths)):
+        for relative, template in zip(paths[child_id], templates.get(child_id, [])):
+            try:
+                digest = sha256_file(faces_dir / Path(relative))
+            except OSError:
+                digest = ""
+            found.append(RefPhoto(child_id, relative, template, digest, reference_day(faces_dir, relative)))
+    return found

@@ -1,0 +1,101 @@
+"""Living consent: judge every stored photo again against today's register, no faces recomputed.
+
+A parent withdraws social-media consent on Tuesday: which photos, already
+audited (and perhaps already used), show that child? ``reaudit`` takes the
+faces stored for each photo, matches them against today's enrolment, applies
+today's consent rules, and lists every photo whose verdict changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+import numpy as np
+
+from .examine import judge
+from ..core.settings import MatchSettings, VideoSettings
+from ..faces.engine import EngineSettings
+from .incremental import examine_key, from_stored, now_text, stored_verdict
+from ..core.models import PURPOSES, PhotoVerdict, Register
+from ..core.provenance import DeviceRegister, RecordRules
+from ..core.safeguards import Safeguards
+from ..media.sources import kind_of
+from ..store.database import Store, StoredVerdict
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stored photo whose verdict is not what it was."""
+
+    folder: str
+    path: str
+    sha256: str
+    before: StoredVerdict | None
+    after: PhotoVerdict
+
+    def changed_purposes(self) -> list[str]:
+        before = self.before.body.get("purposes", {}) if self.before else {}
+        return [p for p, use in self.after.purposes.items() if before.get(p) != use.value]
+
+
+@dataclass
+class ReauditResult:
+    """Every stored photo judged again; the ones whose verdict changed."""
+
+    today: date
+    photos: int = 0
+    changes: list[Change] = field(default_factory=list)
+    not_rejudged: list[tuple[str, str]] = field(default_factory=list)  # folder, path
+    generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no verdict changed, 1 when some did."""
+        return 1 if self.changes else 0
+
+
+def verdict_changed(before: StoredVerdict | None, after: PhotoVerdict) -> bool:
+    """A different action, or a different verdict for any purpose."""
+    if before is None:
+        return True
+    purposes = {p: use.value for p, use in after.purposes.items()}
+    return before.action != after.action.value or before.body.get("purposes") != purposes
+
+
+def reaudit(
+    store: Store,
+    engine: EngineSettings,
+    register: Register,
+    enrolled: Mapping[str, Sequence[np.ndarray]],
+    today: date,
+    match: MatchSettings,
+    purposes: tuple[str, ...] = PURPOSES,
+    folder: str | None = None,
+    *,
+    devices: DeviceRegister | None = None,
+    rules: RecordRules = RecordRules(),
+    video: VideoSettings = VideoSettings(),
+    guard: Safeguards | None = None,
+) -> ReauditResult:
+    """Re-judge every file last seen in an audited folder (or in ``folder``) from what is stored."""
+    result = ReauditResult(today)
+    judged: dict[str, PhotoVerdict] = {}
+    for where, relative, sha256, mtime_ns in store.all_locations(folder):
+        kind = kind_of(relative)
+        stored = store.examination(sha256, examine_key(engine, kind, video))
+        if stored is None:  # unreadable, or examined with other settings
+            result.not_rejudged.append((where, relative))
+            continue
+        result.photos += 1
+        modified = datetime.fromtimestamp(mtime_ns / 1e9)  # as the audit quoted it
+        examined = from_stored(relative, stored, modified)
+        verdict = judge(examined, kind, register, enrolled, today, match, purposes, devices=devices, rules=rules, guard=guard)
+        judged[sha256] = verdict
+        before = store.verdict(sha256)  # the new verdicts are only stored at the end
+        if verdict_changed(before, verdict):
+            result.changes.append(Change(where, relative, sha256, before, verdict))
+    when = now_text()
+    store.put_verdicts([stored_verdict(sha, v, when) for sha, v in judged.items()])
+    return result

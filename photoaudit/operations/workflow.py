@@ -1,0 +1,332 @@
+"""The operations the CLI offers, wired together: no printing, no typer.
+
+The CLI turns these into commands and output; tests can call them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from ..store import lock, quarantine
+from .examine import AuditResult, list_folder
+from ..core.child_ids import resolve_child_id
+from ..core.settings import Settings
+from ..setting.devices import load_devices
+from .decision_book import load_settler, remember
+from ..faces.engine import EngineSettings, FaceEngine
+from ..core.errors import CannotRun  # noqa: F401  (raised here; kept importable from here)
+from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
+from ..store.erasure import Erasure, erase_child
+from ..store.leavers import leaver_records
+from .incremental import audit_incrementally, folder_key
+from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
+from ..core.words import child_label
+from ..core.staff_rules import staff_label
+from ..core.provenance import DeviceRegister, audit_warnings
+from ..store.published import pending_takedowns
+from .reaudit import ReauditResult, reaudit as reaudit_store
+from ..setting.register import load_register, load_staff_register
+from ..core.renewals import renewal_warning
+from ..core.safeguards import Safeguards, safeguards_for
+from ..media.sources import Entry, MediaFile, shown
+from ..store.database import Store
+
+ENROLMENT_KEY = "enrolment-inputs"
+
+
+@dataclass
+class Prepared:
+    """A register, the engine and the enrolled templates, ready to audit with."""
+
+    settings: Settings
+    register: Register
+    engine: FaceEngine
+    enrolled: dict[str, list[np.ndarray]]
+    enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
+    devices: DeviceRegister | None = None  # None when the setting has no devices.csv
+    guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
+
+    @property
+    def children_enrolled(self) -> bool:
+        """True when some child (not only staff) has templates to match against."""
+        return any(staff_id_of(key) is None for key in self.enrolled)
+
+
+def prepare(
+    settings: Settings,
+    engine_settings: EngineSettings | None = None,
+    force_enrol: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Prepared:
+    """Read the register, and refresh the enrolment if the register or photos changed."""
+    register = load_registers(settings)
+    devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
+    engine = FaceEngine(engine_settings)
+    # Every enrolment writes templates: never while `forget` erases (lock.STORE_LOCK).
+    with lock.acquire_store_shared(settings.state_path), Store(settings.state_path) as store:
+        tolerance = settings.match.tolerance  # what counts as "unlike" and "too alike" in enrolment
+        fingerprint = inputs_fingerprint(register, settings.faces_dir, engine.settings.fingerprint(),
+                                         settings.staff_dir, tolerance)
+        report = None
+        if force_enrol or store.get_meta(ENROLMENT_KEY) != fingerprint:
+            report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir,
+                           tolerance=tolerance)
+            store.set_meta(ENROLMENT_KEY, fingerprint)
+        enrolled = store.enrolled_templates(engine.settings.fingerprint())
+        paths = store.enrolled_references(engine.settings.fingerprint())
+        forgotten = store.forgotten()
+    # Never match against a child the register no longer allows (belt and braces).
+    allowed = {
+        c.child_id for c in register.children.values()
+        if c.face_matching and not c.has_left and c.child_id not in forgotten
+    } | {key for key in eligible_staff(register) if key not in forgotten}
+    enrolled = {k: v for k, v in enrolled.items() if k in allowed}
+    children = {k: v for k, v in enrolled.items() if k in register.children}  # staff have their own rules
+    guard = safeguards_for(settings.match, settings.public, children, paths)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard)
+
+
+def load_registers(settings: Settings) -> Register:
+    """The consent register, with the staff register (``staff.csv``, if the setting has one).
+
+    A staff id that is also a child id is refused: a decision "this is JS01" must name one person.
+    """
+    if not settings.register_path.is_file():
+        raise CannotRun(
+            f"No consent register found at {settings.register_path}. "
+            "Copy consent_data/template/children.csv there and fill it in, or use --data."
+        )
+    register = load_register(settings.register_path, purposes=settings.purposes)
+    if not settings.staff_register_path.is_file():
+        return replace(register, staff=StaffRegister(purposes=settings.staff_purposes))
+    staff = load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes)
+    both = sorted(set(staff.members) & set(register.children))
+    if both:
+        raise CannotRun(
+            f"{', '.join(both)} {'is' if len(both) == 1 else 'are'} both a child id in "
+            f"{settings.register_path.name} and a staff id in {settings.staff_register_path.name}: "
+            "give the member of staff another id, so each id names one person."
+        )
+    return replace(register, staff=staff)
+
+
+def audit(
+    folder: Path,
+    prepared: Prepared,
+    today: date,
+    on_start: Callable[[list[MediaFile]], None] | None = None,
+    on_file: Callable[[MediaFile], None] | None = None,
+    jobs: int = 1,
+) -> AuditResult:
+    """Audit every file in ``folder``, examining only photos the store has not seen; reads only."""
+    if not folder.exists():
+        raise CannotRun(f"The folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise CannotRun(f"{folder} is a file, not a folder.")
+    settings = prepared.settings
+    listing = list_folder(folder, exclude=[settings.state_path, settings.quarantine_path])
+    files = listing.files
+    if on_start:
+        on_start(files)
+    settler = load_settler(settings.state_path, prepared.register)
+    with Store(settings.state_path) as store:
+        done = audit_incrementally(
+            folder, files, prepared.engine, store, prepared.register, prepared.enrolled,
+            today, settings.match, settings.purposes, jobs, on_file,
+            devices=prepared.devices, rules=settings.records, video=settings.video,
+            settle=settler, guard=prepared.guard,
+        )
+    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes,
+                         skipped=listing.skipped, public=settings.public)
+    result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
+    if result.unchecked_folders:
+        result.warnings.append(
+            f"{len(result.unchecked_folders)} folder(s) could not be opened, so the photos in them "
+            f"were NOT checked: {', '.join(map(shown, result.unchecked_folders))}."
+        )
+    result.warnings.extend(audit_warnings(done.verdicts, settings.records, prepared.devices))
+    renewals = renewal_warning(prepared.register, today)
+    if renewals:
+        result.warnings.append(renewals)
+    result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
+    if prepared.enrolment is not None:
+        for erasure in prepared.enrolment.erasures:
+            result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
+            result.erased.append(asdict(erasure))
+    remember(settings.state_path, result, settler)
+    with Store(settings.state_path) as store:
+        result.takedown = len(pending_takedowns(store, prepared.register, today))
+    if result.takedown:
+        result.warnings.append(
+            f"{result.takedown} published cop{'y' if result.takedown == 1 else 'ies'} must be taken down: "
+            "today's register no longer allows what they show. Run `photoaudit takedown` to see which and why."
+        )
+    if not prepared.children_enrolled:
+        result.warnings.append(
+            "No child is enrolled for face matching, so every face will need a person to look at it."
+        )
+    return result
+
+
+def erased_label(register: Register, child_id: str) -> str:
+    staff_id = staff_id_of(child_id)
+    if staff_id is not None:
+        return staff_label(register.staff.get(staff_id), staff_id)
+    child = register.get(child_id)
+    return child_label(child) if child else child_id
+
+
+# -- one run at a time ---------------------------------------------------------------
+
+def lock_folder(settings: Settings, folder: Path) -> lock.RunLock:
+    """The lock for auditing ``folder`` (raises lock.AlreadyRunning)."""
+    return lock.acquire(settings.state_path, folder_key(folder), f"the folder {folder}")
+
+
+def lock_quarantine(settings: Settings) -> lock.RunLock:
+    """The lock for moving photos in or out of the quarantine folder."""
+    where = settings.quarantine_path.resolve()
+    return lock.acquire(settings.state_path, f"quarantine:{where}", f"the quarantine folder {where}")
+
+
+@contextmanager
+def audit_locks(settings: Settings, folder: Path, apply: bool) -> Iterator[list[str]]:
+    """Hold the folder's lock (and with ``apply`` the quarantine's) for one audit.
+
+    Raises lock.AlreadyRunning at once when another run holds one; yields what
+    to say about locks recovered from runs that were killed.
+    """
+    with ExitStack() as stack:
+        held = [stack.enter_context(lock_folder(settings, folder))]
+        stack.enter_context(lock.acquire_store_shared(settings.state_path))  # forget waits for us
+        if apply:
+            held.append(stack.enter_context(lock_quarantine(settings)))
+        yield [words for words in map(stale_words, held) if words]
+
+
+def stale_words(held: lock.RunLock) -> str | None:
+    """What to say when a lock left by a run that was killed was taken over."""
+    if not held.stale:
+        return None
+    return (
+        f"A previous run (process {held.stale.get('pid', '?')}, started "
+        f"{held.stale.get('started', '?')}) ended without finishing; its lock was recovered."
+    )
+
+
+# -- acting on the findings -----------------------------------------------------------
+
+def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
+    """Move every photo whose action is ``delete`` into quarantine (never deletes anything)."""
+    planned = [
+        quarantine.Planned(v.path, result.hashes[v.path], " ".join(v.reasons))
+        for v in result.verdicts
+        if v.action is Action.DELETE and v.path in result.hashes
+    ]
+    outcome = quarantine.quarantine(result.folder, planned, settings.quarantine_path)
+    moved = {item.relative for item in outcome.done}
+    with Store(settings.state_path) as store:
+        for relative in moved:
+            store.drop_location(folder_key(result.folder), relative)
+    result.quarantined = [
+        {"path": i.relative, "quarantined_to": str(i.quarantined), "sha256": i.sha256} for i in outcome.done
+    ]
+    result.warnings.extend(outcome.recovered)
+    result.warnings.extend(f"{path} was not moved to quarantine: {why}." for path, why in outcome.skipped)
+    return outcome
+
+
+# -- living consent and erasure ----------------------------------------------------------
+
+def reaudit(
+    prepared: Prepared, today: date, folder: Path | None = None
+) -> ReauditResult:
+    """Judge every stored photo again against today's register, from its stored faces."""
+    settings = prepared.settings
+    with Store(settings.state_path) as store:
+        return reaudit_store(
+            store, prepared.engine.settings, prepared.register, prepared.enrolled,
+            today, settings.match, settings.purposes, None if folder is None else folder_key(folder),
+            devices=prepared.devices, rules=settings.records, video=settings.video,
+            guard=prepared.guard,
+        )
+
+
+def known_child_ids(settings: Settings, store: Store) -> set[str]:
+    """Every id a data-rights command may act on: registered, enrolled, erased or leaver
+    children, and members of staff (plain ids, never ``staff:`` keys)."""
+    known = {staff_id_of(k) or k for k in set(store.stored_child_ids()) | set(store.forgotten())}
+    known |= {child_id for child_id, *_ in leaver_records(store)}
+    if settings.register_path.is_file():
+        known |= set(load_register(settings.register_path, purposes=settings.purposes).children)
+    if settings.staff_register_path.is_file():  # forget STAFF_ID (a staff id is never also a child id)
+        known |= set(load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes).members)
+    return known
+
+
+def forget(settings: Settings, child_id: str, when: str) -> Erasure:
+    """Erase a child's face data on request, and never enrol them again unless asked.
+
+    ``child_id`` is matched as the registers match ids (:mod:`photoaudit.core.child_ids`);
+    one that names no child or member of staff raises
+    :class:`~photoaudit.core.child_ids.UnknownChildId` before anything is recorded.
+    A staff id erases that member of staff's face data instead (the erasure's
+    ``child_id`` is then ``staff:<id>``).
+
+    Refuses (lock.AlreadyRunning) while any audit or enrolment is running (they hold
+    the store lock, lock.STORE_LOCK), so none can write the faces back while they are erased.
+    """
+    held = lock.acquire_every(settings.state_path, "the face data (an audit or an enrolment is running)")
+    try:
+        with Store(settings.state_path) as store:
+            person = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
+            child_id = person_key(settings, store, person)
+            store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
+            erasure = erase_child(store, child_id, "erased on request")
+            store.set_meta(ENROLMENT_KEY, "")
+        return erasure
+    finally:
+        for one in held:
+            one.release()
+
+
+def forget_key(settings: Settings, person_id: str) -> str:
+    """The store key ``forget`` and ``--allow-again`` work on: ``staff:ID`` for an id of the
+    staff register (a staff id is never also a child id), else the id as given (a child)."""
+    if settings.staff_register_path.is_file():
+        staff = load_staff_register(settings.staff_register_path, purposes=settings.staff_purposes)
+        if person_id in staff.members:
+            return staff_key(person_id)
+    return person_id
+
+
+def person_key(settings: Settings, store: Store, person_id: str) -> str:
+    """:func:`forget_key`, also for a member of staff the staff register no longer lists
+    but the store still knows (templates, or erased on request)."""
+    key = forget_key(settings, person_id)
+    if key == person_id and staff_key(person_id) in set(store.stored_child_ids()) | set(store.forgotten()):
+        return staff_key(person_id)
+    return key
+
+
+def allow_again(settings: Settings, child_id: str) -> str:
+    """Let a forgotten child (or member of staff) be enrolled again (they agreed again);
+    returns their store key (``staff:ID`` for staff).
+
+    The id is matched as everywhere (:mod:`photoaudit.core.child_ids`) among those erased
+    on request; any other id raises :class:`~photoaudit.core.child_ids.UnknownChildId`.
+    """
+    with Store(settings.state_path) as store:
+        forgotten = store.forgotten()
+        person = resolve_child_id(child_id, {staff_id_of(k) or k for k in forgotten},
+                                  "among those erased on request")
+        child_id = staff_key(person) if staff_key(person) in forgotten else person
+        store.allow_again(child_id)
+        store.set_meta(ENROLMENT_KEY, "")
+    return child_id

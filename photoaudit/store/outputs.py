@@ -1,0 +1,309 @@
+"""Where photoaudit may write, checked in one place before every command writes anything.
+
+Never lose a photo (docs/rules.md, "Never lose a photo"): an output path given on
+the command line (``--json``, ``--csv``, ``--html``, ``--export``, ``--log``,
+``--state``, ``--reports``, ``--quarantine``) can be a typing slip, such as
+``check --for website --json photos/*.jpg``, where the shell hands the first photo
+over as the report's name. So:
+
+- nothing is ever written inside a folder being audited or checked, or inside a
+  folder photoaudit has audited before (the state folder remembers them): not the
+  state folder, the log, a report, the quarantine or the copies to post;
+- the quarantine folder is never the audited folder, inside it, or around it;
+- a report is never the consent register, ``devices.csv``, anything in the data
+  folder's ``faces/`` or the quarantine, and never has a photo's or
+  a video's name;
+- a report never replaces a file photoaudit did not write. photoaudit knows its own
+  reports by a record in the state folder (``outputs.json``: each report's full path
+  and the SHA-256 of what was written), not by their names. A report of its own that
+  is unchanged since is replaced; one changed since (opened and saved in a
+  spreadsheet) is replaced only with ``--force``; any other file never is.
+
+A refusal is :class:`~photoaudit.core.errors.CannotRun` (exit code 2) saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.settings import Settings
+from ..core.errors import CannotRun
+from ..media.files import write_private
+from ..media.sources import MediaKind, kind_of
+from .database import DB_NAME
+from ..media.files import make_private_dir, open_to_others
+
+RECORD_NAME = "outputs.json"
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """True when ``path`` is ``folder`` or anywhere inside it (links resolved)."""
+    root, target = Path(folder).resolve(), Path(path).resolve()
+    return target == root or root in target.parents
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha256_file(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+# -- the record of what photoaudit wrote -------------------------------------------------
+
+def record_key(path: Path) -> str:
+    """How the record names a report: its folder's real path (links resolved) and its name."""
+    path = Path(path).absolute()
+    return str(path.parent.resolve() / path.name)
+
+
+def record_path(settings: Settings) -> Path:
+    return settings.state_path / RECORD_NAME
+
+
+def written(settings: Settings) -> dict[str, str]:
+    """Every report photoaudit wrote with this state folder: full path -> SHA-256 written."""
+    try:
+        data = json.loads(record_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+
+
+def remember_written(settings: Settings, path: Path, sha256: str) -> None:
+    """Add one written report to the record (an unreadable record starts afresh)."""
+    record = written(settings)
+    record[record_key(path)] = sha256
+    make_private_dir(settings.state_path)
+    write_private(record_path(settings), json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False))
+
+
+def audited_before(settings: Settings) -> list[Path]:
+    """The folders audited with this state folder (read only; nothing is created)."""
+    db = settings.state_path / DB_NAME
+    if not db.is_file():
+        return []
+    try:
+        connection = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = connection.execute("SELECT DISTINCT folder FROM location").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return []
+    return [Path(folder) for (folder,) in rows]
+
+
+# -- the checks ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Writes:
+    """What one command is about to write, and the folders it must never write into."""
+
+    folders: tuple[Path, ...] = ()  # audited or checked by this command
+    reports: tuple[Path, ...] = ()  # report files ('-' is standard output)
+    export: Path | None = None  # the folder of copies to post
+    near: tuple[Path, ...] = ()  # folders of photos checked one by one (no copies go there)
+    force: bool = False  # replace a report of photoaudit's own that was changed since
+    state: bool = True  # this command writes the state folder and the log
+    quarantine: bool = True  # this command's folders must not meet the quarantine
+    warnings: list[str] = field(default_factory=list, compare=False)
+
+
+def check_writes(settings: Settings, writes: Writes) -> list[str]:
+    """Refuse (CannotRun) anything this command must not write; return warnings to show.
+
+    Every command calls this before it writes anything, with the folders it reads.
+    """
+    folders = [Path(f) for f in writes.folders]
+    if writes.quarantine:
+        for folder in folders:
+            check_quarantine_outside(settings.quarantine_path, folder)
+    private = [("state folder", settings.state_path), ("reports folder", settings.reports_path)] if writes.state else []
+    for what, path in private:
+        for folder in folders:
+            if is_inside(path, folder):
+                raise CannotRun(
+                    f"The {what} {path} would be inside the folder being audited or checked ({folder}). "
+                    "photoaudit never writes into that folder: choose a place outside it."
+                )
+    if writes.state and (why := log_refusal(settings, folders)):
+        raise CannotRun(why)
+    before = [Path(f) for f in audited_before(settings)] if writes.state or writes.reports or writes.export else []
+    for report in writes.reports:
+        if str(report) != "-":
+            check_report_path(settings, Path(report), folders + before, writes.force)
+    if writes.export is not None:
+        check_export_path(settings, Path(writes.export), folders + before + [Path(p) for p in writes.near])
+    folders_written = [Path(p).absolute().parent for p in writes.reports if str(p) != "-"]
+    if writes.state:
+        folders_written += [Path(settings.log_path).absolute().parent, Path(settings.state_path).absolute(),
+                            Path(settings.reports_path).absolute(), Path(settings.quarantine_path).absolute()]
+    said = []
+    for folder in folders_written:
+        words = open_to_others(folder)  # None for a folder not there yet: it will be made private
+        if words and words not in said:
+            said.append(words)
+    return said
+
+
+def check_quarantine_outside(quarantine_dir: Path, folder: Path) -> None:
+    """The quarantine is never the folder, inside it, or around it (it would hide every photo)."""
+    q, f = Path(quarantine_dir).resolve(), Path(folder).resolve()
+    if q == f:
+        raise CannotRun(
+            f"The quarantine folder {quarantine_dir} is the folder being checked; choose one outside it "
+            "(--quarantine or PHOTOAUDIT_QUARANTINE)."
+        )
+    if f in q.parents:
+        raise CannotRun(
+            f"The quarantine folder {quarantine_dir} is inside the folder being checked; choose one outside it "
+            "(--quarantine or PHOTOAUDIT_QUARANTINE)."
+        )
+    if q in f.parents:
+        raise CannotRun(
+            f"The folder being checked, {folder}, is inside the quarantine folder {quarantine_dir}: "
+            "its photos would never be checked. Choose a quarantine folder outside it "
+            "(--quarantine or PHOTOAUDIT_QUARANTINE)."
+        )
+
+
+def _protected(settings: Settings) -> list[tuple[str, Path, bool]]:
+    """(what, path, is a folder) that no report may be or be inside."""
+    return [
+        ("the consent register", settings.register_path, False),
+        ("the device register", settings.devices_path, False),
+        ("the staff register", settings.staff_register_path, False),
+        ("the children's reference photos (faces/)", settings.faces_dir, True),
+        ("the staff's reference photos (staff/)", settings.staff_dir, True),
+        ("the quarantine folder", settings.quarantine_path, True),
+    ]
+
+
+def check_report_path(settings: Settings, report: Path, never_inside: Iterable[Path], force: bool = False) -> None:
+    """Refuse a report path that is protected, inside ``never_inside``, or not photoaudit's to replace."""
+    for folder in never_inside:
+        if is_inside(report, folder):
+            raise CannotRun(
+                f"The report {report} would be written inside the folder being audited or checked "
+                f"({folder}, or audited before). photoaudit never writes into that folder: choose another place."
+            )
+    for what, path, is_folder in _protected(settings):
+        if (is_folder and is_inside(report, path)) or (not is_folder and _same(report, path)):
+            where = "inside " if is_folder and not _same(report, path) else ""
+            raise CannotRun(
+                f"The report {report} would be {where}{what} ({path}). Nothing was written: "
+                "give the report a name of its own, such as report.json."
+            )
+    if kind_of(report.name) is not MediaKind.OTHER:
+        raise CannotRun(
+            f"The report {report} has a photo's or a video's name. Nothing was written: perhaps the "
+            "report's name was left out (--json, --csv and --html each need one, such as report.json)."
+        )
+    check_replaceable(settings, report, force)
+
+
+def check_replaceable(settings: Settings, report: Path, force: bool = False) -> None:
+    """Refuse to replace an existing file unless it is a report photoaudit wrote (see the module)."""
+    if not os.path.lexists(report):
+        return
+    if report.is_symlink():
+        raise CannotRun(f"The report {report} is a link; photoaudit writes reports only as files of their own.")
+    if report.is_dir():
+        raise CannotRun(f"The report {report} is a folder; give the report a file name, such as report.json.")
+    known = written(settings).get(record_key(report))
+    if known is None:
+        raise CannotRun(
+            f"{report} already exists and photoaudit did not write it, so it will not be replaced "
+            "(it could be a photo, a register or someone's file). Choose another name, or move it away first."
+        )
+    if _sha256_file(report) != known and not force:
+        raise CannotRun(
+            f"{report} is a report photoaudit wrote, but it has been changed since (perhaps saved "
+            "from a spreadsheet). It was not replaced: use --force to replace it, or choose another name."
+        )
+
+
+def check_export_path(settings: Settings, export: Path, never_inside: Iterable[Path]) -> None:
+    """The folder of copies to post: a folder of its own, outside every checked and private folder."""
+    if export.is_symlink() and not export.exists():
+        raise CannotRun(
+            f"--export {export} is a link to {os.readlink(export)}, which does not exist. "
+            "Choose a folder for the copies (or create the one the link points to)."
+        )
+    for folder in never_inside:
+        if is_inside(export, folder):
+            raise CannotRun(
+                f"--export {export} is inside {folder}, a folder of photos photoaudit checks: the next "
+                "audit would find the copies there. Put the copies in a folder outside it."
+            )
+    for what, path, is_folder in _protected(settings):
+        if is_inside(export, path) if is_folder else _same(export, path):
+            raise CannotRun(f"--export {export} would be inside {what} ({path}): choose a folder of its own.")
+
+
+_LOG_LINE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d \[\d+\] ")
+
+
+def log_refusal(settings: Settings, folders: Iterable[Path] = ()) -> str | None:
+    """Why the log file must not be written (appended to), or None.
+
+    The log is only ever appended to, so it may be a log photoaudit already writes (its
+    lines start with a time and a process id) or a new file; never a register, a photo,
+    a file in faces/ or the quarantine, or anything inside a folder being checked.
+    """
+    log = Path(settings.log_path)
+    for folder in folders:
+        if is_inside(log, folder):
+            return (f"The log {log} would be inside the folder being audited or checked ({folder}). "
+                    "photoaudit never writes into that folder: choose a place outside it.")
+    for what, path, is_folder in _protected(settings):
+        if is_inside(log, path) if is_folder else _same(log, path):
+            return f"The log {log} would be {what} ({path}): give the log a file of its own, such as photoaudit.log."
+    if kind_of(log.name) is not MediaKind.OTHER:
+        return f"The log {log} has a photo's or a video's name: give the log a name such as photoaudit.log."
+    if not os.path.lexists(log):
+        return None
+    if log.is_symlink() or not log.is_file():
+        return f"The log {log} is not a plain file: give the log a file of its own, such as photoaudit.log."
+    try:
+        with open(log, "rb") as handle:
+            start = handle.read(64)
+    except OSError as err:
+        return f"The log {log} cannot be read ({err.strerror or err})."
+    if start and not _LOG_LINE.match(start):
+        return (f"{log} already exists and is not a photoaudit log, so nothing is added to it. "
+                "Give the log a file of its own (--log), such as photoaudit.log.")
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def write_report(settings: Settings, path: Path, text: str, force: bool = False) -> None:
+    """Write a report (private, atomic) and record it as photoaudit's own.
+
+    Checked again just before writing: a file may have appeared while the command ran.
+    """
+    path = Path(path)
+    check_replaceable(settings, path, force)
+    make_private_dir(path.absolute().parent)
+    write_private(path, text)
+    remember_written(settings, path, sha256_bytes(text.encode("utf-8")))
