@@ -107,8 +107,8 @@ def test_unchanged_files_are_not_even_hashed_again(
     data, folder = nursery
     run(data, folder)  # this copy's paths and times are now known
     hashed: list[Path] = []
-    original = incremental.sha256_of
-    monkeypatch.setattr(incremental, "sha256_of", lambda p: hashed.append(p) or original(p))
+    original = incremental.sha256_file
+    monkeypatch.setattr(incremental, "sha256_file", lambda p: hashed.append(p) or original(p))
     run(data, folder)
     assert hashed == []
     touched = folder / "tablet-1" / "grace.jpg"

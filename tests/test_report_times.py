@@ -13,7 +13,7 @@ from photoaudit.operations.examine import AuditResult
 from photoaudit.formats import html_report, json_report
 from photoaudit.core.words import local_time, time_words
 from photoaudit.core.models import Register
-from photoaudit.operations.workflow import CannotRun
+from photoaudit.core.errors import CannotRun
 
 
 @pytest.fixture

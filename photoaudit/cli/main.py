@@ -8,7 +8,6 @@ Exit codes: 0 all clear, 1 something needs deleting or a person to look,
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -35,14 +34,15 @@ from .shared import (
     checked_settings,
     checked_writes,
     command_prefix,
+    console_beside,
     console_for,
     csv_line,
-    err_console,
     examples,
     log,
     open_in_viewer,
     parse_today,
     progress_bar,
+    send_json,
     settings_from,
     state,
     who_am_i,
@@ -280,9 +280,8 @@ def audit_command(
     from ..store.runlog import write_dated_report
     from ..operations.workflow import apply_findings, audit as run_audit, audit_locks, prepare
 
-    to_stdout = json_out is not None and str(json_out) == "-"
     # With --json -, standard output carries only JSON; everything else goes to stderr.
-    console = err_console() if to_stdout else console_for()
+    console = console_beside(json_out)
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
         sep = csv_report.separator(csv_sep)
@@ -325,10 +324,7 @@ def audit_command(
             if pruned:
                 log(f"audit {folder}: {pruned}")
             if json_out is not None:
-                if to_stdout:
-                    sys.stdout.write(text)
-                else:
-                    write_report(settings, json_out, text, force)
+                send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
             if csv_out is not None:
                 write_report(settings, csv_out, csv_report.render(result, prepared.register, sep), force)
             if faces_csv is not None:
@@ -479,11 +475,11 @@ def check_command(
     from ..store.outputs import Writes, write_report
     from ..operations.check import record_check
     from ..store.database import Store
-    from ..operations.workflow import CannotRun, prepare
+    from ..core.errors import CannotRun
+    from ..operations.workflow import prepare
 
     unknown = unknown.value  # type: ignore[assignment]
-    to_stdout = json_out is not None and str(json_out) == "-"
-    console = err_console() if to_stdout else console_for()
+    console = console_beside(json_out)
     with cannot_run_is_exit_2():
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
@@ -512,10 +508,7 @@ def check_command(
             result.warnings.extend(prepared.enrolment.warnings)
         if json_out is not None:
             text = check_report.render_json(result)
-            if to_stdout:
-                sys.stdout.write(text)
-            else:
-                write_report(settings, json_out, text, force)
+            send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
     if quiet:
         console.print(check_report.summary_line(result), soft_wrap=True)
     else:
@@ -654,7 +647,7 @@ def override_command(
     from ..core.decisions import action_from
     from ..media.files import sha256_file
     from ..core.models import Override
-    from ..operations.workflow import CannotRun
+    from ..core.errors import CannotRun
 
     console = console_for()
     with cannot_run_is_exit_2(), review.decision_book(checked_settings()) as book:
@@ -760,7 +753,8 @@ def staff_command(
     from ..formats import staff_view
     from ..setting.references import staff_overview
     from ..store.database import Store
-    from ..operations.workflow import CannotRun, prepare
+    from ..core.errors import CannotRun
+    from ..operations.workflow import prepare
 
     console = console_for()
     with cannot_run_is_exit_2():

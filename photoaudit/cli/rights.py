@@ -10,7 +10,6 @@ imports the assembler. Exit codes as everywhere: 0 nothing to do, 1 something to
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from . import shared
+from ..core.errors import BadValue
 
 if TYPE_CHECKING:  # the libraries are imported when a command runs, so that --help starts quickly
     from ..store.published import PublishedCopy, Takedown
@@ -32,12 +32,9 @@ RIGHTS_JSON_VERSION = 1
 
 def write_json(target: Path, body: dict) -> None:
     text = json.dumps({"version": RIGHTS_JSON_VERSION, **body}, indent=2, ensure_ascii=False) + "\n"
-    if str(target) == "-":
-        sys.stdout.write(text)
-    else:
-        from ..media.files import write_private
+    from ..media.files import write_private
 
-        write_private(target, text)
+    shared.send_json(target, text, write_private)
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -46,7 +43,7 @@ def parse_day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{option} {value!r} is not a date like 2026-09-01.") from None
+        raise BadValue(f"{option} {value!r} is not a date like 2026-09-01.") from None
 
 
 def copy_json(copy: PublishedCopy) -> dict:
@@ -90,7 +87,7 @@ def published_command(
     from ..store.database import Store
     from ..operations.workflow import known_child_ids
 
-    console = shared.err_console() if json_out is not None and str(json_out) == "-" else shared.console_for()
+    console = shared.console_beside(json_out)
     with shared.cannot_run_is_exit_2("published"):
         settings = shared.settings_from(None, None)
         first, last = parse_day(since, "--since"), parse_day(until, "--until")
@@ -135,7 +132,7 @@ def takedown_command(
     from ..setting.register import load_register
     from ..store.database import Store
 
-    console = shared.err_console() if json_out is not None and str(json_out) == "-" else shared.console_for()
+    console = shared.console_beside(json_out)
     with shared.cannot_run_is_exit_2("takedown"):
         day = shared.parse_today(today)
         settings = shared.settings_from(None, None)
@@ -146,7 +143,7 @@ def takedown_command(
                 known = {c.id for c in book.copies()}
                 unknown = sorted(set(done) - known)
                 if unknown:
-                    raise ValueError(f"No published copy has the number {', '.join(map(str, unknown))}: "
+                    raise BadValue(f"No published copy has the number {', '.join(map(str, unknown))}: "
                                      "see `photoaudit published`.")
                 when = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 for copy_id in book.mark_taken_down(done, when, shared.who_am_i(by)):
@@ -200,10 +197,10 @@ def find_command(
     from ..operations.workflow import known_child_ids
     from ..store.outputs import is_inside
 
-    console = shared.err_console() if json_out is not None and str(json_out) == "-" else shared.console_for()
+    console = shared.console_beside(json_out)
     with shared.cannot_run_is_exit_2("find"):
         if cover and copy_to is None:
-            raise ValueError("--cover covers faces in the copies: use it with --copy.")
+            raise BadValue("--cover covers faces in the copies: use it with --copy.")
         with_others = others if others is not None else copy_to is not None
         settings = shared.settings_from(None, None)
         register = load_register(settings.register_path, purposes=settings.purposes) if settings.register_path.is_file() else None
@@ -215,7 +212,7 @@ def find_command(
         if copy_to is not None:
             for folder in folders:
                 if is_inside(copy_to, Path(folder)):
-                    raise ValueError(f"{copy_to} is inside {folder}, an audited folder: photoaudit never writes "
+                    raise BadValue(f"{copy_to} is inside {folder}, an audited folder: photoaudit never writes "
                                      "into it, so choose another place.")
             copies = copy_photos(photos, copy_to, cover)
             shared.log(f"find {child_id}: copied {len(copies.written)} photo(s) to {copy_to} "

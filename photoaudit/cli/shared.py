@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
@@ -103,6 +104,24 @@ def err_console() -> Console:
     return console_for(stderr=True)
 
 
+def to_stdout(json_out: Path | None) -> bool:
+    """``--json -``: the JSON goes to standard output, and everything else to standard error."""
+    return json_out is not None and str(json_out) == "-"
+
+
+def console_beside(json_out: Path | None) -> Console:
+    """The console of a command whose JSON may go to standard output (then it prints to stderr)."""
+    return err_console() if to_stdout(json_out) else console_for()
+
+
+def send_json(json_out: Path, text: str, write: Callable[[Path, str], object]) -> None:
+    """The JSON ``text`` to standard output (``--json -``), else to its file through ``write``."""
+    if to_stdout(json_out):
+        sys.stdout.write(text)
+    else:
+        write(json_out, text)
+
+
 
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
@@ -121,17 +140,14 @@ def log(message: str) -> None:
 
 
 def cannot_run_errors() -> tuple[type[BaseException], ...]:
-    """The errors that mean "could not run" (exit code 2), from every layer."""
+    """The errors that mean "could not run" (exit code 2): photoaudit's own, every one a
+    :class:`~photoaudit.core.errors.CannotRun`, and the machine's (a disk or a permission:
+    ``OSError``; the SQLite store: ``sqlite3.Error``)."""
     import sqlite3
 
-    from ..setting.config import ConfigError
-    from ..faces.engine import EngineUnavailable
-    from ..setting.register import RegisterError
-    from ..operations.review import ReviewError
-    from ..operations.workflow import CannotRun
+    from ..core.errors import CannotRun
 
-    return (CannotRun, RegisterError, EngineUnavailable, ConfigError, ReviewError, OSError, ValueError, sqlite3.Error)
-
+    return (CannotRun, OSError, sqlite3.Error)
 
 
 @contextmanager
@@ -255,7 +271,7 @@ def parse_today(value: str | None) -> date:
     from datetime import date
 
     from ..setting.register import parse_date
-    from ..operations.workflow import CannotRun
+    from ..core.errors import CannotRun
 
     if value is None:
         return date.today()

@@ -26,11 +26,12 @@ from .shared import (
     cannot_run_is_exit_2,
     checked_settings,
     checked_writes,
+    console_beside,
     console_for,
-    err_console,
     examples,
     log,
     parse_today,
+    send_json,
     settings_from,
 )
 
@@ -76,8 +77,7 @@ def reaudit_command(
     from ..media.sources import shown
     from ..operations.workflow import erased_label, prepare, reaudit
 
-    to_stdout = json_out is not None and str(json_out) == "-"
-    console = err_console() if to_stdout else console_for()
+    console = console_beside(json_out)
     with cannot_run_is_exit_2("reaudit"):
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
@@ -91,10 +91,7 @@ def reaudit_command(
         result = reaudit(prepared, day, folder)
         if json_out is not None:
             text = reaudit_report.render(result)
-            if to_stdout:
-                sys.stdout.write(text)
-            else:
-                write_report(settings, json_out, text, force)
+            send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
     line = reaudit_report.summary_line(result)
     log(f"{line} exit={result.exit_code}")
     if quiet:
@@ -171,12 +168,12 @@ def forget_command(
 def forgotten_label(settings: Settings, child_id: str) -> str:
     """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
     from ..core.models import staff_id_of
-    from ..setting.register import RegisterError
-    from ..operations.workflow import CannotRun, erased_label, load_registers
+    from ..core.errors import CannotRun
+    from ..operations.workflow import erased_label, load_registers
 
     try:
         return erased_label(load_registers(settings), child_id)
-    except (CannotRun, RegisterError, OSError):
+    except (CannotRun, OSError):  # the register's problems are CannotRun too
         return staff_id_of(child_id) or child_id
 
 

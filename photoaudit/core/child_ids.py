@@ -13,12 +13,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from .errors import BadValue
+
 
 #: Where :func:`resolve_child_id` looks by default, in the words of its error.
 EVERY_CHILD = "in the register or among the enrolled children"
 
 
-class UnknownChildId(ValueError):
+class UnknownChildId(BadValue):
     """An id that names no registered or enrolled child; ``closest`` are the nearest ids."""
 
     def __init__(self, given: str, closest: tuple[str, ...], among: str = EVERY_CHILD) -> None:

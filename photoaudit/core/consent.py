@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import TYPE_CHECKING
 
 from .models import (
     PURPOSES,
@@ -21,12 +20,11 @@ from .models import (
     Register,
     Use,
 )
+from .safeguards import Safeguards, guard_faces, guard_uses
 from .staff_rules import staff_in_photo, staff_label
 from .standing import ChildStanding, may, standing
-from .words import JOURNEY_NOTE_PREFIX, child_label, clock, purpose_words, withdrawal_words
+from .words import JOURNEY_NOTE_PREFIX, child_label, clock, label_of, purpose_words, withdrawal_words
 
-if TYPE_CHECKING:
-    from .safeguards import Safeguards
 
 
 def face_words(index: int, face: FaceMatch, register: Register) -> str:
@@ -44,7 +42,7 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
     if face.status is FaceStatus.AMBIGUOUS:
         names = [
             staff_label(register.staff.get(cand.child_id), cand.child_id) if cand.staff
-            else child_label(c) if (c := register.get(cand.child_id)) else cand.child_id
+            else label_of(cand.child_id, register)
             for cand in face.candidates
         ]
         return (
@@ -76,8 +74,6 @@ def judge_photo(
     ``guard`` carries what :mod:`photoaudit.core.safeguards` needs (look-alikes, twins,
     public uses); without one, its strictest defaults apply.
     """
-    from .safeguards import Safeguards, guard_faces, guard_uses
-
     guard = guard if guard is not None else Safeguards()
     facts = guard_faces(facts, register, guard)
     return guard_uses(_judge(facts, register, today, purposes), facts, register, today, guard)

@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from .models import PURPOSE_WORDS, Box, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
-from .words import child_label, purpose_words
+from .words import and_list, child_label, purpose_words
 from .consent import face_words, judge_photo
 from .standing import standing
 from .safeguards import Safeguards, guard_faces
 from .staff_rules import is_staff, staff_may_appear
+from .errors import BadValue
 
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
 UNKNOWN_CHOICES = ("cover", "hold")
@@ -174,7 +175,7 @@ def plan_cover(
     by the same rules as the audit, are cleared for the purpose.
     """
     if unknown not in UNKNOWN_CHOICES:
-        raise ValueError(f"unknown must be one of {UNKNOWN_CHOICES}, not {unknown!r}")
+        raise BadValue(f"unknown must be one of {UNKNOWN_CHOICES}, not {unknown!r}")
     guard = guard if guard is not None else Safeguards()
     facts = guard_faces(facts, register, guard)  # look-alike matches count as uncertain faces
     verdict = judge_photo(facts, register, today, (purpose,), guard)
@@ -221,9 +222,7 @@ def covered_words(plan: CoverPlan) -> str:
         f"face {c.index} ({child_label(c.child)})" if c.child else f"face {c.index} (not identified)"
         for c in plan.covered
     ]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return and_list(parts)
 
 
 def copy_guard(facts: PhotoFacts, guard: Safeguards) -> Safeguards:
@@ -275,7 +274,7 @@ def uses_words(purposes: list[str]) -> str:
         "learning journeys" if p == "learning_journey" else PURPOSE_WORDS.get(p, p.replace("_", " "))
         for p in purposes
     ]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return and_list(words)
 
 
 def add_cover_notes(

@@ -31,6 +31,7 @@ from .models import (
 )
 from .words import child_label, long_date
 from .staff_rules import staff_label
+from .errors import BadValue
 
 #: Who "decided" a face that a leaver record names (photoaudit.store.leavers imports it from here).
 LEAVER_RECORD_BY = "photoaudit's leaver record"
@@ -288,4 +289,4 @@ def action_from(text: str) -> Action:
     try:
         return Action(text.strip().lower())
     except ValueError:
-        raise ValueError(f"{text!r} is not an action: use keep, delete or review.") from None
+        raise BadValue(f"{text!r} is not an action: use keep, delete or review.") from None

@@ -6,6 +6,7 @@ Nothing here touches files, images or the face engine, so the consent rules in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -118,6 +119,12 @@ class Override:
 
 # A face box in the upright image, in face_recognition's order.
 Box = tuple[int, int, int, int]  # (top, right, bottom, left)
+
+
+def as_box(values: Iterable[int | str | float]) -> Box:
+    """A box from its four numbers as stored (top, right, bottom, left), as whole pixels."""
+    top, right, bottom, left = (int(v) for v in values)
+    return (top, right, bottom, left)
 
 
 @dataclass(frozen=True)

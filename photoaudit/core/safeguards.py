@@ -51,6 +51,10 @@ from .models import (
     Register,
     Use,
 )
+from .decisions import when_words
+from .staff_rules import staff_label
+from .standing import may, standing
+from .words import JOURNEY_NOTE_PREFIX, child_label, clock, label_of, long_date, purpose_words
 
 #: What the reason for a photo with no child's face says (``photoaudit review`` lists them).
 FACELESS_MARK = "check by eye that no child is in it"
@@ -177,16 +181,8 @@ def age_in_months(born: date, day: date) -> int:
 
 # -- helpers ------------------------------------------------------------------------------
 
-def _label(child_id: str, register: Register) -> str:
-    from .words import child_label
-
-    child = register.get(child_id)
-    return child_label(child) if child else child_id
-
 
 def _name(index: int, face: FaceMatch) -> str:
-    from .words import clock
-
     return f"Face {index}" + (f" (at {clock(face.time)} in the video)" if face.time is not None else "")
 
 
@@ -226,7 +222,7 @@ def guard_faces(facts: PhotoFacts, register: Register, guard: Safeguards) -> Pho
 def _look_alike_words(me: str, other: str, pair: LookAlike, register: Register) -> str:
     files = " and ".join(f"faces/{f}" for f in pair.files if f)
     return (
-        f"could be {_label(me, register)} or {_label(other, register)}: their reference "
+        f"could be {label_of(me, register)} or {label_of(other, register)}: their reference "
         f"photos are too alike (distance {pair.distance:.2f}{', ' + files if files else ''}), "
         "so photoaudit does not tell them apart until the reference photos are checked "
         "(one may be misfiled). A person must check who it is."
@@ -254,8 +250,8 @@ def _guard_face(face: FaceMatch, register: Register, guard: Safeguards) -> FaceM
         if d is not None and d - best < guard.sibling_margin:
             return _uncertain(
                 face, sibling, best,
-                f"could be {_label(me, register)} or their brother or sister "
-                f"{_label(sibling, register)} (distances {best:.2f} and {d:.2f}; siblings must "
+                f"could be {label_of(me, register)} or their brother or sister "
+                f"{label_of(sibling, register)} (distances {best:.2f} and {d:.2f}; siblings must "
                 f"be at least {guard.sibling_margin:.2f} apart): a person must check who it is.",
             )
     return face
@@ -302,7 +298,6 @@ def guard_uses(
     if not counted and not found_faces and guard.faceless and public:
         decision = facts.photo_decision
         if decision is not None and decision.kind is PhotoDecisionKind.NO_CHILDREN:
-            from .decisions import when_words
 
             notes.append(f"A person decided{when_words(decision)} that there are no children in this photo.")
         else:
@@ -321,8 +316,6 @@ def _twin_findings(
     i: int, face: FaceMatch, child: Child, verdict: PhotoVerdict, register: Register, today: date,
     guard: Safeguards, found: _Findings,
 ) -> None:
-    from .standing import may, standing
-    from .words import purpose_words
 
     for twin_id in twins_of(child.child_id, register):
         d = distance_to(face, twin_id, guard.enrolled)
@@ -340,8 +333,8 @@ def _twin_findings(
         if not held:
             continue
         why = (
-            f"{_name(i + 1, face)} was matched to {_label(child.child_id, register)}, who has a twin, "
-            f"{_label(twin_id, register)}"
+            f"{_name(i + 1, face)} was matched to {label_of(child.child_id, register)}, who has a twin, "
+            f"{label_of(twin_id, register)}"
             + (" (not in the register)" if twin is None else "")
             + f", not cleared for {purpose_words(held)}: twins are easily mixed up, so a person "
             "must check which twin it is."
@@ -354,8 +347,6 @@ def _twin_findings(
 def _public_findings(
     i: int, face: FaceMatch, child: Child, facts: PhotoFacts, today: date, guard: Safeguards, found: _Findings
 ) -> None:
-    from .words import child_label, long_date
-
     who = child_label(child)
     if face.distance is not None and face.distance > guard.public_tolerance:
         why = (
@@ -385,8 +376,6 @@ def _staff_public_findings(i: int, face: FaceMatch, register: Register, guard: S
     """A face taken for a member of staff drops out of the children's check, so a public use
     needs the same closer likeness as a child's match: a child who is not enrolled could be
     within the normal tolerance of an adult (fail closed both ways, issue 19)."""
-    from .staff_rules import staff_label
-
     if face.status is not FaceStatus.MATCHED or face.staff_id is None or face.decision is not None:
         return
     if face.distance is None or face.distance <= guard.public_tolerance:
@@ -424,8 +413,6 @@ def _apply(verdict: PhotoVerdict, found: _Findings, public: list[str], notes: li
         action = Action.REVIEW  # rules 3-5 alone never change the action (the queue stays short)
     journeys = verdict.journeys
     if purposes.get("learning_journey") is not Use.ALLOWED and journeys:
-        from .words import JOURNEY_NOTE_PREFIX
-
         journeys = ()
         notes = [n for n in notes if not n.startswith(JOURNEY_NOTE_PREFIX)]
     faces = tuple(

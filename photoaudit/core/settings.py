@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, PURPOSES
 from .provenance import RecordRules
+from .errors import BadValue
 
 
 #: A face is only ever a child when its distance to that child's nearest reference
@@ -60,13 +61,13 @@ class MatchSettings:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.tolerance <= 1.0:
-            raise ValueError(f"tolerance must be between 0 and 1, not {self.tolerance}")
+            raise BadValue(f"tolerance must be between 0 and 1, not {self.tolerance}")
         if not 0.0 <= self.margin < 1.0:
-            raise ValueError(f"margin must be between 0 and 1, not {self.margin}")
+            raise BadValue(f"margin must be between 0 and 1, not {self.margin}")
         if not 0.0 < self.public_tolerance <= 1.0:
-            raise ValueError(f"public_tolerance must be between 0 and 1, not {self.public_tolerance}")
+            raise BadValue(f"public_tolerance must be between 0 and 1, not {self.public_tolerance}")
         if not 0.0 <= self.sibling_margin < 1.0:
-            raise ValueError(f"sibling_margin must be between 0 and 1, not {self.sibling_margin}")
+            raise BadValue(f"sibling_margin must be between 0 and 1, not {self.sibling_margin}")
 
     @property
     def public(self) -> float:

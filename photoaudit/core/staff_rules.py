@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .models import FaceDecision, FaceMatch, StaffMember, StaffRegister
+from .words import purpose_words
 
 
 def staff_label(member: StaffMember | None, staff_id: str) -> str:
@@ -55,8 +56,6 @@ def staff_in_photo(
     faces: Sequence[FaceMatch], staff: StaffRegister, purposes: Sequence[str]
 ) -> StaffInPhoto:
     """The staff step of the consent rules for one photo's faces (see the module docstring)."""
-    from .words import purpose_words  # policy calls this step; its words are shared
-
     present = [(i, f) for i, f in enumerate(faces, start=1) if is_staff(f)]
     undecided = Counter(f.staff_id for _, f in present if f.decision is None)
     notes: list[str] = []
@@ -115,8 +114,6 @@ def staff_in_photo(
 def staff_may_appear(face: FaceMatch, staff: StaffRegister, purpose: str) -> str:
     """'' when the member of staff of ``face`` may appear in a photo used for ``purpose``,
     else why not (for ``check --export``, which then covers their head in the copy)."""
-    from .words import purpose_words
-
     staff_id = (face.staff_id if face.decision is None else face.decision.staff_id) or ""
     if purpose not in staff.purposes:
         return ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from .models import PURPOSE_WORDS, Child
+from .models import PURPOSE_WORDS, Child, Register
 
 
 #: How the learning-journey note starts (the metadata rules drop it when they block the photo).
@@ -23,15 +23,28 @@ def long_date(day: date) -> str:
 
 
 def child_label(child: Child) -> str:
+    """'Ava Patel (c01)', or the id alone when the register gives no name."""
     return f"{child.name} ({child.child_id})" if child.name else child.child_id
 
 
+def label_of(child_id: str, register: Register) -> str:
+    """The child's label (:func:`child_label`) when the register has them, else the id as it is."""
+    child = register.get(child_id)
+    return child_label(child) if child else child_id
 
-def purpose_words(purposes: Iterable[str]) -> str:
-    words = [PURPOSE_WORDS.get(p, p.replace("_", " ")) for p in purposes]
+
+
+def and_list(words: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c' ('' for none): a list as a sentence says it."""
+    words = list(words)
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def purpose_words(purposes: Iterable[str]) -> str:
+    """'social media', or 'displays in the setting and social media': purposes in plain words."""
+    return and_list(PURPOSE_WORDS.get(p, p.replace("_", " ")) for p in purposes)
 
 
 

@@ -37,6 +37,7 @@ import numpy as np
 from ..core.models import Box
 from .resnet import CHIP_SIZE, FaceResNet, UnsupportedModel
 from ..core.models import Face
+from ..core.errors import BadValue, CannotRun
 
 DETECTORS = ("auto", "yunet", "cnn", "hog")
 
@@ -45,7 +46,7 @@ DETECTORS = ("auto", "yunet", "cnn", "hog")
 RESNET_MODEL = "dlib_face_recognition_resnet_model_v1.dat"
 
 
-class EngineUnavailable(RuntimeError):
+class EngineUnavailable(CannotRun, RuntimeError):
     """The face models or libraries are not installed."""
 
 
@@ -87,7 +88,7 @@ class EngineSettings:
         if self.detector == "auto":
             return "yunet" if yunet_available() else "cnn"
         if self.detector not in DETECTORS:
-            raise ValueError(f"unknown detector {self.detector!r}; choose from {', '.join(DETECTORS)}")
+            raise BadValue(f"unknown detector {self.detector!r}; choose from {', '.join(DETECTORS)}")
         return self.detector
 
     def fingerprint(self) -> str:

@@ -21,6 +21,7 @@ from ..core.decisions import STAFF_WORD, needs_person
 from ..core.models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
 from ..media.sources import shown
 from ..core.staff_rules import staff_label
+from ..core.errors import BadValue
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +34,7 @@ def separator(text: str) -> str:
     try:
         return SEPARATORS[text if text in SEPARATORS else text.strip().lower()]
     except KeyError:
-        raise ValueError(
+        raise BadValue(
             f"--csv-sep {text!r} is not a separator photoaudit writes: use ',' (the default), "
             "';' (Excel in most European languages) or 'tab'."
         ) from None

@@ -33,7 +33,8 @@ from ..core.consent import judge_photo
 from ..core.provenance import audit_warnings
 from ..core.safeguards import Safeguards
 from ..media.sources import MediaFile, MediaKind, Skipped, describe
-from .workflow import CannotRun, Prepared
+from ..core.errors import CannotRun
+from .workflow import Prepared
 from ..store.outputs import is_inside
 from ..media.files import sha256_file
 from ..store.database import Store

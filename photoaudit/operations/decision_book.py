@@ -35,6 +35,7 @@ from ..core.models import (
     PhotoVerdict,
     Register,
     Use,
+    as_box,
     staff_id_of,
     staff_key,
 )
@@ -124,8 +125,7 @@ def box_text(box: Box) -> str:
 
 
 def box_from(text: str) -> Box:
-    top, right, bottom, left = json.loads(text)
-    return (int(top), int(right), int(bottom), int(left))
+    return as_box(json.loads(text))
 
 
 @dataclass(frozen=True)

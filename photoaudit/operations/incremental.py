@@ -18,7 +18,6 @@ afresh.
 
 from __future__ import annotations
 
-import hashlib
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +34,7 @@ from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
 from ..store.erasure import without_erased
 from ..core.report_shape import verdict_json
-from ..media.files import open_regular
+from ..media.files import sha256_file
 from ..media.metadata import modified_time
 from ..core.models import PURPOSES, Box, PhotoVerdict, Register
 from .parallel import examine_all
@@ -157,14 +156,6 @@ def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
 
 # -- hashing ----------------------------------------------------------------------------------
 
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a regular file's bytes (a link, pipe or device is an OSError)."""
-    digest = hashlib.sha256()
-    with open_regular(path) as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def file_state(path: Path, known: FileState | None = None) -> FileState | None:
     """The file's hash and stat, re-hashing only when the stat differs from ``known``.
@@ -178,7 +169,7 @@ def file_state(path: Path, known: FileState | None = None) -> FileState | None:
         probe = FileState("", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if known is not None and known.same_file(probe):
             return known
-        sha256 = sha256_of(path)
+        sha256 = sha256_file(path)
         after = path.lstat()
     except OSError:
         return None  # unreadable: examined without the store, and its problem reported

@@ -33,6 +33,7 @@ from pathlib import Path
 import piexif
 from PIL import Image
 
+from ..core.errors import CannotRun
 from ..core.settings import Settings
 from .decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
 from ..core.decisions import is_no_children, no_children, parse_decision, stamped
@@ -67,7 +68,7 @@ REFERENCE_MARGIN = 0.5
 SHORTCUTS = {"a": "adult", "n": "not a face", "s": "skip", "": "skip"}
 
 
-class ReviewError(Exception):
+class ReviewError(CannotRun):
     """Review cannot go on (no audit yet, a broken decisions file); the message says why."""
 
 

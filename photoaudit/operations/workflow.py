@@ -20,13 +20,13 @@ from ..core.settings import Settings
 from ..setting.devices import load_devices
 from .decision_book import load_settler, remember
 from ..faces.engine import EngineSettings, FaceEngine
-from ..core.errors import CannotRun  # noqa: F401  (raised here; kept importable from here)
+from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
 from .incremental import audit_incrementally, folder_key
 from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
-from ..core.words import child_label
+from ..core.words import label_of
 from ..core.staff_rules import staff_label
 from ..core.provenance import DeviceRegister, audit_warnings
 from ..store.published import pending_takedowns
@@ -178,8 +178,7 @@ def erased_label(register: Register, child_id: str) -> str:
     staff_id = staff_id_of(child_id)
     if staff_id is not None:
         return staff_label(register.staff.get(staff_id), staff_id)
-    child = register.get(child_id)
-    return child_label(child) if child else child_id
+    return label_of(child_id, register)
 
 
 # -- one run at a time ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import BadValue
 from ..core.provenance import RecordRules
 from ..core.settings import MatchSettings, Settings, VideoSettings
 
@@ -38,7 +39,7 @@ _KEYS: dict[str, dict[str, str]] = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(BadValue):
     """photoaudit.toml cannot be used; the message says where and how to fix it."""
 
 

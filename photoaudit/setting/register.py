@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from ..core.models import PURPOSES, Child, Register, StaffMember, StaffRegister
+from ..core.errors import BadValue, CannotRun
 
 #: Columns every register needs besides one per purpose.
 BASE_COLUMNS: tuple[str, ...] = ("child_id", "name", "status")
@@ -47,7 +48,7 @@ _SEPARATORS = (",", ";", "\t")
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)  # Excel's "sep=;" first line
 
 
-class RegisterError(Exception):
+class RegisterError(CannotRun):
     """A problem with the register file, in words a nursery manager understands.
 
     ``line`` is the 1-based physical line in the file (the header is line 1; 0 when the
@@ -154,15 +155,15 @@ def parse_date(value: str) -> date | None:
     elif uk:
         day, month, year = (int(g) for g in uk.groups())
     else:
-        raise ValueError(f"{_show(value)} is not a date. {_DATE_HELP}")
+        raise BadValue(f"{_show(value)} is not a date. {_DATE_HELP}")
     if not 1 <= month <= 12:
         extra = " (dates are read day first)" if uk else ""
-        raise ValueError(f"{_show(value)} is not a real date: there is no month {month}"
+        raise BadValue(f"{_show(value)} is not a real date: there is no month {month}"
                          f"{extra}. {_DATE_HELP}")
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{_show(value)} is not a real date: {_MONTHS[month - 1]} {year} "
+        raise BadValue(f"{_show(value)} is not a real date: {_MONTHS[month - 1]} {year} "
                          f"has no day {day}. {_DATE_HELP}") from None
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.models import Face
+from ..core.models import Face, as_box
 from ..media.files import make_private_dir, make_private_file
 
 SCHEMA = """
@@ -430,5 +430,4 @@ def _blob(template: np.ndarray | None) -> bytes | None:
 
 
 def _box(text: str) -> tuple[int, int, int, int]:
-    top, right, bottom, left = (int(v) for v in text.split(","))
-    return (top, right, bottom, left)
+    return as_box(text.split(","))

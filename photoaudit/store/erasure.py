@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..core.models import Face
+from ..core.decisions import overlap
 from ..core.models import Box, staff_id_of
 from .database import Store
 
@@ -85,14 +86,6 @@ def erase_child(store: Store, child_id: str, why: str, vacuum: bool = True) -> E
         store.vacuum()
     return Erasure(child_id, why, erased_refs, erased_faces, len(photos))
 
-
-def overlap(a: Box, b: Box) -> float:
-    """Intersection over union of two (top, right, bottom, left) boxes."""
-    top, bottom = max(a[0], b[0]), min(a[2], b[2])
-    left, right = max(a[3], b[3]), min(a[1], b[1])
-    inter = max(0, bottom - top) * max(0, right - left)
-    area = (a[2] - a[0]) * (a[1] - a[3]) + (b[2] - b[0]) * (b[1] - b[3]) - inter
-    return inter / area if area > 0 else 0.0
 
 
 def without_erased(faces: tuple[Face, ...], erased: list[Box]) -> tuple[Face, ...]:

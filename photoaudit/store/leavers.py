@@ -20,10 +20,9 @@ which name the children in each photo.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 from ..core.decisions import LEAVER_RECORD_BY, SAME_FACE_OVERLAP, overlap
-from ..core.models import Box, FaceDecision, PersonDecision
+from ..core.models import Box, FaceDecision, PersonDecision, as_box
 from .database import Store
 
 SCHEMA = """
@@ -41,10 +40,6 @@ def _table(store: Store) -> None:
     store.db.executescript(SCHEMA)
 
 
-def _box(value: Iterable[int]) -> Box:
-    top, right, bottom, left = (int(v) for v in value)
-    return (top, right, bottom, left)
-
 
 def faces_showing(store: Store, child_id: str) -> set[tuple[str, Box]]:
     """(photo content, box) of every stored face matched to the child or confirmed as them by a person."""
@@ -54,7 +49,7 @@ def faces_showing(store: Store, child_id: str) -> set[tuple[str, Box]]:
             decision = face.get("decision") or {}
             named = decision.get("child_id") if decision.get("kind") == FaceDecision.CHILD.value else None
             if named == child_id or (not decision and face.get("status") == "matched" and face.get("child_id") == child_id):
-                found.add((stored.sha256, _box(face["box"])))
+                found.add((stored.sha256, as_box(face["box"])))
     has_decisions = store.db.execute(
         "SELECT 1 FROM sqlite_master WHERE type='table' AND name='face_decision'"
     ).fetchone()
@@ -62,7 +57,7 @@ def faces_showing(store: Store, child_id: str) -> set[tuple[str, Box]]:
         for sha256, box in store.db.execute(
             "SELECT sha256, box FROM face_decision WHERE kind=? AND child_id=?", (FaceDecision.CHILD.value, child_id)
         ):
-            found.add((sha256, _box(json.loads(box))))
+            found.add((sha256, as_box(json.loads(box))))
     return found
 
 
@@ -82,7 +77,7 @@ def leaver_records(store: Store) -> list[tuple[str, str, Box, str]]:
     """(child id, photo content, box, recorded) of every leaver record."""
     _table(store)
     return [
-        (child_id, sha256, _box(json.loads(box)), recorded)
+        (child_id, sha256, as_box(json.loads(box)), recorded)
         for child_id, sha256, box, recorded in store.db.execute(
             "SELECT child_id, sha256, box, recorded FROM leaver_photo ORDER BY sha256, box"
         )

@@ -35,10 +35,9 @@ from pathlib import Path
 
 from ..core.settings import Settings
 from ..core.errors import CannotRun
-from ..media.files import write_private
+from ..media.files import make_private_dir, open_to_others, sha256_file, write_private
 from ..media.sources import MediaKind, kind_of
 from .database import DB_NAME
-from ..media.files import make_private_dir, open_to_others
 
 RECORD_NAME = "outputs.json"
 
@@ -51,16 +50,6 @@ def is_inside(path: Path, folder: Path) -> bool:
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
-
-def _sha256_file(path: Path) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 # -- the record of what photoaudit wrote -------------------------------------------------
@@ -233,7 +222,11 @@ def check_replaceable(settings: Settings, report: Path, force: bool = False) -> 
             f"{report} already exists and photoaudit did not write it, so it will not be replaced "
             "(it could be a photo, a register or someone's file). Choose another name, or move it away first."
         )
-    if _sha256_file(report) != known and not force:
+    try:
+        current: str | None = sha256_file(report)
+    except OSError:
+        current = None
+    if current != known and not force:
         raise CannotRun(
             f"{report} is a report photoaudit wrote, but it has been changed since (perhaps saved "
             "from a spreadsheet). It was not replaced: use --force to replace it, or choose another name."

@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ..media.files import NAME_MAX, fit_name  # noqa: F401  (NAME_MAX: kept importable from here)
-from ..media.files import make_private_dir, make_private_file
+from ..media.files import NAME_MAX, fit_name, make_private_dir, make_private_file, sha256_file
+from ..core.errors import BadValue
 
 MANIFEST_NAME = "manifest.jsonl"
 PARTIAL_SUFFIX = ".photoaudit-partial"  # older runs named the copy ".NAME.photoaudit-partial"
@@ -57,13 +57,6 @@ _crash_counts: dict[str, int] = {}
 def now_text() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # -- the manifest --------------------------------------------------------------------
@@ -230,7 +223,7 @@ def copy_verified(src: Path, dest: Path, sha256: str) -> None:
         writer.flush()
         os.fsync(writer.fileno())
     shutil.copystat(src, tmp)
-    if sha256_of(tmp) != sha256:
+    if sha256_file(tmp) != sha256:
         tmp.unlink()
         raise OSError(errno.EIO, f"the copy of {src} does not match the original")
     if dest.exists():
@@ -310,7 +303,7 @@ def quarantine(folder: Path, planned: Iterable[Planned], quarantine_dir: Path) -
     for plan in planned:
         src = folder / plan.relative
         try:
-            current = sha256_of(src)
+            current = sha256_file(src)
         except OSError:
             outcome.skipped.append((plan.relative, "the file is no longer there or cannot be read"))
             continue
@@ -400,7 +393,7 @@ def _item(start: dict, end: dict) -> Item:
 
 def _matches(path: Path, sha256: str) -> bool:
     try:
-        return path.is_file() and sha256_of(path) == sha256
+        return path.is_file() and sha256_file(path) == sha256
     except OSError:
         return False
 
@@ -524,7 +517,7 @@ def parse_age(text: str) -> timedelta:
     """'30d', '4w' or '12h' as a time span."""
     found = _AGE.match(text)
     if not found:
-        raise ValueError(f"{text!r} is not an age like 30d (days), 4w (weeks) or 12h (hours).")
+        raise BadValue(f"{text!r} is not an age like 30d (days), 4w (weeks) or 12h (hours).")
     n, unit = int(found.group(1)), found.group(2).lower()
     return {"d": timedelta(days=n), "w": timedelta(weeks=n), "h": timedelta(hours=n)}[unit]
 
