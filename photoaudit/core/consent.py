@@ -2,7 +2,7 @@
 
 Nothing here reads files or looks at pixels. Every rule fails closed: a face
 nobody could identify, an uncertain match, a missing or lapsed consent, never
-clears a photo. Rule numbers (R1, R2, ...) refer to DOMAIN.md.
+clears a photo. Rule numbers (R1, R2, ...) refer to docs/rules.md.
 """
 
 from __future__ import annotations

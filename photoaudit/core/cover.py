@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .models import PURPOSE_WORDS, Box, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
+from .models import INTERNAL_PURPOSES, PURPOSE_WORDS, Box, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .words import and_list, child_label, purpose_words
 from .consent import face_words, judge_photo
 from .standing import standing
@@ -25,11 +25,6 @@ from .errors import BadValue
 
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
 UNKNOWN_CHOICES = ("cover", "hold")
-
-#: Uses that stay inside the setting and its own records. For every other use a photo
-#: that records where it was taken (GPS) is not cleared as it is (R10); a copy from
-#: ``check --export`` carries no location.
-INSIDE_PURPOSES = ("learning_journey", "other_journeys", "display")
 
 GPS_WORDS = (
     "It records where it was taken (GPS location), which must not go outside the setting "
@@ -187,7 +182,9 @@ def plan_cover(
     blockers = tuple(c.why for c in calls if c.why)
     if verdict.purposes[purpose] is not Use.ALLOWED and not blockers:
         blockers = verdict.reasons  # the journey rules (R3) can block with no single face at fault
-    located = gps and purpose not in INSIDE_PURPOSES
+    # Uses that stay inside the setting (INTERNAL_PURPOSES): for every other use a photo that
+    # records where it was taken (GPS) is not cleared as it is (R10); a copy carries no location.
+    located = gps and purpose not in INTERNAL_PURPOSES
     blockers += tuple(file_blockers) + ((GPS_WORDS,) if located else ())
     cleared = verdict.purposes[purpose] is Use.ALLOWED and not blockers
     hold = [c.why for c in calls if c.why and not c.cover] + list(file_blockers)

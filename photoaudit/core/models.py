@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from .provenance import Provenance
 
-#: The uses a photo can be put to, in the order reports show them (DOMAIN.md R2, R3).
+#: The uses a photo can be put to, in the order reports show them (docs/rules.md R2, R3).
 PURPOSES: tuple[str, ...] = (
     "learning_journey",
     "other_journeys",
@@ -37,6 +37,15 @@ PURPOSE_WORDS: dict[str, str] = {
     "other_journeys": "other children's learning journeys",
     "display": "displays in the setting",
     "website": "the website, brochure or press",
+    "social_media": "social media",
+}
+
+#: Short names of the uses, for narrow table columns (``photoaudit children``).
+PURPOSE_SHORT_WORDS: dict[str, str] = {
+    "learning_journey": "own journey",
+    "other_journeys": "others' journeys",
+    "display": "displays",
+    "website": "website",
     "social_media": "social media",
 }
 

@@ -10,7 +10,7 @@ look at the file's own metadata, read by :mod:`photoaudit.media.metadata` and
 - R10: carries a GPS location.
 
 They only ever make a verdict stricter (keep, then review, then delete); they
-never clear anything. Nothing here reads files. Rule numbers refer to DOMAIN.md.
+never clear anything. Nothing here reads files. Rule numbers refer to docs/rules.md.
 """
 
 from __future__ import annotations

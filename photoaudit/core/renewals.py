@@ -1,4 +1,4 @@
-"""Consents due for review soon: say so before they lapse (DOMAIN.md R1).
+"""Consents due for review soon: say so before they lapse (docs/rules.md R1).
 
 Consent is "updated regularly": past its ``consent_review_due`` date it counts as lapsed
 and every photo of the child is withheld from every use (:mod:`photoaudit.core.consent`). A

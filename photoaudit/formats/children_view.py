@@ -12,24 +12,14 @@ from datetime import date
 from rich.table import Table
 from rich.text import Text
 
-from ..core.models import Child
+from ..core.models import PURPOSE_SHORT_WORDS, Child
 from ..core.words import child_label, long_date
 from ..core.standing import standing
 from ..setting.references import ChildReferences, age_words
 from ..core.renewals import RENEW_WITHIN_DAYS, days_words, due_soon
 
-#: Short names of the uses, for the table's narrow column.
-USE_NAMES = {
-    "learning_journey": "own journey",
-    "other_journeys": "others' journeys",
-    "display": "displays",
-    "website": "website",
-    "social_media": "social media",
-}
-
-
 def use_name(purpose: str) -> str:
-    return USE_NAMES.get(purpose, purpose.replace("_", " "))
+    return PURPOSE_SHORT_WORDS.get(purpose, purpose.replace("_", " "))
 
 
 def consent_cell(child: Child, today: date) -> Text:

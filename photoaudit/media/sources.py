@@ -1,6 +1,6 @@
 """Walk the transfer folder and list every file in it, photo, video or other.
 
-The rules, in one place (DOMAIN.md R11: nothing in the transfer folder is silently
+The rules, in one place (docs/rules.md R11: nothing in the transfer folder is silently
 skipped; docs/rules.md "Every file gets a row"):
 
 - Every file gets a row, whatever its name: hidden files (``.X.jpg``), files in

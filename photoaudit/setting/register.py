@@ -3,7 +3,7 @@
 The register is a CSV file with one row per child (format: ``consent_data/README.md``).
 :func:`load_register` reads all of it or nothing: every problem in the file is collected
 and reported together in one :class:`RegisterError`, because an audit must never run on a
-register that was only partly understood (DOMAIN.md R1: no consent recorded = no consent).
+register that was only partly understood (docs/rules.md R1: no consent recorded = no consent).
 
 The staff register (``staff.csv``, :func:`load_staff_register`) is read by the same reader,
 with the same Excel tolerance and the same line and column errors; only its columns differ.

@@ -1,7 +1,7 @@
 """Tests for the consent rules (photoaudit.core.consent.judge_photo) on plain data.
 
 No images: children, registers, faces and photos are built by hand. Rule numbers
-(R1, R2, ...) are those of DOMAIN.md. The expensive mistake is a wrong "allowed", so
+(R1, R2, ...) are those of docs/rules.md. The expensive mistake is a wrong "allowed", so
 most tests check that something is NOT allowed, and the property tests at the end
 check that over thousands of random registers and photos.
 """

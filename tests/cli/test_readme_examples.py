@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from photoaudit.cli.main import app
 from review_setting import ROWS, write_register
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 DATA = "consent_data/little-acorns"
 
 

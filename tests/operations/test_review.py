@@ -2,7 +2,7 @@
 the decisions CSV, the interactive walk, face crops and overrides.
 
 The latest audit is made by hand (plain verdicts over real image files in tmp_path),
-so these tests run fast; tests/test_review_audit.py runs the real engine end to end.
+so these tests run fast; tests/cli/test_review_audit.py runs the real engine end to end.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from review_setting import write_register
 from photoaudit.formats.console import literal, make_console, plain_words
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None, input: str | None = None):  # noqa: ANN201

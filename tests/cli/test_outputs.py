@@ -368,7 +368,7 @@ def test_commands_without_a_folder_refuse_a_log_over_the_register(place: Path, c
 
 
 def test_readme_documents_the_output_rules_force_and_exit_code_4() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     start = readme.index("### What photoaudit writes, and what it refuses")
     section = readme[start:readme.index("\n## ", start)]
     for words in ("--force", "outputs.json", "0700", "left exactly as it is", "never the audited folder"):

@@ -1,6 +1,6 @@
 """Parents' data rights, the pure parts: which child an id names, what must be taken down,
 which dated reports are past their retention (issue 14). The engine-backed commands are
-tested in tests/test_rights_cli.py."""
+tested in tests/cli/test_rights_cli.py."""
 
 from __future__ import annotations
 

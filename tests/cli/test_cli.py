@@ -133,7 +133,7 @@ def cli(config: Path, *args: str | Path):  # noqa: ANN201
 
 
 def readme_section(title: str) -> str:
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     start = text.index(f"## {title}")
     end = text.find("\n## ", start + 3)
     return text[start : end if end != -1 else None]

@@ -11,7 +11,7 @@ import pytest
 from photoaudit.core.models import PURPOSES
 from photoaudit.setting.register import RegisterError, load_register, parse_date, parse_yes_no
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = ("child_id,name,room,status,leave_date,learning_journey,other_journeys,display,"
           "website,social_media,face_matching,consent_review_due")
 

@@ -214,7 +214,7 @@ def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_the_staff_register_template_is_a_blank_register() -> None:
-    template = Path(__file__).parent.parent / "consent_data" / "template" / "staff.csv"
+    template = Path(__file__).resolve().parents[2] / "consent_data" / "template" / "staff.csv"
     found = load_staff_register(template, purposes=PUBLIC)
     assert found.members == {} and found.purposes == PUBLIC
 

@@ -355,7 +355,7 @@ def test_reaudit_recognises_a_child_enrolled_later_in_photos_already_audited(
 
 
 def test_forget_says_so_when_a_registered_child_had_no_face_data(nursery: tuple[Path, Path]) -> None:
-    """An id no child has is refused (tests/test_rights_cli.py); a registered child who was
+    """An id no child has is refused (tests/cli/test_rights_cli.py); a registered child who was
     never enrolled is recorded as erased on request, and the manager is told nothing was stored."""
     data, _ = nursery
     rows = dict(ROWS)

@@ -1,4 +1,4 @@
-"""The HTML report's content, without a browser (tests/test_html_browser.py opens it in one).
+"""The HTML report's content, without a browser (tests/formats/test_html_browser.py opens it in one).
 
 Reports are built from hand-made verdicts over real image files in tmp_path: the
 public-domain sample faces, never real children.

@@ -1,7 +1,7 @@
 """The review loop from the command line: --open, each decision said back, a warning before a
 far match, --list and --undo, and more than one audited folder.
 
-No face engine: the audits are remembered from plain data (as in tests/test_review.py), on
+No face engine: the audits are remembered from plain data (as in tests/operations/test_review.py), on
 public-domain faces pasted into generated scenes.
 """
 
