@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from .rights import app as rights_app
+from ..core.models import UnknownFaces
 from .shared import (
     EXIT_CANNOT_RUN,
     EXIT_CLEAR,
@@ -29,7 +30,6 @@ from .shared import (
     RulesOption,
     TodayOption,
     ToleranceOption,
-    Unknown,
     cannot_run_is_exit_2,
     checked_settings,
     checked_writes,
@@ -449,8 +449,8 @@ def check_command(
         Optional[Path], typer.Option("--export", help="Write a publishable copy of each photo into this folder.")
     ] = None,
     unknown: Annotated[
-        Unknown, typer.Option("--unknown", help="With --export: cover unidentified faces, or hold those photos back.")
-    ] = Unknown.cover,
+        UnknownFaces, typer.Option("--unknown", help="With --export: cover unidentified faces, or hold those photos back.")
+    ] = UnknownFaces.COVER,
     posted_to: Annotated[
         Optional[str], typer.Option("--posted-to", help="With --export: where the copies are going, e.g. "
                                     "\"Facebook group\" (recorded; see `photoaudit published`).")

@@ -65,11 +65,6 @@ class Detector(str, Enum):
 
 
 
-class Unknown(str, Enum):
-    """What ``check --export`` does with a face nobody could identify (photoaudit.core.cover.UNKNOWN_CHOICES)."""
-
-    cover = "cover"
-    hold = "hold"
 
 
 

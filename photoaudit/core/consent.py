@@ -23,7 +23,7 @@ from .models import (
 from .safeguards import Safeguards, guard_faces, guard_uses
 from .staff_rules import staff_in_photo, staff_label
 from .standing import ChildStanding, may, standing
-from .words import JOURNEY_NOTE_PREFIX, child_label, clock, label_of, purpose_words, withdrawal_words
+from .words import child_label, clock, journey_note, label_of, purpose_words, withdrawal_words
 
 
 
@@ -146,7 +146,7 @@ def _judge(facts: PhotoFacts, register: Register, today: date, purposes: tuple[s
             notes.append(f"Not for {label}'s own learning journey: no consent for it (R2).")
     if journeys:
         names = ", ".join(child_label(present[c].child) for c in journeys)
-        notes.append(f"{JOURNEY_NOTE_PREFIX} {names}.")
+        notes.append(journey_note(names))
 
     by_label = {child_label(s.child): s.child for s in present.values()}
     for label, refused_purposes in refused.items():

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .models import INTERNAL_PURPOSES, PURPOSE_WORDS, Box, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
+from .models import INTERNAL_PURPOSES, PURPOSE_WORDS, Box, UnknownFaces, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .words import and_list, child_label, purpose_words
 from .consent import face_words, judge_photo
 from .standing import standing
@@ -24,7 +24,7 @@ from .staff_rules import is_staff, staff_may_appear
 from .errors import BadValue
 
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
-UNKNOWN_CHOICES = ("cover", "hold")
+UNKNOWN_CHOICES = tuple(u.value for u in UnknownFaces)
 
 GPS_WORDS = (
     "It records where it was taken (GPS location), which must not go outside the setting "
@@ -128,7 +128,7 @@ def call_faces(
             why = (f"Face {index} is one of {staff_counts[face.staff_id]} faces matched to the same "
                    "member of staff; the others could be children, so a person must check."
                    if twice else staff_may_appear(face, register.staff, purpose))
-            calls.append(FaceCall(index, face, cover=bool(why) and (not twice or unknown == "cover"), why=why))
+            calls.append(FaceCall(index, face, cover=bool(why) and (not twice or unknown == UnknownFaces.COVER), why=why))
             continue
         problem = face_words(index, face, register)
         child = None if problem else register.get(face.child_id or "")
@@ -140,7 +140,7 @@ def call_faces(
             )
             child = None
         if child is None:
-            calls.append(FaceCall(index, face, cover=unknown == "cover", why=problem))
+            calls.append(FaceCall(index, face, cover=unknown == UnknownFaces.COVER, why=problem))
             continue
         why = may_appear(child, purpose, today)
         calls.append(FaceCall(index, face, cover=bool(why), why=why, child=child))

@@ -54,6 +54,49 @@ PURPOSE_SHORT_WORDS: dict[str, str] = {
 PUBLIC_PURPOSES: tuple[str, ...] = ("website", "social_media")
 
 
+class MediaKind(str, Enum):
+    """What a file in the transfer folder is: by its extension, else by its content."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class UnknownFaces(str, Enum):
+    """What ``check --export`` does with a face nobody could identify: cover its head in the
+    copy, or hold the photo back (docs/rules.md R5)."""
+
+    COVER = "cover"
+    HOLD = "hold"
+
+
+class NoteKind(str, Enum):
+    """What a verdict's note is about, so a rule finds its notes by kind, never by their words."""
+
+    JOURNEY = "journey"  # whose learning journeys the photo may go in (R3): dropped with them
+    OTHER = "other"
+
+
+class Note(str):
+    """A note's words, exactly as every report shows them, with its :class:`NoteKind`.
+
+    A ``str``, so reports, the JSON and the store see the words alone; a note read back from
+    the store is a plain ``str`` and counts as :attr:`NoteKind.OTHER`.
+    """
+
+    kind: NoteKind = NoteKind.OTHER
+
+    def __new__(cls, text: str, kind: NoteKind = NoteKind.OTHER) -> Note:
+        note = super().__new__(cls, text)
+        note.kind = kind
+        return note
+
+
+def without_notes(notes: Iterable[str], kind: NoteKind) -> list[str]:
+    """The notes that are not of ``kind``."""
+    return [n for n in notes if getattr(n, "kind", NoteKind.OTHER) is not kind]
+
+
 class Action(str, Enum):
     """What should happen to a photo as a whole."""
 

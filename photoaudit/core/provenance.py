@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from .models import Action, Child, FaceStatus, PhotoVerdict, Register, Use
-from .words import JOURNEY_NOTE_PREFIX, child_label, clock, long_date, purpose_words
+from .models import Action, Child, FaceStatus, MediaKind, NoteKind, PhotoVerdict, Register, Use, without_notes
+from .words import child_label, clock, long_date, purpose_words
 
 #: Codes in a verdict's ``flags`` (JSON ``"flags"``), one per finding.
 FLAG_NO_CAMERA = "no_camera"
@@ -159,7 +159,7 @@ class VideoInfo:
 class Provenance:
     """The metadata findings for one file, reported next to its verdict."""
 
-    kind: str = "photo"  # "photo", "video" or "other"
+    kind: MediaKind = MediaKind.PHOTO
     camera: Camera | None = None
     device_id: str | None = None
     breach: bool = False
@@ -201,10 +201,10 @@ def months_words(months: int) -> str:
 
 
 def check_device(
-    path: str, camera: Camera | None, devices: DeviceRegister, kind: str, found: _Findings
+    path: str, camera: Camera | None, devices: DeviceRegister, kind: MediaKind, found: _Findings
 ) -> str | None:
     """R6: the file must come from a registered device; returns that device's id."""
-    what = "video" if kind == "video" else "photo"
+    what = "video" if kind == MediaKind.VIDEO else "photo"
     if camera is None or not camera.complete:
         partly = "only partly recorded" if camera is not None else "not recorded"
         found.require(
@@ -255,9 +255,9 @@ def check_device(
     return None
 
 
-def check_dates(meta: MediaMeta, today: date, rules: RecordRules, kind: str, found: _Findings) -> date | None:
+def check_dates(meta: MediaMeta, today: date, rules: RecordRules, kind: MediaKind, found: _Findings) -> date | None:
     """R7 retention and R8 transfer window from the taken date; returns the keep-until date."""
-    what = "video" if kind == "video" else "photo"
+    what = "video" if kind == MediaKind.VIDEO else "photo"
     if meta.taken is None:
         modified = (
             f" The file was last changed on {long_date(meta.file_modified.date())}, "
@@ -372,7 +372,7 @@ def judge_provenance(
     today: date,
     rules: RecordRules = RecordRules(),
     devices: DeviceRegister | None = None,
-    kind: str = "photo",
+    kind: MediaKind = MediaKind.PHOTO,
     video: VideoInfo | None = None,
 ) -> PhotoVerdict:
     """Add the metadata rules to a consent verdict; only ever stricter.
@@ -394,7 +394,7 @@ def judge_provenance(
     keep_until = check_dates(meta, today, rules, kind, found)
     if meta.gps:
         found.note(
-            f"This {'video' if kind == 'video' else 'photo'} records where it was taken "
+            f"This {'video' if kind == MediaKind.VIDEO else 'photo'} records where it was taken "
             "(GPS location): remove the location before it is used anywhere outside the "
             "setting (R10).",
             FLAG_GPS,
@@ -434,7 +434,7 @@ def merge(verdict: PhotoVerdict, found: _Findings, provenance: Provenance) -> Ph
             purposes = {p: Use.WITHHELD for p in purposes}
         if journeys:
             journeys = ()
-            notes = [n for n in notes if not n.startswith(JOURNEY_NOTE_PREFIX)]
+            notes = without_notes(notes, NoteKind.JOURNEY)
     return replace(
         verdict,
         action=action,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Candidate, FaceMatch, Override, PersonDecision, PhotoVerdict
+from .models import Candidate, MediaKind, FaceMatch, Override, PersonDecision, PhotoVerdict
 from .provenance import Provenance
 
 
@@ -40,7 +40,7 @@ def candidate_json(candidate: Candidate) -> dict[str, Any]:
 
 def provenance_json(found: Provenance | None) -> dict[str, Any]:
     """The metadata fields of an image entry (added in version 1; see README)."""
-    found = found or Provenance(kind="other")
+    found = found or Provenance(kind=MediaKind.OTHER)
     camera = found.camera
     video = found.video
     return {

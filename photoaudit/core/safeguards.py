@@ -45,16 +45,18 @@ from .models import (
     FaceDecision,
     FaceMatch,
     FaceStatus,
+    NoteKind,
     PhotoDecisionKind,
     PhotoFacts,
     PhotoVerdict,
     Register,
     Use,
+    without_notes,
 )
 from .decisions import when_words
 from .staff_rules import staff_label
 from .standing import may, standing
-from .words import JOURNEY_NOTE_PREFIX, child_label, clock, label_of, long_date, purpose_words
+from .words import child_label, clock, label_of, long_date, purpose_words
 
 #: What the reason for a photo with no child's face says (``photoaudit review`` lists them).
 FACELESS_MARK = "check by eye that no child is in it"
@@ -414,7 +416,7 @@ def _apply(verdict: PhotoVerdict, found: _Findings, public: list[str], notes: li
     journeys = verdict.journeys
     if purposes.get("learning_journey") is not Use.ALLOWED and journeys:
         journeys = ()
-        notes = [n for n in notes if not n.startswith(JOURNEY_NOTE_PREFIX)]
+        notes = without_notes(notes, NoteKind.JOURNEY)
     faces = tuple(
         replace(f, caution=" ".join(found.cautions[i])) if i in found.cautions else f
         for i, f in enumerate(verdict.faces)

@@ -8,11 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from .models import PURPOSE_WORDS, Child, Register
+from .models import PURPOSE_WORDS, Child, Note, NoteKind, Register
 
 
 #: How the learning-journey note starts (the metadata rules drop it when they block the photo).
 JOURNEY_NOTE_PREFIX = "May go in the learning journey of:"
+
+
+def journey_note(names: str) -> Note:
+    """The note naming the children whose learning journeys the photo may go in (R3)."""
+    return Note(f"{JOURNEY_NOTE_PREFIX} {names}.", NoteKind.JOURNEY)
 
 
 

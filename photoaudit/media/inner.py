@@ -31,12 +31,14 @@ from ..core.models import (
     PURPOSES,
     Action,
     FaceStatus,
+    NoteKind,
     PhotoFacts,
     PhotoVerdict,
     Register,
     Use,
+    without_notes,
 )
-from ..core.words import JOURNEY_NOTE_PREFIX, child_label
+from ..core.words import child_label, journey_note
 from ..core.consent import judge_photo
 from ..core.standing import may, standing
 from ..core.safeguards import Safeguards
@@ -303,10 +305,10 @@ def judge_inner(
     if action is Action.DELETE and verdict.action is not Action.DELETE:
         reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
     if kept != verdict.journeys:
-        notes = [n for n in notes if not n.startswith(JOURNEY_NOTE_PREFIX)]
+        notes = without_notes(notes, NoteKind.JOURNEY)
         if kept:
             names = ", ".join(child_label(register.children[c]) for c in kept)
-            notes.append(f"{JOURNEY_NOTE_PREFIX} {names}.")
+            notes.append(journey_note(names))
     return replace(verdict, action=action, purposes=uses, journeys=kept, reasons=tuple(reasons), notes=tuple(notes))
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from ..core.models import MediaKind
 from .imaging import PHOTO_SUFFIXES, VIDEO_SUFFIXES, sniff
 from .files import open_regular
 
@@ -38,12 +39,6 @@ THUMBNAIL_CACHE_NAMES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.d
 _THUMBNAIL_CACHE_PREFIXES = ("thumbcache_", ".thumbdata")
 
 
-class MediaKind(str, Enum):
-    """What a file in the transfer folder is: by its extension, else by its content."""
-
-    PHOTO = "photo"
-    VIDEO = "video"
-    OTHER = "other"
 
 
 class Entry(str, Enum):

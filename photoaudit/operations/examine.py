@@ -57,7 +57,7 @@ class Examined:
     relative: str
     faces: tuple[Face, ...] = ()
     problem: str | None = None
-    kind: str = "photo"  # "photo", "video" or "other"
+    kind: MediaKind = MediaKind.PHOTO
     meta: MediaMeta | None = None  # what the file says about itself; None if unreadable
     frames: tuple[tuple[float, tuple[Face, ...]], ...] | None = None  # videos: faces per sampled frame
     video: VideoInfo | None = None
@@ -128,9 +128,9 @@ def examine(
     """
     problem = unopened_problem(media)
     if problem is not None:
-        return Examined(media.relative, problem=problem, kind="other")
+        return Examined(media.relative, problem=problem, kind=MediaKind.OTHER)
     if media.entry is Entry.THUMBNAIL_CACHE:
-        return Examined(media.relative, kind="other")
+        return Examined(media.relative, kind=MediaKind.OTHER)
     if media.kind is MediaKind.VIDEO:
         return examine_video(media, engine, video)
     try:
@@ -164,7 +164,7 @@ def examine_video(media: MediaFile, engine: FaceEngine, settings: VideoSettings)
     except UnreadableVideo as err:
         problem = err.reason
     return Examined(
-        media.relative, problem=problem, kind="video", meta=meta, frames=tuple(frames), video=reader.info
+        media.relative, problem=problem, kind=MediaKind.VIDEO, meta=meta, frames=tuple(frames), video=reader.info
     )
 
 
@@ -256,9 +256,9 @@ def judge_file(
         return thumbnail_cache_verdict(media.relative, purposes)
     consent = judge_inner(judge_photo(facts, register, today, purposes, guard), facts, register, today, purposes,
                           guard)
-    kind = examined.kind if examined.meta is not None or examined.kind == "video" else media.kind.value
+    kind = examined.kind if examined.meta is not None or examined.kind == MediaKind.VIDEO else media.kind
     verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
-    if examined.kind != "video" and len(verdict.reasons) == len(consent.reasons):
+    if examined.kind != MediaKind.VIDEO and len(verdict.reasons) == len(consent.reasons):
         verdict = add_cover_notes(verdict, facts, register, today, guard)
     return verdict
 

@@ -127,7 +127,7 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
             gps=m["gps"],
             file_modified=file_modified,
         )
-    kind = extra.get("kind", "photo")
+    kind = MediaKind(extra.get("kind", MediaKind.PHOTO.value))
     if "frames" not in extra:
         labels = extra.get("inner", [])
         inner_faces: list[list[Face]] = [[] for _ in labels]

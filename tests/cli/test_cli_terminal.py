@@ -261,12 +261,17 @@ def test_children_default_age_is_the_documented_one() -> None:
 
 
 def test_detector_choices_are_the_engine_s() -> None:
-    from photoaudit.cli.shared import Detector, Unknown
-    from photoaudit.core.cover import UNKNOWN_CHOICES
+    from photoaudit.cli.shared import Detector
     from photoaudit.faces.engine import DETECTORS
 
     assert tuple(d.value for d in Detector) == DETECTORS
-    assert tuple(u.value for u in Unknown) == UNKNOWN_CHOICES
+
+
+def test_unknown_choices_are_the_cover_rules_own() -> None:
+    from photoaudit.core.cover import UNKNOWN_CHOICES
+
+    assert "<cover|hold>" in cli("check", "-h").output
+    assert UNKNOWN_CHOICES == ("cover", "hold")
 
 
 @pytest.mark.parametrize("child_id", ["[bold red]c9[/]", "c9[/]x", "\x1b[31mc9"])

@@ -483,7 +483,7 @@ def audit_verdict(kind: str):  # noqa: ANN201
     facts = photo(matched("C001", 0), matched("C002", 1))
     media_kind = MediaKind.VIDEO if kind == "video" else MediaKind.PHOTO
     media = MediaFile(Path("x"), "x", media_kind, 1)
-    return judge_file(media, Examined("x", kind=kind), facts, reg, TODAY)
+    return judge_file(media, Examined("x", kind=media_kind), facts, reg, TODAY)
 
 
 def test_the_audit_notes_a_covered_copy_for_a_photo() -> None:
