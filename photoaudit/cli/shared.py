@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
+from ..faces.detectors import DETECTORS
+
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
     # that --help and --version start quickly (numpy, PIL and rich take most of a second)
     from datetime import date
@@ -55,13 +57,9 @@ state = State()
 
 
 
-class Detector(str, Enum):
-    """Face detectors (the same names as photoaudit.faces.engine.DETECTORS)."""
-
-    auto = "auto"
-    yunet = "yunet"
-    cnn = "cnn"
-    hog = "hog"
+#: ``--detector``'s choices: ``auto`` and every detector in the registry (photoaudit.faces.detectors),
+#: read without importing any detector library.
+Detector = Enum("Detector", {name: name for name in DETECTORS}, type=str)
 
 
 

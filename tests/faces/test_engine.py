@@ -32,7 +32,9 @@ from faces import (
     scene,
 )
 from photoaudit.core.settings import MatchSettings
-from photoaudit.faces.engine import EngineSettings, FaceEngine, models_dir, shrink, yunet_available
+from photoaudit.faces.detectors.yunet import yunet_available
+from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink
+from photoaudit.faces.model_files import models_dir
 from photoaudit.core.models import Face
 from photoaudit.media.imaging import load_photo
 from photoaudit.core.matching import match_face
@@ -436,7 +438,8 @@ class NoPkgResources:
         return None
 sys.meta_path.insert(0, NoPkgResources())
 import numpy as np
-from photoaudit.faces.engine import FaceEngine, models_dir
+from photoaudit.faces.engine import FaceEngine
+from photoaudit.faces.model_files import models_dir
 from photoaudit.media.samples import astronaut
 print(models_dir())
 faces = FaceEngine().find_faces(np.asarray(astronaut()))

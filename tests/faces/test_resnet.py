@@ -18,7 +18,8 @@ from PIL import Image
 
 from faces import astronaut, cameraman, grace_hopper, scene
 from photoaudit.operations import parallel
-from photoaudit.faces.engine import RESNET_MODEL, EngineSettings, FaceEngine, models_dir
+from photoaudit.faces.engine import EngineSettings, FaceEngine
+from photoaudit.faces.model_files import RESNET_MODEL, models_dir
 from photoaudit.faces.resnet import FaceResNet, UnsupportedModel, _add
 
 MODEL = models_dir() / RESNET_MODEL
