@@ -273,7 +273,8 @@ def audit_command(
     from datetime import datetime, timezone
 
     from ..faces.engine import EngineSettings
-    from ..formats import csv_report, html_report, json_report, terminal
+    from ..formats import csv_report, terminal
+    from ..formats.interface import RenderOptions, ReportChoice
     from ..store.outputs import Writes, write_report
     from ..operations.parallel import default_jobs
     from ..store.report_retention import prune as prune_reports
@@ -282,6 +283,9 @@ def audit_command(
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
+    #: The files besides --json, in the order they are written, each through the one render signature.
+    reports = [(choice, path) for choice, path in ((ReportChoice.CSV, csv_out), (ReportChoice.FACES_CSV, faces_csv),
+                                                   (ReportChoice.HTML, html_out)) if path is not None]
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
         sep = csv_report.separator(csv_sep)
@@ -314,7 +318,8 @@ def audit_command(
                     log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
                         f"(sha256 {item.sha256})")
             complete_result_hints(result)
-            text = json_report.render(result)
+            options = RenderOptions(register=prepared.register, sep=sep, prefix=command_prefix())
+            text = ReportChoice.JSON.to_format().render(result, options)
             dated = write_dated_report(settings.reports_path, result.generated, text)
             try:
                 pruned = prune_reports(settings.reports_path, settings.log_path,
@@ -325,13 +330,8 @@ def audit_command(
                 log(f"audit {folder}: {pruned}")
             if json_out is not None:
                 send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
-            if csv_out is not None:
-                write_report(settings, csv_out, csv_report.render(result, prepared.register, sep), force)
-            if faces_csv is not None:
-                write_report(settings, faces_csv, csv_report.render_faces(result, prepared.register, sep), force)
-            if html_out is not None:
-                write_report(settings, html_out, complete_html_hints(html_report.render(result, prepared.register)),
-                             force)
+            for choice, path in reports:
+                write_report(settings, path, choice.to_format().render(result, options), force)
     line = terminal.summary_line(result, devices_checked=prepared.devices is not None)
     log(f"{line} exit={result.exit_code} report={dated}")
     if quiet:
@@ -369,14 +369,6 @@ def complete_result_hints(result: AuditResult) -> None:
         for v in result.verdicts
     ]
 
-
-def complete_html_hints(page: str) -> str:
-    """The hints in the HTML report (``photoaudit review --decisions FILE``) with this run's options."""
-    import html
-
-    from ..formats.console import complete_hints
-
-    return complete_hints(page, html.escape(command_prefix(), quote=False))
 
 
 @app.command("devices", epilog=examples(

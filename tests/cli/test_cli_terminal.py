@@ -307,12 +307,13 @@ def test_hints_are_completed_but_summary_lines_are_not() -> None:
 
 def test_the_html_report_hints_carry_the_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     from photoaudit.cli import main as cli_module
+    from photoaudit.formats.interface import html_hints
 
     for name in ("config", "state_dir", "quarantine_dir", "log_file"):
         monkeypatch.setattr(cli_module.state, name, None)
     monkeypatch.setattr(cli_module.state, "data_dir", Path("consent_data/a&b"))
     page = "<code>photoaudit review --decisions FILE</code>"
-    assert cli_module.complete_html_hints(page) == (
+    assert html_hints(page, cli_module.command_prefix()) == (
         "<code>photoaudit --data 'consent_data/a&amp;b' review --decisions FILE</code>"
     )
 
