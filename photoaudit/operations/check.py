@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .examine import AuditResult, Examined, examine, identify, judge_file, list_media
+from .examine import AuditResult, Examined, examine, identify, judge_file_with_consent, list_media
 from ..core.cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
 from .decision_book import Settler, load_settler
 from ..core.decisions import apply_override
@@ -27,7 +27,6 @@ from ..media.export import (
     write_new,
 )
 from ..media.imaging import UnreadablePhoto, load_photo
-from ..media.inner import judge_inner
 from ..core.models import Action, PhotoVerdict, Use
 from ..core.consent import judge_photo
 from ..core.provenance import audit_warnings
@@ -241,13 +240,10 @@ def check_one(
     facts = identify(examined, prepared.enrolled, settings.match)
     if settler is not None:
         facts = settler(media, facts)
-    verdict = judge_file(
-        media, examined, facts, register, today, settings.purposes, prepared.devices, settings.records, guard
-    )
     # The copy carries nothing but the main picture, so what is inside the file (EXIF
-    # thumbnail, more images) holds back the file itself, never its copy.
-    consent = judge_inner(judge_photo(facts, register, today, settings.purposes, guard), facts, register, today,
-                          settings.purposes, guard)
+    # thumbnail, more images) holds back the file itself, never its copy. The consent
+    # verdict is the one the file's verdict was built on: judged once.
+    verdict, consent = judge_file_with_consent(media, examined, facts, prepared.judging(today))
     from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
     if settler is not None:
         verdict = apply_override(verdict, settler.overrides.get(settler.hashes.get(media.relative, "")))

@@ -31,12 +31,11 @@ from ..core.models import (
     InnerPicture,
     PhotoFacts,
     PhotoVerdict,
-    Register,
     Use,
 )
 from ..core.consent import judge_photo
-from ..core.safeguards import Safeguards, public_review
-from ..core.provenance import DeviceRegister, MediaMeta, RecordRules, VideoInfo, judge_provenance
+from ..core.safeguards import public_review
+from ..core.provenance import MediaMeta, VideoInfo, judge_provenance
 from ..media.sources import (
     THUMBNAIL_CACHE_WORDS,
     Entry,
@@ -48,6 +47,7 @@ from ..media.sources import (
     walk,
 )
 from ..media.video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
+from ..core.judging import Judging
 
 
 @dataclass(frozen=True)
@@ -205,18 +205,10 @@ def taken_day(examined: Examined) -> date | None:
 def audit_files(
     files: Iterable[MediaFile],
     engine: FaceEngine,
-    register: Register,
-    enrolled: Mapping[str, Sequence[np.ndarray]],
-    today: date,
-    match: MatchSettings,
-    purposes: tuple[str, ...] = PURPOSES,
+    judging: Judging,
     on_file: Callable[[MediaFile], None] | None = None,
     *,
-    devices: DeviceRegister | None = None,
-    rules: RecordRules = RecordRules(),
-    video: VideoSettings = VideoSettings(),
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
-    guard: Safeguards | None = None,
 ) -> list[PhotoVerdict]:
     """Examine, identify and judge each file in turn: consent first, then its metadata.
 
@@ -225,70 +217,65 @@ def audit_files(
     """
     verdicts = []
     for media in files:
-        examined = examine(media, engine, video=video)
-        facts = identify(examined, enrolled, match)
+        examined = examine(media, engine, video=judging.video)
+        facts = identify(examined, judging.enrolled, judging.match)
         if settle is not None:
             facts = settle(media, facts)
-        verdicts.append(judge_file(media, examined, facts, register, today, purposes, devices, rules, guard))
+        verdicts.append(judge_file(media, examined, facts, judging))
         if on_file:
             on_file(media)
     return verdicts
 
 
-def judge_file(
-    media: MediaFile,
-    examined: Examined,
-    facts: PhotoFacts,
-    register: Register,
-    today: date,
-    purposes: tuple[str, ...] = PURPOSES,
-    devices: DeviceRegister | None = None,
-    rules: RecordRules = RecordRules(),
-    guard: Safeguards | None = None,
-) -> PhotoVerdict:
+def judge_file(media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging) -> PhotoVerdict:
     """The verdict on one examined file: consent first, then its metadata.
 
     When only some faces stand in the way of a use of a photo (the metadata rules
     raised nothing), the verdict notes that a copy with those faces covered could be used.
     A thumbnail cache is flagged for deletion.
     """
+    return judge_file_with_consent(media, examined, facts, judging)[0]
+
+
+def judge_file_with_consent(
+    media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging
+) -> tuple[PhotoVerdict, PhotoVerdict]:
+    """The file's verdict (:func:`judge_file`), and the consent verdict it was built on (the
+    consent rules and the pictures inside the file, before the metadata rules): judged once,
+    for callers that need both (``check``)."""
+    register, today, purposes, guard = judging.register, judging.today, judging.purposes, judging.guard
     if media.entry is Entry.THUMBNAIL_CACHE:
-        return thumbnail_cache_verdict(media.relative, purposes)
+        cache = thumbnail_cache_verdict(media.relative, purposes)
+        return cache, cache
     consent = judge_inner(judge_photo(facts, register, today, purposes, guard), facts, register, today, purposes,
                           guard)
     kind = examined.kind if examined.meta is not None or examined.kind == MediaKind.VIDEO else media.kind
-    verdict = judge_provenance(consent, examined.meta, register, today, rules, devices, kind, examined.video)
+    verdict = judge_provenance(consent, examined.meta, register, today, judging.rules, judging.devices, kind,
+                               examined.video)
     if examined.kind != MediaKind.VIDEO and len(verdict.reasons) == len(consent.reasons):
         verdict = add_cover_notes(verdict, facts, register, today, guard)
-    return verdict
+    return verdict, consent
 
 
 def judge(
     examined: Examined,
     media_kind: MediaKind,
-    register: Register,
-    enrolled: Mapping[str, Sequence[np.ndarray]],
-    today: date,
-    match: MatchSettings,
-    purposes: tuple[str, ...] = PURPOSES,
+    judging: Judging,
     *,
-    devices: DeviceRegister | None = None,
-    rules: RecordRules = RecordRules(),
     media: MediaFile | None = None,
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
-    guard: Safeguards | None = None,
 ) -> PhotoVerdict:
     """Match the faces found in one file, then :func:`judge_file` it: the cheap steps, which
     every audit runs again (they depend on today and today's register), stored faces or not.
 
     ``settle`` applies what people decided about the faces, as in :func:`audit_files`.
     """
-    facts = identify(examined, enrolled, match)
+    facts = identify(examined, judging.enrolled, judging.match)
     if media is None:
         media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
     if settle is not None:
         facts = settle(media, facts)
-    return judge_file(media, examined, facts, register, today, purposes, devices, rules, guard)
+    return judge_file(media, examined, facts, judging)
 
 
 def thumbnail_cache_verdict(relative: str, purposes: tuple[str, ...] = PURPOSES) -> PhotoVerdict:

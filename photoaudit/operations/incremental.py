@@ -22,29 +22,28 @@ import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 
 from .examine import Examined, judge
-from ..core.settings import MatchSettings, VideoSettings
+from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
 from ..store.erasure import without_erased
 from ..core.report_shape import verdict_json
 from ..media.files import sha256_file
 from ..media.metadata import modified_time
-from ..core.models import PURPOSES, Box, PhotoVerdict, Register
+from ..core.models import Box, PhotoVerdict
 from .parallel import examine_all
-from ..core.provenance import Camera, DeviceRegister, MediaMeta, RecordRules, VideoInfo
+from ..core.provenance import Camera, MediaMeta, VideoInfo
 from ..media.sources import MediaFile, MediaKind
 from ..store.database import Examination, FileState, Store, StoredVerdict
+from ..core.judging import Judging
 
 if TYPE_CHECKING:
     from .decision_book import Settler
-    from ..core.safeguards import Safeguards
 
 #: Bump when :func:`photoaudit.operations.examine.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
@@ -204,24 +203,17 @@ def audit_incrementally(
     files: Sequence[MediaFile],
     engine: FaceEngine,
     store: Store,
-    register: Register,
-    enrolled: Mapping[str, Sequence[np.ndarray]],
-    today: date,
-    match: MatchSettings,
-    purposes: tuple[str, ...] = PURPOSES,
+    judging: Judging,
     jobs: int = 1,
     on_file: Callable[[MediaFile], None] | None = None,
     *,
-    devices: DeviceRegister | None = None,
-    rules: RecordRules = RecordRules(),
-    video: VideoSettings = VideoSettings(),
     settle: Settler | None = None,
-    guard: Safeguards | None = None,
 ) -> IncrementalAudit:
     """Examine what the store does not know yet, then judge every file.
 
     ``settle`` applies people's decisions about faces (keyed by content hash) before judging.
     """
+    video = judging.video
     where = folder_key(folder)
     states = hash_files(files, store.locations(where), jobs)
     erased = store.erased_faces()
@@ -272,8 +264,7 @@ def audit_incrementally(
     if settle is not None:
         settle.know(hashes)
     verdicts = [
-        judge(examined[m.relative], m.kind, register, enrolled, today, match, purposes,
-              devices=devices, rules=rules, media=m, settle=settle, guard=guard)
+        judge(examined[m.relative], m.kind, judging, media=m, settle=settle)
         for m in files
     ]
     when = now_text()

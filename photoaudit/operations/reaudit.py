@@ -8,21 +8,17 @@ today's consent rules, and lists every photo whose verdict changed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-import numpy as np
 
 from .examine import judge
-from ..core.settings import MatchSettings, VideoSettings
 from ..faces.engine import EngineSettings
 from .incremental import examine_key, from_stored, now_text, stored_verdict
-from ..core.models import PURPOSES, PhotoVerdict, Register
-from ..core.provenance import DeviceRegister, RecordRules
-from ..core.safeguards import Safeguards
+from ..core.models import PhotoVerdict
 from ..media.sources import kind_of
 from ..store.database import Store, StoredVerdict
+from ..core.judging import Judging
 
 
 @dataclass(frozen=True)
@@ -67,31 +63,22 @@ def verdict_changed(before: StoredVerdict | None, after: PhotoVerdict) -> bool:
 def reaudit(
     store: Store,
     engine: EngineSettings,
-    register: Register,
-    enrolled: Mapping[str, Sequence[np.ndarray]],
-    today: date,
-    match: MatchSettings,
-    purposes: tuple[str, ...] = PURPOSES,
+    judging: Judging,
     folder: str | None = None,
-    *,
-    devices: DeviceRegister | None = None,
-    rules: RecordRules = RecordRules(),
-    video: VideoSettings = VideoSettings(),
-    guard: Safeguards | None = None,
 ) -> ReauditResult:
     """Re-judge every file last seen in an audited folder (or in ``folder``) from what is stored."""
-    result = ReauditResult(today)
+    result = ReauditResult(judging.today)
     judged: dict[str, PhotoVerdict] = {}
     for where, relative, sha256, mtime_ns in store.all_locations(folder):
         kind = kind_of(relative)
-        stored = store.examination(sha256, examine_key(engine, kind, video))
+        stored = store.examination(sha256, examine_key(engine, kind, judging.video))
         if stored is None:  # unreadable, or examined with other settings
             result.not_rejudged.append((where, relative))
             continue
         result.photos += 1
         modified = datetime.fromtimestamp(mtime_ns / 1e9)  # as the audit quoted it
         examined = from_stored(relative, stored, modified)
-        verdict = judge(examined, kind, register, enrolled, today, match, purposes, devices=devices, rules=rules, guard=guard)
+        verdict = judge(examined, kind, judging)
         judged[sha256] = verdict
         before = store.verdict(sha256)  # the new verdicts are only stored at the end
         if verdict_changed(before, verdict):

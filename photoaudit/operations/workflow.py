@@ -36,6 +36,7 @@ from ..core.renewals import renewal_warning
 from ..core.safeguards import Safeguards, safeguards_for
 from ..media.sources import Entry, MediaFile, shown
 from ..store.database import Store
+from ..core.judging import Judging
 
 ENROLMENT_KEY = "enrolment-inputs"
 
@@ -51,6 +52,12 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
     guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
+
+    def judging(self, today: date) -> Judging:
+        """What the rules judge every photo of this run against, as one value."""
+        settings = self.settings
+        return Judging(self.register, today, self.enrolled, settings.match, settings.purposes, self.devices,
+                       settings.records, settings.video, self.guard)
 
     @property
     def children_enrolled(self) -> bool:
@@ -137,10 +144,7 @@ def audit(
     settler = load_settler(settings.state_path, prepared.register)
     with Store(settings.state_path) as store:
         done = audit_incrementally(
-            folder, files, prepared.engine, store, prepared.register, prepared.enrolled,
-            today, settings.match, settings.purposes, jobs, on_file,
-            devices=prepared.devices, rules=settings.records, video=settings.video,
-            settle=settler, guard=prepared.guard,
+            folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=settler,
         )
     result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes,
                          skipped=listing.skipped, public=settings.public)
@@ -250,10 +254,7 @@ def reaudit(
     settings = prepared.settings
     with Store(settings.state_path) as store:
         return reaudit_store(
-            store, prepared.engine.settings, prepared.register, prepared.enrolled,
-            today, settings.match, settings.purposes, None if folder is None else folder_key(folder),
-            devices=prepared.devices, rules=settings.records, video=settings.video,
-            guard=prepared.guard,
+            store, prepared.engine.settings, prepared.judging(today), None if folder is None else folder_key(folder),
         )
 
 

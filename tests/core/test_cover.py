@@ -476,6 +476,7 @@ def test_only_faces_in_the_way_are_covered(seed: int) -> None:
 def audit_verdict(kind: str):  # noqa: ANN201
     from pathlib import Path
 
+    from photoaudit.core.judging import Judging
     from photoaudit.operations.examine import Examined, judge_file
     from photoaudit.media.sources import MediaFile, MediaKind
 
@@ -483,7 +484,7 @@ def audit_verdict(kind: str):  # noqa: ANN201
     facts = photo(matched("C001", 0), matched("C002", 1))
     media_kind = MediaKind.VIDEO if kind == "video" else MediaKind.PHOTO
     media = MediaFile(Path("x"), "x", media_kind, 1)
-    return judge_file(media, Examined("x", kind=media_kind), facts, reg, TODAY)
+    return judge_file(media, Examined("x", kind=media_kind), facts, Judging(reg, TODAY))
 
 
 def test_the_audit_notes_a_covered_copy_for_a_photo() -> None:

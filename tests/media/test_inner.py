@@ -18,6 +18,7 @@ import pytest
 from nursery import copy_data, enrolled_template, photo, settings_for, shared
 from PIL import Image
 
+from photoaudit.core.judging import Judging
 from photoaudit.operations.examine import examine, identify, judge_file
 from photoaudit.faces.engine import EngineSettings
 from photoaudit.media.imaging import load_photo
@@ -153,7 +154,7 @@ def verdict_of(path: Path, prepared):  # noqa: ANN001, ANN201
     media = MediaFile(path, path.name, MediaKind.PHOTO, path.stat().st_size)
     examined = examine(media, prepared.engine)
     facts = identify(examined, prepared.enrolled, prepared.settings.match)
-    return judge_file(media, examined, facts, prepared.register, TODAY, prepared.settings.purposes)
+    return judge_file(media, examined, facts, Judging(prepared.register, TODAY, purposes=prepared.settings.purposes))
 
 
 def crop_with_stale_thumbnail(path: Path) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from photoaudit.core.judging import Judging
 from photoaudit.operations.examine import audit_files
 from photoaudit.core.settings import MatchSettings, VideoSettings
 from photoaudit.faces.engine import FaceEngine
@@ -191,7 +192,8 @@ def walking_video(path: Path, codec: str = "mpeg4", *, grace_from: int | None = 
 
 
 def audit_folder(folder: Path, engine: FaceEngine, enrolled, **kwargs):  # noqa: ANN001, ANN003, ANN201
-    return audit_files(iter_media(folder), engine, REGISTER, enrolled, TODAY, SETTINGS, **kwargs)
+    """``kwargs``: what else the rules judge against (devices, rules, video: see core.judging.Judging)."""
+    return audit_files(iter_media(folder), engine, Judging(REGISTER, TODAY, enrolled, SETTINGS, **kwargs))
 
 
 @pytest.mark.parametrize("codec,name", [("mpeg4", "VID_0001.mp4"), ("libx264", "VID_0002.m4v"),
