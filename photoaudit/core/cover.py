@@ -157,6 +157,7 @@ def plan_cover(
     file_blockers: tuple[str, ...] = (),
     gps: bool = False,
     guard: Safeguards | None = None,
+    consent: PhotoVerdict | None = None,
 ) -> CoverPlan:
     """Is the photo cleared for ``purpose``, and which faces must a publishable copy cover?
 
@@ -166,6 +167,10 @@ def plan_cover(
     (a breach of R6, past retention under R7, ...): no cover helps, so no copy.
     ``gps``: the file records a location, so it is not cleared for uses outside
     the setting as it is (R10), though a copy (which carries none) may be.
+    ``consent``: the photo's consent verdict as the audit judged it (the consent rules and
+    the pictures inside the file, for every purpose); the photo is cleared for ``purpose`` only
+    when that verdict allows it, and the photo is not judged again. Without it (a caller
+    with no verdict yet) the photo's own faces are judged here.
     Fails closed: the copy is only allowed when the faces left in it, judged
     by the same rules as the audit, are cleared for the purpose.
     """
@@ -173,7 +178,7 @@ def plan_cover(
         raise BadValue(f"unknown must be one of {UNKNOWN_CHOICES}, not {unknown!r}")
     guard = guard if guard is not None else Safeguards()
     facts = guard_faces(facts, register, guard)  # look-alike matches count as uncertain faces
-    verdict = judge_photo(facts, register, today, (purpose,), guard)
+    verdict = consent if consent is not None else judge_photo(facts, register, today, (purpose,), guard)
     if facts.problem is not None:
         why = (f"{facts.problem} A person must look at this file.",)
         return CoverPlan(facts.path, purpose, False, why, (), why, None)
@@ -246,7 +251,7 @@ def cover_notes(
     for purpose, use in verdict.purposes.items():
         if use is not Use.WITHHELD:
             continue
-        plan = plan_cover(facts, register, today, purpose, guard=guard)
+        plan = plan_cover(facts, register, today, purpose, guard=guard, consent=verdict)
         if not plan.copy_allowed or not any(c.identified for c in plan.covered):
             continue
         if not any(c.identified for c in plan.kept):

@@ -250,7 +250,8 @@ def check_one(
         if verdict.override is not None and verdict.override.action is not Action.KEEP:
             from_file = (*from_file, verdict.reasons[-1])  # the person's word stands, as in the audit
     gps = examined.meta is not None and examined.meta.gps
-    plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps, guard=guard)
+    plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps, guard=guard,
+                      consent=consent)
     return PhotoCheck(media, verdict, plan)
 
 

@@ -569,3 +569,26 @@ def test_bad_today_is_refused(setting: Setting) -> None:
     result = cli(setting.config, "--data", setting.data, "audit", setting.clear, "--today", "11/20/2026")
     assert result.exit_code == 2
     assert "--today" in result.stderr
+
+
+def test_an_unexpected_error_is_exit_2_not_the_findings_code() -> None:
+    """A crash (a fault in photoaudit) must not end with Python's 1, which cron reads as findings."""
+    import subprocess
+    import sys
+
+    from photoaudit.__main__ import EXIT_CANNOT_RUN
+    from photoaudit.cli.shared import EXIT_CANNOT_RUN as SHARED_EXIT_CANNOT_RUN
+
+    assert EXIT_CANNOT_RUN == SHARED_EXIT_CANNOT_RUN
+    probe = (
+        "import photoaudit.cli.main as cli\n"
+        "def broken(**kwargs):\n"
+        "    raise ValueError('a fault nobody foresaw')\n"
+        "cli.app = broken\n"
+        "from photoaudit.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "unexpected error" in done.stderr and "a fault nobody foresaw" in done.stderr
+    assert "do not rely on any report from this run" in done.stderr

@@ -209,6 +209,7 @@ def test_the_export_copy_carries_no_inner_picture(tmp_path: Path, prepared) -> N
     result = run_check(gather([photos / "crop.jpg"]), prepared, TODAY, "website", out, "cover", [])
     (checked,) = result.photos
     assert checked.verdict.purposes["website"] is not Use.ALLOWED  # the file itself is not cleared
+    assert not checked.cleared and result.exit_code == 1, checked.plan.blockers  # and check says so
     (copy,) = list(out.iterdir())
     with Image.open(copy) as im:
         assert not im.info.get("exif") and getattr(im, "n_frames", 1) == 1
