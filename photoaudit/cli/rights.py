@@ -1,4 +1,5 @@
-"""Commands for parents' data rights: find (every photo of a child), published, takedown.
+"""Commands for parents' data rights: find (every photo of a child), published, takedown,
+forget (erase a child's face data).
 
 A thin typer shell with its own ``app``, assembled into the main command in
 :mod:`photoaudit.cli.main` (one ``add_typer`` line there). The shared helpers (settings,
@@ -17,17 +18,18 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from . import shared
+from .shared import EXIT_CLEAR, cannot_run_is_exit_2, checked_settings, console_for, examples, log
 from ..core.errors import BadValue
 
 if TYPE_CHECKING:  # the libraries are imported when a command runs, so that --help starts quickly
     from ..store.published import PublishedCopy, Takedown
+    from ..core.settings import Settings
     from ..operations.subject_access import ChildPhoto
 
 app = typer.Typer(add_completion=False)
 
 #: The version of the JSON that ``published``, ``takedown`` and ``find`` write (README).
 RIGHTS_JSON_VERSION = 1
-
 
 
 def write_json(target: Path, body: dict) -> None:
@@ -253,3 +255,56 @@ def others_words(photo: ChildPhoto) -> str:
     if photo.faces.unidentified:
         parts.append(f"{len(photo.faces.unidentified)} face(s) not identified")
     return ", ".join(parts) or "nobody else"
+
+
+@app.command("forget", epilog=examples("photoaudit --data consent_data/little-acorns forget c07"))
+def forget_command(
+    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased: their "
+                                            "id as in the register (an id nobody has is refused).")],
+) -> None:
+    """Erase a child's (or member of staff's) face templates and every stored face that was them;
+    never enrol them again."""
+    from ..core.models import staff_id_of
+    from ..operations.workflow import forget
+
+    console = console_for()
+    with cannot_run_is_exit_2("forget"):
+        settings = checked_settings()
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        erasure = forget(settings, child_id, when)
+        label = forgotten_label(settings, erasure.child_id)
+    child_id = staff_id_of(erasure.child_id) or erasure.child_id  # as the register writes it
+    words = erasure.words(label)
+    log(f"forget: {words}")
+    console.print(words)
+    if not erasure.references and not erasure.photos:
+        console.print(f"No face data was stored for {label}: they were not enrolled.", style="yellow")
+    console.print(
+        f"{child_id} will not be enrolled again unless you run "
+        f"`photoaudit enrol --allow-again {child_id}`."
+    )
+    staff = staff_id_of(erasure.child_id) is not None  # a staff id: erased as staff:<id>
+    folder = (settings.staff_dir if staff else settings.faces_dir) / child_id
+    if folder.is_dir():
+        console.print(
+            f"Their reference photos are still in {folder}: photoaudit does not delete photos. "
+            "Delete that folder too if "
+            + ("they asked for their photos to be erased." if staff else
+               "the parents asked for their photos to be erased.")
+        )
+    console.print(
+        "Past reports and the quarantine manifest still name the child (not their face data)."
+    )
+    raise typer.Exit(EXIT_CLEAR)
+
+
+def forgotten_label(settings: Settings, child_id: str) -> str:
+    """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
+    from ..core.models import staff_id_of
+    from ..core.errors import CannotRun
+    from ..operations.workflow import erased_label, load_registers
+
+    try:
+        return erased_label(load_registers(settings), child_id)
+    except (CannotRun, OSError):  # the register's problems are CannotRun too
+        return staff_id_of(child_id) or child_id

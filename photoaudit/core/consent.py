@@ -62,7 +62,7 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
     return ""
 
 
-def judge_photo(
+def consent_verdict(
     facts: PhotoFacts,
     register: Register,
     today: date,

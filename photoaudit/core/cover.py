@@ -17,7 +17,7 @@ from datetime import date
 
 from .models import INTERNAL_PURPOSES, PURPOSE_WORDS, Box, UnknownFaces, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
 from .words import and_list, child_label, purpose_words
-from .consent import face_words, judge_photo
+from .consent import face_words, consent_verdict
 from .standing import standing
 from .safeguards import Safeguards, guard_faces
 from .staff_rules import is_staff, staff_may_appear
@@ -178,7 +178,7 @@ def plan_cover(
         raise BadValue(f"unknown must be one of {UNKNOWN_CHOICES}, not {unknown!r}")
     guard = guard if guard is not None else Safeguards()
     facts = guard_faces(facts, register, guard)  # look-alike matches count as uncertain faces
-    verdict = consent if consent is not None else judge_photo(facts, register, today, (purpose,), guard)
+    verdict = consent if consent is not None else consent_verdict(facts, register, today, (purpose,), guard)
     if facts.problem is not None:
         why = (f"{facts.problem} A person must look at this file.",)
         return CoverPlan(facts.path, purpose, False, why, (), why, None)
@@ -197,7 +197,7 @@ def plan_cover(
     if not hold:
         kept = PhotoFacts(facts.path, tuple(c.face for c in calls if not c.cover), taken=facts.taken)
         # Faces were found (and covered) in the original: "no face found" is not this copy's case.
-        copy_verdict = judge_photo(kept, register, today, (purpose,), copy_guard(facts, guard))
+        copy_verdict = consent_verdict(kept, register, today, (purpose,), copy_guard(facts, guard))
         if copy_verdict.purposes[purpose] is not Use.ALLOWED:
             hold.extend(copy_verdict.reasons or ("The faces left in a copy would not be cleared.",))
     return CoverPlan(facts.path, purpose, cleared, blockers, calls, tuple(hold), copy_verdict)

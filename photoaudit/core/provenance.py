@@ -365,7 +365,7 @@ def video_notes(verdict: PhotoVerdict, register: Register, video: VideoInfo, fou
         found.notes.append("Seen in the video: " + ", ".join(seen) + ".")
 
 
-def judge_provenance(
+def provenance_verdict(
     verdict: PhotoVerdict,
     meta: MediaMeta | None,
     register: Register,

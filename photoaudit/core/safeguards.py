@@ -1,6 +1,6 @@
 """No wrong "cleared": the rules for what face matching alone cannot be trusted with.
 
-Pure functions over plain data, applied by :func:`photoaudit.core.consent.judge_photo` to
+Pure functions over plain data, applied by :func:`photoaudit.core.consent.consent_verdict` to
 every photo (docs/rules.md, "No wrong cleared, ever"). Face recognition mixes up
 look-alikes, twins and young children, and a photo in which no face was found may
 still show a child. So:

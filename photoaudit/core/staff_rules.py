@@ -1,6 +1,6 @@
 """Staff in the photos: practitioners are adults, with their own consent (docs/rules.md, "Staff").
 
-A pure step of the consent rules (:func:`photoaudit.core.consent.judge_photo` calls it), over the
+A pure step of the consent rules (:func:`photoaudit.core.consent.consent_verdict` calls it), over the
 photo's faces and the staff register:
 
 - A face matched to a member of staff (by the matcher, or named by a person in a review)

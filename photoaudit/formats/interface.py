@@ -4,7 +4,7 @@ After pip-audit's ``_format/interface.py`` and ``OutputFormatChoice``: each form
 object with :meth:`ReportFormat.render`, and :class:`ReportChoice` names them, each with the
 option that asks for it and :meth:`ReportChoice.to_format`. The audit command writes every
 chosen format the same way, so adding a format is one module with a ``render`` and one
-member here (and the option's line in :mod:`photoaudit.cli.main`).
+member here (and the option's line in :mod:`photoaudit.cli.weekly`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ MPO holds a second image; a PNG can be an animation; a HEIC holds thumbnails, mo
 images, depth and other auxiliary images. Posted as it is, the file shows all of them.
 
 Reading them (:func:`inner_pictures`) is an edge; deciding what they mean for a photo is a
-pure rule, :func:`judge_inner` (docs/rules.md "Pictures inside a picture"):
+pure rule, :func:`inner_verdict` (docs/rules.md "Pictures inside a picture"):
 
 - every inner picture that is not simply a small copy of the main picture is examined like
   the main one, and the photo's verdict for each use is the stricter of the two;
@@ -39,7 +39,7 @@ from ..core.models import (
     without_notes,
 )
 from ..core.words import child_label, journey_note
-from ..core.consent import judge_photo
+from ..core.consent import consent_verdict
 from ..core.standing import may, standing
 from ..core.safeguards import Safeguards
 
@@ -245,7 +245,7 @@ def _why(exc: BaseException) -> str:
 
 # -- the rule (pure: plain facts in, a verdict out) ---------------------------------------
 
-def judge_inner(
+def inner_verdict(
     verdict: PhotoVerdict,
     facts: PhotoFacts,
     register: Register,
@@ -278,7 +278,7 @@ def judge_inner(
             stricter = True
             continue
         inner_guard = replace(guard if guard is not None else Safeguards(), faceless=False)
-        alone = judge_photo(PhotoFacts(facts.path, inner.faces, taken=facts.taken), register, today, purposes,
+        alone = consent_verdict(PhotoFacts(facts.path, inner.faces, taken=facts.taken), register, today, purposes,
                             inner_guard)
         for purpose, use in alone.purposes.items():
             if _STRICTER[use] > _STRICTER[uses.get(purpose, Use.ALLOWED)]:

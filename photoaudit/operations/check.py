@@ -1,7 +1,7 @@
 """The pre-posting check: is each photo cleared for one use, and a publishable copy if asked.
 
 Uses the audit's own pipeline (:func:`auditor.examine`, :func:`auditor.identify`,
-:func:`policy.judge_photo`) so a photo gets the same verdict here as in the weekly
+:func:`policy.consent_verdict`) so a photo gets the same verdict here as in the weekly
 audit; :mod:`photoaudit.core.cover` decides what a copy must cover and
 :mod:`photoaudit.media.export` does the pixels. No printing here: the CLI shows the result.
 """
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .examine import AuditResult, Examined, examine, identify, judge_file_with_consent, list_media
+from .examine import AuditResult, Examined, examine, identify, file_and_consent_verdicts, list_media
 from ..core.cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
-from .decision_book import Settler, load_settler
+from .decision_book import DecisionsInForce, load_decisions_in_force
 from ..core.decisions import apply_override
 from ..media.export import (
     copy_format,
@@ -28,7 +28,7 @@ from ..media.export import (
 )
 from ..media.imaging import UnreadablePhoto, load_photo
 from ..core.models import Action, PhotoVerdict, Use
-from ..core.consent import judge_photo
+from ..core.consent import consent_verdict
 from ..core.provenance import audit_warnings
 from ..core.safeguards import Safeguards
 from ..media.sources import MediaFile, MediaKind, Skipped, describe
@@ -208,12 +208,12 @@ def run_check(
         on_start(files)
     result = CheckResult(purpose, today, [], export_dir, unknown)
     # People's decisions and overrides, exactly as the weekly audit applies them.
-    settler = load_settler(prepared.settings.state_path, prepared.register)
+    in_force = load_decisions_in_force(prepared.settings.state_path, prepared.register)
     if not prepared.children_enrolled:
         result.warnings.append("No child is enrolled for face matching, so no face can be cleared.")
     for media in files:
         before = file_state(media.path)
-        photo = check_one(media, prepared, today, purpose, unknown, settler)
+        photo = check_one(media, prepared, today, purpose, unknown, in_force)
         if export_dir is not None:
             export_copy(photo, prepared, today, export_dir, before)
         result.photos.append(photo)
@@ -226,27 +226,27 @@ def run_check(
 
 
 def check_one(
-    media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str, settler: Settler | None = None
+    media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str, in_force: DecisionsInForce | None = None
 ) -> PhotoCheck:
     """The audit's verdict on one file, and the plan for ``purpose``.
 
     What the file's own metadata rules out (a breach of R6, past retention, ...)
     blocks the purpose and any copy; a GPS location blocks uses outside the setting.
-    ``settler`` applies people's decisions about faces and photos, and their
+    ``in_force`` applies people's decisions about faces and photos, and their
     overrides, as the audit does: an override to delete or review blocks the use.
     """
     settings, register, guard = prepared.settings, prepared.register, prepared.guard
     examined = examine(media, prepared.engine, video=settings.video)
     facts = identify(examined, prepared.enrolled, settings.match)
-    if settler is not None:
-        facts = settler(media, facts)
+    if in_force is not None:
+        facts = in_force(media, facts)
     # The copy carries nothing but the main picture, so what is inside the file (EXIF
     # thumbnail, more images) holds back the file itself, never its copy. The consent
     # verdict is the one the file's verdict was built on: judged once.
-    verdict, consent = judge_file_with_consent(media, examined, facts, prepared.judging(today))
+    verdict, consent = file_and_consent_verdicts(media, examined, facts, prepared.judging(today))
     from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
-    if settler is not None:
-        verdict = apply_override(verdict, settler.overrides.get(settler.hashes.get(media.relative, "")))
+    if in_force is not None:
+        verdict = apply_override(verdict, in_force.overrides.get(in_force.hashes.get(media.relative, "")))
         if verdict.override is not None and verdict.override.action is not Action.KEEP:
             from_file = (*from_file, verdict.reasons[-1])  # the person's word stands, as in the audit
     gps = examined.meta is not None and examined.meta.gps
@@ -297,7 +297,7 @@ def verify_copy(data: bytes, photo: PhotoCheck, prepared: Prepared, today: date)
     facts = identify(Examined(photo.media.relative, faces), prepared.enrolled, prepared.settings.match)
     # Faces were found in the original and covered: the copy is not a photo "with no face found".
     guard = replace(prepared.guard or Safeguards(), faceless=False)
-    verdict = judge_photo(facts, prepared.register, today, (photo.plan.purpose,), guard)
+    verdict = consent_verdict(facts, prepared.register, today, (photo.plan.purpose,), guard)
     if verdict.purposes[photo.plan.purpose] is Use.ALLOWED:
         return ""
     return (

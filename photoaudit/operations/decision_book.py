@@ -471,7 +471,7 @@ def mark_twice(faces: list[AuditFace]) -> list[AuditFace]:
 
 
 @dataclass
-class Settler:
+class DecisionsInForce:
     """Applies people's decisions and overrides while an audit runs.
 
     Remembers each file's content hash (the key of every decision) on the way.
@@ -508,15 +508,15 @@ class Settler:
         ]
 
 
-def load_settler(state_dir: Path, register: Register) -> Settler:
+def load_decisions_in_force(state_dir: Path, register: Register) -> DecisionsInForce:
     """The decisions and overrides recorded in the private store."""
     with Store(state_dir) as store:
         book = DecisionBook(store)
         decisions = with_leavers(book.decisions(), leaver_decisions(store))  # leavers: photoaudit.store.leavers
-        return Settler(register, decisions, book.overrides(), book.photo_decisions())
+        return DecisionsInForce(register, decisions, book.overrides(), book.photo_decisions())
 
 
-def remember(state_dir: Path, result: AuditResult, settler: Settler) -> None:
+def remember(state_dir: Path, result: AuditResult, in_force: DecisionsInForce) -> None:
     """Keep the latest audit's faces, for ``photoaudit review``."""
     with Store(state_dir) as store:
-        DecisionBook(store).remember_audit(result, settler.hashes)
+        DecisionBook(store).remember_audit(result, in_force.hashes)

@@ -21,7 +21,7 @@ from ..faces.engine import FaceEngine
 from ..media.imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
 from ..core.matching import match_face
 from ..media.metadata import modified_time, parse_exif
-from ..media.inner import judge_inner
+from ..media.inner import inner_verdict
 from ..core.models import (
     PUBLIC_PURPOSES,
     PURPOSES,
@@ -33,9 +33,9 @@ from ..core.models import (
     PhotoVerdict,
     Use,
 )
-from ..core.consent import judge_photo
+from ..core.consent import consent_verdict
 from ..core.safeguards import public_review
-from ..core.provenance import MediaMeta, VideoInfo, judge_provenance
+from ..core.provenance import MediaMeta, VideoInfo, provenance_verdict
 from ..media.sources import (
     THUMBNAIL_CACHE_WORDS,
     Entry,
@@ -124,7 +124,7 @@ def examine(
     """Find the faces in one file; an unreadable file becomes a problem, never an error.
 
     Only regular files are opened (links, pipes and devices are problems); a thumbnail
-    cache is not looked into (:func:`judge_file` flags it for deletion).
+    cache is not looked into (:func:`file_verdict` flags it for deletion).
     """
     problem = unopened_problem(media)
     if problem is not None:
@@ -202,7 +202,7 @@ def taken_day(examined: Examined) -> date | None:
     return meta.taken.date() if meta is not None and meta.taken is not None else None
 
 
-def audit_files(
+def examine_and_judge(
     files: Iterable[MediaFile],
     engine: FaceEngine,
     judging: Judging,
@@ -221,43 +221,43 @@ def audit_files(
         facts = identify(examined, judging.enrolled, judging.match)
         if settle is not None:
             facts = settle(media, facts)
-        verdicts.append(judge_file(media, examined, facts, judging))
+        verdicts.append(file_verdict(media, examined, facts, judging))
         if on_file:
             on_file(media)
     return verdicts
 
 
-def judge_file(media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging) -> PhotoVerdict:
+def file_verdict(media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging) -> PhotoVerdict:
     """The verdict on one examined file: consent first, then its metadata.
 
     When only some faces stand in the way of a use of a photo (the metadata rules
     raised nothing), the verdict notes that a copy with those faces covered could be used.
     A thumbnail cache is flagged for deletion.
     """
-    return judge_file_with_consent(media, examined, facts, judging)[0]
+    return file_and_consent_verdicts(media, examined, facts, judging)[0]
 
 
-def judge_file_with_consent(
+def file_and_consent_verdicts(
     media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging
 ) -> tuple[PhotoVerdict, PhotoVerdict]:
-    """The file's verdict (:func:`judge_file`), and the consent verdict it was built on (the
+    """The file's verdict (:func:`file_verdict`), and the consent verdict it was built on (the
     consent rules and the pictures inside the file, before the metadata rules): judged once,
     for callers that need both (``check``)."""
     register, today, purposes, guard = judging.register, judging.today, judging.purposes, judging.guard
     if media.entry is Entry.THUMBNAIL_CACHE:
         cache = thumbnail_cache_verdict(media.relative, purposes)
         return cache, cache
-    consent = judge_inner(judge_photo(facts, register, today, purposes, guard), facts, register, today, purposes,
+    consent = inner_verdict(consent_verdict(facts, register, today, purposes, guard), facts, register, today, purposes,
                           guard)
     kind = examined.kind if examined.meta is not None or examined.kind == MediaKind.VIDEO else media.kind
-    verdict = judge_provenance(consent, examined.meta, register, today, judging.rules, judging.devices, kind,
+    verdict = provenance_verdict(consent, examined.meta, register, today, judging.rules, judging.devices, kind,
                                examined.video)
     if examined.kind != MediaKind.VIDEO and len(verdict.reasons) == len(consent.reasons):
         verdict = add_cover_notes(verdict, facts, register, today, guard)
     return verdict, consent
 
 
-def judge(
+def verdict_of_examined(
     examined: Examined,
     media_kind: MediaKind,
     judging: Judging,
@@ -265,17 +265,17 @@ def judge(
     media: MediaFile | None = None,
     settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
 ) -> PhotoVerdict:
-    """Match the faces found in one file, then :func:`judge_file` it: the cheap steps, which
+    """Match the faces found in one file, then :func:`file_verdict` it: the cheap steps, which
     every audit runs again (they depend on today and today's register), stored faces or not.
 
-    ``settle`` applies what people decided about the faces, as in :func:`audit_files`.
+    ``settle`` applies what people decided about the faces, as in :func:`examine_and_judge`.
     """
     facts = identify(examined, judging.enrolled, judging.match)
     if media is None:
         media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
     if settle is not None:
         facts = settle(media, facts)
-    return judge_file(media, examined, facts, judging)
+    return file_verdict(media, examined, facts, judging)
 
 
 def thumbnail_cache_verdict(relative: str, purposes: tuple[str, ...] = PURPOSES) -> PhotoVerdict:

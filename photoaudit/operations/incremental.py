@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 
-from .examine import Examined, judge
+from .examine import Examined, verdict_of_examined
 from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
@@ -43,7 +43,7 @@ from ..store.database import Examination, FileState, Store, StoredVerdict
 from ..core.judging import Judging
 
 if TYPE_CHECKING:
-    from .decision_book import Settler
+    from .decision_book import DecisionsInForce
 
 #: Bump when :func:`photoaudit.operations.examine.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
@@ -198,7 +198,7 @@ def hash_files(
 
 # -- the audit ----------------------------------------------------------------------------------
 
-def audit_incrementally(
+def audit_with_memory(
     folder: Path,
     files: Sequence[MediaFile],
     engine: FaceEngine,
@@ -207,7 +207,7 @@ def audit_incrementally(
     jobs: int = 1,
     on_file: Callable[[MediaFile], None] | None = None,
     *,
-    settle: Settler | None = None,
+    settle: DecisionsInForce | None = None,
 ) -> IncrementalAudit:
     """Examine what the store does not know yet, then judge every file.
 
@@ -264,7 +264,7 @@ def audit_incrementally(
     if settle is not None:
         settle.know(hashes)
     verdicts = [
-        judge(examined[m.relative], m.kind, judging, media=m, settle=settle)
+        verdict_of_examined(examined[m.relative], m.kind, judging, media=m, settle=settle)
         for m in files
     ]
     when = now_text()

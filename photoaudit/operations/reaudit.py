@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 
-from .examine import judge
+from .examine import verdict_of_examined
 from ..faces.engine import EngineSettings
 from .incremental import examine_key, from_stored, now_text, stored_verdict
 from ..core.models import PhotoVerdict
@@ -78,7 +78,7 @@ def reaudit(
         result.photos += 1
         modified = datetime.fromtimestamp(mtime_ns / 1e9)  # as the audit quoted it
         examined = from_stored(relative, stored, modified)
-        verdict = judge(examined, kind, judging)
+        verdict = verdict_of_examined(examined, kind, judging)
         judged[sha256] = verdict
         before = store.verdict(sha256)  # the new verdicts are only stored at the end
         if verdict_changed(before, verdict):

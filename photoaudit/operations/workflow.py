@@ -18,13 +18,13 @@ from .examine import AuditResult, list_folder
 from ..core.child_ids import resolve_child_id
 from ..core.settings import Settings
 from ..setting.devices import load_devices
-from .decision_book import load_settler, remember
+from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
-from .incremental import audit_incrementally, folder_key
+from .incremental import audit_with_memory, folder_key
 from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
 from ..core.words import label_of
 from ..core.staff_rules import staff_label
@@ -141,12 +141,12 @@ def audit(
     files = listing.files
     if on_start:
         on_start(files)
-    settler = load_settler(settings.state_path, prepared.register)
+    in_force = load_decisions_in_force(settings.state_path, prepared.register)
     with Store(settings.state_path) as store:
-        done = audit_incrementally(
-            folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=settler,
+        done = audit_with_memory(
+            folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=in_force,
         )
-    result = AuditResult(folder, today, settler.overrule(done.verdicts), hashes=done.hashes,
+    result = AuditResult(folder, today, in_force.overrule(done.verdicts), hashes=done.hashes,
                          skipped=listing.skipped, public=settings.public)
     result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
     if result.unchecked_folders:
@@ -163,7 +163,7 @@ def audit(
         for erasure in prepared.enrolment.erasures:
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
-    remember(settings.state_path, result, settler)
+    remember(settings.state_path, result, in_force)
     with Store(settings.state_path) as store:
         result.takedown = len(pending_takedowns(store, prepared.register, today))
     if result.takedown:

@@ -18,7 +18,7 @@ from photoaudit.cli import main as cli_module
 from photoaudit.operations.examine import AuditResult
 from photoaudit.cli.main import app
 from photoaudit.core.settings import Settings
-from photoaudit.operations.decision_book import DecisionBook, Settler, remember
+from photoaudit.operations.decision_book import DecisionBook, DecisionsInForce, remember
 from photoaudit.media.files import sha256_file
 from photoaudit.core.models import Action, Candidate, FaceMatch, FaceStatus, PhotoVerdict, Use
 from photoaudit.setting.register import load_register
@@ -35,7 +35,7 @@ runner = CliRunner()
 def remember_audit(settings: Settings, folder: Path, verdicts: list[PhotoVerdict]) -> None:
     register = load_register(settings.register_path)
     hashes = {v.path: sha256_file(folder / v.path) for v in verdicts}
-    remember(settings.state_path, AuditResult(folder, TODAY, verdicts), Settler(register, hashes=hashes))
+    remember(settings.state_path, AuditResult(folder, TODAY, verdicts), DecisionsInForce(register, hashes=hashes))
 
 
 def unknown(box, near: float = 0.56) -> FaceMatch:  # noqa: ANN001

@@ -306,7 +306,7 @@ def test_hints_are_completed_but_summary_lines_are_not() -> None:
 
 
 def test_the_html_report_hints_carry_the_data_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    from photoaudit.cli import main as cli_module
+    from photoaudit.cli import shared as cli_module
     from photoaudit.formats.interface import html_hints
 
     for name in ("config", "state_dir", "quarantine_dir", "log_file"):

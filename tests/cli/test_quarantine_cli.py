@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from photoaudit.cli import state as cli_state
+from photoaudit.cli import quarantine as cli_quarantine
 from photoaudit.store import quarantine as q
 from photoaudit.cli.main import app
 from photoaudit.cli.shared import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_NOT_CONFIRMED
@@ -78,7 +78,7 @@ def test_piped_yes_never_confirms_a_purge(place: Path) -> None:
 def test_at_a_terminal_no_is_its_own_outcome_and_yes_deletes(place: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert move(place, *PHOTOS) == 0
     files = quarantined(place)
-    monkeypatch.setattr(cli_state, "interactive", lambda: True)
+    monkeypatch.setattr(cli_quarantine, "interactive", lambda: True)
     declined = cli(place, "purge", "--older-than", "0d", input="n\n")
     assert declined.exit_code == EXIT_NOT_CONFIRMED != EXIT_CANNOT_RUN
     assert all(p.exists() for p in files)

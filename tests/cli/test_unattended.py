@@ -16,7 +16,7 @@ import pytest
 from nursery import ROWS, write_register
 from typer.testing import CliRunner
 
-from photoaudit.cli import state as cli_state
+from photoaudit.cli import quarantine as cli_quarantine
 from photoaudit.store import quarantine as q
 from photoaudit.cli.main import app
 from photoaudit.cli.shared import EXIT_ALREADY_RUNNING, EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, EXIT_NOT_CONFIRMED
@@ -182,7 +182,7 @@ def test_purge_asks_first_deletes_for_good_and_records_what_it_deleted(
     assert cli(data, "purge", "--older-than", "30d", "--yes").exit_code == EXIT_CLEAR  # too young
     piped = cli(data, "purge", "--older-than", "0d", input="y\n")  # no terminal: piped input never confirms
     assert piped.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
-    monkeypatch.setattr(cli_state, "interactive", lambda: True)  # a person at a terminal from here on
+    monkeypatch.setattr(cli_quarantine, "interactive", lambda: True)  # a person at a terminal from here on
     declined = cli(data, "purge", "--older-than", "0d", input="n\n")
     assert declined.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
     no_answer = cli(data, "purge", "--older-than", "0d", input="")

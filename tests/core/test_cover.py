@@ -37,7 +37,7 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.safeguards import Safeguards
 
 TODAY = date(2026, 3, 10)
@@ -314,7 +314,7 @@ def test_head_region_of_a_tiny_face_still_has_a_margin() -> None:
 
 def notes_for(reg: Register, *faces: FaceMatch) -> tuple[str, ...]:
     facts = photo(*faces)
-    return cover_notes(judge_photo(facts, reg, TODAY), facts, reg, TODAY)
+    return cover_notes(consent_verdict(facts, reg, TODAY), facts, reg, TODAY)
 
 
 def test_note_when_withheld_only_because_of_one_child() -> None:
@@ -354,7 +354,7 @@ def test_note_for_a_photo_to_delete_keeps_the_action() -> None:
     """A child refusing every use makes the photo a delete (R4); the copy is still an option."""
     reg = register(child("C001"), child("C002", no=PURPOSES))
     facts = photo(matched("C001", 0), matched("C002", 1))
-    verdict = judge_photo(facts, reg, TODAY)
+    verdict = consent_verdict(facts, reg, TODAY)
     assert verdict.action is Action.DELETE
     noted = add_cover_notes(verdict, facts, reg, TODAY)
     assert noted.action is Action.DELETE and noted.purposes == verdict.purposes
@@ -374,7 +374,7 @@ def test_no_note_when_the_copy_would_show_no_identified_child() -> None:
 def test_no_note_for_an_unreadable_file() -> None:
     facts = photo(problem="Damaged.")
     reg = register()
-    assert cover_notes(judge_photo(facts, reg, TODAY), facts, reg, TODAY) == ()
+    assert cover_notes(consent_verdict(facts, reg, TODAY), facts, reg, TODAY) == ()
 
 
 # --- property tests: a copy never shows a child who is not cleared ------------------------
@@ -425,7 +425,7 @@ def test_a_copy_only_ever_keeps_identified_cleared_children(seed: int) -> None:
         from_file = (BREACH,) if rng.random() < 0.1 else ()
         gps = rng.random() < 0.2
         plan = plan_cover(facts, reg, TODAY, purpose, unknown_choice, file_blockers=from_file, gps=gps)
-        verdict = judge_photo(facts, reg, TODAY, (purpose,))
+        verdict = consent_verdict(facts, reg, TODAY, (purpose,))
 
         located = gps and purpose in ("website", "social_media")
         assert plan.cleared == (verdict.purposes[purpose] is Use.ALLOWED and not from_file and not located)
@@ -448,7 +448,7 @@ def test_a_copy_only_ever_keeps_identified_cleared_children(seed: int) -> None:
         kept = PhotoFacts(facts.path, tuple(c.face for c in plan.kept))
         # judged as check judges a copy: faces found and covered are not "no face found"
         copy = Safeguards(faceless=not facts.faces)
-        assert judge_photo(kept, reg, TODAY, (purpose,), copy).purposes[purpose] is Use.ALLOWED
+        assert consent_verdict(kept, reg, TODAY, (purpose,), copy).purposes[purpose] is Use.ALLOWED
         if unknown_choice == "hold":
             assert all(c.identified for c in plan.covered), (facts, plan)
 
@@ -477,14 +477,14 @@ def audit_verdict(kind: str):  # noqa: ANN201
     from pathlib import Path
 
     from photoaudit.core.judging import Judging
-    from photoaudit.operations.examine import Examined, judge_file
+    from photoaudit.operations.examine import Examined, file_verdict
     from photoaudit.media.sources import MediaFile, MediaKind
 
     reg = register(child("C001"), child("C002", no=("website",)))
     facts = photo(matched("C001", 0), matched("C002", 1))
     media_kind = MediaKind.VIDEO if kind == "video" else MediaKind.PHOTO
     media = MediaFile(Path("x"), "x", media_kind, 1)
-    return judge_file(media, Examined("x", kind=media_kind), facts, Judging(reg, TODAY))
+    return file_verdict(media, Examined("x", kind=media_kind), facts, Judging(reg, TODAY))
 
 
 def test_the_audit_notes_a_covered_copy_for_a_photo() -> None:

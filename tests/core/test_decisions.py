@@ -35,7 +35,7 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 
 TODAY = date(2026, 11, 20)
 FUTURE = date(2027, 9, 1)
@@ -76,7 +76,7 @@ def decided(kind: FaceDecision, child_id: str | None = None) -> PersonDecision:
 
 
 def judge(facts: PhotoFacts):
-    return judge_photo(facts, REGISTER, TODAY)
+    return consent_verdict(facts, REGISTER, TODAY)
 
 
 # -- which decision is which face's ---------------------------------------------------
@@ -233,7 +233,7 @@ def test_a_child_who_loses_consent_after_the_decision_is_withheld_at_the_next_au
     decisions = [(LEFT_BOX, decided(FaceDecision.CHILD, "c01"))]
     assert judge(apply_decisions(facts, decisions, REGISTER)).action is Action.KEEP
     refused = Register({**REGISTER.children, "c01": replace(AVA, consents={p: False for p in PURPOSES})})
-    later = judge_photo(apply_decisions(facts, decisions, refused), refused, TODAY)
+    later = consent_verdict(apply_decisions(facts, decisions, refused), refused, TODAY)
     assert later.action is Action.DELETE
 
 

@@ -1,4 +1,4 @@
-"""Tests for the consent rules (photoaudit.core.consent.judge_photo) on plain data.
+"""Tests for the consent rules (photoaudit.core.consent.consent_verdict) on plain data.
 
 No images: children, registers, faces and photos are built by hand. Rule numbers
 (R1, R2, ...) are those of docs/rules.md. The expensive mistake is a wrong "allowed", so
@@ -27,7 +27,7 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.words import long_date, purpose_words
 
 TODAY = date(2026, 3, 10)
@@ -96,7 +96,7 @@ def photo(*faces: FaceMatch, problem: str | None = None, path: str = "IMG_0001.j
 
 def judge(reg: Register, *faces: FaceMatch, today: date = TODAY, purposes=PURPOSES,
           problem: str | None = None) -> PhotoVerdict:
-    return judge_photo(photo(*faces, problem=problem), reg, today, purposes)
+    return consent_verdict(photo(*faces, problem=problem), reg, today, purposes)
 
 
 def label(child_id: str) -> str:
@@ -819,7 +819,7 @@ def test_never_allowed_when_a_face_or_child_is_not_cleared(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(500):
         reg, facts, purposes = random_case(rng)
-        v = judge_photo(facts, reg, TODAY, purposes)
+        v = consent_verdict(facts, reg, TODAY, purposes)
         unresolved, present = analyse(reg, facts)
         assert set(v.purposes) == set(purposes)
 
@@ -846,7 +846,7 @@ def test_random_photos_match_the_rules_exactly(seed: int) -> None:
     rng = random.Random(1000 + seed)
     for _ in range(500):
         reg, facts, purposes = random_case(rng)
-        v = judge_photo(facts, reg, TODAY, purposes)
+        v = consent_verdict(facts, reg, TODAY, purposes)
         unresolved, present = analyse(reg, facts)
 
         def ok(c: Child, p: str) -> bool:
@@ -914,7 +914,7 @@ def test_every_blocking_child_is_named_in_a_reason(seed: int) -> None:
         reg, facts, purposes = random_case(rng)
         if facts.problem:
             continue
-        v = judge_photo(facts, reg, TODAY, purposes)
+        v = consent_verdict(facts, reg, TODAY, purposes)
         _, present = analyse(reg, facts)
         text = all_reasons(v)
         for cid, c in present.items():

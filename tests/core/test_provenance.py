@@ -1,6 +1,6 @@
 """The metadata rules (photoaudit.core.provenance) on plain data: devices, dates, location.
 
-No images. Each test builds a consent verdict with photoaudit.core.consent.judge_photo,
+No images. Each test builds a consent verdict with photoaudit.core.consent.consent_verdict,
 then adds what the file's metadata says. The rules may only make a verdict
 stricter, never clear anything (checked over random cases at the end).
 """
@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from photoaudit.core.models import PURPOSES, Action, Child, FaceMatch, FaceStatus, PhotoFacts, Register, Use
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.provenance import (
     FLAG_FUTURE,
     FLAG_GPS,
@@ -32,7 +32,7 @@ from photoaudit.core.provenance import (
     VideoInfo,
     add_months,
     audit_warnings,
-    judge_provenance,
+    provenance_verdict,
 )
 
 TODAY = date(2026, 11, 22)
@@ -61,7 +61,7 @@ def register(*children: Child) -> Register:
 
 def verdict(reg: Register, *ids: str, path: str = "tablet-1/IMG_0001.jpg"):  # noqa: ANN201
     faces = tuple(FaceMatch(FaceStatus.MATCHED, BOX, i, 0.3) for i in ids)
-    return judge_photo(PhotoFacts(path, faces), reg, TODAY)
+    return consent_verdict(PhotoFacts(path, faces), reg, TODAY)
 
 
 def taken(days_ago: int) -> datetime:
@@ -76,7 +76,7 @@ def judge(m: MediaMeta | None, *, path: str = "tablet-1/IMG_0001.jpg", reg: Regi
           ids: tuple[str, ...] = ("C001",), rules: RecordRules = RecordRules(),
           devices: DeviceRegister | None = DEVICES, kind: str = "photo", video: VideoInfo | None = None):
     reg = reg or register(child())
-    return judge_provenance(verdict(reg, *ids, path=path), m, reg, TODAY, rules, devices, kind, video)
+    return provenance_verdict(verdict(reg, *ids, path=path), m, reg, TODAY, rules, devices, kind, video)
 
 
 def test_a_photo_from_the_folders_registered_tablet_stays_cleared() -> None:
@@ -149,20 +149,20 @@ def test_without_a_device_register_devices_are_not_checked_and_the_audit_says_so
 def test_a_breach_stays_a_delete_even_when_consent_said_review() -> None:
     reg = register(child())
     facts = PhotoFacts("x.jpg", (FaceMatch(FaceStatus.UNKNOWN, BOX),))
-    v = judge_provenance(judge_photo(facts, reg, TODAY), meta(PHONE), reg, TODAY, devices=DEVICES)
+    v = provenance_verdict(consent_verdict(facts, reg, TODAY), meta(PHONE), reg, TODAY, devices=DEVICES)
     assert v.action is Action.DELETE and v.provenance.breach
 
 
 def test_a_consent_delete_is_not_softened_by_unknown_provenance() -> None:
     reg = register(child(consents={p: False for p in PURPOSES}))
-    v = judge_provenance(verdict(reg, "C001"), meta(None), reg, TODAY, devices=DEVICES)
+    v = provenance_verdict(verdict(reg, "C001"), meta(None), reg, TODAY, devices=DEVICES)
     assert v.action is Action.DELETE
 
 
 def test_undecodable_file_keeps_its_review() -> None:
     reg = register(child())
     facts = PhotoFacts("x.jpg", problem="The file is cut short (truncated).")
-    v = judge_provenance(judge_photo(facts, reg, TODAY), None, reg, TODAY, devices=DEVICES)
+    v = provenance_verdict(consent_verdict(facts, reg, TODAY), None, reg, TODAY, devices=DEVICES)
     assert v.action is Action.REVIEW and v.provenance.flags == ()
 
 
@@ -194,11 +194,11 @@ def test_photo_past_retention_is_deleted_with_the_reason() -> None:
 
 def test_retention_ends_exactly_n_months_after_the_photo() -> None:
     shot = datetime(2025, 11, 22, 9, 0)
-    on_the_day = judge_provenance(verdict(register(child()), "C001"), MediaMeta(TABLET, shot),
+    on_the_day = provenance_verdict(verdict(register(child()), "C001"), MediaMeta(TABLET, shot),
                                   register(child()), TODAY, devices=DEVICES)
     assert on_the_day.action is Action.KEEP and on_the_day.provenance.retain_until == date(2026, 11, 22)
     day_before = MediaMeta(TABLET, shot - timedelta(days=1))
-    assert judge_provenance(verdict(register(child()), "C001"), day_before, register(child()), TODAY,
+    assert provenance_verdict(verdict(register(child()), "C001"), day_before, register(child()), TODAY,
                             devices=DEVICES).action is Action.DELETE
 
 
@@ -274,7 +274,7 @@ def test_unidentified_faces_never_trigger_leaver_rules_for_anyone() -> None:
     leaver = child("C002", status="left", leave_date=date(2020, 1, 1))
     reg = register(child(), leaver)
     facts = PhotoFacts("tablet-1/a.jpg", (FaceMatch(FaceStatus.MATCHED, BOX, "C001", 0.3),))
-    v = judge_provenance(judge_photo(facts, reg, TODAY), meta(), reg, TODAY, devices=DEVICES)
+    v = provenance_verdict(consent_verdict(facts, reg, TODAY), meta(), reg, TODAY, devices=DEVICES)
     assert FLAG_LEAVER not in v.provenance.flags
 
 
@@ -312,8 +312,8 @@ def test_gps_is_marked_with_what_to_do() -> None:
 def test_video_verdict_notes_how_it_was_sampled_and_when_each_child_was_seen() -> None:
     reg = register(child())
     faces = (FaceMatch(FaceStatus.MATCHED, BOX, "C001", 0.3, time=4.0),)
-    base = judge_photo(PhotoFacts("tablet-1/VID.mov", faces), reg, TODAY)
-    v = judge_provenance(base, meta(), reg, TODAY, devices=DEVICES, kind="video",
+    base = consent_verdict(PhotoFacts("tablet-1/VID.mov", faces), reg, TODAY)
+    v = provenance_verdict(base, meta(), reg, TODAY, devices=DEVICES, kind="video",
                          video=VideoInfo(12.5, 13, 1.0))
     assert v.provenance.kind == "video" and v.provenance.video.frames_sampled == 13
     assert any("Amelia Jones (C001) at 0:04" in n for n in v.notes)
@@ -323,7 +323,7 @@ def test_video_verdict_notes_how_it_was_sampled_and_when_each_child_was_seen() -
 def test_unknown_face_in_a_video_reason_gives_its_time() -> None:
     reg = register(child())
     faces = (FaceMatch(FaceStatus.UNKNOWN, BOX, time=65.0),)
-    v = judge_photo(PhotoFacts("VID.mp4", faces), reg, TODAY)
+    v = consent_verdict(PhotoFacts("VID.mp4", faces), reg, TODAY)
     assert v.action is Action.REVIEW and "Face 1 (at 1:05 in the video)" in v.reasons[0]
 
 
@@ -353,14 +353,14 @@ def test_metadata_rules_never_clear_anything() -> None:
             for s in rng.choices(statuses, k=rng.randrange(4))
         )
         problem = "damaged" if rng.random() < 0.05 else None
-        base = judge_photo(PhotoFacts(rng.choice(["tablet-1/a.jpg", "tablet-2/a.jpg", "a.jpg"]), faces, problem),
+        base = consent_verdict(PhotoFacts(rng.choice(["tablet-1/a.jpg", "tablet-2/a.jpg", "a.jpg"]), faces, problem),
                            reg, TODAY)
         m = None if rng.random() < 0.1 else MediaMeta(
             rng.choice([None, TABLET, IPAD, PHONE, Camera("Apple", "")]),
             rng.choice([None, taken(1), taken(30), taken(500), taken(-20)]),
             gps=rng.random() < 0.3,
         )
-        v = judge_provenance(base, m, reg, TODAY, RecordRules(), rng.choice([None, DEVICES]))
+        v = provenance_verdict(base, m, reg, TODAY, RecordRules(), rng.choice([None, DEVICES]))
         assert STRICT[v.action] >= STRICT[base.action]
         for purpose, use in v.purposes.items():
             if base.purposes[purpose] is not Use.ALLOWED:

@@ -29,7 +29,7 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.setting.register import load_register
 from photoaudit.core.safeguards import (
     LookAlike,
@@ -64,7 +64,7 @@ def matched(child_id: str, distance: float = 0.3, *others: tuple[str, float]) ->
 
 
 def judge(reg: Register, *faces: FaceMatch, guard: Safeguards | None = None, **facts: object) -> PhotoVerdict:
-    return judge_photo(PhotoFacts("p.jpg", faces, **facts), reg, TODAY, PURPOSES, guard)  # type: ignore[arg-type]
+    return consent_verdict(PhotoFacts("p.jpg", faces, **facts), reg, TODAY, PURPOSES, guard)  # type: ignore[arg-type]
 
 
 def text(v: PhotoVerdict) -> str:
@@ -121,7 +121,7 @@ def test_settings_public_purposes_get_the_stricter_rules() -> None:
     purposes = PURPOSES + ("press",)
     reg = Register({"c01": Child("c01", "A", {p: True for p in purposes}, True, date(2030, 1, 1))})
     guard = Safeguards(public_purposes=frozenset({"website", "social_media", "press"}))
-    v = judge_photo(PhotoFacts("p.jpg", (matched("c01", 0.45),)), reg, TODAY, purposes, guard)
+    v = consent_verdict(PhotoFacts("p.jpg", (matched("c01", 0.45),)), reg, TODAY, purposes, guard)
     assert v.purposes["press"] is REVIEW and v.purposes["display"] is ALLOWED
 
 

@@ -34,7 +34,7 @@ from photoaudit.core.models import (
     Use,
     staff_key,
 )
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.setting.register import RegisterError, load_staff_register
 
 TODAY = date(2026, 3, 10)
@@ -70,7 +70,7 @@ def adult(staff_id: str = "JS01", box: tuple[int, int, int, int] = BOX2) -> Face
 
 
 def judge(faces: tuple[FaceMatch, ...], reg: Register):
-    return judge_photo(PhotoFacts("p.jpg", faces), reg, TODAY)
+    return consent_verdict(PhotoFacts("p.jpg", faces), reg, TODAY)
 
 
 # --- the consent rules -------------------------------------------------------------------
@@ -123,7 +123,7 @@ def test_a_leaver_or_unregistered_member_of_staff_withholds_every_public_use() -
     facts = apply_decisions(PhotoFacts("p.jpg", (kid(), named)),
                             [(BOX2, PersonDecision(FaceDecision.STAFF, staff_id="XX9"))],
                             register(child()))
-    verdict = judge_photo(facts, register(child()), TODAY)
+    verdict = consent_verdict(facts, register(child()), TODAY)
     assert verdict.purposes["website"] is Use.WITHHELD
     assert verdict.purposes["display"] is Use.ALLOWED
     assert any("not in the staff register" in r for r in verdict.reasons)
@@ -151,7 +151,7 @@ def test_a_person_naming_a_staff_face_a_child_puts_the_child_back_in_the_check()
     reg = register(child(no=("website",)), staff=(member(),))
     facts = apply_decisions(PhotoFacts("p.jpg", (adult(),)),
                             [(BOX2, PersonDecision(FaceDecision.CHILD, "C001"))], reg)
-    verdict = judge_photo(facts, reg, TODAY)
+    verdict = consent_verdict(facts, reg, TODAY)
     assert verdict.faces[0].staff_id is None and verdict.faces[0].child_id == "C001"
     assert verdict.purposes["website"] is Use.WITHHELD
 

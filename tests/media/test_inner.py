@@ -1,6 +1,6 @@
 """Pictures inside a picture (issue 13 item 4): EXIF thumbnails, MPO images, PNG frames.
 
-The rule (photoaudit.media.inner.judge_inner) is tested on plain values; the reading and the
+The rule (photoaudit.media.inner.inner_verdict) is tested on plain values; the reading and the
 whole audit on test images built with Pillow from the public-domain faces of
 tests/nursery.py: c01 Ava (every consent), c02 Grace (no website or social media),
 c03 Sam (no use at all).
@@ -19,10 +19,10 @@ from nursery import copy_data, enrolled_template, photo, settings_for, shared
 from PIL import Image
 
 from photoaudit.core.judging import Judging
-from photoaudit.operations.examine import examine, identify, judge_file
+from photoaudit.operations.examine import examine, identify, file_verdict
 from photoaudit.faces.engine import EngineSettings
 from photoaudit.media.imaging import load_photo
-from photoaudit.media.inner import exif_thumbnail, judge_inner, same_picture
+from photoaudit.media.inner import exif_thumbnail, inner_verdict, same_picture
 from photoaudit.core.models import (
     Action,
     Child,
@@ -33,7 +33,7 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import judge_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.media.sources import MediaFile, MediaKind
 from photoaudit.operations.workflow import prepare
 
@@ -54,9 +54,9 @@ def matched(child: str) -> FaceMatch:
 
 def test_a_child_only_in_the_thumbnail_holds_back_their_refused_uses() -> None:
     facts = PhotoFacts("crop.jpg", (matched("c01"),), inner=(InnerPicture("the EXIF thumbnail", (matched("c02"),)),))
-    alone = judge_photo(facts, REGISTER, TODAY)
+    alone = consent_verdict(facts, REGISTER, TODAY)
     assert alone.purposes["website"] is Use.ALLOWED  # the main picture alone would be cleared
-    verdict = judge_inner(alone, facts, REGISTER, TODAY)
+    verdict = inner_verdict(alone, facts, REGISTER, TODAY)
     assert verdict.purposes["website"] is Use.WITHHELD and verdict.purposes["social_media"] is Use.WITHHELD
     assert verdict.purposes["display"] is Use.ALLOWED and verdict.action is Action.KEEP
     assert any("In the EXIF thumbnail inside this file: Grace (c02) has no consent" in r for r in verdict.reasons)
@@ -65,7 +65,7 @@ def test_a_child_only_in_the_thumbnail_holds_back_their_refused_uses() -> None:
 
 def test_an_inner_picture_that_cannot_be_examined_holds_back_public_uses() -> None:
     facts = PhotoFacts("x.heic", (matched("c01"),), inner=(InnerPicture("1 auxiliary image(s)", problem="cannot"),))
-    verdict = judge_inner(judge_photo(facts, REGISTER, TODAY), facts, REGISTER, TODAY)
+    verdict = inner_verdict(consent_verdict(facts, REGISTER, TODAY), facts, REGISTER, TODAY)
     assert verdict.purposes["website"] is Use.REVIEW and verdict.purposes["social_media"] is Use.REVIEW
     assert verdict.purposes["learning_journey"] is Use.ALLOWED and verdict.action is Action.REVIEW
     assert "photoaudit check --export" in verdict.reasons[-1]
@@ -76,17 +76,17 @@ def test_the_learning_journeys_stay_open_only_to_owners_the_children_inside_allo
         "c03", "Sam", {**YES, "other_journeys": False}, face_matching=True, consent_review_due=date(2030, 1, 1))})
     facts = PhotoFacts("a.jpg", (matched("c01"), FaceMatch(FaceStatus.MATCHED, (60, 99, 99, 60), "c02", 0.1)),
                        inner=(InnerPicture("the EXIF thumbnail", (matched("c02"),)),))
-    base = judge_photo(facts, register, TODAY)
+    base = consent_verdict(facts, register, TODAY)
     assert base.journeys == ("c01", "c02")
-    assert judge_inner(base, facts, register, TODAY).journeys == ("c01", "c02")  # Grace is in the main picture too
+    assert inner_verdict(base, facts, register, TODAY).journeys == ("c01", "c02")  # Grace is in the main picture too
     facts = PhotoFacts("a.jpg", (matched("c01"),), inner=(InnerPicture("image 2 of 2", (matched("c03"),)),))
-    verdict = judge_inner(judge_photo(facts, register, TODAY), facts, register, TODAY)
+    verdict = inner_verdict(consent_verdict(facts, register, TODAY), facts, register, TODAY)
     assert verdict.journeys == ("c03",)  # Ava may be in others' journeys; Sam may not
     assert verdict.purposes["learning_journey"] is Use.ALLOWED
     assert [n for n in verdict.notes if n.startswith("May go")] == ["May go in the learning journey of: Sam (c03)."]
     register.children["c01"] = Child("c01", "Ava", {**YES, "other_journeys": False}, face_matching=True,
                                      consent_review_due=date(2030, 1, 1))
-    verdict = judge_inner(judge_photo(facts, register, TODAY), facts, register, TODAY)
+    verdict = inner_verdict(consent_verdict(facts, register, TODAY), facts, register, TODAY)
     assert verdict.journeys == () and verdict.purposes["learning_journey"] is Use.WITHHELD
     assert not any(n.startswith("May go") for n in verdict.notes)
 
@@ -94,10 +94,10 @@ def test_the_learning_journeys_stay_open_only_to_owners_the_children_inside_allo
 def test_an_unknown_face_inside_makes_a_review_and_nothing_inside_changes_nothing() -> None:
     unknown = FaceMatch(FaceStatus.UNKNOWN, (1, 2, 3, 0))
     facts = PhotoFacts("a.jpg", (matched("c01"),), inner=(InnerPicture("image 2 of 2", (unknown,)),))
-    assert judge_inner(judge_photo(facts, REGISTER, TODAY), facts, REGISTER, TODAY).action is Action.REVIEW
+    assert inner_verdict(consent_verdict(facts, REGISTER, TODAY), facts, REGISTER, TODAY).action is Action.REVIEW
     same = PhotoFacts("a.jpg", (matched("c01"),), inner=(InnerPicture("image 2 of 2", (matched("c01"),)),))
-    base = judge_photo(same, REGISTER, TODAY)
-    after = judge_inner(base, same, REGISTER, TODAY)
+    base = consent_verdict(same, REGISTER, TODAY)
+    after = inner_verdict(base, same, REGISTER, TODAY)
     assert after.purposes == base.purposes and after.action is base.action and after.journeys == base.journeys
 
 
@@ -154,7 +154,7 @@ def verdict_of(path: Path, prepared):  # noqa: ANN001, ANN201
     media = MediaFile(path, path.name, MediaKind.PHOTO, path.stat().st_size)
     examined = examine(media, prepared.engine)
     facts = identify(examined, prepared.enrolled, prepared.settings.match)
-    return judge_file(media, examined, facts, Judging(prepared.register, TODAY, purposes=prepared.settings.purposes))
+    return file_verdict(media, examined, facts, Judging(prepared.register, TODAY, purposes=prepared.settings.purposes))
 
 
 def crop_with_stale_thumbnail(path: Path) -> None:

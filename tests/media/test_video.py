@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from photoaudit.core.judging import Judging
-from photoaudit.operations.examine import audit_files
+from photoaudit.operations.examine import examine_and_judge
 from photoaudit.core.settings import MatchSettings, VideoSettings
 from photoaudit.faces.engine import FaceEngine
 from photoaudit.core.models import PURPOSES, Action, Candidate, Child, FaceMatch, FaceStatus, Register, Use
@@ -193,7 +193,7 @@ def walking_video(path: Path, codec: str = "mpeg4", *, grace_from: int | None = 
 
 def audit_folder(folder: Path, engine: FaceEngine, enrolled, **kwargs):  # noqa: ANN001, ANN003, ANN201
     """``kwargs``: what else the rules judge against (devices, rules, video: see core.judging.Judging)."""
-    return audit_files(iter_media(folder), engine, Judging(REGISTER, TODAY, enrolled, SETTINGS, **kwargs))
+    return examine_and_judge(iter_media(folder), engine, Judging(REGISTER, TODAY, enrolled, SETTINGS, **kwargs))
 
 
 @pytest.mark.parametrize("codec,name", [("mpeg4", "VID_0001.mp4"), ("libx264", "VID_0002.m4v"),

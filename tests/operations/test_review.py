@@ -18,7 +18,7 @@ from PIL import Image
 
 from photoaudit.operations.examine import AuditResult
 from photoaudit.core.settings import Settings
-from photoaudit.operations.decision_book import DecisionBook, Settler, load_settler, remember
+from photoaudit.operations.decision_book import DecisionBook, DecisionsInForce, load_decisions_in_force, remember
 from photoaudit.media.files import sha256_file
 from photoaudit.core.models import (
     Action,
@@ -84,7 +84,7 @@ def setup(tmp_path: Path):
         ],
     )
     hashes = {v.path: sha256_file(folder / v.path) for v in result.verdicts}
-    remember(settings.state_path, result, Settler(register, hashes=hashes))
+    remember(settings.state_path, result, DecisionsInForce(register, hashes=hashes))
     return settings, register, folder
 
 
@@ -151,17 +151,17 @@ def test_the_settler_applies_decisions_by_photo_content(setup, tmp_path: Path) -
         DecisionBook(store).record_decision(
             sha256_file(g), GRACE_BOX, PersonDecision(FaceDecision.CHILD, "c02", "Jo", "2026-11-20T10:00:00"), "tablet/g.jpg"
         )
-    settler = load_settler(settings.state_path, register)
+    in_force = load_decisions_in_force(settings.state_path, register)
     # The same bytes under another name, somewhere else: still decided.
     moved = tmp_path / "elsewhere" / "renamed.jpg"
     moved.parent.mkdir()
     moved.write_bytes(g.read_bytes())
-    facts = settler(MediaFile(moved, "renamed.jpg", MediaKind.PHOTO, 1), PhotoFacts("renamed.jpg", (unknown(GRACE_BOX),)))
+    facts = in_force(MediaFile(moved, "renamed.jpg", MediaKind.PHOTO, 1), PhotoFacts("renamed.jpg", (unknown(GRACE_BOX),)))
     assert facts.faces[0].child_id == "c02" and facts.faces[0].status is FaceStatus.MATCHED
-    assert settler.hashes["renamed.jpg"] == sha256_file(g)
+    assert in_force.hashes["renamed.jpg"] == sha256_file(g)
     # Different bytes (re-saved): the decision does not apply, the face is unknown again.
     Image.open(g).save(tmp_path / "resaved.jpg", quality=80)
-    other = settler(
+    other = in_force(
         MediaFile(tmp_path / "resaved.jpg", "resaved.jpg", MediaKind.PHOTO, 1),
         PhotoFacts("resaved.jpg", (unknown(GRACE_BOX),)),
     )
@@ -170,9 +170,9 @@ def test_the_settler_applies_decisions_by_photo_content(setup, tmp_path: Path) -
 
 def test_an_unreadable_file_is_left_as_it_is(setup, tmp_path: Path) -> None:
     settings, register, _ = setup
-    settler = load_settler(settings.state_path, register)
+    in_force = load_decisions_in_force(settings.state_path, register)
     facts = PhotoFacts("gone.jpg", problem="gone")
-    assert settler(MediaFile(tmp_path / "gone.jpg", "gone.jpg", MediaKind.PHOTO, 0), facts) is facts
+    assert in_force(MediaFile(tmp_path / "gone.jpg", "gone.jpg", MediaKind.PHOTO, 0), facts) is facts
 
 
 def test_overrides_are_applied_by_content(setup) -> None:
@@ -182,15 +182,15 @@ def test_overrides_are_applied_by_content(setup) -> None:
         path, label = find_photo(book, "tablet/g.jpg")
         assert path == folder.resolve() / "tablet" / "g.jpg" and label == "tablet/g.jpg"
         record_override(book, path, label, Override(Action.DELETE, "Blurred, and a duplicate", "Jo", "2026-11-20T10:00:00"))
-    settler = load_settler(settings.state_path, register)
-    settler.hashes = {"tablet/g.jpg": sha256_file(folder / "tablet" / "g.jpg")}
-    (after,) = settler.overrule([verdict("tablet/g.jpg")])
+    in_force = load_decisions_in_force(settings.state_path, register)
+    in_force.hashes = {"tablet/g.jpg": sha256_file(folder / "tablet" / "g.jpg")}
+    (after,) = in_force.overrule([verdict("tablet/g.jpg")])
     assert after.action is Action.DELETE and after.override is not None
     assert after.override.by == "Jo" and after.override.original is Action.REVIEW
     assert "Blurred, and a duplicate" in after.reasons[-1]
     with Store(settings.state_path) as store:
         assert DecisionBook(store).remove_override(sha256_file(folder / "tablet" / "g.jpg"))
-    assert load_settler(settings.state_path, register).overrides == {}
+    assert load_decisions_in_force(settings.state_path, register).overrides == {}
 
 
 def test_an_override_needs_a_reason(setup) -> None:

@@ -1,14 +1,12 @@
-"""Commands over what photoaudit keeps: restore, purge, reaudit, forget.
+"""The quarantine's commands: ``restore`` and ``purge``.
 
-A thin typer shell like :mod:`photoaudit.cli.main` (same exit codes), over
-:mod:`photoaudit.operations.workflow` and :mod:`photoaudit.store.quarantine`.
+A thin typer shell over :mod:`photoaudit.store.quarantine`.
 """
 
 from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -18,163 +16,21 @@ from .shared import (
     EXIT_CANNOT_RUN,
     EXIT_CLEAR,
     EXIT_NOT_CONFIRMED,
-    Detector,
-    DetectorOption,
-    ForceOption,
-    RulesOption,
-    TodayOption,
     cannot_run_is_exit_2,
     checked_settings,
-    checked_writes,
-    console_beside,
     console_for,
     examples,
     log,
-    parse_today,
-    send_json,
     settings_from,
 )
 
 app = typer.Typer(add_completion=False)
 
-if TYPE_CHECKING:  # imported when a command runs, so that --help starts quickly
+if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
+    # that --help and --version start quickly (numpy, PIL and rich take most of a second)
     from rich.console import Console
 
-    from ..core.settings import Settings
-
     from ..store import quarantine
-
-
-@app.command("reaudit", epilog=examples(
-    "photoaudit --data consent_data/little-acorns reaudit",
-    "photoaudit --data consent_data/little-acorns reaudit /path/to/transfer --json changes.json",
-))
-def reaudit_command(
-    folder: Annotated[
-        Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
-    ] = None,
-    json_out: Annotated[
-        Optional[Path], typer.Option("--json", help="Write the changes as JSON here ('-' for standard output).")
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
-    tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
-    margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
-    detector: DetectorOption = Detector.auto,
-    today: TodayOption = None,
-    force: ForceOption = False,
-    rules: RulesOption = False,
-) -> None:
-    """Judge every audited photo again against today's register (no face finding) and list what changed."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from ..faces.engine import EngineSettings
-    from ..formats import reaudit_report
-    from ..formats.console import plain_words
-    from ..formats.terminal import ACTION_STYLE
-    from ..core.models import Action
-    from ..store.outputs import Writes, write_report
-    from ..media.sources import shown
-    from ..operations.workflow import erased_label, prepare, reaudit
-
-    console = console_beside(json_out)
-    with cannot_run_is_exit_2("reaudit"):
-        day = parse_today(today)
-        settings = settings_from(tolerance, margin)
-        checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
-                                        reports=(json_out,) if json_out is not None else (), force=force))
-        prepared = prepare(settings, EngineSettings(detector=detector.value))
-        for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
-            words = erasure.words(erased_label(prepared.register, erasure.child_id))
-            console.print(words)
-            log(f"reaudit: {words}")
-        result = reaudit(prepared, day, folder)
-        if json_out is not None:
-            text = reaudit_report.render(result)
-            send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
-    line = reaudit_report.summary_line(result)
-    log(f"{line} exit={result.exit_code}")
-    if quiet:
-        console.print(line, soft_wrap=True)
-        raise typer.Exit(result.exit_code)
-    console.print(
-        f"{result.photos} stored photos judged again against today's register: "
-        f"{len(result.changes)} verdict(s) changed."
-    )
-    if result.not_rejudged:
-        console.print(
-            f"{len(result.not_rejudged)} photo(s) could not be judged again without looking at them "
-            "(unreadable, or checked with other face-finding settings): run an audit of their folder."
-        )
-    if result.changes:
-        table = Table(show_lines=True, title="Photos whose verdict changed")
-        table.add_column("Photo", overflow="fold")
-        table.add_column("Was")
-        table.add_column("Now")
-        table.add_column("Why", overflow="fold")
-        for change in result.changes:
-            before = change.before.action if change.before else "(not judged)"
-            now = Text(change.after.action.value, style=ACTION_STYLE[change.after.action])
-            purposes = change.changed_purposes()
-            if purposes and change.after.action is Action.KEEP:
-                now.append("\nchanged: " + ", ".join(purposes), style="default")
-            table.add_row(shown(str(Path(change.folder) / change.path)), before, now,
-                          plain_words("\n".join(change.after.reasons), rules))
-        console.print(table)
-    raise typer.Exit(result.exit_code)
-
-
-@app.command("forget", epilog=examples("photoaudit --data consent_data/little-acorns forget c07"))
-def forget_command(
-    child_id: Annotated[str, typer.Argument(help="The child (or staff id) whose face data must be erased: their "
-                                            "id as in the register (an id nobody has is refused).")],
-) -> None:
-    """Erase a child's (or member of staff's) face templates and every stored face that was them;
-    never enrol them again."""
-    from ..core.models import staff_id_of
-    from ..operations.workflow import forget
-
-    console = console_for()
-    with cannot_run_is_exit_2("forget"):
-        settings = checked_settings()
-        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        erasure = forget(settings, child_id, when)
-        label = forgotten_label(settings, erasure.child_id)
-    child_id = staff_id_of(erasure.child_id) or erasure.child_id  # as the register writes it
-    words = erasure.words(label)
-    log(f"forget: {words}")
-    console.print(words)
-    if not erasure.references and not erasure.photos:
-        console.print(f"No face data was stored for {label}: they were not enrolled.", style="yellow")
-    console.print(
-        f"{child_id} will not be enrolled again unless you run "
-        f"`photoaudit enrol --allow-again {child_id}`."
-    )
-    staff = staff_id_of(erasure.child_id) is not None  # a staff id: erased as staff:<id>
-    folder = (settings.staff_dir if staff else settings.faces_dir) / child_id
-    if folder.is_dir():
-        console.print(
-            f"Their reference photos are still in {folder}: photoaudit does not delete photos. "
-            "Delete that folder too if "
-            + ("they asked for their photos to be erased." if staff else
-               "the parents asked for their photos to be erased.")
-        )
-    console.print(
-        "Past reports and the quarantine manifest still name the child (not their face data)."
-    )
-    raise typer.Exit(EXIT_CLEAR)
-
-
-def forgotten_label(settings: Settings, child_id: str) -> str:
-    """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
-    from ..core.models import staff_id_of
-    from ..core.errors import CannotRun
-    from ..operations.workflow import erased_label, load_registers
-
-    try:
-        return erased_label(load_registers(settings), child_id)
-    except (CannotRun, OSError):  # the register's problems are CannotRun too
-        return staff_id_of(child_id) or child_id
 
 
 def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:

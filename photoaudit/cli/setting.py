@@ -1,0 +1,202 @@
+"""What photoaudit knows of the setting: ``doctor``, ``children``, ``staff``, ``devices``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from .shared import (
+    Detector,
+    DetectorOption,
+    EXIT_CANNOT_RUN,
+    EXIT_CLEAR,
+    MaxAgeOption,
+    RulesOption,
+    TodayOption,
+    cannot_run_is_exit_2,
+    checked_settings,
+    checked_writes,
+    console_for,
+    csv_line,
+    examples,
+    parse_today,
+    settings_from,
+    state,
+)
+
+app = typer.Typer(add_completion=False)
+
+if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
+    # that --help and --version start quickly (numpy, PIL and rich take most of a second)
+
+    pass
+
+
+@app.command("doctor", epilog=examples(
+    "photoaudit doctor",
+    "photoaudit --data consent_data/little-acorns doctor",
+))
+def doctor_command(
+    detector: DetectorOption = Detector.auto,
+) -> None:
+    """Check the set-up: models, detector, state folder and its privacy, register, devices.csv, browser."""
+    from ..setting.config import ConfigError, find_config
+    from ..operations.doctor import Check, run_checks
+
+    console = console_for()
+    with cannot_run_is_exit_2("doctor"):
+        try:
+            settings = settings_from(None, None)
+        except ConfigError as err:  # said as one of the checks, like every other problem
+            checks = [Check("fail", "Settings file", str(err))]
+        else:
+            checks = run_checks(settings, detector.value, find_config(state.config))
+    for check in checks:
+        style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
+        console.print(f"{check.mark} {check.what}: {check.words}", style=style)
+    failed = sum(c.level == "fail" for c in checks)
+    warned = sum(c.level == "warn" for c in checks)
+    if failed:
+        console.print(f"{failed} problem(s) stop photoaudit from running: fix them first.", style="bold red")
+    elif warned:
+        console.print(f"Ready, with {warned} thing(s) to look at.", style="yellow")
+    else:
+        console.print("Everything is in place.", style="green")
+    raise typer.Exit(EXIT_CANNOT_RUN if failed else EXIT_CLEAR)
+
+
+@app.command("children", epilog=examples(
+    "photoaudit --data consent_data/little-acorns children",
+    "photoaudit --data consent_data/little-acorns children --max-age 4",
+))
+def children_command(
+    max_age: MaxAgeOption = 6,
+    detector: DetectorOption = Detector.auto,
+    today: TodayOption = None,
+) -> None:
+    """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
+    from ..operations.decision_book import DecisionBook
+    from ..faces.engine import EngineSettings
+    from ..operations.enrolment import eligible_children, enrolled_photos
+    from ..formats import children_view
+    from ..setting.references import overview, reference_warnings
+    from ..setting.register_checks import folder_warnings, list_faces_dir, register_warnings
+    from ..store.database import Store
+    from ..operations.workflow import prepare
+
+    console = console_for()
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = checked_settings()
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        with Store(settings.state_path) as store:
+            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
+            from_review = set(DecisionBook(store).sources())
+            photos = enrolled_photos(store, prepared.engine.settings.fingerprint(), settings.faces_dir,
+                                     set(prepared.enrolled))
+        rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
+        found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
+        listing = list_faces_dir(settings.faces_dir)
+        register_lines = register_warnings(prepared.register, listing) + folder_warnings(
+            prepared.register, listing, eligible_children(prepared.register))
+    console.print(children_view.table(rows, day))
+    for line in children_view.warnings(rows, day, max_age) + found + register_lines:
+        console.print(line, style="yellow")
+    for line in notes:
+        console.print(line)
+
+
+@app.command("staff", epilog=examples(
+    "photoaudit --data consent_data/little-acorns staff",
+    "photoaudit --data consent_data/little-acorns staff --max-age 12",
+))
+def staff_command(
+    max_age: MaxAgeOption = 6,
+    detector: DetectorOption = Detector.auto,
+    today: TodayOption = None,
+) -> None:
+    """Each member of staff's consent and enrolment (staff.csv): templates, newest reference photo."""
+    from ..operations.decision_book import DecisionBook
+    from ..faces.engine import EngineSettings
+    from ..formats import staff_view
+    from ..setting.references import staff_overview
+    from ..store.database import Store
+    from ..core.errors import CannotRun
+    from ..operations.workflow import prepare
+
+    console = console_for()
+    with cannot_run_is_exit_2():
+        day = parse_today(today)
+        settings = checked_settings()
+        if not settings.staff_register_path.is_file():
+            raise CannotRun(
+                f"No staff register found at {settings.staff_register_path}. Copy "
+                "consent_data/template/staff.csv there and fill it in (one row per member of staff)."
+            )
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        with Store(settings.state_path) as store:
+            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
+            from_review = set(DecisionBook(store).sources())
+        rows = staff_overview(prepared.register.staff, settings.staff_dir, paths, from_review, day, max_age)
+    console.print(staff_view.table(rows, prepared.register.staff, day))
+    for line in staff_view.warnings(rows, day, max_age):
+        console.print(line, style="yellow")
+
+
+@app.command("devices", epilog=examples(
+    "photoaudit --data consent_data/little-acorns devices /path/to/transfer",
+))
+def devices_command(
+    folder: Annotated[Path, typer.Argument(help="A folder of photos (and videos) from the setting's devices.")],
+    rules: RulesOption = False,
+) -> None:
+    """List the cameras the photos in a folder came from, to fill in devices.csv."""
+    from rich.table import Table
+
+    from ..setting.devices import load_devices, survey
+    from ..formats.console import plain_words
+    from ..store.outputs import Writes
+    from ..media.sources import iter_media
+    from ..media.video import read_video_meta
+
+    console = console_for()
+    state.folders = (folder,)
+    with cannot_run_is_exit_2():
+        settings = settings_from(None, None)
+        checked_writes(settings, Writes(folders=(folder,)))
+        registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
+        seen = survey(iter_media(folder), registered, read_video_meta)
+    table = Table(title=f"Cameras seen in {folder}")
+    for column in ("make", "model", "serial", "files", "folders", "registered as"):
+        table.add_column(column, overflow="fold")
+    for entry in seen:
+        camera = entry.camera
+        folders = ", ".join(f"{name} ({n})" for name, n in entry.folders.most_common())
+        if camera is None:
+            table.add_row("(no camera recorded)", "", "", str(entry.files), folders, "a person must check these")
+            continue
+        where = ", ".join(entry.device_ids) or ("-" if registered is not None else "")
+        table.add_row(camera.make, camera.model, camera.serial, str(entry.files), folders, where)
+    console.print(table)
+    unregistered = [e for e in seen if e.camera is not None and not e.device_ids]
+    if registered is None:
+        console.print(
+            f"No device register yet. Copy consent_data/template/devices.csv to {settings.devices_path} "
+            "and add one row per setting device (make and model exactly as above)."
+        )
+    elif unregistered:
+        console.print(plain_words(
+            "Cameras with no device in 'registered as' are not setting devices: their photos are breaches (R6).", rules
+        ))
+    if unregistered:
+        console.print("Rows for devices.csv (add only cameras that belong to the setting; fill in device_id and label):")
+        console.print("device_id,label,make,model,serial,folder", soft_wrap=True)
+        for entry in unregistered:
+            camera = entry.camera
+            assert camera is not None
+            folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
+            cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
+            console.print(csv_line(cells), soft_wrap=True)

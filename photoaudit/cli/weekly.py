@@ -1,0 +1,322 @@
+"""The weekly audit's commands: enrol, audit, reaudit.
+
+A thin typer shell over :mod:`photoaudit.operations.workflow`; the exit codes are
+:mod:`photoaudit.cli.main`'s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from .shared import (
+    Detector,
+    DetectorOption,
+    ForceOption,
+    JsonOption,
+    MarginOption,
+    RulesOption,
+    TodayOption,
+    ToleranceOption,
+    cannot_run_is_exit_2,
+    checked_settings,
+    checked_writes,
+    command_prefix,
+    console_beside,
+    console_for,
+    examples,
+    log,
+    parse_today,
+    progress_bar,
+    send_json,
+    settings_from,
+    state,
+)
+
+app = typer.Typer(add_completion=False)
+
+if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
+    # that --help and --version start quickly (numpy, PIL and rich take most of a second)
+
+    from ..operations.examine import AuditResult
+
+
+@app.command("enrol", epilog=examples(
+    "photoaudit --data consent_data/little-acorns enrol",
+    "photoaudit --data consent_data/little-acorns enrol --allow-again c07",
+))
+def enrol_command(
+    detector: DetectorOption = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
+    allow_again_ids: Annotated[
+        Optional[list[str]],
+        typer.Option("--allow-again", help="Enrol again a child (or member of staff) erased with `forget` "
+                     "(they agreed again)."),
+    ] = None,
+) -> None:
+    """Learn the faces of registered children (and staff) who have face-matching permission."""
+    from ..faces.engine import EngineSettings
+    from ..core.models import staff_id_of
+    from ..core.staff_rules import staff_label
+    from ..operations.workflow import allow_again, erased_label, prepare
+
+    console = console_for()
+    with cannot_run_is_exit_2("enrol"):
+        settings = checked_settings()
+        for given in allow_again_ids or []:
+            key = allow_again(settings, given)  # an id nobody erased has: exit 2
+            child_id = staff_id_of(key) or key
+            console.print(f"{child_id} may be enrolled again.")
+            log(f"enrol: {child_id} allowed to be enrolled again")
+        prepared = prepare(settings, EngineSettings(detector=detector.value), force_enrol=True)
+    report = prepared.enrolment
+    assert report is not None
+    if not quiet:
+        for child_id, count in sorted(report.enrolled.items()):
+            style = "green" if count else "yellow"
+            if (staff_id := staff_id_of(child_id)) is not None:
+                who = staff_label(prepared.register.staff.get(staff_id), staff_id)
+            else:
+                who = f"{prepared.register.children[child_id].name} ({child_id})"
+            console.print(f"{who}: {count} reference photo(s) enrolled", style=style)
+    for child_id, photo, why in report.rejected:
+        folder = "staff" if staff_id_of(child_id) is not None else "faces"
+        console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
+    for warning in report.warnings:
+        console.print(warning, style="yellow")
+    if not quiet:
+        for note in report.notes:
+            console.print(note)
+    for erasure in report.erasures:
+        child = prepared.register.get(erasure.child_id)
+        words = erasure.words(f"{child.name} ({erasure.child_id})" if child
+                              else erased_label(prepared.register, erasure.child_id))
+        console.print(words)
+        log(f"enrol: {words}")
+    if not quiet:
+        staff = sum(staff_id_of(k) is not None for k in report.enrolled)
+        also = f" and {staff} member(s) of staff" if staff else ""
+        console.print(f"{len(report.enrolled) - staff} children{also} enrolled; templates kept privately "
+                      f"in {settings.state_path}")
+
+
+@app.command("audit", epilog=examples(
+    "photoaudit --data consent_data/little-acorns audit /path/to/transfer --html week47.html",
+    "photoaudit --data consent_data/little-acorns audit /srv/transfer --quiet --apply    (for cron)",
+))
+def audit_command(
+    folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
+    json_out: JsonOption = None,
+    csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    faces_csv: Annotated[
+        Optional[Path], typer.Option("--faces-csv", help="Write a spreadsheet (CSV) with a row per face here: fill in "
+                                     "its decision column and give it to photoaudit review --decisions.")
+    ] = None,
+    csv_sep: Annotated[
+        str, typer.Option("--csv-sep", metavar="SEP", help="Separator of the CSV files: ',' (default), ';' (Excel in most "
+                          "European languages) or 'tab'.")
+    ] = ",",
+    html_out: Annotated[
+        Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="One summary line, no table or progress (for cron).")
+    ] = False,
+    tolerance: ToleranceOption = None,
+    margin: MarginOption = None,
+    detector: DetectorOption = Detector.auto,
+    today: TodayOption = None,
+    rules: RulesOption = False,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel (default: CPU cores).")
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Move every photo to delete into the quarantine folder.")
+    ] = False,
+    reports_dir: Annotated[
+        Optional[Path], typer.Option("--reports", help="Folder for the dated JSON report of each run "
+                                     "(default: STATE/reports).")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
+    from dataclasses import replace
+
+    from ..faces.engine import EngineSettings
+    from ..formats import csv_report, terminal
+    from ..formats.interface import RenderOptions, ReportChoice
+    from ..store.outputs import Writes, write_report
+    from ..operations.parallel import default_jobs
+    from ..store.report_retention import prune as prune_reports
+    from ..store.runlog import write_dated_report
+    from ..operations.workflow import apply_findings, audit as run_audit, audit_locks, prepare
+
+    # With --json -, standard output carries only JSON; everything else goes to stderr.
+    console = console_beside(json_out)
+    #: The files besides --json, in the order they are written, each through the one render signature.
+    reports = [(choice, path) for choice, path in ((ReportChoice.CSV, csv_out), (ReportChoice.FACES_CSV, faces_csv),
+                                                   (ReportChoice.HTML, html_out)) if path is not None]
+    with cannot_run_is_exit_2(f"audit {folder}"):
+        day = parse_today(today)
+        sep = csv_report.separator(csv_sep)
+        state.folders = (folder,)
+        settings = settings_from(tolerance, margin)
+        if reports_dir is not None:
+            settings = replace(settings, reports_dir=reports_dir)
+        outputs = tuple(p for p in (json_out, csv_out, faces_csv, html_out) if p is not None)
+        checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
+        with audit_locks(settings, folder, apply) as recovered:
+            for words in recovered:
+                log(f"audit {folder}: {words}")
+            prepared = prepare(settings, EngineSettings(detector=detector.value))
+            if prepared.enrolment is not None and not quiet:
+                console.print(
+                    f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled."
+                )
+            with progress_bar(console, enabled=not quiet) as (start, advance):
+                result = run_audit(folder, prepared, day, on_start=start, on_file=advance,
+                                   jobs=jobs or default_jobs())
+            result.warnings[:0] = recovered
+            if prepared.enrolment is not None:
+                result.warnings.extend(prepared.enrolment.warnings)
+                for erased in result.erased:
+                    log(f"audit {folder}: erased the face data of {erased['child_id']} ({erased['why']}): "
+                        f"{erased['references']} reference template(s), {erased['photo_faces']} stored face(s)")
+            if apply:
+                outcome = apply_findings(result, settings)
+                for item in outcome.done:
+                    log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
+                        f"(sha256 {item.sha256})")
+            complete_result_hints(result)
+            options = RenderOptions(register=prepared.register, sep=sep, prefix=command_prefix())
+            text = ReportChoice.JSON.to_format().render(result, options)
+            dated = write_dated_report(settings.reports_path, result.generated, text)
+            try:
+                pruned = prune_reports(settings.reports_path, settings.log_path,
+                                       settings.reports_months, datetime.now(timezone.utc)).words()
+            except OSError as err:  # never stops the audit; the log says what could not be removed
+                pruned = f"could not remove reports and log lines past their retention ({err})"
+            if pruned:
+                log(f"audit {folder}: {pruned}")
+            if json_out is not None:
+                send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
+            for choice, path in reports:
+                write_report(settings, path, choice.to_format().render(result, options), force)
+    line = terminal.summary_line(result, devices_checked=prepared.devices is not None)
+    log(f"{line} exit={result.exit_code} report={dated}")
+    if quiet:
+        console.print(line, soft_wrap=True)
+    else:
+        terminal.show(result, console, rules=rules)
+        after = terminal.AfterAudit(str(folder), None if html_out is None else str(html_out), apply,
+                                    str(settings.quarantine_path))
+        terminal.show_next_steps(result, after, console)
+    raise typer.Exit(result.exit_code)
+
+
+def enrolled_words(enrolled: dict[str, int]) -> str:
+    """'3 children' or '3 children and 1 member(s) of staff': those with a usable template."""
+    from ..core.models import staff_id_of
+
+    staff = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is not None)
+    children = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is None)
+    return f"{children} children" + (f" and {staff} member(s) of staff" if staff else "")
+
+
+def complete_result_hints(result: AuditResult) -> None:
+    """The hints in a result's warnings, reasons and notes with this run's own options."""
+    from dataclasses import replace
+
+    from ..formats.console import complete_hints
+
+    prefix = command_prefix()
+    if prefix == "photoaudit":
+        return
+    result.warnings[:] = [complete_hints(w, prefix) for w in result.warnings]
+    result.verdicts[:] = [
+        replace(v, reasons=tuple(complete_hints(r, prefix) for r in v.reasons),
+                notes=tuple(complete_hints(n, prefix) for n in v.notes))
+        for v in result.verdicts
+    ]
+
+
+@app.command("reaudit", epilog=examples(
+    "photoaudit --data consent_data/little-acorns reaudit",
+    "photoaudit --data consent_data/little-acorns reaudit /path/to/transfer --json changes.json",
+))
+def reaudit_command(
+    folder: Annotated[
+        Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
+    ] = None,
+    json_out: Annotated[
+        Optional[Path], typer.Option("--json", help="Write the changes as JSON here ('-' for standard output).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
+    tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
+    margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
+    detector: DetectorOption = Detector.auto,
+    today: TodayOption = None,
+    force: ForceOption = False,
+    rules: RulesOption = False,
+) -> None:
+    """Judge every audited photo again against today's register (no face finding) and list what changed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..faces.engine import EngineSettings
+    from ..formats import reaudit_report
+    from ..formats.console import plain_words
+    from ..formats.terminal import ACTION_STYLE
+    from ..core.models import Action
+    from ..store.outputs import Writes, write_report
+    from ..media.sources import shown
+    from ..operations.workflow import erased_label, prepare, reaudit
+
+    console = console_beside(json_out)
+    with cannot_run_is_exit_2("reaudit"):
+        day = parse_today(today)
+        settings = settings_from(tolerance, margin)
+        checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
+                                        reports=(json_out,) if json_out is not None else (), force=force))
+        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
+            words = erasure.words(erased_label(prepared.register, erasure.child_id))
+            console.print(words)
+            log(f"reaudit: {words}")
+        result = reaudit(prepared, day, folder)
+        if json_out is not None:
+            text = reaudit_report.render(result)
+            send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
+    line = reaudit_report.summary_line(result)
+    log(f"{line} exit={result.exit_code}")
+    if quiet:
+        console.print(line, soft_wrap=True)
+        raise typer.Exit(result.exit_code)
+    console.print(
+        f"{result.photos} stored photos judged again against today's register: "
+        f"{len(result.changes)} verdict(s) changed."
+    )
+    if result.not_rejudged:
+        console.print(
+            f"{len(result.not_rejudged)} photo(s) could not be judged again without looking at them "
+            "(unreadable, or checked with other face-finding settings): run an audit of their folder."
+        )
+    if result.changes:
+        table = Table(show_lines=True, title="Photos whose verdict changed")
+        table.add_column("Photo", overflow="fold")
+        table.add_column("Was")
+        table.add_column("Now")
+        table.add_column("Why", overflow="fold")
+        for change in result.changes:
+            before = change.before.action if change.before else "(not judged)"
+            now = Text(change.after.action.value, style=ACTION_STYLE[change.after.action])
+            purposes = change.changed_purposes()
+            if purposes and change.after.action is Action.KEEP:
+                now.append("\nchanged: " + ", ".join(purposes), style="default")
+            table.add_row(shown(str(Path(change.folder) / change.path)), before, now,
+                          plain_words("\n".join(change.after.reasons), rules))
+        console.print(table)
+    raise typer.Exit(result.exit_code)
