@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from . import posting, quarantine, review, rights, setting, weekly
+from . import group, posting, quarantine, review, rights, setting, weekly
 from .shared import EXIT_CLEAR, state
 
 
@@ -92,6 +92,7 @@ app.add_typer(review.app)  # review, override (photoaudit/cli/review.py)
 app.add_typer(posting.app)  # check (photoaudit/cli/posting.py)
 app.add_typer(rights.app)  # find, published, takedown, forget (photoaudit/cli/rights.py)
 app.add_typer(quarantine.app)  # restore, purge (photoaudit/cli/quarantine.py)
+app.add_typer(group.app)  # group (photoaudit/cli/group.py)
 
 
 def version_callback(value: bool) -> None:

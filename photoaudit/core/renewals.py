@@ -9,6 +9,7 @@ manager who hears about it only then has photos held back for no good reason, so
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .models import Child, Register
@@ -28,6 +29,21 @@ def to_renew(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -
     """Children whose consent is due for review soon, soonest first."""
     found = [c for c in register.children.values() if due_soon(c, today, within)]
     return sorted(found, key=lambda c: (c.consent_review_due, c.name.casefold(), c.child_id))
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """A child whose consent falls due for review soon: what the audit's JSON report lists."""
+
+    child_id: str
+    name: str
+    due: date
+
+
+def renewals(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> tuple[Renewal, ...]:
+    """:func:`to_renew` as plain values, soonest first."""
+    return tuple(Renewal(c.child_id, c.name, c.consent_review_due)  # type: ignore[arg-type]
+                 for c in to_renew(register, today, within))
 
 
 def days_words(due: date, today: date) -> str:

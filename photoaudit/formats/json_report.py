@@ -40,11 +40,19 @@ def image_json(result: AuditResult, verdict: PhotoVerdict) -> dict[str, Any]:
     }
 
 
+def renewals_json(result: AuditResult) -> list[dict[str, Any]] | None:
+    """The consents due for review within 30 days (added in version 1; ``null`` in check's report)."""
+    if result.renewals is None:
+        return None
+    return [{"child_id": r.child_id, "name": r.name, "due": r.due.isoformat()} for r in result.renewals]
+
+
 def report_json(result: AuditResult) -> dict[str, Any]:
     return printable({
         "version": VERSION,
         "generated": local_time(result.generated),
         "today": result.today.isoformat(),
+        "setting": {"name": result.setting or None},
         "folder": str(result.folder),
         "summary": result.summary,
         "warnings": list(result.warnings),
@@ -53,6 +61,7 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "quarantined": result.quarantined,
         "erased": result.erased,
         "takedown": result.takedown,
+        "renewals": renewals_json(result),
         "skipped": [{"path": s.relative, "reason": s.reason, "path_hex": raw_hex(s.relative)} for s in result.skipped],
     })
 

@@ -48,6 +48,7 @@ from ..media.sources import (
 )
 from ..media.video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
 from ..core.judging import Judging
+from ..core.renewals import Renewal
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class AuditResult:
     skipped: list[Skipped] = field(default_factory=list)
     #: relative path -> what it is on disk, for every row that is not a plain file (links, ...)
     entries: dict[str, Entry] = field(default_factory=dict)
+    setting: str = ""  # the setting's name ([setting] name), for reports
+    #: consents due for review within 30 days (audits only; None: not looked at, as in check)
+    renewals: tuple[Renewal, ...] | None = None
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)

@@ -32,7 +32,7 @@ from ..core.provenance import DeviceRegister, audit_warnings
 from ..store.published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from ..setting.register import load_register, load_staff_register
-from ..core.renewals import renewal_warning
+from ..core.renewals import renewal_warning, renewals as consents_to_renew
 from ..core.safeguards import Safeguards, safeguards_for
 from ..media.sources import Entry, MediaFile, shown
 from ..store.database import Store
@@ -147,7 +147,8 @@ def audit(
             folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=in_force,
         )
     result = AuditResult(folder, today, in_force.overrule(done.verdicts), hashes=done.hashes,
-                         skipped=listing.skipped, public=settings.public)
+                         skipped=listing.skipped, public=settings.public, setting=settings.name,
+                         renewals=consents_to_renew(prepared.register, today))
     result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
     if result.unchecked_folders:
         result.warnings.append(
