@@ -23,6 +23,7 @@ from .shared import (
     console_beside,
     examples,
     parse_today,
+    progress_bar,
     send_json,
     settings_from,
 )
@@ -74,7 +75,8 @@ def group_command(
         checked_writes(settings, Writes(folders=folders, reports=tuple(p for p in (json_out, csv_out, html_out)
                                                                        if p is not None),
                                         force=force, state=False, quarantine=False))
-        summary = group_summary(reports, day, names=not no_names)
+        with progress_bar(console, enabled=not quiet, label="Reading reports") as (start, advance):
+            summary = group_summary(reports, day, names=not no_names, on_start=start, on_file=advance)
         if json_out is not None:
             send_json(json_out, group_view.render_json(summary),
                       lambda path, body: write_report(settings, path, body, force))

@@ -295,7 +295,7 @@ def csv_line(cells: list[str]) -> str:
 
 
 @contextmanager
-def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
+def progress_bar(console: Console, enabled: bool, label: str = "Checking photos"):  # noqa: ANN201
     """A progress bar when a person is watching (a terminal), nothing otherwise."""
     if not enabled or not console.is_terminal:
         yield (lambda files: None), (lambda media: None)
@@ -303,7 +303,7 @@ def progress_bar(console: Console, enabled: bool):  # noqa: ANN201
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("Checking photos"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=console, transient=True,
     ) as progress:
         task = progress.add_task("audit", total=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -75,11 +75,20 @@ def read_report(path: Path) -> AuditDigest:
     return digest_of(data, shown(str(path)))
 
 
-def group_summary(paths: Iterable[Path], today: date, names: bool = True) -> GroupSummary:
-    """Read every report in ``paths`` and summarise each setting's latest audit."""
+def group_summary(
+    paths: Iterable[Path], today: date, names: bool = True,
+    on_start: Callable[[list[Found]], None] | None = None, on_file: Callable[[Found], None] | None = None,
+) -> GroupSummary:
+    """Read every report in ``paths`` and summarise each setting's latest audit (``on_start``
+    is told every file found, ``on_file`` each one read: a progress bar)."""
     digests, unreadable = [], []
     seen: set[Path] = set()
-    for found in report_files(paths):
+    files = list(report_files(paths))
+    if on_start:
+        on_start(files)
+    for found in files:
+        if on_file:
+            on_file(found)
         where = shown(str(found.path))
         if found.why is None:
             real = found.path.resolve()

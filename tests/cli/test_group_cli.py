@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from nursery import ROWS, nursery_copy, write_register
+from nursery import HEADER, ROWS, nursery_copy, write_register
 from photoaudit.cli.main import app
 from photoaudit.media.samples import camera_exif
 
@@ -45,13 +45,22 @@ def settings(tmp_path_factory: pytest.TempPathFactory, audited: Path) -> dict[st
     """Two settings audited by the command, and a reports folder of a third: name -> its reports folder."""
     root = tmp_path_factory.mktemp("group")
     data, transfer = nursery_copy(audited, root / "acorns")
-    write_register(data, {**ROWS, "c02": ROWS["c02"].replace("2030-09-01", RENEW_BY.isoformat())})
+    rows = {**ROWS, "c02": ROWS["c02"].replace("2030-09-01", RENEW_BY.isoformat())}
+    write_register(data, rows)
     acorns = root / "acorns" / "photoaudit.toml"
     acorns.write_text('[setting]\nname = "Little Acorns"\ndata = "data"\n')
     audit(acorns, transfer)
+    posted = run("--config", acorns, "check", transfer / "tablet-1" / "ava.jpg", "--for", "social_media",
+                 "--export", root / "to-post", "--quiet")
+    assert posted.exit_code == 0, posted.output
+    # Ava's parents then withdraw social media: the copy posted must come down.
+    (data / "children.csv").write_text(
+        HEADER.rstrip("\n") + ",social_media_withdrawn\n"
+        + "".join(row.rstrip("\n") + ("," + TODAY.isoformat() if cid == "c01" else ",") + "\n"
+                  for cid, row in rows.items()), encoding="utf-8")
     time.sleep(1.1)  # the dated reports are named to the second
     Image.new("RGB", (320, 240), (200, 180, 40)).save(transfer / "tablet-1" / "new.png")
-    audit(acorns, transfer)  # the latest: one photo more
+    audit(acorns, transfer)  # the latest: one photo more, and a copy to take down
 
     oak = root / "oak"
     (oak / "data").mkdir(parents=True)
@@ -92,7 +101,7 @@ def test_the_audit_report_names_its_setting_and_the_consents_to_renew(settings: 
     assert report["version"] == 1 and report["setting"] == {"name": "Little Acorns"}
     assert report["renewals"] == [{"child_id": "c02", "name": "Grace Okafor", "due": RENEW_BY.isoformat()}]
     assert {"summary", "images", "takedown", "warnings", "skipped"} <= set(report)  # every older field still there
-    assert report["takedown"] == 0 and report["summary"]["photos"] == 7
+    assert report["takedown"] == 1 and report["summary"]["photos"] == 7
 
 
 # ------------------------------------------------------------ the summary
@@ -100,7 +109,7 @@ def test_the_audit_report_names_its_setting_and_the_consents_to_renew(settings: 
 
 def test_the_summary_shows_each_settings_latest_audit(settings: dict[str, Path]) -> None:
     result = group(settings, "--json", "-")
-    assert result.exit_code == 1, result.output  # a breach and a stale setting
+    assert result.exit_code == 1, result.output  # a copy to take down, a breach and a stale setting
     summary = json.loads(result.stdout)
     assert summary["version"] == 1 and summary["kind"] == "group" and summary["today"] == TODAY.isoformat()
     rows = {s["setting"]: s for s in summary["settings"]}
@@ -109,11 +118,14 @@ def test_the_summary_shows_each_settings_latest_audit(settings: dict[str, Path])
     assert acorns["reports"] == 2 and acorns["photos"] == 7  # the latest of its two audits
     assert acorns["photos"] == acorns["keep"] + acorns["delete"] + acorns["review"] and acorns["delete"] >= 1
     assert acorns["renew"] == 1 and acorns["renewals"][0]["name"] == "Grace Okafor"
-    assert acorns["stale"] is False and acorns["date"] == TODAY.isoformat() and acorns["findings"] == []
+    assert acorns["stale"] is False and acorns["date"] == TODAY.isoformat()
+    assert acorns["takedown"] == 1 and acorns["findings"] == ["takedown"]
     assert oak["breaches"] == 1 and oak["breach_photos"] == ["tablet-1/IMG_0002.jpg"]
     assert oak["findings"] == ["breaches"] and oak["takedown"] == 0 and oak["delete"] == 1
     assert willow["stale"] is True and willow["days_since"] == 10 and willow["findings"] == ["stale"]
+    assert willow["takedown"] == 0  # the first audit of Little Acorns, before the withdrawal
     assert summary["totals"]["settings"] == 3 and summary["totals"]["breaches"] == 1
+    assert summary["totals"]["takedown"] == 1
     assert summary["unreadable"] == []
 
 
@@ -122,7 +134,10 @@ def test_the_terminal_table_is_not_wrapped_when_piped(settings: dict[str, Path])
     assert result.exit_code == 1
     lines = result.output.splitlines()
     acorns = next(line for line in lines if "Little Acorns" in line and "days ago" in line)
-    assert "fine" in acorns and " 7 " in acorns  # the whole row on one line
+    assert "copies to take down" in acorns and " 7 " in acorns  # the whole row on one line
+    oak = next(line for line in lines if "Oak Tree" in line and "days ago" in line)
+    assert "breach: tell the DSL" in oak
+    assert "Little Acorns: 1 published copy must be taken down" in result.output
     assert any(len(line) > 80 for line in lines)
     assert "Oak Tree: 1 photo(s) not from a setting device, tell the DSL: tablet-1/IMG_0002.jpg" in result.output
     assert "Grace Okafor (c02)" in result.output
@@ -141,7 +156,7 @@ def test_the_quiet_lines_are_parseable(settings: dict[str, Path]) -> None:
     lines = result.output.splitlines()
     assert len(lines) == 4 and all(line.startswith("photoaudit group: ") for line in lines)
     assert "setting='Oak Tree'" in lines[1] and "breaches=1" in lines[1]
-    assert lines[-1].startswith("photoaudit group: settings=3 stale=1 breaches=1 takedown=0 renew=2 unreadable=0")
+    assert lines[-1].startswith("photoaudit group: settings=3 stale=1 breaches=1 takedown=1 renew=2 unreadable=0")
 
 
 # ------------------------------------------------------------ data minimisation
