@@ -17,7 +17,6 @@ import typer
 from .shared import (
     EXIT_CANNOT_RUN,
     ForceOption,
-    TodayOption,
     cannot_run_is_exit_2,
     checked_writes,
     console_beside,
@@ -37,7 +36,7 @@ app = typer.Typer(add_completion=False)
     "photoaudit group /srv/group/reports --quiet    (for cron)",
 ))
 def group_command(
-    reports: Annotated[
+    report_or_folder: Annotated[
         list[Path], typer.Argument(help="Audit reports (JSON), or folders searched for them (links not followed).")
     ],
     json_out: Annotated[
@@ -52,7 +51,10 @@ def group_command(
         bool, typer.Option("--no-names", help="No child names anywhere: counts and photo paths only (to share).")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per setting, no table (for cron).")] = False,
-    today: TodayOption = None,
+    today: Annotated[
+        Optional[str], typer.Option("--today", metavar="DATE", help="Count the days since each audit from this date "
+                                    "(2026-12-07 or 07/12/2026, day first) instead of today.")
+    ] = None,
     force: ForceOption = False,
 ) -> None:
     """One summary of many settings' audits: the latest of each, breaches, takedowns, renewals, stale ones."""
@@ -61,6 +63,7 @@ def group_command(
     from ..operations.group_reports import group_summary
     from ..store.outputs import Writes, write_report
 
+    reports = report_or_folder
     console = console_beside(json_out)
     with cannot_run_is_exit_2("group"):
         day = parse_today(today)
