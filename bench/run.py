@@ -301,7 +301,10 @@ def run(args: argparse.Namespace) -> dict:
     if enrol.returncode != 0:
         raise SystemExit(f"photoaudit enrol failed:\n{enrol.stdout}\n{enrol.stderr}")
     reports = out / "reports"
-    reports.mkdir(exist_ok=True)
+    # A fresh folder each run: photoaudit never replaces a file it did not write (each round's
+    # --state is new, so it would not know an earlier run's reports as its own).
+    shutil.rmtree(reports, ignore_errors=True)
+    reports.mkdir()
 
     one = out / "one-photo"
     shutil.rmtree(one, ignore_errors=True)

@@ -31,13 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("decode", "detect", "align", "templates", "templates_dlib")
 
 
-def time_stages(corpus: Path, kinds: set[str], limit: int) -> tuple[dict[str, float], int, int, float]:
+def time_stages(corpus: Path, kinds: set[str], limit: int, detector: str = "auto") -> tuple[dict[str, float], int, int, float]:
     """CPU seconds per stage summed over the photos, photos, faces, and the largest
     difference between the two encoders' templates."""
     keep_freed_memory()  # as the workers do
     _, photos = load_truth(corpus)
     photos = [p for p in photos if p.kind in kinds][: limit or None]
-    engine = FaceEngine(EngineSettings())
+    engine = FaceEngine(EngineSettings(detector=detector))
     engine._resnet, engine._encoder, engine._shape_predictor  # load the models untimed
     seconds: dict[str, float] = defaultdict(float)
     faces = 0
@@ -55,12 +55,8 @@ def time_stages(corpus: Path, kinds: set[str], limit: int) -> tuple[dict[str, fl
         full, reduced = loaded.pixels, loaded.reduced
         if reduced is None:
             reduced = full
-        found = timed("detect", lambda: engine.detect(reduced))
-        scale_y, scale_x = full.shape[0] / reduced.shape[0], full.shape[1] / reduced.shape[1]
-        boxes = [
-            (round(t * scale_y), round(r * scale_x), round(b * scale_y), round(left * scale_x))
-            for (t, r, b, left), _ in found
-        ]
+        found = timed("detect", lambda: engine.locate(full, reduced))  # as the audit: weak ones looked at again
+        boxes = [box for box, _ in found]
         chips = timed("align", lambda: [c for c in (engine.face_chip(full, box) for box in boxes) if c is not None])
         ours = timed("templates", lambda: engine.templates(chips))
         theirs = timed(
@@ -77,8 +73,10 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT / "bench" / "out" / "corpus")
     parser.add_argument("--kind", default="jpeg,jpeg-rotated", help="comma-separated photo kinds")
     parser.add_argument("--limit", type=int, default=0, help="only the first N photos")
+    parser.add_argument("--detector", default="auto", help="the face detector (as photoaudit's --detector)")
     args = parser.parse_args()
-    seconds, photos, faces, difference = time_stages(args.corpus, set(args.kind.split(",")), args.limit)
+    seconds, photos, faces, difference = time_stages(args.corpus, set(args.kind.split(",")), args.limit,
+                                                     args.detector)
     print(f"{photos} photos, {faces} faces; CPU seconds per photo (one process):")
     for stage in STAGES:
         per_face = f" ({seconds[stage] / faces:.4f} per face)" if faces and stage.startswith("templates") else ""

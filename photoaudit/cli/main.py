@@ -97,7 +97,14 @@ app.add_typer(group.app)  # group (photoaudit/cli/group.py)
 
 def version_callback(value: bool) -> None:
     if value:
+        from ..faces.detectors import explain
+        from ..faces.detectors.choice import DetectorUnavailable
+
         print(f"photoaudit {__version__}")
+        try:
+            print(f"Face detector: {explain('auto')}")
+        except DetectorUnavailable as err:
+            print(f"Face detector: none. {err}")
         raise typer.Exit()
 
 
@@ -126,7 +133,8 @@ def main(
         Optional[Path], typer.Option("--log", help="Log file (default: STATE/photoaudit.log).")
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True,
+                           help="Show the version and which face detector runs.")
     ] = False,
 ) -> None:
     state.data_dir = data

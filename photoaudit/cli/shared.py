@@ -204,7 +204,8 @@ MaxAgeOption = Annotated[
 
 
 DetectorOption = Annotated[
-    Detector, typer.Option("--detector", help="Face detector (auto: YuNet where installed, else dlib's CNN).")
+    Detector, typer.Option("--detector", help="Face detector (auto: CenterFace where installed, else YuNet, else dlib's CNN; "
+                          "photoaudit doctor says which runs and why).")
 ]
 
 

@@ -149,6 +149,7 @@ def audit_command(
     from ..formats import csv_report, terminal
     from ..formats.interface import RenderOptions, ReportChoice
     from ..store.outputs import Writes, write_report
+    from ..operations.memory_limit import workers_for
     from ..operations.parallel import default_jobs
     from ..store.report_retention import prune as prune_reports
     from ..store.runlog import write_dated_report
@@ -176,10 +177,14 @@ def audit_command(
                 console.print(
                     f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled."
                 )
+            workers, slow = workers_for(prepared.engine.detector, jobs or default_jobs(), detector.value)
+            if slow is not None:  # dlib's CNN detector: why this audit is slow, and how many at once
+                log(f"audit {folder}: {slow}")
+                if not quiet:
+                    console.print(slow)
             with progress_bar(console, enabled=not quiet) as (start, advance):
-                result = run_audit(folder, prepared, day, on_start=start, on_file=advance,
-                                   jobs=jobs or default_jobs())
-            result.warnings[:0] = recovered
+                result = run_audit(folder, prepared, day, on_start=start, on_file=advance, jobs=workers)
+            result.warnings[:0] = recovered + ([slow] if slow is not None else [])
             if prepared.enrolment is not None:
                 result.warnings.extend(prepared.enrolment.warnings)
                 for erased in result.erased:

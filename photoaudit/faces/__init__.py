@@ -1,3 +1,3 @@
-"""The face engine: find faces in upright pixels and compute their templates (dlib, YuNet,
-the numpy ResNet). Imports only the core and media.
+"""The face engine: find faces in upright pixels and compute their templates (CenterFace,
+YuNet, dlib, the numpy ResNet). Imports only the core and media.
 """

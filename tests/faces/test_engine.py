@@ -373,8 +373,11 @@ def test_no_face_in_a_scene_without_people(engine: FaceEngine) -> None:
     assert engine.find_faces(np.full((600, 800, 3), 200, dtype=np.uint8)) == []
 
 
-def test_default_detector_is_yunet_where_installed() -> None:
-    assert EngineSettings().resolved_detector() == ("yunet" if yunet_available() else "cnn")
+def test_default_detector_is_centerface_where_installed() -> None:
+    from photoaudit.faces.detectors import detector_class
+
+    best = "centerface" if detector_class("centerface").available() else "yunet" if yunet_available() else "cnn"
+    assert EngineSettings().resolved_detector() == best
     with pytest.raises(ValueError, match="unknown detector"):
         EngineSettings(detector="magic").resolved_detector()
 

@@ -12,19 +12,23 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from .choice import DetectorChoice, choose_detector
+
 if TYPE_CHECKING:
     from .interface import Detector
 
 #: Detector name -> "module:class" in this package. The order is the order of preference
 #: of ``auto``: the first one that is available on this machine.
 REGISTRY: dict[str, str] = {
+    "centerface": "centerface:CenterFace",
     "yunet": "yunet:YuNet",
     "cnn": "dlib_cnn:DlibCnn",
     "hog": "dlib_hog:DlibHog",
 }
 
-#: What ``auto`` may choose from, in order (hog misses small and turned faces: never chosen).
-AUTO_ORDER: tuple[str, ...] = ("yunet", "cnn")
+#: What ``auto`` may choose from, in order (docs/benchmarks.md, "Detectors": recall first,
+#: then speed, then upkeep; hog misses small and turned faces: never chosen).
+AUTO_ORDER: tuple[str, ...] = ("centerface", "yunet", "cnn")
 
 #: The names ``--detector`` and ``EngineSettings.detector`` accept.
 DETECTORS: tuple[str, ...] = ("auto", *REGISTRY)
@@ -37,10 +41,20 @@ def detector_class(name: str) -> type[Detector]:
 
 
 def resolve(name: str) -> str:
-    """``auto`` -> the first available detector of :data:`AUTO_ORDER`; other names as they are."""
-    if name != "auto":
-        return name
-    for candidate in AUTO_ORDER:
-        if detector_class(candidate).available():
-            return candidate
-    return AUTO_ORDER[-1]
+    """``auto`` -> the first detector of :data:`AUTO_ORDER` that can run here; other names as
+    they are, when they can run (else :class:`~.choice.DetectorUnavailable`, in plain words)."""
+    return choose(name).name
+
+
+def choose(name: str) -> DetectorChoice:
+    """Which detector ``name`` ("auto" or a detector's name) runs here, and why
+    (:mod:`.choice`); imports no detector library."""
+    classes = {n: detector_class(n) for n in REGISTRY}
+    missing = {n: None if c.available() else (c.unavailable() or "it cannot run here") for n, c in classes.items()}
+    return choose_detector(name, AUTO_ORDER, missing, {n: c.title for n, c in classes.items()})
+
+
+def explain(name: str) -> str:
+    """One sentence: the detector ``name`` runs here, what it is like, and why it runs."""
+    choice = choose(name)
+    return choice.words(detector_class(choice.name).words)

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import importlib.util
 from functools import cached_property
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ...core.models import Box
 from ..model_files import import_dlib, rect_box
-from .interface import dlib_square
+from .interface import DEFAULT_MIN_SIDE, dlib_square
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class DlibHog:
+    title = "dlib's HOG detector"
+    min_side = DEFAULT_MIN_SIDE
+    confidence = 0.4
+    sure = None
+    confirmed = 0.0
+    look_side = 0
     name = "hog"
     smallest = 80
     words = "dlib's HOG detector: quick, but misses small and turned faces"
@@ -20,6 +28,10 @@ class DlibHog:
     @classmethod
     def available(cls) -> bool:
         return importlib.util.find_spec("dlib") is not None
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        return None if cls.available() else "dlib is not installed (package dlib-bin)"
 
     def __init__(self, min_confidence: float) -> None:
         self.min_confidence = min_confidence  # HOG scores are not confidences: every detection counts

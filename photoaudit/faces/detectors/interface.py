@@ -16,18 +16,40 @@ if TYPE_CHECKING:
     from ...core.models import Box
 
 
+#: Photos are never reduced below this long side for detection, unless a detector says
+#: otherwise (:attr:`Detector.min_side`): small photos are cheap to search whole.
+DEFAULT_MIN_SIDE = 1280
+
+
 class Detector(Protocol):
     #: The name ``--detector`` takes.
     name: ClassVar[str]
+    #: Its name in a sentence ("CenterFace", "dlib's CNN detector").
+    title: ClassVar[str]
     #: The smallest face (its side, in pixels of the image it is given) it reliably finds:
     #: photos are reduced no further than keeps the smallest face wanted at this size.
     smallest: ClassVar[int]
+    #: Photos are not reduced below this long side (DEFAULT_MIN_SIDE for most).
+    min_side: ClassVar[int]
+    #: Its confidence threshold (0-1) when the settings give none: a detection below it is no face.
+    confidence: ClassVar[float]
+    #: Detections below this confidence are looked at again by the engine, on the
+    #: full-resolution pixels around them scaled so the face is ``look_side`` px, and kept
+    #: only when that second look reaches ``confirmed``. None: every detection is kept.
+    sure: ClassVar[float | None]
+    confirmed: ClassVar[float]
+    look_side: ClassVar[int]
     #: One line for ``photoaudit doctor``, in plain words.
     words: ClassVar[str]
 
     @classmethod
     def available(cls) -> bool:
-        """Whether its library is installed on this machine (found, not imported)."""
+        """Whether it can run on this machine (its library found, not imported)."""
+        ...
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why it cannot run here, in plain words, or None when it can (nothing imported)."""
         ...
 
     def __init__(self, min_confidence: float) -> None:
