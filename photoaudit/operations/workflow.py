@@ -24,6 +24,7 @@ from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
+from .examiner import Examiner
 from .incremental import audit_with_memory, folder_key
 from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
 from ..core.words import label_of
@@ -130,8 +131,13 @@ def audit(
     on_start: Callable[[list[MediaFile]], None] | None = None,
     on_file: Callable[[MediaFile], None] | None = None,
     jobs: int = 1,
+    examiner: Examiner | None = None,
 ) -> AuditResult:
-    """Audit every file in ``folder``, examining only photos the store has not seen; reads only."""
+    """Audit every file in ``folder``, examining only photos the store has not seen; reads only.
+
+    ``examiner`` examines those photos (a Dask cluster's workers: :mod:`photoaudit.operations.cluster`);
+    by default ``jobs`` worker processes on this computer.
+    """
     if not folder.exists():
         raise CannotRun(f"The folder {folder} does not exist.")
     if not folder.is_dir():
@@ -145,6 +151,7 @@ def audit(
     with Store(settings.state_path) as store:
         done = audit_with_memory(
             folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=in_force,
+            examiner=examiner,
         )
     result = AuditResult(folder, today, in_force.overrule(done.verdicts), hashes=done.hashes,
                          skipped=listing.skipped, public=settings.public)
