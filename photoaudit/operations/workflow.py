@@ -16,7 +16,7 @@ import numpy as np
 from ..store import lock, quarantine
 from .examine import AuditResult, list_folder
 from ..core.child_ids import resolve_child_id
-from ..core.settings import Settings
+from ..core.settings import Settings, VideoSettings
 from ..setting.devices import load_devices
 from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
@@ -24,6 +24,7 @@ from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
+from .cluster import ClusterExaminer, ClusterOptions
 from .examiner import Examiner
 from .incremental import audit_with_memory, folder_key
 from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
@@ -190,6 +191,20 @@ def erased_label(register: Register, child_id: str) -> str:
     if staff_id is not None:
         return staff_label(register.staff.get(staff_id), staff_id)
     return label_of(child_id, register)
+
+
+@contextmanager
+def examiner_for(options: ClusterOptions | None, engine: EngineSettings, video: VideoSettings,
+                 folder: Path) -> Iterator[tuple[ClusterExaminer | None, list[str]]]:
+    """The cluster examiner for ``options``, connected and checked for ``folder``, with what
+    the check found worth saying (None: this computer's worker processes examine). Raises
+    CannotRun when the cluster cannot be used."""
+    if options is None:
+        yield None, []
+        return
+    with ClusterExaminer.connect(options, engine, video) as examiner:
+        notes = examiner.check(folder) if folder.is_dir() else []  # a missing folder is audit()'s to say
+        yield examiner, notes
 
 
 # -- one run at a time ---------------------------------------------------------------
