@@ -7,7 +7,7 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
 - The layers, lowest first: core, media, faces, setting, store, operations, formats, cli.
   A module imports only its own layer and those below it.
 - core imports nothing outside core: no files, pixels, SQL, typer.
-- Only cli imports typer (and click).
+- Only cli imports typer (and click); only operations imports Dask (distributed, dask).
 - store never imports the face engine (faces).
 - No import circles between modules (run-time imports: a ``TYPE_CHECKING`` import is
   for the type checker alone and cannot close a circle when the program runs).
