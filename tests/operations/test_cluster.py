@@ -79,6 +79,8 @@ def local_cluster(env: dict[str, str] | None = None, allowed_failures: int | Non
             cluster = LocalCluster(n_workers=workers, processes=True, threads_per_worker=threads,
                                    dashboard_address=":0",
                                    env={**WORKER_ENVIRONMENT, **(env or {})}, silence_logs=logging.ERROR)
+        os.environ.clear()  # at once, for the tests that use it too (a restarted worker sets them again)
+        os.environ.update(saved)
         try:
             with Client(cluster, set_as_default=False) as client:
                 client.wait_for_workers(workers, timeout=START_SECONDS)
