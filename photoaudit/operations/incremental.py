@@ -36,7 +36,7 @@ from ..core.report_shape import verdict_json
 from ..media.files import sha256_file
 from ..media.metadata import modified_time
 from ..core.models import Box, PhotoVerdict
-from .parallel import examine_all
+from .parallel import LocalPool
 from ..core.provenance import Camera, MediaMeta, VideoInfo
 from ..media.sources import MediaFile, MediaKind
 from ..store.database import Examination, FileState, Store, StoredVerdict
@@ -44,6 +44,7 @@ from ..core.judging import Judging
 
 if TYPE_CHECKING:
     from .decision_book import DecisionsInForce
+    from .examiner import Examiner
 
 #: Bump when :func:`photoaudit.operations.examine.examine` changes what it finds for the same
 #: bytes and settings (decoding, cropping, metadata read): everything stored is then stale.
@@ -210,12 +211,19 @@ def audit_with_memory(
     on_file: Callable[[MediaFile], None] | None = None,
     *,
     settle: DecisionsInForce | None = None,
+    examiner: Examiner | None = None,
 ) -> IncrementalAudit:
     """Examine what the store does not know yet, then judge every file.
 
     ``settle`` applies people's decisions about faces (keyed by content hash) before judging.
+    ``examiner`` examines the files (:mod:`photoaudit.operations.examiner`); by default
+    ``jobs`` worker processes here. It must examine with ``engine``'s settings and the judging's ``video``,
+    which the results are filed under.
     """
     video = judging.video
+    examiner = examiner or LocalPool(engine, jobs, video)
+    if examiner.settings != engine.settings or examiner.video != video:
+        raise ValueError("the examiner must examine with the engine settings and video settings of the audit")
     where = folder_key(folder)
     states = hash_files(files, store.locations(where), jobs)
     erased = store.erased_faces()
@@ -259,7 +267,7 @@ def audit_with_memory(
         if on_file:
             on_file(media)
 
-    examine_all(to_examine, engine, jobs, done, video)
+    examiner.examine_all(to_examine, done)
     save(force=True)
 
     hashes = {rel: s.sha256 for rel, s in states.items()}

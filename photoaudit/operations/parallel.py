@@ -12,8 +12,8 @@ A worker that dies on a file (a decoder crash, out of memory) does not stop the
 audit: the files that were in flight are tried again one at a time, and a file
 that kills its worker again becomes a problem for a person to look at.
 
-Test hook (never set in normal use): ``PHOTOAUDIT_TEST_WORKER_CRASH=RELATIVE_PATH``
-makes a worker die abruptly on that file.
+Test hooks (never set in normal use): ``PHOTOAUDIT_TEST_WORKER_CRASH=RELATIVE_PATH``
+makes a worker die abruptly on that file (:func:`crash_for_tests`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from .allocator import keep_freed_memory
 from .examine import Examined, examine
@@ -104,11 +105,43 @@ def _start_worker(settings: EngineSettings, video: VideoSettings, parent: int | 
     _video = video
 
 
+def crash_for_tests(media: MediaFile) -> None:
+    """The test hooks (never set in normal use): end this worker process abruptly on the
+    file ``PHOTOAUDIT_TEST_WORKER_CRASH`` names; with ``PHOTOAUDIT_TEST_WORKER_CRASH_ONCE=FILE``
+    too, only on the first attempt (each attempt adds this process's id to FILE)."""
+    if os.environ.get("PHOTOAUDIT_TEST_WORKER_CRASH") != media.relative:
+        return
+    attempts = os.environ.get("PHOTOAUDIT_TEST_WORKER_CRASH_ONCE")
+    if attempts:
+        first = not os.path.exists(attempts)
+        with open(attempts, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        if not first:
+            return
+    os._exit(86)
+
+
 def _examine_in_worker(media: MediaFile) -> Examined:
     assert _engine is not None, "worker started without an engine"
-    if os.environ.get("PHOTOAUDIT_TEST_WORKER_CRASH") == media.relative:  # test hook only
-        os._exit(86)
+    crash_for_tests(media)
     return examine(media, _engine, video=_video)
+
+
+@dataclass(frozen=True)
+class LocalPool:
+    """The examiner of :mod:`photoaudit.operations.examiner` that runs on this computer:
+    up to ``jobs`` worker processes (``engine`` itself with one job)."""
+
+    engine: FaceEngine
+    jobs: int = 1
+    video: VideoSettings = VideoSettings()
+
+    @property
+    def settings(self) -> EngineSettings:
+        return self.engine.settings
+
+    def examine_all(self, files: Sequence[MediaFile], on_done: Callable[[MediaFile, Examined], None]) -> None:
+        examine_all(files, self.engine, self.jobs, on_done, self.video)
 
 
 def examine_all(

@@ -16,7 +16,7 @@ import numpy as np
 from ..store import lock, quarantine
 from .examine import AuditResult, list_folder
 from ..core.child_ids import resolve_child_id
-from ..core.settings import Settings
+from ..core.settings import Settings, VideoSettings
 from ..setting.devices import load_devices
 from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
@@ -24,6 +24,8 @@ from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
+from .cluster import ClusterExaminer, ClusterOptions
+from .examiner import Examiner
 from .incremental import audit_with_memory, folder_key
 from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
 from ..core.words import label_of
@@ -130,8 +132,13 @@ def audit(
     on_start: Callable[[list[MediaFile]], None] | None = None,
     on_file: Callable[[MediaFile], None] | None = None,
     jobs: int = 1,
+    examiner: Examiner | None = None,
 ) -> AuditResult:
-    """Audit every file in ``folder``, examining only photos the store has not seen; reads only."""
+    """Audit every file in ``folder``, examining only photos the store has not seen; reads only.
+
+    ``examiner`` examines those photos (a Dask cluster's workers: :mod:`photoaudit.operations.cluster`);
+    by default ``jobs`` worker processes on this computer.
+    """
     if not folder.exists():
         raise CannotRun(f"The folder {folder} does not exist.")
     if not folder.is_dir():
@@ -145,6 +152,7 @@ def audit(
     with Store(settings.state_path) as store:
         done = audit_with_memory(
             folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=in_force,
+            examiner=examiner,
         )
     result = AuditResult(folder, today, in_force.overrule(done.verdicts), hashes=done.hashes,
                          skipped=listing.skipped, public=settings.public, setting=settings.name,
@@ -184,6 +192,20 @@ def erased_label(register: Register, child_id: str) -> str:
     if staff_id is not None:
         return staff_label(register.staff.get(staff_id), staff_id)
     return label_of(child_id, register)
+
+
+@contextmanager
+def examiner_for(options: ClusterOptions | None, engine: EngineSettings, video: VideoSettings,
+                 folder: Path) -> Iterator[tuple[ClusterExaminer | None, list[str]]]:
+    """The cluster examiner for ``options``, connected and checked for ``folder``, with what
+    the check found worth saying (None: this computer's worker processes examine). Raises
+    CannotRun when the cluster cannot be used."""
+    if options is None:
+        yield None, []
+        return
+    with ClusterExaminer.connect(options, engine, video) as examiner:
+        notes = examiner.check(folder) if folder.is_dir() else []  # a missing folder is audit()'s to say
+        yield examiner, notes
 
 
 # -- one run at a time ---------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core.errors import BadValue
 from ..core.provenance import RecordRules
-from ..core.settings import MatchSettings, Settings, VideoSettings
+from ..core.settings import ClusterSettings, MatchSettings, Settings, VideoSettings
 
 
 CONFIG_NAME = "photoaudit.toml"
@@ -36,6 +36,7 @@ _KEYS: dict[str, dict[str, str]] = {
                  "sibling_margin": "sibling_margin", "public_min_age_months": "age_months"},
     "video": {"sample_every_seconds": "seconds", "max_samples": "samples"},
     "staff": {"consent_needed_for": "purposes"},
+    "cluster": {"address": "address", "send_bytes": "yes_no"},
 }
 
 
@@ -79,6 +80,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     video = values.get("video", {})
     name = Path(path).name
     staff = values.get("staff", {})
+    cluster = values.get("cluster", {})
     try:
         match = replace(
             base.match,
@@ -132,6 +134,10 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
         ),
         config_path=Path(path),
         staff_consent_for=tuple(staff.get("consent_needed_for", base.staff_consent_for)),
+        cluster=ClusterSettings(
+            address=cluster.get("address", base.cluster.address),
+            send_bytes=cluster.get("send_bytes", base.cluster.send_bytes),
+        ),
     )
 
 
@@ -174,6 +180,12 @@ def _value(kind: str, value: Any, where: str) -> Any:
         return value.strip()
     if kind == "purposes":
         return _purposes(value, where)
+    if kind == "address":
+        return cluster_address(value, where)
+    if kind == "yes_no":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} = {value!r}: must be true or false (no quotes).")
+        return value
     checks = {
         "days": (True, 1, 366, "must be a whole number of days from 1 to 366 (default 7)"),
         "months": (True, 1, 240, "must be a whole number of months from 1 to 240 (default 12)"),
@@ -193,6 +205,15 @@ def _value(kind: str, value: Any, where: str) -> Any:
     }
     whole, low, high, what = checks[kind]
     return _number(value, where, whole, low, high, what)
+
+
+def cluster_address(value: Any, where: str) -> str:
+    """A Dask scheduler's address as written in photoaudit.toml or given to --cluster."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or any(c.isspace() for c in text):
+        raise ConfigError(f"{where} must be the address of the Dask cluster's scheduler, in quotes, e.g. "
+                          '"tcp://10.0.0.5:8786".')
+    return text
 
 
 def _purposes(value: Any, where: str) -> tuple[str, ...]:

@@ -63,3 +63,15 @@ def test_a_reaudit_must_report_the_same_faces_boxes_and_names(tmp_path: Path) ->
     assert not same_faces(first, _report(tmp_path / "moved.json", [moved, stranger]))
     renamed = dict(child, child_id="c02")
     assert not same_faces(first, _report(tmp_path / "renamed.json", [renamed, stranger]))
+
+
+def test_the_cluster_row_gives_the_overhead_against_the_same_number_of_local_workers() -> None:
+    from bench.run import cluster_row
+
+    row = {"workers": 2, "seconds": 110.0, "jobs_seconds": 100.0, "ratio_vs_jobs": 1.1,
+           "cpu_seconds_per_photo": 0.8, "jobs_cpu_seconds_per_photo": 0.75, "same_faces": True}
+    text = cluster_row(row, 240)
+    assert text.startswith("| photoaudit, first audit of the week's folder on a local 2-worker Dask cluster")
+    assert "| 2.18 | 1.10x the time of `--jobs 2` in the same round (+10.0%; 2.40 photos/s)" in text
+    assert "same faces, boxes and names: yes | 0.80 (`--jobs 2`: 0.75) |" in text
+    assert "same faces, boxes and names: NO" in cluster_row(dict(row, same_faces=False), 240)

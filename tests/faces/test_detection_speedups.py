@@ -100,7 +100,8 @@ import resource, sys, numpy
 from PIL import Image
 from photoaudit.operations.allocator import keep_freed_memory
 from photoaudit.media.imaging import load_photo
-tuned = keep_freed_memory() if sys.argv[1] == "tune" else False
+DASK = {"MALLOC_TRIM_THRESHOLD_": "65536"}  # what a Dask Nanny sets for its workers
+tuned = {"tune": keep_freed_memory, "tune-dask": lambda: keep_freed_memory(DASK)}.get(sys.argv[1], lambda: False)()
 path = sys.argv[2]
 noise = numpy.random.default_rng(0).integers(0, 255, (3024, 4032, 3), numpy.uint8)
 Image.fromarray(noise).save(path, quality=80)
@@ -138,6 +139,20 @@ def test_photo_buffers_are_reused_not_faulted_in_again(tmp_path: Path) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator (Linux)")
 def test_allocator_settings_the_user_made_win(tmp_path: Path) -> None:
     tuned, _ = _photo_decoding_page_faults("tune", tmp_path / "p.jpg", MALLOC_TRIM_THRESHOLD_="131072")
+    assert tuned == "False"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator (Linux)")
+def test_the_allocator_setting_a_dask_worker_starts_with_is_not_the_users(tmp_path: Path) -> None:
+    """Dask's Nanny starts every worker with MALLOC_TRIM_THRESHOLD_=65536; left at that, a
+    cluster worker spent a third of its time faulting photo buffers in again. Dask's value
+    is not the user's choice (photoaudit.operations.cluster passes it as set by others);
+    a value the user set still wins."""
+    tuned, faults = _photo_decoding_page_faults("tune-dask", tmp_path / "p.jpg", MALLOC_TRIM_THRESHOLD_="65536")
+    if tuned != "True":
+        pytest.skip("not glibc: mallopt is not there to tune")
+    assert faults < 2_000
+    tuned, _ = _photo_decoding_page_faults("tune-dask", tmp_path / "p.jpg", MALLOC_TRIM_THRESHOLD_="131072")
     assert tuned == "False"
 
 

@@ -258,6 +258,25 @@ def test_a_worker_that_dies_costs_only_its_own_photo(
     assert again["tablet-1/ava.jpg"].faces[0].child_id == "c01"  # not remembered as a problem
 
 
+def test_a_photo_whose_worker_died_once_is_checked_on_its_own_and_reported_once(
+    tmp_path: Path, enrolled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = copy_data(enrolled, tmp_path / "data")
+    three = {k: PHOTOS[k] for k in list(PHOTOS)[:3]}
+    folder = build_transfer(tmp_path / "transfer", three)
+    attempts = tmp_path / "attempts"  # the hook adds a line per attempt and kills the first only
+    monkeypatch.setenv("PHOTOAUDIT_TEST_WORKER_CRASH", "tablet-1/ava.jpg")
+    monkeypatch.setenv("PHOTOAUDIT_TEST_WORKER_CRASH_ONCE", str(attempts))
+    rows: list[str] = []
+    prepared = prepare(settings_for(data), EngineSettings())
+    result = audit(folder, prepared, TODAY, on_file=lambda media: rows.append(media.relative), jobs=2)
+    tried = attempts.read_text().split()
+    assert len(tried) == 2 and tried[0] != tried[1]  # died in one worker, checked in another
+    assert sorted(rows) == sorted(three)  # every photo once
+    assert result.cache == {"examined": 3, "reused": 0}
+    assert [f.child_id for f in {v.path: v for v in result.verdicts}["tablet-1/ava.jpg"].faces] == ["c01"]
+
+
 def test_store_schema_upgrades_an_enrolment_only_database(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()

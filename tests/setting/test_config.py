@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 from photoaudit.setting.config import ConfigError, find_config, load_config
-from photoaudit.core.settings import Settings
+from photoaudit.core.settings import ClusterSettings, Settings
 from photoaudit.core.models import PURPOSES
 from photoaudit.core.provenance import RecordRules
 from photoaudit.setting.register import RegisterError, load_register
@@ -35,6 +35,10 @@ margin = 0.1
 [video]
 sample_every_seconds = 0.5
 max_samples = 120
+
+[cluster]
+address = "tcp://10.0.0.5:8786"
+send_bytes = true
 """
 
 
@@ -46,6 +50,7 @@ def toml(tmp_path: Path, text: str) -> Path:
 
 def test_defaults_are_the_safe_ones() -> None:
     settings = Settings()
+    assert settings.cluster == ClusterSettings(None, send_bytes=False)  # photos are examined on this computer
     assert settings.records == RecordRules(7, 12, 0)
     assert settings.match.tolerance == 0.5 and settings.match.margin == 0.08
     assert settings.purposes == PURPOSES
@@ -62,6 +67,7 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
     assert (settings.match.tolerance, settings.match.margin) == (0.45, 0.1)
     assert (settings.video.sample_every, settings.video.max_samples) == (0.5, 120)
     assert settings.config_path == tmp_path / "photoaudit.toml"
+    assert settings.cluster == ClusterSettings("tcp://10.0.0.5:8786", send_bytes=True)
 
 
 def test_an_empty_file_keeps_every_default(tmp_path: Path) -> None:
@@ -101,6 +107,11 @@ def test_an_extra_purpose_becomes_a_register_column(tmp_path: Path) -> None:
     ("[retension]\nmonths = 12\n", "no [retension] section (did you mean 'retention'?)"),
     ("[retention]\nmonth = 12\n", "no setting called 'month' (did you mean 'months'?)"),
     ("transfer = 7\n", "must be a section"),
+    ('[cluster]\naddress = ""\n', 'address of the Dask cluster\'s scheduler, in quotes, e.g. "tcp://10.0.0.5:8786"'),
+    ('[cluster]\naddress = "tcp://10.0.0.5 8786"\n', "[cluster] address must be the address"),
+    ("[cluster]\naddress = 8786\n", "[cluster] address must be the address"),
+    ('[cluster]\nsend_bytes = "yes"\n', "[cluster] send_bytes = 'yes': must be true or false"),
+    ("[cluster]\nadress = 1\n", "no setting called 'adress' (did you mean 'address'?)"),
     ("[transfer\nwindow_days = 7\n", "not valid TOML"),
 ])
 def test_invalid_values_are_clear_errors(tmp_path: Path, text: str, words: str) -> None:
