@@ -174,7 +174,11 @@ def check_worker(identity: str, settings: EngineSettings, folder: str | None) ->
     if identity != worker_identity():
         return (f"it runs photoaudit {worker_identity()}, this computer {identity}: install the same "
                 "version on every worker")
-    detector = settings.resolved_detector()  # the audit sends it resolved: never "auto" here
+    detector = settings.detector  # the audit sends it resolved: never "auto" here
+    try:
+        detector = settings.resolved_detector()
+    except CannotRun:  # the detector asked for cannot run on this worker
+        return f"the {detector} face detector is not installed there"
     if not detector_class(detector).available():
         return f"the {detector} face detector is not installed there"
     try:
