@@ -168,23 +168,25 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
 
 
 def settings_from(tolerance: float | None, margin: float | None) -> Settings:
-    """photoaudit.toml (if any), then the command line on top."""
+    """photoaudit.toml (if any), then the command line on top; on Windows, the private folders
+    not configured in the user's own profile (photoaudit/core/private_places.py)."""
     from dataclasses import replace
 
     from ..core.settings import Settings
     from ..setting.config import command_line_match, find_config, load_config
+    from ..setting.private_places import with_private_defaults
 
     config = find_config(state.config)
     settings = load_config(config) if config is not None else Settings()
     match = command_line_match(settings.match, tolerance, margin)
-    return replace(
+    return with_private_defaults(replace(
         settings,
         data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
         state_dir=state.state_dir if state.state_dir is not None else settings.state_dir,
         match=match,
         quarantine_dir=state.quarantine_dir if state.quarantine_dir is not None else settings.quarantine_dir,
         log_file=state.log_file if state.log_file is not None else settings.log_file,
-    )
+    ))
 
 
 

@@ -116,6 +116,12 @@ class FaceEngine:
             return None
 
     # -- detection ---------------------------------------------------------
+    def photos_per_process(self) -> int | None:
+        """How many photos one process may examine with this engine before its memory must be
+        given back by starting a fresh process (a detector library that leaks), or None: no limit."""
+        limit = getattr(type(self._detector), "photos_per_process", None)
+        return limit() if limit is not None else None
+
     def detection_scale(self, width: int, height: int) -> float:
         """How much to shrink a photo so its smallest wanted face is still found."""
         smallest = self._detector.smallest

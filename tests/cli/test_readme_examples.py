@@ -67,6 +67,48 @@ def test_the_readme_has_examples_of_every_command() -> None:
         assert command in named, command
 
 
+def windows_and_macos_commands() -> dict[str, list[str]]:
+    """The photoaudit command lines of README's Windows and macOS blocks, as argument lists
+    (their folders are Windows paths, which shlex would change): the PowerShell set-up and demo
+    (``.venv\\Scripts\\photoaudit ...``), each ``schtasks`` line's ``/TR "..."`` and the
+    launchd plist's ``ProgramArguments``."""
+    import plistlib
+
+    text = README.read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {}
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S):
+        if block.lstrip().startswith("<?xml"):
+            arguments = plistlib.loads(block.encode("utf-8"))["ProgramArguments"]
+            found["launchd: " + " ".join(arguments)] = arguments[1:]
+            continue
+        for line in block.splitlines():
+            tr = re.search(r'^schtasks .*/TR "([^"]*)"$', line)
+            if tr:
+                found["schtasks: " + tr.group(1)] = tr.group(1).split()[1:]
+            elif line.startswith(".venv\\Scripts\\photoaudit "):
+                found["PowerShell: " + line] = line.split()[1:]
+    return found
+
+
+WINDOWS_AND_MACOS = windows_and_macos_commands()
+
+
+def test_the_readme_schedules_on_windows_and_macos_with_the_quiet_line() -> None:
+    scheduled = {k: v for k, v in WINDOWS_AND_MACOS.items() if not k.startswith("PowerShell")}
+    assert sum(k.startswith("schtasks") for k in scheduled) == 2 and sum(k.startswith("launchd") for k in scheduled) == 1
+    assert any(k.startswith("launchd: /Users/office/photoaudit/.venv/bin/photoaudit ") for k in scheduled)
+    assert any(k.startswith("schtasks: C:\\photoaudit\\.venv\\Scripts\\photoaudit.exe ") for k in scheduled)
+    for shown, args in scheduled.items():
+        assert "--quiet" in args or ("purge" in args and "--yes" in args), shown
+    demo = [args for k, args in WINDOWS_AND_MACOS.items() if k.startswith("PowerShell")]
+    assert [a[a.index("--config") + 2] for a in demo] == ["enrol", "audit"]  # what `make demo` runs
+
+
+@pytest.mark.parametrize("shown", sorted(WINDOWS_AND_MACOS))
+def test_each_windows_and_macos_example_parses(shown: str) -> None:
+    parses(WINDOWS_AND_MACOS[shown], shown)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_each_readme_example_parses(command: str) -> None:
     """The command and every option in the example exist and accept the values shown."""
@@ -74,8 +116,14 @@ def test_each_readme_example_parses(command: str) -> None:
     if len(words(command)) == 1 and not command.split()[1].startswith("-"):  # "photoaudit check" in a sentence
         assert words(command)[0] in group.commands, f"README names an unknown command: {command}"
         return
+    parses(words(command), command)
+
+
+def parses(args: list[str], command: str) -> None:
+    """Parse ``args`` (photoaudit's arguments) as the command line would, or fail naming ``command``."""
+    group = typer.main.get_command(app)
     try:
-        with group.make_context("photoaudit", words(command), resilient_parsing=False) as ctx:
+        with group.make_context("photoaudit", args, resilient_parsing=False) as ctx:
             protected = getattr(ctx, "_protected_args", None) or getattr(ctx, "protected_args", [])
             rest = [*protected, *ctx.args]
             if not rest:

@@ -160,7 +160,7 @@ def test_the_pool_is_started_inside_the_worker_environment(monkeypatch: pytest.M
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     seen: list[str | None] = []
 
-    def feed(pool, queue, jobs, on_done):  # noqa: ANN001, ANN202
+    def feed(pool, queue, jobs, on_done, most=None):  # noqa: ANN001, ANN202
         seen.append(parallel.os.environ.get("OPENBLAS_NUM_THREADS"))
         queue.clear()
         pool.shutdown()

