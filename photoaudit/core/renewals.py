@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .models import Child, Register
-from .words import child_label, long_date
+from .words import long_date
 
 #: Consents whose review date is at most this many days away are "to renew this month".
 RENEW_WITHIN_DAYS = 30
@@ -39,6 +39,12 @@ class Renewal:
     name: str
     due: date
 
+    @property
+    def words(self) -> str:
+        """'Ava Patel (c01) by 1 October 2026' (the id alone when the register gives no name)."""
+        who = f"{self.name} ({self.child_id})" if self.name else self.child_id
+        return f"{who} by {long_date(self.due)}"
+
 
 def renewals(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> tuple[Renewal, ...]:
     """:func:`to_renew` as plain values, soonest first."""
@@ -53,10 +59,10 @@ def days_words(due: date, today: date) -> str:
 
 def renewal_warning(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> str | None:
     """'2 consents to renew this month: ...' for an audit's warnings, or None."""
-    children = to_renew(register, today, within)
-    if not children:
+    due = renewals(register, today, within)
+    if not due:
         return None
-    listed = ", ".join(f"{child_label(c)} by {long_date(c.consent_review_due)}" for c in children)  # type: ignore[arg-type]
-    count = f"{len(children)} consent{'s' if len(children) != 1 else ''} to renew this month"
+    listed = ", ".join(r.words for r in due)
+    count = f"{len(due)} consent{'s' if len(due) != 1 else ''} to renew this month"
     return (f"{count} (review date within {within} days): {listed}. Ask the parents to renew "
             "them: after the review date that child's photos are withheld from every use.")

@@ -23,7 +23,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.group import GroupSummary, SettingSummary
-from ..core.renewals import Renewal
 from ..core.words import and_list, local_time, long_date
 from .csv_report import row, writer_for
 
@@ -31,11 +30,6 @@ from .csv_report import row, writer_for
 VERSION = 1
 
 UNKNOWN = "?"  # a count the report did not carry (made by an older photoaudit)
-
-
-def renewal_words(renewal: Renewal) -> str:
-    who = f"{renewal.name} ({renewal.child_id})" if renewal.name else renewal.child_id
-    return f"{who} by {long_date(renewal.due)}"
 
 
 def count_words(value: int | None) -> str:
@@ -108,7 +102,7 @@ def show(summary: GroupSummary, console: Console) -> None:
             console.print(f"{one.shown_name}: {latest.takedown} published cop{'y' if latest.takedown == 1 else 'ies'} "
                           "must be taken down (`photoaudit takedown` there says which).", style="bold red")
         if one.renew:
-            listed = f": {', '.join(map(renewal_words, latest.renewals or ()))}" if summary.names else ""
+            listed = f": {', '.join(r.words for r in latest.renewals or ())}" if summary.names else ""
             console.print(f"{one.shown_name}: {one.renew} consent(s) to renew this month{listed}.", style="yellow")
         if one.stale:
             console.print(f"{one.shown_name}: no audit since {long_date(latest.audited)} ({one.days_since} days): "
@@ -229,7 +223,7 @@ def render_csv(summary: GroupSummary, sep: str = ",") -> str:
             count_words(latest.takedown), count_words(one.renew),
         ]
         if summary.names:
-            cells.append("; ".join(map(renewal_words, latest.renewals or ())))
+            cells.append("; ".join(r.words for r in latest.renewals or ()))
         cells += [latest.folder, latest.source, one.reports]
         writer.writerow(row(cells))
     for bad in summary.unreadable:
@@ -274,7 +268,7 @@ def render_html(summary: GroupSummary, generated: datetime | None = None) -> str
         status = status_words(one)
         renew = count_words(one.renew)
         if summary.names and latest.renewals:
-            renew += ": " + ", ".join(map(renewal_words, latest.renewals))
+            renew += ": " + ", ".join(r.words for r in latest.renewals)
         breaches = str(latest.breaches) + (": " + ", ".join(latest.breach_photos) if latest.breaches else "")
         cells = [
             f"<td>{esc(one.shown_name)}</td>",
