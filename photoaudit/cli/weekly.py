@@ -41,7 +41,7 @@ app = typer.Typer(add_completion=False)
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
     # that --help and --version start quickly (numpy, PIL and rich take most of a second)
 
-    from ..operations.examine import AuditResult
+    from ..operations.results import AuditResult
 
 
 @app.command("enrol", epilog=examples(

@@ -116,13 +116,25 @@ def may_appear(child: Child, purpose: str, today: date) -> str:
 
 
 def call_faces(
-    facts: PhotoFacts, register: Register, today: date, purpose: str, unknown: str
+    facts: PhotoFacts, register: Register, today: date, purpose: str, unknown: str,
+    doubtful: bool = False,
 ) -> tuple[FaceCall, ...]:
-    """Decide, face by face, what a copy for ``purpose`` must cover."""
-    counts = Counter(f.child_id for f in facts.faces if f.status is FaceStatus.MATCHED)
+    """Decide, face by face, what a copy for ``purpose`` must cover.
+
+    A face not cleared for the use, whatever the reason (not identified, an uncertain match, a
+    child without consent), is covered; with ``unknown`` "hold", a face whose identity is in
+    doubt holds the photo back instead. ``doubtful``: the photo is not cleared for the use as it
+    is, so a face a safeguard asked a person to confirm (its ``caution``: a look-alike, a twin, a
+    young child, a likeness not close enough for public uses) counts as uncertain.
+    """
+    counted = [f for f in facts.faces if f.counts_for_consent]
+    counts = Counter(f.child_id for f in counted if f.status is FaceStatus.MATCHED)
     staff_counts = Counter(f.staff_id for f in facts.faces if is_staff(f) and f.decision is None)
     calls = []
     for index, face in enumerate(facts.faces, start=1):
+        if not face.counts_for_consent and not is_staff(face):  # a person decided: an adult, not a face
+            calls.append(FaceCall(index, face, cover=False))
+            continue
         if is_staff(face):  # an adult: covered only when they did not agree to the use
             twice = face.decision is None and staff_counts[face.staff_id] > 1
             why = (f"Face {index} is one of {staff_counts[face.staff_id]} faces matched to the same "
@@ -130,7 +142,8 @@ def call_faces(
                    if twice else staff_may_appear(face, register.staff, purpose))
             calls.append(FaceCall(index, face, cover=bool(why) and (not twice or unknown == UnknownFaces.COVER), why=why))
             continue
-        problem = face_words(index, face, register)
+        problem = face_words(index, face, register) or (face.caution if doubtful and face.caution
+                                                         and face.status is FaceStatus.MATCHED else "")
         child = None if problem else register.get(face.child_id or "")
         if child is not None and counts[child.child_id] > 1:
             problem = (
@@ -182,8 +195,10 @@ def plan_cover(
     if facts.problem is not None:
         why = (f"{facts.problem} A person must look at this file.",)
         return CoverPlan(facts.path, purpose, False, why, (), why, None)
+    if len(verdict.faces) == len(facts.faces):  # the faces as judged: with the safeguards' cautions
+        facts = replace(facts, faces=verdict.faces)
 
-    calls = call_faces(facts, register, today, purpose, unknown)
+    calls = call_faces(facts, register, today, purpose, unknown, verdict.purposes[purpose] is not Use.ALLOWED)
     blockers = tuple(c.why for c in calls if c.why)
     if verdict.purposes[purpose] is not Use.ALLOWED and not blockers:
         blockers = verdict.reasons  # the journey rules (R3) can block with no single face at fault
@@ -195,7 +210,8 @@ def plan_cover(
     hold = [c.why for c in calls if c.why and not c.cover] + list(file_blockers)
     copy_verdict = None
     if not hold:
-        kept = PhotoFacts(facts.path, tuple(c.face for c in calls if not c.cover), taken=facts.taken)
+        kept = PhotoFacts(facts.path, tuple(c.face for c in calls if not c.cover), taken=facts.taken,
+                          photo_decision=facts.photo_decision)  # "no children" holds for its copy too
         # Faces were found (and covered) in the original: "no face found" is not this copy's case.
         copy_verdict = consent_verdict(kept, register, today, (purpose,), copy_guard(facts, guard))
         if copy_verdict.purposes[purpose] is not Use.ALLOWED:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .models import PURPOSES, Register
-from .provenance import DeviceRegister, RecordRules
+from .models import PURPOSES, DeviceRegister, RecordRules, Register
 from .settings import MatchSettings, VideoSettings
 
 if TYPE_CHECKING:

@@ -7,15 +7,14 @@ Nothing here touches files, images or the face engine, so the consent rules in
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from .provenance import Provenance
 
 #: The uses a photo can be put to, in the order reports show them (docs/rules.md R2, R3).
 PURPOSES: tuple[str, ...] = (
@@ -111,6 +110,30 @@ class Use(str, Enum):
     ALLOWED = "allowed"
     WITHHELD = "withheld"
     REVIEW = "review"
+
+
+#: The one strictness ordering (issue 24): keep < review < delete, allowed < review < withheld.
+ACTION_STRICTNESS: dict[Action, int] = {Action.KEEP: 0, Action.REVIEW: 1, Action.DELETE: 2}
+USE_STRICTNESS: dict[Use, int] = {Use.ALLOWED: 0, Use.REVIEW: 1, Use.WITHHELD: 2}
+
+
+def stricter_action(a: Action, b: Action) -> Action:
+    """The stricter of two actions (``a`` when they are as strict)."""
+    return b if ACTION_STRICTNESS[b] > ACTION_STRICTNESS[a] else a
+
+
+def stricter_use(a: Use, b: Use) -> Use:
+    """The stricter of two verdicts for a use (``a`` when they are as strict)."""
+    return b if USE_STRICTNESS[b] > USE_STRICTNESS[a] else a
+
+
+def action_of(uses: Iterable[Use], at_least: Action = Action.KEEP) -> Action:
+    """The action the verdicts for every use call for: review when a person must look, keep
+    when some use is allowed, delete when none is; never less strict than ``at_least``
+    unless it is keep."""
+    values = set(uses)
+    action = Action.REVIEW if Use.REVIEW in values else Action.KEEP if Use.ALLOWED in values else Action.DELETE
+    return Action.REVIEW if at_least is Action.REVIEW else action
 
 
 class FaceStatus(str, Enum):
@@ -349,6 +372,142 @@ class PhotoFacts:
     inner: tuple[InnerPicture, ...] = ()  # pictures inside the file (photoaudit.media.inner)
 
 
+# -- what a file says about itself (the metadata rules of photoaudit.core.provenance read it) --
+
+def _norm(text: str) -> str:
+    """Camera names compare without case, padding or repeated spaces."""
+    return " ".join(text.replace("\x00", " ").split()).casefold()
+
+
+def _norm_folder(text: str) -> str:
+    return "/".join(part for part in re.split(r"[\\/]+", text.strip()) if part).casefold()
+
+
+@dataclass(frozen=True)
+class Camera:
+    """The camera a file says took it (EXIF Make, Model, BodySerialNumber)."""
+
+    make: str = ""
+    model: str = ""
+    serial: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.make.strip() and self.model.strip())
+
+    def describe(self) -> str:
+        """Words for a manager: "Apple iPhone 13 (serial 123)"."""
+        make, model = self.make.strip(), self.model.strip()
+        if make and _norm(model).startswith(_norm(make)):
+            name = model  # "Canon Canon EOS 80D" reads better as "Canon EOS 80D"
+        else:
+            name = " ".join(p for p in (make, model) if p) or "an unnamed camera"
+        return f"{name} (serial {self.serial.strip()})" if self.serial.strip() else name
+
+
+@dataclass(frozen=True)
+class MediaMeta:
+    """What a photo or video file says about itself, as plain data.
+
+    ``taken`` is naive when the file records no time zone. ``file_modified`` is
+    never used by a rule (a copy changes it); it is only quoted to the manager
+    when the file records no date of its own.
+    """
+
+    camera: Camera | None = None  # None when the file names no camera at all
+    taken: datetime | None = None
+    taken_problem: str | None = None  # the date was there but unreadable
+    gps: bool = False
+    file_modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    """One of the setting's own cameras, tablets or phones (a row of devices.csv)."""
+
+    device_id: str
+    make: str
+    model: str
+    label: str = ""
+    serial: str = ""
+    folder: str = ""  # the transfer sub-folder this device is emptied into, "" if none
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        label = self.label.strip()
+        return f"{label} ({self.device_id})" if label and label != self.device_id else self.device_id
+
+    def same_model(self, camera: Camera) -> bool:
+        return _norm(self.make) == _norm(camera.make) and _norm(self.model) == _norm(camera.model)
+
+    def matches(self, camera: Camera) -> bool:
+        """Same make and model, and the same serial where both record one."""
+        if not self.same_model(camera):
+            return False
+        if self.serial.strip() and camera.serial.strip():
+            return _norm(self.serial) == _norm(camera.serial)
+        return True
+
+    def confirmed_by_serial(self, camera: Camera) -> bool:
+        return self.matches(camera) and bool(self.serial.strip() and camera.serial.strip())
+
+    def holds(self, path: str) -> bool:
+        """True when ``path`` (relative, / separated) is inside this device's folder."""
+        folder = _norm_folder(self.folder)
+        return bool(folder) and _norm_folder(path).startswith(folder + "/")
+
+
+@dataclass(frozen=True)
+class DeviceRegister:
+    """The setting's devices (R6), from ``devices.csv``."""
+
+    devices: tuple[Device, ...] = ()
+    source: str = ""
+
+    def matching(self, camera: Camera) -> list[Device]:
+        return [d for d in self.devices if d.matches(camera)]
+
+    def folder_owner(self, path: str) -> Device | None:
+        """The device whose folder holds ``path`` (the deepest folder wins)."""
+        owners = [d for d in self.devices if d.holds(path)]
+        return max(owners, key=lambda d: len(_norm_folder(d.folder))) if owners else None
+
+
+@dataclass(frozen=True)
+class RecordRules:
+    """How long photos may stay on devices and in storage (from photoaudit.toml)."""
+
+    transfer_window_days: int = 7
+    retention_months: int = 12
+    leaver_retention_months: int = 0
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """How a video was looked at."""
+
+    duration: float | None  # seconds; None when unknown
+    frames_sampled: int
+    sample_every: float  # seconds between samples
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The metadata findings for one file, reported next to its verdict."""
+
+    kind: MediaKind = MediaKind.PHOTO
+    camera: Camera | None = None
+    device_id: str | None = None
+    breach: bool = False
+    taken: datetime | None = None
+    gps: bool = False
+    retain_until: date | None = None
+    flags: tuple[str, ...] = ()
+    video: VideoInfo | None = None
+
+
+
 @dataclass(frozen=True)
 class PhotoVerdict:
     """The decision for one photo: an action, a verdict per purpose, and why."""
@@ -362,6 +521,11 @@ class PhotoVerdict:
     notes: tuple[str, ...] = field(default=())  # informational, never change the action
     provenance: Provenance | None = None  # camera, dates, location (photoaudit.core.provenance)
     override: Override | None = None  # set when a person forced the action
+    #: the uses the photo may be put to as it is, with nothing covered or removed (``check --for``
+    #: clears exactly these; a use allowed but not here needs a copy: a location, an override ...)
+    cleared_for: tuple[str, ...] = ()
+    #: for each face (in order), the uses it may be seen in (the reports' green and red boxes)
+    faces_cleared_for: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,28 @@ never clear anything. Nothing here reads files. Rule numbers refer to docs/rules
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from .models import Action, Child, FaceStatus, MediaKind, NoteKind, PhotoVerdict, Register, Use, without_notes
+from .models import (  # the plain data these rules read (kept beside the other plain data)
+    Action,
+    Camera,
+    Child,
+    Device,
+    DeviceRegister,
+    FaceStatus,
+    MediaKind,
+    MediaMeta,
+    NoteKind,
+    PhotoVerdict,
+    Provenance,
+    RecordRules,
+    Register,
+    Use,
+    VideoInfo,
+    stricter_action,
+    without_notes,
+)
 from .words import child_label, clock, long_date, purpose_words
 
 #: Codes in a verdict's ``flags`` (JSON ``"flags"``), one per finding.
@@ -34,140 +51,7 @@ FLAG_RETENTION = "retention_expired"
 FLAG_LEAVER = "leaver_retention"
 FLAG_GPS = "gps"
 
-_STRICTNESS = {Action.KEEP: 0, Action.REVIEW: 1, Action.DELETE: 2}
-
-
-def _norm(text: str) -> str:
-    """Camera names compare without case, padding or repeated spaces."""
-    return " ".join(text.replace("\x00", " ").split()).casefold()
-
-
-def _norm_folder(text: str) -> str:
-    return "/".join(part for part in re.split(r"[\\/]+", text.strip()) if part).casefold()
-
-
-@dataclass(frozen=True)
-class Camera:
-    """The camera a file says took it (EXIF Make, Model, BodySerialNumber)."""
-
-    make: str = ""
-    model: str = ""
-    serial: str = ""
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.make.strip() and self.model.strip())
-
-    def describe(self) -> str:
-        """Words for a manager: "Apple iPhone 13 (serial 123)"."""
-        make, model = self.make.strip(), self.model.strip()
-        if make and _norm(model).startswith(_norm(make)):
-            name = model  # "Canon Canon EOS 80D" reads better as "Canon EOS 80D"
-        else:
-            name = " ".join(p for p in (make, model) if p) or "an unnamed camera"
-        return f"{name} (serial {self.serial.strip()})" if self.serial.strip() else name
-
-
-@dataclass(frozen=True)
-class MediaMeta:
-    """What a photo or video file says about itself, as plain data.
-
-    ``taken`` is naive when the file records no time zone. ``file_modified`` is
-    never used by a rule (a copy changes it); it is only quoted to the manager
-    when the file records no date of its own.
-    """
-
-    camera: Camera | None = None  # None when the file names no camera at all
-    taken: datetime | None = None
-    taken_problem: str | None = None  # the date was there but unreadable
-    gps: bool = False
-    file_modified: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Device:
-    """One of the setting's own cameras, tablets or phones (a row of devices.csv)."""
-
-    device_id: str
-    make: str
-    model: str
-    label: str = ""
-    serial: str = ""
-    folder: str = ""  # the transfer sub-folder this device is emptied into, "" if none
-    line: int = 0
-
-    @property
-    def name(self) -> str:
-        label = self.label.strip()
-        return f"{label} ({self.device_id})" if label and label != self.device_id else self.device_id
-
-    def same_model(self, camera: Camera) -> bool:
-        return _norm(self.make) == _norm(camera.make) and _norm(self.model) == _norm(camera.model)
-
-    def matches(self, camera: Camera) -> bool:
-        """Same make and model, and the same serial where both record one."""
-        if not self.same_model(camera):
-            return False
-        if self.serial.strip() and camera.serial.strip():
-            return _norm(self.serial) == _norm(camera.serial)
-        return True
-
-    def confirmed_by_serial(self, camera: Camera) -> bool:
-        return self.matches(camera) and bool(self.serial.strip() and camera.serial.strip())
-
-    def holds(self, path: str) -> bool:
-        """True when ``path`` (relative, / separated) is inside this device's folder."""
-        folder = _norm_folder(self.folder)
-        return bool(folder) and _norm_folder(path).startswith(folder + "/")
-
-
-@dataclass(frozen=True)
-class DeviceRegister:
-    """The setting's devices (R6), from ``devices.csv``."""
-
-    devices: tuple[Device, ...] = ()
-    source: str = ""
-
-    def matching(self, camera: Camera) -> list[Device]:
-        return [d for d in self.devices if d.matches(camera)]
-
-    def folder_owner(self, path: str) -> Device | None:
-        """The device whose folder holds ``path`` (the deepest folder wins)."""
-        owners = [d for d in self.devices if d.holds(path)]
-        return max(owners, key=lambda d: len(_norm_folder(d.folder))) if owners else None
-
-
-@dataclass(frozen=True)
-class RecordRules:
-    """How long photos may stay on devices and in storage (from photoaudit.toml)."""
-
-    transfer_window_days: int = 7
-    retention_months: int = 12
-    leaver_retention_months: int = 0
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """How a video was looked at."""
-
-    duration: float | None  # seconds; None when unknown
-    frames_sampled: int
-    sample_every: float  # seconds between samples
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """The metadata findings for one file, reported next to its verdict."""
-
-    kind: MediaKind = MediaKind.PHOTO
-    camera: Camera | None = None
-    device_id: str | None = None
-    breach: bool = False
-    taken: datetime | None = None
-    gps: bool = False
-    retain_until: date | None = None
-    flags: tuple[str, ...] = ()
-    video: VideoInfo | None = None
+__all__ = ["Camera", "Device", "DeviceRegister", "MediaMeta", "Provenance", "RecordRules", "VideoInfo"]
 
 
 @dataclass
@@ -179,8 +63,7 @@ class _Findings:
     breach: bool = False
 
     def require(self, action: Action, reason: str, flag: str) -> None:
-        if _STRICTNESS[action] > _STRICTNESS[self.action]:
-            self.action = action
+        self.action = stricter_action(self.action, action)
         self.reasons.append(reason)
         self.flags.append(flag)
 
@@ -425,7 +308,7 @@ def merge(verdict: PhotoVerdict, found: _Findings, provenance: Provenance) -> Ph
     journeys = verdict.journeys
     notes = list(verdict.notes)
     reasons = tuple(verdict.reasons) + tuple(found.reasons)
-    if _STRICTNESS[found.action] > _STRICTNESS[action]:
+    if stricter_action(action, found.action) is not action:
         reasons = tuple(found.reasons) + tuple(verdict.reasons)
         action = found.action
         lowered = Use.WITHHELD if action is Action.DELETE else Use.REVIEW

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Candidate, MediaKind, FaceMatch, Override, PersonDecision, PhotoVerdict
-from .provenance import Provenance
+from .models import Candidate, FaceMatch, MediaKind, Override, PersonDecision, PhotoVerdict, Provenance
 
 
 def face_json(face: FaceMatch) -> dict[str, Any]:
@@ -92,9 +91,11 @@ def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
         "action": verdict.action.value,
         "purposes": {p: use.value for p, use in verdict.purposes.items()},
         "journeys": list(verdict.journeys),
-        "faces": [face_json(f) for f in verdict.faces],
+        "faces": [face_json(f) | ({"cleared_for": list(verdict.faces_cleared_for[i])} if verdict.faces_cleared_for
+                                  else {}) for i, f in enumerate(verdict.faces)],
         "reasons": list(verdict.reasons),
         "notes": list(verdict.notes),
         **provenance_json(verdict.provenance),
         "override": override_json(verdict.override),
+        "cleared_for": list(verdict.cleared_for),  # the uses it may be put to as it is (issue 24)
     }

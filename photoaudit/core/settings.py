@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, PURPOSES
-from .provenance import RecordRules
+from .models import RecordRules
 from .errors import BadValue
 
 

@@ -97,3 +97,10 @@ def time_words(text: str) -> str:
     offset = moment.strftime("%z")
     zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
     return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}{zone}"
+
+
+#: The reason on a thumbnail cache's row (its action is delete).
+THUMBNAIL_CACHE_WORDS = (
+    "This is a thumbnail cache: it holds small copies of photos (including any that were "
+    "deleted), so it shows children without any consent check. Delete it."
+)

@@ -16,7 +16,7 @@ import csv
 import io
 from collections import Counter
 
-from ..operations.examine import AuditResult
+from ..operations.results import AuditResult
 from ..core.decisions import STAFF_WORD, needs_person
 from ..core.models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
 from ..media.sources import shown

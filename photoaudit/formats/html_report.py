@@ -31,11 +31,10 @@ from typing import Any
 
 from PIL import Image
 
-from ..operations.examine import AuditResult
+from ..operations.results import AuditResult
 from ..core.decisions import FACE_CHOICES, STAFF_WORD, needs_person
 from ..media.imaging import UnreadablePhoto, load_photo
 from ..core.models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
-from ..core.standing import standing
 from ..core.safeguards import FACELESS_MARK
 from ..core.staff_rules import staff_label
 from ..core.words import local_day, time_words
@@ -191,12 +190,10 @@ class HtmlPage:
             return str(child_id)
         return child.name or child.child_id
 
-    def cleared_for(self, child_id: str | None) -> list[str]:
-        """The purposes this child's consent allows today (none when they left or lapsed)."""
-        child = self.register.get(child_id) if child_id else None
-        if child is None or standing(child, self.today).blocked_by:
-            return []
-        return [p for p in self.purposes if child.allows(p)]
+    @staticmethod
+    def cleared_for(face: Mapping[str, Any]) -> list[str]:
+        """The uses this face may be seen in, as the judge said (photoaudit.core.judge)."""
+        return list(face.get("cleared_for") or [])
 
     def child_option(self, child_id: str, distance: float | None = None) -> str:
         child = self.register.get(child_id)
@@ -229,7 +226,7 @@ class HtmlPage:
             return "review"
         if action == "delete":  # never a green box on a photo that is to go
             return "gone"
-        cleared = self.cleared_for(face["child_id"])
+        cleared = self.cleared_for(face)
         return "all" if len(cleared) == len(self.purposes) else "some" if cleared else "none"
 
     @staticmethod
@@ -390,7 +387,7 @@ class HtmlPage:
         ]
         twice = {c for c in counted if counted.count(c) > 1}
         children = sorted({c for c in counted if c and staff_id_of(c) is None})
-        cleared = [p for p, use in image.get("purposes", {}).items() if use == "allowed"]
+        cleared = image.get("cleared_for", [])  # as it is: what `check --for` clears
         action = image.get("action", "review")
         badges = [f"<span class=\"action {esc(action)}\">{esc(ACTION_WORDS.get(action, action))}</span>"]
         if image.get("breach"):
@@ -434,7 +431,7 @@ class HtmlPage:
                 f"left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%;"
                 f"width:{100 * (right - left) / width:.2f}%;height:{100 * (bottom - top) / height:.2f}%"
             )
-            ok = " ".join(self.cleared_for(face.get("child_id"))) if kind in ("all", "some", "none") else ""
+            ok = " ".join(self.cleared_for(face)) if kind in ("all", "some", "none") else ""
             # The number sits inside its box's top corner, so it is never cut off by the photo's
             # edge nor laid over another face's label; the words are in the list beside it.
             place = " right" if right / width > 0.85 else ""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ..core.models import Register
-    from ..operations.examine import AuditResult
+    from ..operations.results import AuditResult
 
 
 @dataclass(frozen=True)

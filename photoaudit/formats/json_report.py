@@ -13,7 +13,7 @@ from ..core.models import PhotoVerdict
 from ..core.report_shape import verdict_json
 from ..core.words import local_time
 from ..media.sources import raw_hex, shown
-from ..operations.examine import AuditResult
+from ..operations.results import AuditResult
 
 VERSION = 1
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..operations.examine import AuditResult
+from ..operations.results import AuditResult
 from ..core.cover import COVER_NOTE_PREFIX
 from ..core.models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
 from ..media.sources import shown

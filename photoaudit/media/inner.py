@@ -4,15 +4,8 @@ A photo cropped to one child can still carry the EXIF thumbnail of the whole pho
 MPO holds a second image; a PNG can be an animation; a HEIC holds thumbnails, more
 images, depth and other auxiliary images. Posted as it is, the file shows all of them.
 
-Reading them (:func:`inner_pictures`) is an edge; deciding what they mean for a photo is a
-pure rule, :func:`inner_verdict` (docs/rules.md "Pictures inside a picture"):
-
-- every inner picture that is not simply a small copy of the main picture is examined like
-  the main one, and the photo's verdict for each use is the stricter of the two;
-- an inner picture that cannot be examined makes the photo ``review`` for public uses
-  (every use but those inside the setting, ``models.INTERNAL_PURPOSES``), and the advice
-  is to post a copy made with ``photoaudit check --export``, which carries nothing but
-  the main picture.
+This module only reads them (:func:`inner_pictures`) and reports what it found; what they
+mean for a photo is a rule of the core, :mod:`photoaudit.core.inner_pictures`.
 """
 
 from __future__ import annotations
@@ -20,28 +13,11 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 
 import numpy
 from PIL import Image
 
-from ..core.models import (
-    INTERNAL_PURPOSES,
-    PURPOSES,
-    Action,
-    FaceStatus,
-    NoteKind,
-    PhotoFacts,
-    PhotoVerdict,
-    Register,
-    Use,
-    without_notes,
-)
-from ..core.words import child_label, journey_note
-from ..core.consent import consent_verdict
-from ..core.standing import may, standing
-from ..core.safeguards import Safeguards
 
 #: At most this many inner pictures are examined in one file; more make it a review.
 MAX_INNER = 16
@@ -49,11 +25,6 @@ MAX_INNER = 16
 SAME_PICTURE_TOLERANCE = 16.0
 _COMPARE_SIDE = 64
 _BLOCK = 8
-_STRICTER = {Use.ALLOWED: 0, Use.REVIEW: 1, Use.WITHHELD: 2}
-_EXPORT_ADVICE = (
-    "To post it, use a copy made with `photoaudit check --export`, which carries nothing but "
-    "the main picture."
-)
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
     5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
@@ -241,101 +212,3 @@ def same_picture(inner: numpy.ndarray, main: numpy.ndarray) -> bool:
 def _why(exc: BaseException) -> str:
     text = str(exc)
     return text if text.startswith("it is too large") else "it could not be decoded"
-
-
-# -- the rule (pure: plain facts in, a verdict out) ---------------------------------------
-
-def inner_verdict(
-    verdict: PhotoVerdict,
-    facts: PhotoFacts,
-    register: Register,
-    today: date,
-    purposes: tuple[str, ...] = PURPOSES,
-    guard: Safeguards | None = None,
-) -> PhotoVerdict:
-    """The consent verdict on a photo, made stricter by the pictures inside it.
-
-    Each examined inner picture is judged like a photo of its own; for every use the stricter
-    verdict stands. An inner picture that could not be examined holds back the public uses.
-    ``guard``: the safeguards of :mod:`photoaudit.core.safeguards` (an inner picture with no face
-    found is not "a photo with no face found": the main picture decides that).
-    """
-    if not facts.inner or facts.problem is not None:
-        return verdict
-    uses = dict(verdict.purposes)
-    reasons = list(verdict.reasons)
-    notes = list(verdict.notes)
-    stricter = False
-    for inner in facts.inner:
-        if inner.problem is not None:
-            for purpose in uses:
-                if purpose not in INTERNAL_PURPOSES and uses[purpose] is Use.ALLOWED:  # public uses
-                    uses[purpose] = Use.REVIEW
-            reasons.append(
-                f"This file carries another picture inside it ({inner.label}) that photoaudit "
-                f"could not check ({inner.problem}): it may show someone else. {_EXPORT_ADVICE}"
-            )
-            stricter = True
-            continue
-        inner_guard = replace(guard if guard is not None else Safeguards(), faceless=False)
-        alone = consent_verdict(PhotoFacts(facts.path, inner.faces, taken=facts.taken), register, today, purposes,
-                            inner_guard)
-        for purpose, use in alone.purposes.items():
-            if _STRICTER[use] > _STRICTER[uses.get(purpose, Use.ALLOWED)]:
-                uses[purpose] = use
-                stricter = True
-        for reason in alone.reasons:
-            if not reason.startswith("No use at all"):
-                reasons.append(f"In {inner.label} inside this file: {reason}")
-        notes.append(f"Also checked: {inner.label} ({len(inner.faces)} face(s)).")
-    kept: tuple[str, ...] = ()
-    if uses.get("learning_journey") is Use.ALLOWED:
-        present = _present(facts, register)
-        kept = _journeys(present, register, today)
-        if present and not kept:  # together, no child's journey may have it (R3)
-            uses["learning_journey"] = Use.WITHHELD
-            stricter = True
-    if not stricter and kept == verdict.journeys:
-        return replace(verdict, notes=tuple(notes))
-    if any(u is not Use.ALLOWED for p, u in uses.items() if p not in INTERNAL_PURPOSES) and not any(
-        _EXPORT_ADVICE in r for r in reasons
-    ):
-        reasons.append(f"What is inside this file holds back some uses. {_EXPORT_ADVICE}")
-    action = _action(uses, verdict.action)
-    if action is Action.DELETE and verdict.action is not Action.DELETE:
-        reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
-    if kept != verdict.journeys:
-        notes = without_notes(notes, NoteKind.JOURNEY)
-        if kept:
-            names = ", ".join(child_label(register.children[c]) for c in kept)
-            notes.append(journey_note(names))
-    return replace(verdict, action=action, purposes=uses, journeys=kept, reasons=tuple(reasons), notes=tuple(notes))
-
-
-def _present(facts: PhotoFacts, register: Register) -> set[str]:
-    """Every registered child matched in the main picture or any picture inside it."""
-    faces = list(facts.faces) + [face for inner in facts.inner for face in inner.faces]
-    return {
-        face.child_id for face in faces
-        if face.status is FaceStatus.MATCHED and face.counts_for_consent and face.child_id in register.children
-    }
-
-
-def _journeys(present: set[str], register: Register, today: date) -> tuple[str, ...]:
-    """Whose learning journey the whole file may go into: the owner may have it there, and
-    every other child seen anywhere in the file may appear in other children's journeys (R3)."""
-    standings = {c: standing(register.children[c], today) for c in present}
-    return tuple(sorted(
-        owner for owner in present
-        if may(standings[owner], "learning_journey")
-        and all(may(standings[c], "other_journeys") for c in present if c != owner)
-    ))
-
-
-def _action(uses: dict[str, Use], before: Action) -> Action:
-    values = set(uses.values())
-    if Use.REVIEW in values or before is Action.REVIEW:
-        return Action.REVIEW
-    if Use.ALLOWED in values:
-        return Action.KEEP
-    return Action.DELETE

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..core.provenance import Camera, MediaMeta
+from ..core.models import Camera, MediaMeta
 
 # EXIF tag numbers (EXIF 2.32).
 MAKE, MODEL = 0x010F, 0x0110

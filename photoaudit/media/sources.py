@@ -289,8 +289,3 @@ def unopened_problem(media: MediaFile) -> str | None:
     return ENTRY_WORDS.get(media.entry)
 
 
-#: The reason on a thumbnail cache's row (its action is delete).
-THUMBNAIL_CACHE_WORDS = (
-    "This is a thumbnail cache: it holds small copies of photos (including any that were "
-    "deleted), so it shows children without any consent check. Delete it."
-)

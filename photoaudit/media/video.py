@@ -25,7 +25,7 @@ from ..core.settings import MatchSettings, VideoSettings
 from .metadata import modified_time
 from ..core.models import FaceMatch, FaceStatus
 from ..core.words import clock
-from ..core.provenance import Camera, MediaMeta, VideoInfo
+from ..core.models import Camera, MediaMeta, VideoInfo
 
 #: Container metadata keys, most specific first (QuickTime/iPhone, then ffmpeg's, then Android).
 _MAKE_KEYS = ("com.apple.quicktime.make", "make", "com.android.manufacturer")

@@ -1,8 +1,9 @@
 """The pre-posting check: is each photo cleared for one use, and a publishable copy if asked.
 
-Uses the audit's own pipeline (:func:`auditor.examine`, :func:`auditor.identify`,
-:func:`policy.consent_verdict`) so a photo gets the same verdict here as in the weekly
-audit; :mod:`photoaudit.core.cover` decides what a copy must cover and
+A photo gets the audit's own answer: the same examination (stored faces reused when the
+store already examined the same bytes with the same settings, as the audit does), the same
+people's decisions, overrides and leaver records, and the one judge
+(:func:`photoaudit.core.judge.judge`), whose plan for the use says what a copy must cover;
 :mod:`photoaudit.media.export` does the pixels. No printing here: the CLI shows the result.
 """
 
@@ -13,10 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .examine import AuditResult, Examined, examine, identify, file_and_consent_verdicts, list_media
-from ..core.cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region, plan_cover
-from .decision_book import DecisionsInForce, load_decisions_in_force
-from ..core.decisions import apply_override
+from ..core.cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region
+from ..core.errors import CannotRun
+from ..core.decisions import apply_decisions
+from ..core.judge import copy_cleared
+from ..core.models import PhotoFacts, PhotoVerdict, Use
+from ..core.provenance import audit_warnings
 from ..media.export import (
     copy_format,
     cover_regions,
@@ -26,18 +29,18 @@ from ..media.export import (
     rgb_icc_profile,
     write_new,
 )
-from ..media.imaging import UnreadablePhoto, load_photo
-from ..core.models import Action, PhotoVerdict, Use
-from ..core.consent import consent_verdict
-from ..core.provenance import audit_warnings
-from ..core.safeguards import Safeguards
-from ..media.sources import MediaFile, MediaKind, Skipped, describe
-from ..core.errors import CannotRun
-from .workflow import Prepared
-from ..store.outputs import is_inside
 from ..media.files import sha256_file
+from ..media.imaging import UnreadablePhoto, load_photo
+from ..media.metadata import modified_time
+from ..media.sources import MediaFile, MediaKind, Skipped, describe
 from ..store.database import Store
+from ..store.outputs import is_inside
 from ..store.published import PublishedBook, PublishedCopy
+from .decision_book import DecisionsInForce, load_decisions_in_force
+from .examine import Examined, examine, identify, judged, list_media
+from .incremental import examine_key, file_state as hashed_state, from_stored
+from .results import AuditResult
+from .workflow import Prepared
 
 
 @dataclass
@@ -211,48 +214,70 @@ def run_check(
     in_force = load_decisions_in_force(prepared.settings.state_path, prepared.register)
     if not prepared.children_enrolled:
         result.warnings.append("No child is enrolled for face matching, so no face can be cleared.")
-    for media in files:
-        before = file_state(media.path)
-        photo = check_one(media, prepared, today, purpose, unknown, in_force)
-        if export_dir is not None:
-            export_copy(photo, prepared, today, export_dir, before)
-        result.photos.append(photo)
-        if on_file:
-            on_file(media)
+    with Store(prepared.settings.state_path) as store:
+        for media in files:
+            before = file_state(media.path)
+            photo = check_one(media, prepared, today, purpose, unknown, in_force, store)
+            if export_dir is not None:
+                export_copy(photo, prepared, today, export_dir, before)
+            result.photos.append(photo)
+            if on_file:
+                on_file(media)
     # Only what limits the check itself (no device register: R6 unchecked); each
     # photo's own findings are on its line.
     result.warnings[:0] = audit_warnings([], prepared.settings.records, prepared.devices)
     return result
 
 
+def examined_or_stored(media: MediaFile, prepared: Prepared, store: Store | None, in_force: DecisionsInForce | None
+                       ) -> Examined:
+    """What the audit found in the file: stored when the store examined the same bytes with the
+    same engine settings (and :data:`~photoaudit.operations.incremental.EXAMINE_VERSION`), else
+    examined now."""
+    if store is not None and media.entry.opened:
+        state = hashed_state(media.path)
+        key = examine_key(prepared.engine.settings, media.kind, prepared.settings.video)
+        stored = None if state is None else store.examination(state.sha256, key)
+        if stored is not None and not stored.problem:  # a problem is looked at afresh
+            if in_force is not None:
+                in_force.know({media.relative: state.sha256})
+            return from_stored(media.relative, stored, modified_time(media.path))
+    return examine(media, prepared.engine, video=prepared.settings.video)
+
+
 def check_one(
-    media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str, in_force: DecisionsInForce | None = None
+    media: MediaFile, prepared: Prepared, today: date, purpose: str, unknown: str,
+    in_force: DecisionsInForce | None = None, store: Store | None = None,
 ) -> PhotoCheck:
-    """The audit's verdict on one file, and the plan for ``purpose``.
+    """The audit's verdict on one file, and the judge's plan for ``purpose``.
 
     What the file's own metadata rules out (a breach of R6, past retention, ...)
     blocks the purpose and any copy; a GPS location blocks uses outside the setting.
     ``in_force`` applies people's decisions about faces and photos, and their
     overrides, as the audit does: an override to delete or review blocks the use.
+    The copy carries nothing but the main picture, so what is inside the file (EXIF
+    thumbnail, more images) holds back the file itself, never its copy.
     """
-    settings, register, guard = prepared.settings, prepared.register, prepared.guard
-    examined = examine(media, prepared.engine, video=settings.video)
-    facts = identify(examined, prepared.enrolled, settings.match)
-    if in_force is not None:
-        facts = in_force(media, facts)
-    # The copy carries nothing but the main picture, so what is inside the file (EXIF
-    # thumbnail, more images) holds back the file itself, never its copy. The consent
-    # verdict is the one the file's verdict was built on: judged once.
-    verdict, consent = file_and_consent_verdicts(media, examined, facts, prepared.judging(today))
-    from_file = verdict.reasons[len(consent.reasons):]  # the metadata rules' findings
-    if in_force is not None:
-        verdict = apply_override(verdict, in_force.overrides.get(in_force.hashes.get(media.relative, "")))
-        if verdict.override is not None and verdict.override.action is not Action.KEEP:
-            from_file = (*from_file, verdict.reasons[-1])  # the person's word stands, as in the audit
-    gps = examined.meta is not None and examined.meta.gps
-    plan = plan_cover(facts, register, today, purpose, unknown, file_blockers=from_file, gps=gps, guard=guard,
-                      consent=consent)
-    return PhotoCheck(media, verdict, plan)
+    # judged by its path inside the audited folder that holds it, as the audit judged it (the
+    # device folders of R6 are named from there); reported by the path it was given by
+    as_audited = replace(media, relative=audited_path(media, store))
+    examined = examined_or_stored(as_audited, prepared, store, in_force)
+    judgement = judged(examined, media.kind, prepared.judging(today), media=as_audited, settle=in_force)
+    verdict = replace(judgement.verdict, path=media.relative)
+    return PhotoCheck(media, verdict, replace(judgement.plan(purpose, unknown), path=media.relative))
+
+
+def audited_path(media: MediaFile, store: Store | None) -> str:
+    """The file's path inside the audited folder that holds it (the deepest), else as given."""
+    if store is None:
+        return media.relative
+    real = media.path.absolute().parent.resolve() / media.path.name
+    for folder in sorted(store.location_folders(), key=len, reverse=True):
+        try:
+            return real.relative_to(Path(folder)).as_posix()
+        except ValueError:
+            continue
+    return media.relative
 
 
 def export_copy(
@@ -294,10 +319,11 @@ def export_copy(
 def verify_copy(data: bytes, photo: PhotoCheck, prepared: Prepared, today: date) -> str:
     """Look for faces in the covered copy itself: '' when what is left is cleared, else why not."""
     faces = tuple(prepared.engine.find_faces(decode(data)))
-    facts = identify(Examined(photo.media.relative, faces), prepared.enrolled, prepared.settings.match)
-    # Faces were found in the original and covered: the copy is not a photo "with no face found".
-    guard = replace(prepared.guard or Safeguards(), faceless=False)
-    verdict = consent_verdict(facts, prepared.register, today, (photo.plan.purpose,), guard)
+    facts: PhotoFacts = identify(Examined(photo.media.relative, faces), prepared.enrolled, prepared.settings.match)
+    # the faces left uncovered keep what people decided about them (an adult stays an adult)
+    decided = [(call.face.box, call.face.decision) for call in photo.plan.kept if call.face.decision is not None]
+    facts = apply_decisions(facts, decided, prepared.register)
+    verdict = copy_cleared(facts, photo.plan.purpose, prepared.judging(today))
     if verdict.purposes[photo.plan.purpose] is Use.ALLOWED:
         return ""
     return (

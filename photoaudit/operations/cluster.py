@@ -56,7 +56,8 @@ from ..media.metadata import modified_time
 from ..media.sources import Entry, MediaFile
 from ..setting.config import cluster_address
 from .allocator import keep_freed_memory
-from .examine import Examined, examine
+from .examine import examine
+from .results import Examined
 from .incremental import EXAMINE_VERSION
 from .parallel import WORKER_STOPPED, crash_for_tests
 
@@ -357,7 +358,9 @@ class ClusterExaminer:
                     data = handle.read()
             except OSError:
                 return None
-        return self._client.submit(examine_on_worker, media, self._sent, self._video, data, worker_identity(),
+        # The workers do not share this process's working folder: they get the file's full path.
+        there = replace(media, path=media.path.absolute())
+        return self._client.submit(examine_on_worker, there, self._sent, self._video, data, worker_identity(),
                                    pure=False)
 
     def _examine_here(self, media: MediaFile) -> Examined:

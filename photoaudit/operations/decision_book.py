@@ -13,12 +13,11 @@ there (:func:`photoaudit.core.models.staff_key`), and a staff candidate is ``[id
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .examine import AuditResult
-from ..core.decisions import SAME_FACE_OVERLAP, apply_decisions, apply_override, needs_person, overlap
+from .results import AuditResult
+from ..core.decisions import SAME_FACE_OVERLAP, apply_decisions, needs_person, overlap
 from ..media.files import sha256_file
 from ..store.leavers import leaver_decisions, with_leavers
 from ..core.models import (
@@ -216,6 +215,20 @@ class DecisionBook:
                 (sha256, decision.kind.value, decision.by, decision.at, photo),
             )
             db.execute("DELETE FROM last_audit_photo WHERE sha256=?", (sha256,))
+
+    def photo_decision_rows(self) -> list[tuple[str, PhotoDecision, str]]:
+        """Every "no children" decision: (sha256, decision, photo as it was named), oldest first."""
+        return [
+            (sha, PhotoDecision(PhotoDecisionKind(kind), by, at), photo)
+            for sha, kind, by, at, photo in self.db.execute(
+                "SELECT sha256, kind, decided_by, decided_at, photo FROM photo_decision ORDER BY decided_at, photo"
+            )
+        ]
+
+    def remove_photo_decision(self, sha256: str) -> bool:
+        """Take back a decision about a whole photo; the next audit asks a person again."""
+        with self.store.transaction() as db:
+            return db.execute("DELETE FROM photo_decision WHERE sha256=?", (sha256,)).rowcount > 0
 
     def last_audit_photos(self) -> list[AuditPhoto]:
         """The latest audit's photos with no child's face whose public uses wait for a person."""
@@ -501,11 +514,9 @@ class DecisionsInForce:
         photo_decision = self.photo_decisions.get(sha)
         return facts if photo_decision is None else replace(facts, photo_decision=photo_decision)
 
-    def overrule(self, verdicts: Iterable[PhotoVerdict]) -> list[PhotoVerdict]:
-        """Apply the overrides people recorded for these photos."""
-        return [
-            apply_override(v, self.overrides.get(self.hashes.get(v.path, ""))) for v in verdicts
-        ]
+    def override_of(self, relative: str) -> Override | None:
+        """The override a person recorded for this photo (by its content), or None."""
+        return self.overrides.get(self.hashes.get(relative, ""))
 
 
 def load_decisions_in_force(state_dir: Path, register: Register) -> DecisionsInForce:

@@ -1,122 +1,35 @@
 """The audit: files in a folder → faces → matches → verdicts.
 
-The expensive part (decoding and face finding) is :func:`examine`; matching
-and the consent rules are cheap and pure. The audit only reads: it never
-moves, changes or deletes a photo, and writes nothing into the folder.
+The expensive part (decoding and face finding) is :func:`examine`; matching is cheap, and
+the verdict is the one judge's (:func:`photoaudit.core.judge.judge`). The audit only reads:
+it never moves, changes or deletes a photo, and writes nothing into the folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.judge import Found, Judgement, judge
+from ..core.judging import Judging
+from ..core.matching import match_face
+from ..core.models import Face, FaceMatch, FaceStatus, InnerPicture, PhotoFacts, PhotoVerdict
 from ..core.settings import MatchSettings, VideoSettings
-from ..core.cover import add_cover_notes
-from ..core.models import Face
 from ..faces.engine import FaceEngine
 from ..media.imaging import DEFAULT_MAX_PIXELS, UnreadablePhoto, load_photo
-from ..core.matching import match_face
 from ..media.metadata import modified_time, parse_exif
-from ..media.inner import inner_verdict
-from ..core.models import (
-    PUBLIC_PURPOSES,
-    PURPOSES,
-    Action,
-    FaceMatch,
-    FaceStatus,
-    InnerPicture,
-    PhotoFacts,
-    PhotoVerdict,
-    Use,
-)
-from ..core.consent import consent_verdict
-from ..core.safeguards import public_review
-from ..core.provenance import MediaMeta, VideoInfo, provenance_verdict
-from ..media.sources import (
-    THUMBNAIL_CACHE_WORDS,
-    Entry,
-    Listing,
-    MediaFile,
-    MediaKind,
-    Skipped,
-    unopened_problem,
-    walk,
-)
+from ..media.sources import Entry, Listing, MediaFile, MediaKind, unopened_problem, walk
 from ..media.video import SeenFace, UnreadableVideo, VideoFrames, combine, read_video_meta
-from ..core.judging import Judging
-from ..core.renewals import Renewal
+from .results import AuditResult, Examined
 
+if TYPE_CHECKING:
+    from .decision_book import DecisionsInForce
 
-@dataclass(frozen=True)
-class Examined:
-    """What the engine saw in one file: its faces, or why it could not look."""
-
-    relative: str
-    faces: tuple[Face, ...] = ()
-    problem: str | None = None
-    kind: MediaKind = MediaKind.PHOTO
-    meta: MediaMeta | None = None  # what the file says about itself; None if unreadable
-    frames: tuple[tuple[float, tuple[Face, ...]], ...] | None = None  # videos: faces per sampled frame
-    video: VideoInfo | None = None
-    #: photos: the pictures inside the file (label, faces, why it could not be examined)
-    inner: tuple[tuple[str, tuple[Face, ...], str | None], ...] = ()
-
-
-@dataclass
-class AuditResult:
-    """The verdicts for a folder, with when and where the audit ran."""
-
-    folder: Path
-    today: date
-    verdicts: list[PhotoVerdict]
-    generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    warnings: list[str] = field(default_factory=list)
-    hashes: dict[str, str] = field(default_factory=dict)  # relative path -> content SHA-256
-    cache: dict[str, int] | None = None  # files examined by the engine / reused from the store
-    quarantined: list[dict] | None = None  # with --apply: what was moved where
-    erased: list[dict] = field(default_factory=list)  # children whose face data was erased
-    takedown: int | None = None  # published copies today's register no longer allows (audits only)
-    public: frozenset[str] = frozenset(PUBLIC_PURPOSES)  # the setting's public uses
-    #: files the audit did not check, each with why (provably not photos; photoaudit's own)
-    skipped: list[Skipped] = field(default_factory=list)
-    #: relative path -> what it is on disk, for every row that is not a plain file (links, ...)
-    entries: dict[str, Entry] = field(default_factory=dict)
-    setting: str = ""  # the setting's name ([setting] name), for reports
-    #: consents due for review within 30 days (audits only; None: not looked at, as in check)
-    renewals: tuple[Renewal, ...] | None = None
-
-    def count(self, action: Action) -> int:
-        return sum(v.action is action for v in self.verdicts)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return {
-            "photos": len(self.verdicts),
-            "keep": self.count(Action.KEEP),
-            "delete": self.count(Action.DELETE),
-            "review": self.count(Action.REVIEW),
-            "breaches": sum(bool(v.provenance and v.provenance.breach) for v in self.verdicts),
-            "skipped": len(self.skipped),
-            # kept, but a person must look before any public use (issue 12: the queue stays short)
-            "public_review": sum(public_review(v, self.public) for v in self.verdicts),
-        }
-
-    @property
-    def unchecked_folders(self) -> list[str]:
-        """Sub-folders that could not be read: the photos in them were not checked."""
-        return [path for path, entry in self.entries.items() if entry is Entry.FOLDER]
-
-    @property
-    def exit_code(self) -> int:
-        """0 when nothing needs deleting, reviewing or taking down, 1 when something does, 4 when a
-        sub-folder could not be read (its photos were not checked: the audit is incomplete)."""
-        if self.unchecked_folders:
-            return 4
-        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown else 0
+__all__ = ["AuditResult", "Examined", "examine", "identify", "judged", "verdict_of_examined", "list_folder"]
 
 
 def examine(
@@ -212,53 +125,48 @@ def examine_and_judge(
     judging: Judging,
     on_file: Callable[[MediaFile], None] | None = None,
     *,
-    settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
+    settle: DecisionsInForce | None = None,
 ) -> list[PhotoVerdict]:
-    """Examine, identify and judge each file in turn: consent first, then its metadata.
-
-    ``settle`` (optional) applies what people decided about the faces, between
-    identifying them and judging the photo (:mod:`photoaudit.operations.decision_book`).
-    """
+    """Examine each file in turn, then :func:`verdict_of_examined` it (people's decisions
+    applied with ``settle``, :mod:`photoaudit.operations.decision_book`)."""
     verdicts = []
     for media in files:
         examined = examine(media, engine, video=judging.video)
-        facts = identify(examined, judging.enrolled, judging.match)
-        if settle is not None:
-            facts = settle(media, facts)
-        verdicts.append(file_verdict(media, examined, facts, judging))
+        verdicts.append(verdict_of_examined(examined, media.kind, judging, media=media, settle=settle))
         if on_file:
             on_file(media)
     return verdicts
 
 
-def file_verdict(media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging) -> PhotoVerdict:
-    """The verdict on one examined file: consent first, then its metadata.
-
-    When only some faces stand in the way of a use of a photo (the metadata rules
-    raised nothing), the verdict notes that a copy with those faces covered could be used.
-    A thumbnail cache is flagged for deletion.
-    """
-    return file_and_consent_verdicts(media, examined, facts, judging)[0]
-
-
-def file_and_consent_verdicts(
-    media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging
-) -> tuple[PhotoVerdict, PhotoVerdict]:
-    """The file's verdict (:func:`file_verdict`), and the consent verdict it was built on (the
-    consent rules and the pictures inside the file, before the metadata rules): judged once,
-    for callers that need both (``check``)."""
-    register, today, purposes, guard = judging.register, judging.today, judging.purposes, judging.guard
-    if media.entry is Entry.THUMBNAIL_CACHE:
-        cache = thumbnail_cache_verdict(media.relative, purposes)
-        return cache, cache
-    consent = inner_verdict(consent_verdict(facts, register, today, purposes, guard), facts, register, today, purposes,
-                          guard)
+def found_in(media: MediaFile, examined: Examined, facts: PhotoFacts, settle: DecisionsInForce | None = None) -> Found:
+    """What the judge reads of one examined file: plain data, nothing of the engine."""
     kind = examined.kind if examined.meta is not None or examined.kind == MediaKind.VIDEO else media.kind
-    verdict = provenance_verdict(consent, examined.meta, register, today, judging.rules, judging.devices, kind,
-                               examined.video)
-    if examined.kind != MediaKind.VIDEO and len(verdict.reasons) == len(consent.reasons):
-        verdict = add_cover_notes(verdict, facts, register, today, guard)
-    return verdict, consent
+    return Found(facts, kind, examined.meta, examined.video, thumbnail_cache=media.entry is Entry.THUMBNAIL_CACHE,
+                 override=None if settle is None else settle.override_of(media.relative))
+
+
+def judged(
+    examined: Examined,
+    media_kind: MediaKind,
+    judging: Judging,
+    *,
+    media: MediaFile | None = None,
+    settle: DecisionsInForce | None = None,
+) -> Judgement:
+    """Match the faces found in one file, apply people's decisions (``settle``), and judge it:
+    the cheap steps, which every audit, reaudit and check runs again (they depend on today and
+    today's register), stored faces or not."""
+    facts = identify(examined, judging.enrolled, judging.match)
+    if media is None:
+        media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
+    if settle is not None:
+        facts = settle(media, facts)
+    return judge(found_in(media, examined, facts, settle), judging)
+
+
+def file_verdict(media: MediaFile, examined: Examined, facts: PhotoFacts, judging: Judging) -> PhotoVerdict:
+    """The judge's verdict on one examined file whose faces are already matched (``facts``)."""
+    return judge(found_in(media, examined, facts), judging).verdict
 
 
 def verdict_of_examined(
@@ -267,25 +175,10 @@ def verdict_of_examined(
     judging: Judging,
     *,
     media: MediaFile | None = None,
-    settle: Callable[[MediaFile, PhotoFacts], PhotoFacts] | None = None,
+    settle: DecisionsInForce | None = None,
 ) -> PhotoVerdict:
-    """Match the faces found in one file, then :func:`file_verdict` it: the cheap steps, which
-    every audit runs again (they depend on today and today's register), stored faces or not.
-
-    ``settle`` applies what people decided about the faces, as in :func:`examine_and_judge`.
-    """
-    facts = identify(examined, judging.enrolled, judging.match)
-    if media is None:
-        media = MediaFile(Path(examined.relative), examined.relative, media_kind, 0)
-    if settle is not None:
-        facts = settle(media, facts)
-    return file_verdict(media, examined, facts, judging)
-
-
-def thumbnail_cache_verdict(relative: str, purposes: tuple[str, ...] = PURPOSES) -> PhotoVerdict:
-    """A thumbnail cache (Thumbs.db ...): small copies of photos, unchecked; delete it."""
-    return PhotoVerdict(relative, Action.DELETE, {p: Use.WITHHELD for p in purposes},
-                        reasons=(THUMBNAIL_CACHE_WORDS,))
+    """The verdict of :func:`judged`: what every report shows."""
+    return judged(examined, media_kind, judging, media=media, settle=settle).verdict
 
 
 def list_media(folder: Path, exclude: Iterable[Path] = ()) -> list[MediaFile]:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..core.settings import VideoSettings
     from ..faces.engine import EngineSettings
     from ..media.sources import MediaFile
-    from .examine import Examined
+    from .results import Examined
 
 #: Called once per file with what was found in it.
 OnDone = Callable[["MediaFile", "Examined"], None]

@@ -11,9 +11,10 @@ same hash and is not examined again; a changed file has a new hash and is.
 A file whose size, modification time, change time and inode are all what they
 were at the last audit of the same folder is not even re-hashed.
 
-Problems (unreadable files, videos that break off) are never stored: they are
-cheap to find again, and a file that was still being copied must be looked at
-afresh.
+Problems (unreadable files, videos that break off) are stored with the content they
+were found in, so ``reaudit`` judges those files again too, but an audit never reuses
+them: they are cheap to find again, and a file that was still being copied must be
+looked at afresh.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 
-from .examine import Examined, verdict_of_examined
+from .examine import verdict_of_examined
+from .results import Examined
 from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
@@ -37,7 +39,7 @@ from ..media.files import sha256_file
 from ..media.metadata import modified_time
 from ..core.models import Box, PhotoVerdict
 from .parallel import LocalPool
-from ..core.provenance import Camera, MediaMeta, VideoInfo
+from ..core.models import Camera, MediaMeta, VideoInfo
 from ..media.sources import MediaFile, MediaKind
 from ..store.database import Examination, FileState, Store, StoredVerdict
 from ..core.judging import Judging
@@ -105,6 +107,8 @@ def to_stored(examined: Examined) -> Examination:
             "gps": meta.gps,
         },
     }
+    if examined.problem is not None:
+        extra["problem"] = examined.problem  # for reaudit only: an audit looks at the file again
     if examined.frames is None:  # a photo: its own faces (frame None), then each inner picture's
         extra["inner"] = [[label, problem] for label, _, problem in examined.inner]
         inner_faces = tuple((k, f) for k, (_, found, _) in enumerate(examined.inner) for f in found)
@@ -138,13 +142,13 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
                 inner_faces[frame].append(face)
         inner = tuple((label, tuple(found), problem) for (label, problem), found in zip(labels, inner_faces))
         main = tuple(f for frame, f in stored.faces if frame is None)
-        return Examined(relative, main, kind=kind, meta=meta, inner=inner)
+        return Examined(relative, main, problem=extra.get("problem"), kind=kind, meta=meta, inner=inner)
     per_frame: list[list[Face]] = [[] for _ in extra["frames"]]
     for frame, face in stored.faces:
         per_frame[frame].append(face)
     frames = tuple((seconds, tuple(found)) for seconds, found in zip(extra["frames"], per_frame))
     video = None if extra.get("video") is None else VideoInfo(*extra["video"])
-    return Examined(relative, kind=kind, meta=meta, frames=frames, video=video)
+    return Examined(relative, problem=extra.get("problem"), kind=kind, meta=meta, frames=frames, video=video)
 
 
 def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
@@ -237,7 +241,7 @@ def audit_with_memory(
     for media in files:
         state = states.get(media.relative)
         stored = None if state is None else store.examination(state.sha256, key(media))
-        if stored is None:
+        if stored is None or stored.problem:  # a problem is looked at afresh
             to_examine.append(media)
             continue
         examined[media.relative] = from_stored(media.relative, stored, modified_time(media.path))
@@ -261,7 +265,7 @@ def audit_with_memory(
         stats.examined += 1
         if state is not None and not unchanged_since(media.path, state):
             states.pop(media.relative)  # what was examined may not be what was hashed
-        elif state is not None and result.problem is None:
+        elif state is not None:
             unsaved.setdefault(key(media), []).append((state.sha256, to_stored(result)))
             save()
         if on_file:

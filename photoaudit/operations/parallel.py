@@ -41,7 +41,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from .allocator import keep_freed_memory
-from .examine import Examined, examine
+from .examine import examine
+from .results import Examined
 from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..faces.model_files import models_dir

@@ -3,22 +3,25 @@
 A parent withdraws social-media consent on Tuesday: which photos, already
 audited (and perhaps already used), show that child? ``reaudit`` takes the
 faces stored for each photo, matches them against today's enrolment, applies
-today's consent rules, and lists every photo whose verdict changed.
+today's consent rules, with people's decisions, overrides and leaver records exactly as
+the audit applies them, and lists every photo whose verdict changed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 
-from .examine import verdict_of_examined
-from ..faces.engine import EngineSettings
-from .incremental import examine_key, from_stored, now_text, stored_verdict
-from ..core.models import PhotoVerdict
-from ..media.sources import kind_of
-from ..store.database import Store, StoredVerdict
 from ..core.judging import Judging
+from ..core.models import PhotoVerdict
+from ..faces.engine import EngineSettings
+from ..media.sources import MediaFile, kind_of
+from ..store.database import Store, StoredVerdict
+from .decision_book import DecisionsInForce
+from .examine import verdict_of_examined
+from .incremental import examine_key, from_stored, now_text, stored_verdict
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,10 @@ def reaudit(
     engine: EngineSettings,
     judging: Judging,
     folder: str | None = None,
+    in_force: DecisionsInForce | None = None,
 ) -> ReauditResult:
-    """Re-judge every file last seen in an audited folder (or in ``folder``) from what is stored."""
+    """Re-judge every file last seen in an audited folder (or in ``folder``) from what is stored,
+    with people's decisions and overrides (``in_force``) applied as the audit applies them."""
     result = ReauditResult(judging.today)
     judged: dict[str, PhotoVerdict] = {}
     for where, relative, sha256, mtime_ns in store.all_locations(folder):
@@ -78,7 +83,10 @@ def reaudit(
         result.photos += 1
         modified = datetime.fromtimestamp(mtime_ns / 1e9)  # as the audit quoted it
         examined = from_stored(relative, stored, modified)
-        verdict = verdict_of_examined(examined, kind, judging)
+        if in_force is not None:
+            in_force.know({relative: sha256})
+        media = MediaFile(Path(where) / relative, relative, kind, 0)
+        verdict = verdict_of_examined(examined, kind, judging, media=media, settle=in_force)
         judged[sha256] = verdict
         before = store.verdict(sha256)  # the new verdicts are only stored at the end
         if verdict_changed(before, verdict):

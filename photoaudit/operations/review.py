@@ -46,6 +46,7 @@ from ..core.models import (
     Override,
     PersonDecision,
     PhotoDecision,
+    PhotoDecisionKind,
     Register,
     staff_id_of,
     staff_key,
@@ -115,6 +116,10 @@ def nothing_to_review(book: DecisionBook, folder: Path | None = None) -> str:
         f"Nothing to review: every face of the latest audits of {len(folders)} folders ({where}) is identified "
         "or decided."
     )
+
+
+#: What a decision about a whole photo says, in --list and --undo.
+PHOTO_DECISION_WORDS = {PhotoDecisionKind.NO_CHILDREN: "no children in this photo"}
 
 
 def decision_words(photo: str, face: int | None, decision: PersonDecision | None, register: Register) -> str:
@@ -666,6 +671,11 @@ def list_decisions(book: DecisionBook, register: Register, folder: Path | None =
         named = decision_words(photo, None, decision, register) if face is None else (
             decision_words(face.photo, face.face, decision, register))
         lines.append(f"{where}{named} (by {decision.by or 'someone'}, {decision.at})")
+    shown = None if folder is None else {s.sha256 for s in book.store.locations(str(folder.resolve())).values()}
+    for sha, photo_decision, photo in book.photo_decision_rows():
+        if shown is None or sha in shown:
+            lines.append(f"{photo}: {PHOTO_DECISION_WORDS[photo_decision.kind]} "
+                         f"(by {photo_decision.by or 'someone'}, {photo_decision.at})")
     return lines
 
 
@@ -689,6 +699,12 @@ def undo_decisions(
         for sha, box, decision, named in book.decision_rows():
             if named == relative and book.remove_decision(sha, box):
                 said.append(f"Took back: {decision_words(named, None, decision, register)}.")
+    if face_number is None:  # a decision about the whole photo ("no children")
+        content = {f.sha256 for f in faces} | ({sha256_file(Path(photo))} if Path(photo).is_file() else set())
+        for sha, photo_decision, named in book.photo_decision_rows():
+            if (named == relative or sha in content) and book.remove_photo_decision(sha):
+                said.append(f"Took back: {named}: {PHOTO_DECISION_WORDS[photo_decision.kind]}. "
+                            "The next audit asks a person about it again.")
     if not said:
         which = f"face {face_number} of {relative}" if face_number is not None else relative
         raise ReviewError(f"No decision is recorded about {which} (photoaudit review --list shows them).")

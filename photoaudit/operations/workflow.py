@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..store import lock, quarantine
-from .examine import AuditResult, list_folder
+from .examine import list_folder
+from .results import AuditResult
 from ..core.child_ids import resolve_child_id
 from ..core.settings import Settings, VideoSettings
 from ..setting.devices import load_devices
@@ -30,7 +31,8 @@ from .incremental import audit_with_memory, folder_key
 from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
 from ..core.words import label_of
 from ..core.staff_rules import staff_label
-from ..core.provenance import DeviceRegister, audit_warnings
+from ..core.models import DeviceRegister
+from ..core.provenance import audit_warnings
 from ..store.published import pending_takedowns
 from .reaudit import ReauditResult, reaudit as reaudit_store
 from ..setting.register import load_register, load_staff_register
@@ -154,7 +156,7 @@ def audit(
             folder, files, prepared.engine, store, prepared.judging(today), jobs, on_file, settle=in_force,
             examiner=examiner,
         )
-    result = AuditResult(folder, today, in_force.overrule(done.verdicts), hashes=done.hashes,
+    result = AuditResult(folder, today, done.verdicts, hashes=done.hashes,
                          skipped=listing.skipped, public=settings.public, setting=settings.name,
                          renewals=consents_to_renew(prepared.register, today))
     result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
@@ -275,9 +277,11 @@ def reaudit(
 ) -> ReauditResult:
     """Judge every stored photo again against today's register, from its stored faces."""
     settings = prepared.settings
+    in_force = load_decisions_in_force(settings.state_path, prepared.register)
     with Store(settings.state_path) as store:
         return reaudit_store(
             store, prepared.engine.settings, prepared.judging(today), None if folder is None else folder_key(folder),
+            in_force,
         )
 
 

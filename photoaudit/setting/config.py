@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import BadValue
-from ..core.provenance import RecordRules
+from ..core.models import RecordRules
 from ..core.settings import ClusterSettings, MatchSettings, Settings, VideoSettings
 
 

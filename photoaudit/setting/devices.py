@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..media.metadata import read_file_meta
-from ..core.provenance import Camera, Device, DeviceRegister, MediaMeta
+from ..core.models import Camera, Device, DeviceRegister, MediaMeta
 from .register import RegisterError, _decode, _norm
 from ..media.sources import MediaFile, MediaKind
 

@@ -116,6 +116,11 @@ class Examination:
     faces: tuple[tuple[int | None, Face], ...]
     extra: dict
 
+    @property
+    def problem(self) -> str | None:
+        """Why the file could not be examined, when it could not (kept for reaudit)."""
+        return self.extra.get("problem")
+
 
 @dataclass(frozen=True)
 class StoredVerdict:
@@ -336,6 +341,10 @@ class Store:
                 (name_key(folder),),
             )
         return [(name_from_key(r[0]), name_from_key(r[1]), r[2], r[3]) for r in rows]
+
+    def location_folders(self) -> list[str]:
+        """Every folder whose files were last seen by an audit."""
+        return [name_from_key(f) for (f,) in self.db.execute("SELECT DISTINCT folder FROM location ORDER BY folder")]
 
     def replace_locations(self, folder: str, seen: dict[str, FileState], when: str) -> None:
         """Record exactly what is in ``folder`` now (files gone from it are dropped)."""

@@ -156,6 +156,20 @@ def test_a_cluster_audit_gives_the_same_report_as_a_local_one(
     assert report(again) == report(expected)
 
 
+def test_a_cluster_audit_of_a_relative_folder_gives_the_same_report(
+    tmp_path: Path, enrolled: Path, address: str, local: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cd setting && photoaudit audit week --cluster ...``: the workers do not share this
+    process's working folder, so a relative path must not reach them as it is (issue 24)."""
+    data = copy_data(enrolled, tmp_path / "data")
+    build_transfer(tmp_path / "week")
+    monkeypatch.chdir(tmp_path)
+    result = on_cluster(data, Path("week"), options(address))
+    assert result.cache == {"examined": len(PHOTOS), "reused": 0}
+    assert not [v.path for v in result.verdicts if "no longer there" in " ".join(v.reasons)]
+    assert report(result) == report(local[2])
+
+
 def test_a_worker_examines_the_bytes_it_is_sent_not_the_path(tmp_path: Path) -> None:
     folder = build_transfer(tmp_path / "transfer", THREE)
     media = next(m for m in walk(folder).files if m.relative == "tablet-1/ava.jpg")
