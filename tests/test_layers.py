@@ -9,8 +9,10 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
 - core imports nothing outside core: no files, pixels, SQL, typer.
 - Only cli imports typer (and click); only operations imports Dask (distributed, dask).
 - store never imports the face engine (faces).
-- No import circles between modules (run-time imports: a ``TYPE_CHECKING`` import is
-  for the type checker alone and cannot close a circle when the program runs).
+- No import circles between modules: run-time imports, and inside one layer ``TYPE_CHECKING``
+  imports too (a type-only circle between two modules of a package means their plain types
+  belong lower down, beside the other plain data; across layers the direction rule already
+  counts them).
 
 Each rule is a function over a plain graph, so the tests below also show that it fails
 on a made-up graph that breaks it.
@@ -143,9 +145,15 @@ def library_problems(graph: dict[str, list[Import]]) -> list[str]:
     return problems
 
 
+def counts_for_circles(module: str, imp: Import) -> bool:
+    """A run-time import, or a type-only one inside the module's own layer."""
+    return imp.runtime or layer_of(module) == layer_of(imp.target)
+
+
 def circles(graph: dict[str, list[Import]]) -> list[list[str]]:
-    """Every import circle among run-time imports (as strongly connected components)."""
-    edges = {m: sorted({i.target for i in found if i.runtime and i.target in graph and i.target != m})
+    """Every import circle (as strongly connected components) among run-time imports, and
+    type-only imports inside one layer."""
+    edges = {m: sorted({i.target for i in found if counts_for_circles(m, i) and i.target in graph and i.target != m})
              for m, found in graph.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -206,9 +214,10 @@ def test_no_import_circles():
 
 # -- the rules themselves fail on a graph that breaks them ------------------------------
 
-def fake(edges: dict[str, list[str]], deferred: tuple[str, ...] = ()) -> dict[str, list[Import]]:
+def fake(edges: dict[str, list[str]], type_only: tuple[str, ...] = ()) -> dict[str, list[Import]]:
+    """A made-up graph; the imports named in ``type_only`` ("a->b") are ``TYPE_CHECKING`` ones."""
     MODULES.update(edges)
-    return {m: [Import(t, f"{m}->{t}" not in deferred, 1) for t in ts] for m, ts in edges.items()}
+    return {m: [Import(t, f"{m}->{t}" not in type_only, 1) for t in ts] for m, ts in edges.items()}
 
 
 def test_an_import_going_up_is_refused():
@@ -233,10 +242,22 @@ def test_typer_outside_cli_and_sqlite_in_core_are_refused():
     ]
 
 
-def test_a_circle_is_found_even_through_a_deferred_import_but_not_a_type_checking_one():
+def test_a_circle_is_found_even_through_a_deferred_import():
     edges = {"photoaudit.cli.main": ["photoaudit.cli.state"], "photoaudit.cli.state": ["photoaudit.cli.main"]}
     assert circles(fake(edges)) == [["photoaudit.cli.main", "photoaudit.cli.state"]]
-    assert circles(fake(edges, deferred=("photoaudit.cli.state->photoaudit.cli.main",))) == []
+
+
+def test_a_type_only_circle_inside_a_package_is_a_circle_too():
+    # models -> provenance (for a type) -> words -> models: the plain types belong beside each other
+    edges = {"photoaudit.core.models": ["photoaudit.core.provenance"],
+             "photoaudit.core.provenance": ["photoaudit.core.words"], "photoaudit.core.words": ["photoaudit.core.models"]}
+    found = circles(fake(edges, type_only=("photoaudit.core.models->photoaudit.core.provenance",)))
+    assert found == [["photoaudit.core.models", "photoaudit.core.provenance", "photoaudit.core.words"]]
+
+
+def test_a_type_only_import_across_layers_closes_no_circle():
+    edges = {"photoaudit.operations.audit": ["photoaudit.formats.report"], "photoaudit.formats.report": ["photoaudit.operations.audit"]}
+    assert circles(fake(edges, type_only=("photoaudit.operations.audit->photoaudit.formats.report",))) == []
 
 
 def test_the_graph_is_read_from_source_with_deferred_and_relative_imports(tmp_path):

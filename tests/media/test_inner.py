@@ -1,6 +1,6 @@
 """Pictures inside a picture (issue 13 item 4): EXIF thumbnails, MPO images, PNG frames.
 
-The rule (photoaudit.media.inner.inner_verdict) is tested on plain values; the reading and the
+The rule (photoaudit.core.inner_pictures.inner_verdict) is tested on plain values; the reading and the
 whole audit on test images built with Pillow from the public-domain faces of
 tests/nursery.py: c01 Ava (every consent), c02 Grace (no website or social media),
 c03 Sam (no use at all).
@@ -22,7 +22,8 @@ from photoaudit.core.judging import Judging
 from photoaudit.operations.examine import examine, identify, file_verdict
 from photoaudit.faces.engine import EngineSettings
 from photoaudit.media.imaging import load_photo
-from photoaudit.media.inner import exif_thumbnail, inner_verdict, same_picture
+from photoaudit.core.inner_pictures import inner_verdict
+from photoaudit.media.inner import exif_thumbnail, same_picture
 from photoaudit.core.models import (
     Action,
     Child,

@@ -46,6 +46,7 @@ from photoaudit.operations.review import (
 )
 from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
 from photoaudit.media.sources import MediaFile, MediaKind
+from photoaudit.core.decisions import apply_override
 from photoaudit.store.database import Store
 from review_setting import TODAY, write_register
 
@@ -184,7 +185,7 @@ def test_overrides_are_applied_by_content(setup) -> None:
         record_override(book, path, label, Override(Action.DELETE, "Blurred, and a duplicate", "Jo", "2026-11-20T10:00:00"))
     in_force = load_decisions_in_force(settings.state_path, register)
     in_force.hashes = {"tablet/g.jpg": sha256_file(folder / "tablet" / "g.jpg")}
-    (after,) = in_force.overrule([verdict("tablet/g.jpg")])
+    (after,) = [apply_override(verdict("tablet/g.jpg"), in_force.override_of("tablet/g.jpg"))]
     assert after.action is Action.DELETE and after.override is not None
     assert after.override.by == "Jo" and after.override.original is Action.REVIEW
     assert "Blurred, and a duplicate" in after.reasons[-1]
