@@ -78,7 +78,7 @@ def children_command(
     today: TodayOption = None,
 ) -> None:
     """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
-    from ..operations.decision_book import DecisionBook
+    from ..store.decision_book import DecisionBook
     from ..faces.engine import EngineSettings
     from ..operations.enrolment import eligible_children, enrolled_photos
     from ..formats import children_view
@@ -119,7 +119,7 @@ def staff_command(
     today: TodayOption = None,
 ) -> None:
     """Each member of staff's consent and enrolment (staff.csv): templates, newest reference photo."""
-    from ..operations.decision_book import DecisionBook
+    from ..store.decision_book import DecisionBook
     from ..faces.engine import EngineSettings
     from ..formats import staff_view
     from ..setting.references import staff_overview

@@ -35,7 +35,7 @@ from PIL import Image
 
 from ..core.errors import CannotRun
 from ..core.settings import Settings
-from .decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
+from ..store.decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
 from ..core.decisions import is_no_children, no_children, parse_decision, stamped
 from .enrolment import MIN_REFERENCE_FACE
 from ..media.files import sha256_file

@@ -18,7 +18,8 @@ from photoaudit.cli import main as cli_module
 from photoaudit.operations.examine import AuditResult
 from photoaudit.cli.main import app
 from photoaudit.core.settings import Settings
-from photoaudit.operations.decision_book import DecisionBook, DecisionsInForce, remember
+from photoaudit.operations.decision_book import DecisionsInForce, remember
+from photoaudit.store.decision_book import DecisionBook
 from photoaudit.media.files import sha256_file
 from photoaudit.core.models import Action, Candidate, FaceMatch, FaceStatus, PhotoVerdict, Use
 from photoaudit.setting.register import load_register

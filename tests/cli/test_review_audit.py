@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from photoaudit.cli.main import app
 from photoaudit.core.models import FaceStatus, Use
 from photoaudit.store.database import Store
-from photoaudit.operations.decision_book import DecisionBook
+from photoaudit.store.decision_book import DecisionBook
 from photoaudit.operations.workflow import audit, prepare
 from review_setting import TODAY, ROWS, ava_alone, ava_and_grace, grace_alone, make_setting
 

@@ -529,7 +529,7 @@ def test_a_close_staff_match_clears_public_uses_the_member_agreed_to() -> None:
 
 
 def test_a_loose_staff_match_waits_in_the_review_queue_and_y_names_the_member() -> None:
-    from photoaudit.operations.decision_book import AuditFace
+    from photoaudit.store.decision_book import AuditFace
     from photoaudit.operations.review import describe
 
     v = judge(staff_register(), staff_face(0.45))

@@ -18,7 +18,8 @@ from PIL import Image
 
 from photoaudit.operations.examine import AuditResult
 from photoaudit.core.settings import Settings
-from photoaudit.operations.decision_book import DecisionBook, DecisionsInForce, load_decisions_in_force, remember
+from photoaudit.operations.decision_book import DecisionsInForce, load_decisions_in_force, remember
+from photoaudit.store.decision_book import DecisionBook
 from photoaudit.media.files import sha256_file
 from photoaudit.core.models import (
     Action,
@@ -121,7 +122,7 @@ def test_a_child_matched_to_two_faces_needs_a_person(tmp_path: Path) -> None:
     result = AuditResult(tmp_path, TODAY, [twice])
     with Store(tmp_path / "state") as store:
         book = DecisionBook(store)
-        book.remember_audit(result, {"x.jpg": "abc"})
+        book.remember_audit(result.folder, result.generated, result.verdicts, {"x.jpg": "abc"})
         assert [f.face for f in pending_faces(book)] == [1, 2]
 
 
@@ -411,7 +412,7 @@ def test_enrol_refuses_a_face_too_small_to_learn_from(setup, tmp_path: Path) -> 
     small = AuditResult(folder, TODAY, [verdict("tablet/g.jpg", unknown((120, 360, 180, 300)))])
     with Store(settings.state_path) as store:
         book = DecisionBook(store)
-        book.remember_audit(small, {"tablet/g.jpg": sha256_file(folder / "tablet" / "g.jpg")})
+        book.remember_audit(small.folder, small.generated, small.verdicts, {"tablet/g.jpg": sha256_file(folder / "tablet" / "g.jpg")})
         reviewer = reviewer_for(store, settings, register, enrol=True)
         outcome = review_interactively(reviewer, pending_faces(book), lambda *a: "c02", lambda s: None)
     assert outcome.enrolled == [] and any("too small to learn from (60 px wide" in m for m in outcome.messages)
