@@ -18,6 +18,12 @@ What the layers do, as dlib defines them:
 - add_prev: the sum of two tensors; where their sizes differ the smaller one
   counts as zero outside its extent (dlib's ``tt::add``);
 - avg_pool with zero window: the mean over the whole feature map.
+
+The network runs with OpenBLAS limited to one thread, in every process. With several
+threads OpenBLAS splits a product differently and, on some processors, rounds the sums
+differently: a template made by `check` or `enrol` (several threads) would then differ in
+its last bits from one an audit's worker made (one thread), and a distance right at the
+tolerance could fall on either side. One thread is what the audit's workers have anyway.
 """
 
 from __future__ import annotations
@@ -27,9 +33,14 @@ from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from threadpoolctl import ThreadpoolController
 
 #: The chip size the network reads (dlib.get_face_chip(..., size=150, padding=0.25)).
 CHIP_SIZE = 150
+
+
+#: The BLAS libraries loaded in this process, limited to one thread while the network runs.
+_BLAS = ThreadpoolController()
 
 
 class UnsupportedModel(ValueError):
@@ -240,6 +251,11 @@ class FaceResNet:
             chips = chips[None]
         if chips.shape[1:] != (CHIP_SIZE, CHIP_SIZE, 3):
             raise ValueError(f"chips must be {CHIP_SIZE} x {CHIP_SIZE} RGB, not {chips.shape[1:]}")
+        with _BLAS.limit(limits=1, user_api="blas"):
+            return self._run(chips)
+
+    def _run(self, chips: np.ndarray) -> np.ndarray:
+        """The network on checked chips (one BLAS thread, see the module's docstring)."""
         x = (chips.astype(np.float32) - self.means) / np.float32(256.0)
         x = _relu(_convolve(x, self.stem))
         x = _max_pool(x, 3, 2)

@@ -169,3 +169,31 @@ def test_the_pool_is_started_inside_the_worker_environment(monkeypatch: pytest.M
     monkeypatch.setattr(parallel, "_feed_pool", feed)
     parallel._run_pool(parallel.deque([object()]), EngineSettings(), parallel.VideoSettings(), 2, lambda m, e: None)
     assert seen == ["1"]
+
+
+
+@pytest.mark.parametrize("threads", ["2", "3"])
+def test_templates_are_the_same_whatever_blas_threads_the_process_has(
+    tmp_path: Path, threads: str
+) -> None:
+    """A template is the same bits in every process: the audit's workers run OpenBLAS with one
+    thread, `check`, `enrol` and a Dask worker may have more, and OpenBLAS's sums with several
+    threads round differently on some processors (AMD EPYC here). One verdict everywhere needs
+    one template everywhere."""
+    import subprocess
+    import sys
+
+    np.save(tmp_path / "chips.npy", _chips()[:3])
+    script = (
+        "import sys, numpy as np\n"
+        "from photoaudit.faces.resnet import FaceResNet\n"
+        f"chips = np.load({str(tmp_path / 'chips.npy')!r})\n"
+        f"sys.stdout.write(FaceResNet.load({str(MODEL)!r}).descriptors(chips).tobytes().hex())\n"
+    )
+
+    def templates(blas_threads: str) -> str:
+        env = {**__import__("os").environ, "OPENBLAS_NUM_THREADS": blas_threads, "OMP_NUM_THREADS": blas_threads}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    assert templates(threads) == templates("1")
