@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import piexif
 import pytest
 from PIL import Image
 
-from photoaudit.operations.examine import AuditResult
+from photoaudit.operations.results import AuditResult
 from photoaudit.formats import html_report
 from photoaudit.core.models import (
     PURPOSES,
@@ -53,6 +54,21 @@ REGISTER = Register({c.child_id: c for c in (
     child("c04", "Leo Smith", status="left"),
     child("c07", EVIL_NAME),
 )})
+
+
+def as_judged(verdict: PhotoVerdict) -> PhotoVerdict:
+    """A hand-made verdict with what the judge adds (photoaudit.core.judge): the uses it is
+    cleared for as it is, and each face's (a registered child's consent; never a doubtful face)."""
+    def face_uses(f: FaceMatch) -> tuple[str, ...]:
+        child = REGISTER.get(f.child_id) if f.status is FaceStatus.MATCHED and f.decision is None or (
+            f.decision is not None and f.decision.kind is FaceDecision.CHILD) else None
+        return tuple(p for p in PURPOSES if child is not None and not child.has_left and child.allows(p))
+    return replace(verdict, cleared_for=tuple(p for p, u in verdict.purposes.items() if u is Use.ALLOWED),
+                   faces_cleared_for=tuple(face_uses(f) for f in verdict.faces))
+
+
+def result_of(folder: Path, verdicts: list[PhotoVerdict], **kw: object) -> AuditResult:
+    return AuditResult(folder, TODAY, [as_judged(v) for v in verdicts], **kw)  # type: ignore[arg-type]
 
 
 def uses(**overrides: Use) -> dict[str, Use]:
@@ -111,7 +127,7 @@ def build(tmp_path: Path) -> AuditResult:
             override=Override(Action.DELETE, 'Parent asked: "remove" <now>', "Jo </p>", "2026-11-20T11:00:00", Action.KEEP),
         ),
     ]
-    return AuditResult(folder, TODAY, verdicts, warnings=["A warning with <markup>"])
+    return result_of(folder, verdicts, warnings=["A warning with <markup>"])
 
 
 @pytest.fixture
@@ -181,7 +197,7 @@ def test_the_colour_follows_each_childs_consent(tmp_path: Path) -> None:
     folder.mkdir()
     scene([], (400, 300)).save(folder / "x.jpg")
     faces = tuple(face(FaceStatus.MATCHED, (10, 60 * i + 50, 50, 60 * i + 10), c) for i, c in enumerate(["c01", "c02", "c03", "c04"]))
-    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=faces)])
+    result = result_of(folder, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=faces)])
     page = html_report.render(result, REGISTER)
     assert re.findall(r'<div class="face (\w+)', page) == ["all", "some", "none", "none"]
     assert 'data-ok="learning_journey other_journeys display"' in page  # Grace, for the purpose filter
@@ -237,7 +253,7 @@ def test_every_string_is_escaped(page: str) -> None:
 def test_a_hostile_path_is_escaped(tmp_path: Path) -> None:
     folder = tmp_path / "t"
     folder.mkdir()
-    result = AuditResult(folder, TODAY, [PhotoVerdict(EVIL_PATH, Action.REVIEW, uses(), reasons=("x",))])
+    result = result_of(folder, [PhotoVerdict(EVIL_PATH, Action.REVIEW, uses(), reasons=("x",))])
     page = html_report.render(result, REGISTER)
     assert "<script>alert" not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
 
@@ -265,7 +281,7 @@ def test_faces_get_the_numbers_the_decisions_csv_uses(page: str) -> None:
 
 
 def test_an_empty_audit_renders(tmp_path: Path) -> None:
-    page = html_report.render(AuditResult(tmp_path, TODAY, []), REGISTER)
+    page = html_report.render(result_of(tmp_path, []), REGISTER)
     assert "0 photos" in page and "Showing 0 of 0 photos" in page
 
 
@@ -308,7 +324,7 @@ def test_a_child_matched_twice_gets_lists_with_that_child_first(tmp_path: Path) 
     folder.mkdir()
     scene([], (400, 300)).save(folder / "x.jpg")
     faces = (face(FaceStatus.MATCHED, (10, 60, 50, 10), "c02"), face(FaceStatus.MATCHED, (10, 160, 50, 110), "c02"))
-    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
+    result = result_of(folder, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
     lists = decide_lists(html_report.render(result, REGISTER))
     assert len(lists) == 2
     assert all(re.findall(r'<option value="([^"]*)"', found)[1] == "c02" for found in lists)
@@ -350,7 +366,7 @@ def test_staff_are_choices_in_the_lists_and_review_reads_them(tmp_path: Path) ->
     scene([], (400, 300)).save(folder / "x.jpg")
     near = (Candidate("c02", 0.40), Candidate("JS01", 0.42, staff=True))
     faces = (face(FaceStatus.AMBIGUOUS, (10, 60, 50, 10), candidates=near),)
-    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
+    result = result_of(folder, [PhotoVerdict("x.jpg", Action.REVIEW, uses(), faces=faces)])
     (found,) = decide_lists(html_report.render(result, register))
     values = re.findall(r'<option value="([^"]*)"', found)
     assert values[1:3] == ["c02", "staff JS01"]  # nearest first, the member of staff among them
@@ -369,7 +385,7 @@ def test_a_match_a_person_must_confirm_gets_a_who_is_this_list(tmp_path: Path) -
     scene([], (400, 300)).save(folder / "x.jpg")
     sure = face(FaceStatus.MATCHED, (10, 60, 50, 10), "c02")
     doubt = replace(face(FaceStatus.MATCHED, (10, 160, 50, 110), "c03"), caution="a person must confirm")
-    result = AuditResult(folder, TODAY, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=(sure, doubt))])
+    result = result_of(folder, [PhotoVerdict("x.jpg", Action.KEEP, uses(), faces=(sure, doubt))])
     (found,) = decide_lists(html_report.render(result, REGISTER))
     assert 'data-face="2"' in found
 
@@ -386,7 +402,7 @@ def test_a_photo_with_no_face_found_can_be_decided_no_children_in_the_page(tmp_p
     scene([], (400, 300)).save(folder / "seen.jpg")
     waiting = PhotoVerdict("empty.jpg", Action.KEEP, uses(), reasons=(f"No face found: {FACELESS_MARK}.",))
     plain = PhotoVerdict("seen.jpg", Action.KEEP, uses())
-    page = html_report.render(AuditResult(folder, TODAY, [waiting, plain]), REGISTER)
+    page = html_report.render(result_of(folder, [waiting, plain]), REGISTER)
     (found,) = decide_lists(page)
     assert 'data-photo="empty.jpg" data-face=""' in found
     (value,) = [v for v in re.findall(r'<option value="([^"]*)"', found) if v]
