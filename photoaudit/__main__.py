@@ -15,8 +15,7 @@ from __future__ import annotations
 import sys
 import traceback
 
-#: The exit code of a command that could not run (photoaudit.cli.shared.EXIT_CANNOT_RUN).
-EXIT_CANNOT_RUN = 2
+from .core.exit_status import ExitStatus  # a small module of its own: nothing else is loaded
 
 UNEXPECTED_WORDS = (
     "photoaudit stopped because of an unexpected error, a fault in photoaudit itself: {error}. "
@@ -34,7 +33,7 @@ def main() -> None:
     except Exception as err:  # noqa: BLE001 - the last line of defence, see the module's docstring
         traceback.print_exception(err, file=sys.stderr)
         print(UNEXPECTED_WORDS.format(error=f"{type(err).__name__}: {err}"), file=sys.stderr)
-        sys.exit(EXIT_CANNOT_RUN)
+        sys.exit(ExitStatus.CANNOT_RUN)
 
 
 if __name__ == "__main__":

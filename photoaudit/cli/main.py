@@ -14,9 +14,10 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+from ..core.exit_status import ExitStatus
 from .. import __version__
 from . import group, posting, quarantine, review, rights, setting, weekly
-from .shared import EXIT_CLEAR, state
+from .shared import state
 
 
 #: The options of photoaudit itself, before or after the command (``audit X --data D`` too).
@@ -145,4 +146,4 @@ def main(
     state.folders = ()  # each command names its own
     if ctx.invoked_subcommand is None:  # bare `photoaudit`: its help, as other commands do
         typer.echo(ctx.get_help())
-        raise typer.Exit(EXIT_CLEAR)
+        raise typer.Exit(ExitStatus.CLEAR)

@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..core.exit_status import ExitStatus
 from .shared import (
-    EXIT_CANNOT_RUN,
-    EXIT_CLEAR,
-    EXIT_NOT_CONFIRMED,
     cannot_run_is_exit_2,
     checked_settings,
     console_for,
@@ -75,7 +73,7 @@ def restore_command(
                 console.print("Put photos back with: photoaudit restore PATH... or photoaudit restore --all")
             else:
                 console.print("The quarantine folder is empty.")
-            raise typer.Exit(EXIT_CLEAR)
+            raise typer.Exit(ExitStatus.CLEAR)
         with ExitStack() as locks:
             held = [locks.enter_context(lock_quarantine(settings))]
             recovered = quarantine.recover(settings.quarantine_path)  # first: a half-done move is listed
@@ -97,7 +95,7 @@ def restore_command(
         log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
     for path, why in outcome.skipped:
         console.print(f"Not put back {shown(path)}: {why}", style="yellow")
-    raise typer.Exit(EXIT_CLEAR if not unknown and not outcome.skipped else EXIT_CANNOT_RUN)
+    raise typer.Exit(ExitStatus.CLEAR if not unknown and not outcome.skipped else ExitStatus.CANNOT_RUN)
 
 
 def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:  # noqa: ANN001
@@ -175,7 +173,7 @@ def purge_command(
             chosen = quarantine.purgeable(settings.quarantine_path, age)
             if not chosen:
                 console.print(f"Nothing has been in quarantine longer than {older_than}.")
-                raise typer.Exit(EXIT_CLEAR)
+                raise typer.Exit(ExitStatus.CLEAR)
             show_items(console, chosen, f"To delete for good ({len(chosen)} photos)")
             if not yes and not confirmed(f"Delete these {len(chosen)} photos for good? This cannot be undone"):
                 console.print(
@@ -183,8 +181,8 @@ def purge_command(
                     "Nothing was deleted: only a person at a terminal can confirm a purge. "
                     "For a scheduled run, add --yes."
                 )
-                log(f"purge: not confirmed, nothing deleted, exit={EXIT_NOT_CONFIRMED}")
-                raise typer.Exit(EXIT_NOT_CONFIRMED)
+                log(f"purge: not confirmed, nothing deleted, exit={ExitStatus.NOT_CONFIRMED}")
+                raise typer.Exit(ExitStatus.NOT_CONFIRMED)
             outcome = quarantine.purge(settings.quarantine_path, chosen)
     for words in outcome.recovered:
         log(f"purge: {words}")
@@ -194,4 +192,4 @@ def purge_command(
     for path, why in outcome.skipped:
         console.print(f"Not deleted {shown(path)}: {why}", style="yellow")
     console.print(f"Deleted {len(outcome.done)} photo(s) for good; the manifest records each one.")
-    raise typer.Exit(EXIT_CLEAR if not outcome.skipped else EXIT_CANNOT_RUN)
+    raise typer.Exit(ExitStatus.CLEAR if not outcome.skipped else ExitStatus.CANNOT_RUN)

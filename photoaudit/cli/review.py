@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..core.exit_status import ExitStatus
 from .shared import (
-    EXIT_CLEAR,
     cannot_run_is_exit_2,
     checked_settings,
     console_for,
@@ -68,11 +68,11 @@ def review_command(
                 if undo is not None:
                     for line in review.undo_decisions(book, undo, face, folder, register):
                         console.print(line)
-                    raise typer.Exit(EXIT_CLEAR)
+                    raise typer.Exit(ExitStatus.CLEAR)
                 listed = review.list_decisions(book, register, folder)
             for line in listed or ["No decisions recorded yet."]:
                 console.print(line)
-            raise typer.Exit(EXIT_CLEAR)
+            raise typer.Exit(ExitStatus.CLEAR)
     with cannot_run_is_exit_2(), review.reviewing(settings, who_am_i(by), enrol) as reviewer:
         if decisions is not None:
             outcome = review.review_from_csv(
@@ -83,7 +83,7 @@ def review_command(
             photos = review.latest_photos(reviewer.book, folder)
             if not faces and not photos:
                 console.print(review.nothing_to_review(reviewer.book, folder))
-                raise typer.Exit(EXIT_CLEAR)
+                raise typer.Exit(ExitStatus.CLEAR)
 
             def ask(item: object, crop: Path | None, lines: list[str]) -> str:
                 console.print("")

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from ..core.exit_status import ExitStatus
 from . import shared
-from .shared import EXIT_CLEAR, cannot_run_is_exit_2, checked_settings, console_for, examples, log
+from .shared import cannot_run_is_exit_2, checked_settings, console_for, examples, log
 from ..core.errors import BadValue
 
 if TYPE_CHECKING:  # the libraries are imported when a command runs, so that --help starts quickly
@@ -106,7 +107,7 @@ def published_command(
                                   "copies": [copy_json(c) for c in chosen]})
     if not chosen:
         console.print("No published copy is recorded" + (" that matches." if copies else " yet."))
-        raise typer.Exit(shared.EXIT_CLEAR)
+        raise typer.Exit(shared.ExitStatus.CLEAR)
     table = Table(title=f"Copies made for publishing ({len(chosen)})")
     for column in ("No.", "Made on", "For", "Posted to", "Children shown", "Copy", "Taken down"):
         table.add_column(column, overflow="fold")
@@ -114,7 +115,7 @@ def published_command(
         table.add_row(str(c.id), c.exported[:10], purpose_words([c.purpose]), c.posted_to or "-",
                       ", ".join(c.children) or "-", c.copy, (c.taken_down or "")[:10])
     console.print(table)
-    raise typer.Exit(shared.EXIT_CLEAR)
+    raise typer.Exit(shared.ExitStatus.CLEAR)
 
 
 @app.command("takedown")
@@ -159,7 +160,7 @@ def takedown_command(
     shared.log(line)
     if not found:
         console.print("Nothing to take down: every recorded published copy is still allowed by today's register.")
-        raise typer.Exit(shared.EXIT_CLEAR)
+        raise typer.Exit(shared.ExitStatus.CLEAR)
     table = Table(show_lines=True, title=f"Take these {len(found)} published copies down")
     for column in ("No.", "Posted to", "For", "Made on", "Copy", "Why"):
         table.add_column(column, overflow="fold")
@@ -169,7 +170,7 @@ def takedown_command(
                       "\n".join(why for _, why in d.reasons))
     console.print(table)
     console.print("When a copy is down, record it with: photoaudit takedown --done No.")
-    raise typer.Exit(shared.EXIT_FINDINGS)
+    raise typer.Exit(shared.ExitStatus.FINDINGS)
 
 
 @app.command("find")
@@ -225,7 +226,7 @@ def find_command(
     label = child_label(child) if child else child_id
     if not photos:
         console.print(f"photoaudit has seen no photo of {label} in any audited folder.")
-        raise typer.Exit(shared.EXIT_CLEAR)
+        raise typer.Exit(shared.ExitStatus.CLEAR)
     table = Table(show_lines=True, title=f"Photos of {label} ({len(photos)})")
     for column in ("Photo", "Taken", "Cleared for", "Where it is now") + (("Also shows",) if with_others else ()):
         table.add_column(column, overflow="fold")
@@ -245,7 +246,7 @@ def find_command(
             "you hand it over: photoaudit cannot see a child from behind or too small to find.",
             markup=False,
         )
-    raise typer.Exit(shared.EXIT_CLEAR)
+    raise typer.Exit(shared.ExitStatus.CLEAR)
 
 
 def others_words(photo: ChildPhoto) -> str:
@@ -295,7 +296,7 @@ def forget_command(
     console.print(
         "Past reports and the quarantine manifest still name the child (not their face data)."
     )
-    raise typer.Exit(EXIT_CLEAR)
+    raise typer.Exit(ExitStatus.CLEAR)
 
 
 def forgotten_label(settings: Settings, child_id: str) -> str:

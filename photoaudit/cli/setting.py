@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..core.exit_status import ExitStatus
 from .shared import (
     Detector,
     DetectorOption,
-    EXIT_CANNOT_RUN,
-    EXIT_CLEAR,
     MaxAgeOption,
     RulesOption,
     TodayOption,
@@ -65,7 +64,7 @@ def doctor_command(
         console.print(f"Ready, with {warned} thing(s) to look at.", style="yellow")
     else:
         console.print("Everything is in place.", style="green")
-    raise typer.Exit(EXIT_CANNOT_RUN if failed else EXIT_CLEAR)
+    raise typer.Exit(ExitStatus.CANNOT_RUN if failed else ExitStatus.CLEAR)
 
 
 @app.command("children", epilog=examples(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
+from ..core.exit_status import ExitStatus
 from ..faces.detectors import DETECTORS
 
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
@@ -34,12 +35,6 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     from ..core.settings import Settings
     from ..store.outputs import Writes
 
-EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
-EXIT_UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
-
-
-#: purge listed what it would delete but nobody confirmed it at a terminal: nothing was deleted.
-EXIT_NOT_CONFIRMED = 5
 
 
 
@@ -155,15 +150,15 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
         yield
     except AlreadyRunning as err:
         err_console().print(Text.assemble(("photoaudit is already running: ", "bold yellow"), str(err)))
-        log(f"{command}: already running, exit={EXIT_ALREADY_RUNNING}: {err}")
-        raise typer.Exit(EXIT_ALREADY_RUNNING) from None
+        log(f"{command}: already running, exit={ExitStatus.ALREADY_RUNNING}: {err}")
+        raise typer.Exit(ExitStatus.ALREADY_RUNNING) from None
     except Exception as err:
         if not isinstance(err, cannot_run_errors()):
             raise
         words = complete_hints(str(err), command_prefix())
         err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), words))
-        log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
-        raise typer.Exit(EXIT_CANNOT_RUN) from None
+        log(f"{command}: could not run, exit={ExitStatus.CANNOT_RUN}: {err}")
+        raise typer.Exit(ExitStatus.CANNOT_RUN) from None
 
 
 

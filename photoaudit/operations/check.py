@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..core.cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region
 from ..core.errors import CannotRun
+from ..core.exit_status import ExitStatus
 from ..core.decisions import apply_decisions
 from ..core.judge import copy_cleared
 from ..core.models import PhotoFacts, PhotoVerdict, Use
@@ -81,9 +82,9 @@ class CheckResult:
         return sum(p.copy is not None for p in self.photos)
 
     @property
-    def exit_code(self) -> int:
-        """0 only when every photo, as it is, is cleared for the purpose; 1 otherwise."""
-        return 0 if self.photos and all(p.cleared for p in self.photos) else 1
+    def exit_code(self) -> ExitStatus:
+        """CLEAR only when every photo, as it is, is cleared for the purpose; FINDINGS otherwise."""
+        return ExitStatus.CLEAR if self.photos and all(p.cleared for p in self.photos) else ExitStatus.FINDINGS
 
     def as_audit(self) -> AuditResult:
         """The same verdicts as an audit result, for the JSON report (same contract)."""

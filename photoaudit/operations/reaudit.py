@@ -14,6 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 
+from ..core.exit_status import ExitStatus
 from ..core.judging import Judging
 from ..core.models import PhotoVerdict
 from ..faces.engine import EngineSettings
@@ -50,9 +51,9 @@ class ReauditResult:
     generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
-    def exit_code(self) -> int:
-        """0 when no verdict changed, 1 when some did."""
-        return 1 if self.changes else 0
+    def exit_code(self) -> ExitStatus:
+        """CLEAR when no verdict changed, FINDINGS when some did."""
+        return ExitStatus.FINDINGS if self.changes else ExitStatus.CLEAR
 
 
 def verdict_changed(before: StoredVerdict | None, after: PhotoVerdict) -> bool:

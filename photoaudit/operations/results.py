@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from ..core.exit_status import ExitStatus
 from ..core.models import PUBLIC_PURPOSES, Action, Face, MediaKind, MediaMeta, PhotoVerdict, VideoInfo
 from ..core.renewals import Renewal
 from ..core.safeguards import public_review
@@ -76,9 +77,12 @@ class AuditResult:
         return [path for path, entry in self.entries.items() if entry is Entry.FOLDER]
 
     @property
-    def exit_code(self) -> int:
-        """0 when nothing needs deleting, reviewing or taking down, 1 when something does, 4 when a
-        sub-folder could not be read (its photos were not checked: the audit is incomplete)."""
+    def exit_code(self) -> ExitStatus:
+        """CLEAR when nothing needs deleting, reviewing or taking down, FINDINGS when something does,
+        UNCHECKED when a sub-folder could not be read (its photos were not checked: the audit is
+        incomplete)."""
         if self.unchecked_folders:
-            return 4
-        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown else 0
+            return ExitStatus.UNCHECKED
+        if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown:
+            return ExitStatus.FINDINGS
+        return ExitStatus.CLEAR

@@ -38,6 +38,7 @@ from faces import (
     scene,
 )
 from photoaudit.cli.main import app
+from photoaudit.core.exit_status import ExitStatus
 from photoaudit.core.models import PURPOSES
 from setting import child, save_reference, write_register
 
@@ -576,10 +577,9 @@ def test_an_unexpected_error_is_exit_2_not_the_findings_code() -> None:
     import subprocess
     import sys
 
-    from photoaudit.__main__ import EXIT_CANNOT_RUN
-    from photoaudit.cli.shared import EXIT_CANNOT_RUN as SHARED_EXIT_CANNOT_RUN
+    from photoaudit.__main__ import ExitStatus as MainExitStatus
 
-    assert EXIT_CANNOT_RUN == SHARED_EXIT_CANNOT_RUN
+    assert MainExitStatus.CANNOT_RUN is ExitStatus.CANNOT_RUN == 2
     probe = (
         "import photoaudit.cli.main as cli\n"
         "def broken(**kwargs):\n"

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from photoaudit.cli import quarantine as cli_quarantine
 from photoaudit.store import quarantine as q
 from photoaudit.cli.main import app
-from photoaudit.cli.shared import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_NOT_CONFIRMED
+from photoaudit.core.exit_status import ExitStatus
 
 PHOTOS = {"tablet-1/a.jpg": b"photo a " * 100, "tablet-1/b.jpg": b"photo b " * 100}
 
@@ -70,7 +70,7 @@ def test_piped_yes_never_confirms_a_purge(place: Path) -> None:
     files = quarantined(place)
     assert len(files) == 2
     piped = cli(place, "purge", "--older-than", "0d", input="y\n")  # echo y | photoaudit purge
-    assert piped.exit_code == EXIT_NOT_CONFIRMED, piped.output
+    assert piped.exit_code == ExitStatus.NOT_CONFIRMED, piped.output
     assert "only a person at a terminal" in piped.output
     assert all(p.exists() for p in files)
 
@@ -80,17 +80,17 @@ def test_at_a_terminal_no_is_its_own_outcome_and_yes_deletes(place: Path, monkey
     files = quarantined(place)
     monkeypatch.setattr(cli_quarantine, "interactive", lambda: True)
     declined = cli(place, "purge", "--older-than", "0d", input="n\n")
-    assert declined.exit_code == EXIT_NOT_CONFIRMED != EXIT_CANNOT_RUN
+    assert declined.exit_code == ExitStatus.NOT_CONFIRMED != ExitStatus.CANNOT_RUN
     assert all(p.exists() for p in files)
     done = cli(place, "purge", "--older-than", "0d", input="y\n")
-    assert done.exit_code == EXIT_CLEAR, done.output
+    assert done.exit_code == ExitStatus.CLEAR, done.output
     assert not any(p.exists() for p in files)
 
 
 def test_yes_option_purges_without_a_terminal(place: Path) -> None:
     assert move(place, *PHOTOS) == 0
     files = quarantined(place)
-    assert cli(place, "purge", "--older-than", "0d", "--yes").exit_code == EXIT_CLEAR
+    assert cli(place, "purge", "--older-than", "0d", "--yes").exit_code == ExitStatus.CLEAR
     assert not any(p.exists() for p in files)
 
 
@@ -100,7 +100,7 @@ def test_the_restore_listing_finishes_a_half_done_move_and_shows_the_photo(place
     entries = q.Manifest(place / "data" / "quarantine").entries()
     assert len(q.open_operations(entries)) == 1 and q.quarantined_items(entries) == []
     listing = cli(place, "restore")
-    assert listing.exit_code == EXIT_CLEAR, listing.output
+    assert listing.exit_code == ExitStatus.CLEAR, listing.output
     assert "Finished an interrupted move" in listing.output
     assert "a.jpg" in listing.output.split("Finished an interrupted move")[-1]  # listed, not hidden
     entries = q.Manifest(place / "data" / "quarantine").entries()
@@ -112,7 +112,7 @@ def test_the_restore_listing_finishes_a_half_done_move_and_shows_the_photo(place
 def test_a_purge_with_nothing_old_enough_still_finishes_a_half_done_move(place: Path) -> None:
     assert move(place, "tablet-1/a.jpg", crash="copied:1") == q.CRASH_EXIT
     result = cli(place, "purge", "--older-than", "30d", "--yes")
-    assert result.exit_code == EXIT_CLEAR, result.output
+    assert result.exit_code == ExitStatus.CLEAR, result.output
     assert "Finished an interrupted move" in result.output
     entries = q.Manifest(place / "data" / "quarantine").entries()
     assert q.open_operations(entries) == []
@@ -123,7 +123,7 @@ def test_a_purge_with_nothing_old_enough_still_finishes_a_half_done_move(place: 
 def test_restore_of_a_photo_whose_move_was_half_done_finds_it(place: Path) -> None:
     assert move(place, "tablet-1/a.jpg", crash="moved:1") == q.CRASH_EXIT
     result = cli(place, "restore", "tablet-1/a.jpg")
-    assert result.exit_code == EXIT_CLEAR, result.output
+    assert result.exit_code == ExitStatus.CLEAR, result.output
     assert (place / "transfer" / "tablet-1" / "a.jpg").read_bytes() == PHOTOS["tablet-1/a.jpg"]
 
 

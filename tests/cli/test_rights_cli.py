@@ -19,7 +19,7 @@ from nursery import ROWS, write_register
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from photoaudit.cli.shared import EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS
+from photoaudit.core.exit_status import ExitStatus
 from photoaudit.faces.engine import EngineSettings
 from photoaudit.store.erasure import FORGET_DISTANCE
 from photoaudit.operations.incremental import examine_key
@@ -39,7 +39,7 @@ def audit(data: Path, folder: Path, *args: object):  # noqa: ANN201
 
 def audit_json(data: Path, folder: Path, *args: object) -> dict:
     result = audit(data, folder, "--json", "-", *args)
-    assert result.exit_code in (EXIT_CLEAR, EXIT_FINDINGS), result.output
+    assert result.exit_code in (ExitStatus.CLEAR, ExitStatus.FINDINGS), result.output
     return json.loads(result.stdout)
 
 
@@ -72,7 +72,7 @@ def test_forget_names_the_child_as_the_register_does_and_a_later_audit_matches_n
     assert refs and faces and all(t in state_bytes(data) for t in refs + faces)
 
     result = cli(data, "forget", "C01")  # the register says c01
-    assert result.exit_code == EXIT_CLEAR, result.output
+    assert result.exit_code == ExitStatus.CLEAR, result.output
     assert "Erased the face data of Ava Patel (c01)" in result.stdout
     with Store(data / "state") as store:
         assert set(store.forgotten()) == {"c01"}
@@ -89,7 +89,7 @@ def test_forget_of_an_id_no_child_has_is_refused_and_records_nothing(nursery: tu
     data, _ = nursery
     before = state_bytes(data)
     result = cli(data, "forget", "c09")
-    assert result.exit_code == EXIT_CANNOT_RUN
+    assert result.exit_code == ExitStatus.CANNOT_RUN
     assert "c09" in result.stderr and "c01" in result.stderr  # the closest ids
     assert "Erased" not in result.output
     with Store(data / "state") as store:
@@ -125,7 +125,7 @@ def test_forget_erases_a_face_that_was_unknown_when_audited(nursery: tuple[Path,
     assert face.template is not None
     template = face.template.tobytes()
 
-    assert cli(data, "forget", "c01").exit_code == EXIT_CLEAR
+    assert cli(data, "forget", "c01").exit_code == ExitStatus.CLEAR
     assert stored_faces(data, ava) == []
     assert template not in state_bytes(data)
 
@@ -143,7 +143,7 @@ def test_forget_erases_a_face_that_was_too_close_to_call_when_audited(nursery: t
     assert np.linalg.norm(grace - face.template, axis=1).min() > FORGET_DISTANCE  # not found by distance
     template = face.template.tobytes()
 
-    assert cli(data, "forget", "c02").exit_code == EXIT_CLEAR
+    assert cli(data, "forget", "c02").exit_code == ExitStatus.CLEAR
     assert stored_faces(data, ava) == []
     assert template not in state_bytes(data)
 
@@ -170,11 +170,11 @@ def test_exported_copies_are_recorded_and_come_down_after_a_withdrawal(nursery: 
     ava, out = folder / "tablet-1" / "ava.jpg", tmp_path / "to-post"
     check = cli(data, "check", ava, "--for", "social-media", "--export", out, "--posted-to", "Facebook group",
                 "--today", TODAY)
-    assert check.exit_code == EXIT_CLEAR, check.output
+    assert check.exit_code == ExitStatus.CLEAR, check.output
     assert "Recorded 1 copy(ies) as made for publishing" in check.stdout
 
     listed = cli(data, "published", "--json", "-")
-    assert listed.exit_code == EXIT_CLEAR
+    assert listed.exit_code == ExitStatus.CLEAR
     body = json.loads(listed.stdout)
     assert body["version"] == 1 and body["kind"] == "published"
     [copy] = body["copies"]
@@ -184,12 +184,12 @@ def test_exported_copies_are_recorded_and_come_down_after_a_withdrawal(nursery: 
     assert copy["exported"][:2] == "20" and copy["taken_down"] is None
 
     nothing = cli(data, "takedown", "--today", TODAY)
-    assert nothing.exit_code == EXIT_CLEAR and "Nothing to take down" in nothing.stdout
+    assert nothing.exit_code == ExitStatus.CLEAR and "Nothing to take down" in nothing.stdout
     assert quiet_fields(audit(data, folder, "--quiet").stdout.strip())["takedown"] == "0"
 
     withdraw_social_media(data, "c01", "2026-11-20")  # the parents withdraw social media consent
     down = cli(data, "takedown", "--today", TODAY)
-    assert down.exit_code == EXIT_FINDINGS
+    assert down.exit_code == ExitStatus.FINDINGS
     assert "Facebook group" in down.stdout and "withdrawn on 20 November 2026" in down.stdout
     assert "Ava Patel (c01)" in down.stdout
     body = json.loads(cli(data, "takedown", "--json", "-", "--today", TODAY).stdout)
@@ -199,13 +199,13 @@ def test_exported_copies_are_recorded_and_come_down_after_a_withdrawal(nursery: 
     assert item["reasons"][0]["child_id"] == "c01" and "withdrawn" in item["reasons"][0]["why"]
 
     quiet = audit(data, folder, "--quiet")  # the weekly cron audit says so the morning after
-    assert quiet.exit_code == EXIT_FINDINGS and quiet_fields(quiet.stdout.strip())["takedown"] == "1"
+    assert quiet.exit_code == ExitStatus.FINDINGS and quiet_fields(quiet.stdout.strip())["takedown"] == "1"
     report = audit_json(data, folder)
     assert report["takedown"] == 1
     assert any("1 published copy must be taken down" in w for w in report["warnings"])
 
     marked = cli(data, "takedown", "--done", copy["id"], "--by", "Jo", "--today", TODAY)
-    assert marked.exit_code == EXIT_CLEAR and "taken down" in marked.stdout
+    assert marked.exit_code == ExitStatus.CLEAR and "taken down" in marked.stdout
     [after] = json.loads(cli(data, "published", "--json", "-").stdout)["copies"]
     assert after["taken_down_by"] == "Jo" and after["taken_down"]
 
@@ -216,13 +216,13 @@ def test_published_filters_and_refuses_what_names_nothing(nursery: tuple[Path, P
                           ("tablet-2/ava-and-sam.jpg", "website")):
         result = cli(data, "check", folder / name, "--for", purpose, "--export", tmp_path / purpose,
                      "--today", TODAY)
-        assert result.exit_code in (EXIT_CLEAR, EXIT_FINDINGS), result.output
+        assert result.exit_code in (ExitStatus.CLEAR, ExitStatus.FINDINGS), result.output
     [pair] = json.loads(cli(data, "published", "--json", "-", "--for", "website").stdout)["copies"]
     assert pair["children"] == ["c01"] and pair["covered_faces"] == 1  # Sam is covered: not shown
 
     def ids(*args: object) -> list[list[str]]:
         result = cli(data, "published", "--json", "-", *args)
-        assert result.exit_code == EXIT_CLEAR, result.output
+        assert result.exit_code == ExitStatus.CLEAR, result.output
         return [c["children"] for c in json.loads(result.stdout)["copies"]]
 
     assert ids() == [["c01"], ["c02"], ["c01"]]
@@ -231,9 +231,9 @@ def test_published_filters_and_refuses_what_names_nothing(nursery: tuple[Path, P
     assert ids("--for", "display") == [["c02"]]
     assert ids("--since", "2000-01-01", "--until", "2999-12-31") == [["c01"], ["c02"], ["c01"]]
     assert ids("--until", "2000-01-01") == []
-    assert cli(data, "published", "--child", "c09").exit_code == EXIT_CANNOT_RUN
-    assert cli(data, "published", "--since", "last week").exit_code == EXIT_CANNOT_RUN
-    assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--posted-to", "x").exit_code == EXIT_CANNOT_RUN
+    assert cli(data, "published", "--child", "c09").exit_code == ExitStatus.CANNOT_RUN
+    assert cli(data, "published", "--since", "last week").exit_code == ExitStatus.CANNOT_RUN
+    assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--posted-to", "x").exit_code == ExitStatus.CANNOT_RUN
 
 
 # -- leavers: the face is erased, the photos stay tracked --------------------------------------------
@@ -304,7 +304,7 @@ def detections(monkeypatch: pytest.MonkeyPatch) -> list:
 
 def find_json(data: Path, *args: object) -> dict:
     result = cli(data, "find", *args, "--json", "-")
-    assert result.exit_code == EXIT_CLEAR, result.output
+    assert result.exit_code == ExitStatus.CLEAR, result.output
     body = json.loads(result.stdout)
     assert (body["version"], body["kind"]) == (1, "find")
     return body
@@ -347,7 +347,7 @@ def test_find_lists_every_photo_of_a_child_without_looking_for_faces_again(
     shown = cli(data, "find", "c01")
     assert "Photos of Ava Patel (c01) (2)" in shown.stdout and "tablet-2/ava-and-sam.jpg" in shown.stdout
     unknown = cli(data, "find", "c09")
-    assert unknown.exit_code == EXIT_CANNOT_RUN and "c01" in unknown.stderr
+    assert unknown.exit_code == ExitStatus.CANNOT_RUN and "c01" in unknown.stderr
 
 
 def test_find_says_which_photos_are_in_quarantine_and_which_were_published(
@@ -359,7 +359,7 @@ def test_find_says_which_photos_are_in_quarantine_and_which_were_published(
     assert len(sam) == 3 and all(p["quarantined"] and places_in(p, folder) == [] for p in sam)
     assert all("in quarantine as" in p["where_now"] for p in sam)
     assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--export", tmp_path / "out",
-               "--today", TODAY).exit_code == EXIT_CLEAR
+               "--today", TODAY).exit_code == ExitStatus.CLEAR
     [copy] = json.loads(cli(data, "published", "--json", "-").stdout)["copies"]
     ava = by_path(find_json(data, "c01"))["tablet-1/ava.jpg"]
     assert ava["published"] == [copy["id"]] and "1 copy made for publishing" in ava["where_now"]
@@ -397,9 +397,9 @@ def test_find_copy_hands_over_copies_that_show_no_other_child(nursery: tuple[Pat
     assert np.abs(centre(faces["c01"]) - COVER_RGB).max() > 8  # Ava, the child asked about, not
 
     inside = cli(data, "find", "c01", "--copy", folder / "parents")
-    assert inside.exit_code == EXIT_CANNOT_RUN and "audited folder" in inside.stderr
+    assert inside.exit_code == ExitStatus.CANNOT_RUN and "audited folder" in inside.stderr
     assert not (folder / "parents").exists()
-    assert cli(data, "find", "c01", "--cover").exit_code == EXIT_CANNOT_RUN
+    assert cli(data, "find", "c01", "--cover").exit_code == ExitStatus.CANNOT_RUN
 
 
 def test_find_still_answers_for_a_leaver_whose_face_was_erased(nursery: tuple[Path, Path]) -> None:
@@ -426,7 +426,7 @@ def test_each_audit_removes_its_own_dated_reports_and_log_lines_past_their_age(n
     stamp = (datetime.now(timezone.utc) - timedelta(days=400)).isoformat(timespec="seconds")
     log.write_text(f"{stamp} [1] audit /old: Ava Patel (c01) ...\n", encoding="utf-8")
 
-    assert audit(data, folder, "--quiet").exit_code == EXIT_FINDINGS
+    assert audit(data, folder, "--quiet").exit_code == ExitStatus.FINDINGS
     names = {p.name for p in reports.iterdir()}
     assert old not in names and {recent, "kept-by-the-manager.json"} <= names
     assert len([n for n in names if n.startswith("audit-")]) == 2  # the recent one and this run's
@@ -437,7 +437,7 @@ def test_each_audit_removes_its_own_dated_reports_and_log_lines_past_their_age(n
     (data / "photoaudit.toml").write_text("[retention]\nreports_months = 1\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["--config", str(data / "photoaudit.toml"), "--data", str(data), "audit",
                                       str(folder), "--jobs", "1", "--today", TODAY, "--quiet"])
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitStatus.FINDINGS, result.output
     assert recent not in {p.name for p in reports.iterdir()}
     assert "older than 1 months" in log.read_text(encoding="utf-8")
 
@@ -449,20 +449,20 @@ def test_a_state_folder_from_before_these_records_answers_every_rights_command(n
     db = sqlite3.connect(data / "state" / "photoaudit.sqlite3")
     db.executescript("DROP TABLE IF EXISTS published; DROP TABLE IF EXISTS leaver_photo;")
     db.close()
-    assert cli(data, "takedown", "--today", TODAY).exit_code == EXIT_CLEAR
+    assert cli(data, "takedown", "--today", TODAY).exit_code == ExitStatus.CLEAR
     assert json.loads(cli(data, "published", "--json", "-").stdout)["copies"] == []
     assert len(find_json(data, "c01")["photos"]) == 2
-    assert cli(data, "forget", "c02").exit_code == EXIT_CLEAR
+    assert cli(data, "forget", "c02").exit_code == ExitStatus.CLEAR
 
 
 def test_enrol_allow_again_names_the_child_by_the_same_rule(nursery: tuple[Path, Path]) -> None:
     data, _ = nursery
-    assert cli(data, "forget", "c01").exit_code == EXIT_CLEAR
+    assert cli(data, "forget", "c01").exit_code == ExitStatus.CLEAR
     wrong = cli(data, "enrol", "--allow-again", "c09")
-    assert wrong.exit_code == EXIT_CANNOT_RUN and "c01" in wrong.stderr and "erased on request" in wrong.stderr
+    assert wrong.exit_code == ExitStatus.CANNOT_RUN and "c01" in wrong.stderr and "erased on request" in wrong.stderr
     with Store(data / "state") as store:
         assert set(store.forgotten()) == {"c01"}
     again = cli(data, "enrol", "--allow-again", "C01")
-    assert again.exit_code == EXIT_CLEAR, again.output
+    assert again.exit_code == ExitStatus.CLEAR, again.output
     assert "c01 may be enrolled again" in again.stdout
     assert "Ava Patel (c01): 2 reference photo(s) enrolled" in again.stdout

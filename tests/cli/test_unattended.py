@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from photoaudit.cli import quarantine as cli_quarantine
 from photoaudit.store import quarantine as q
 from photoaudit.cli.main import app
-from photoaudit.cli.shared import EXIT_ALREADY_RUNNING, EXIT_CANNOT_RUN, EXIT_CLEAR, EXIT_FINDINGS, EXIT_NOT_CONFIRMED
+from photoaudit.core.exit_status import ExitStatus
 from photoaudit.faces.engine import EngineSettings, FaceEngine
 from photoaudit.operations.incremental import examine_key, folder_key
 from photoaudit.store.lock import acquire
@@ -69,7 +69,7 @@ def log_text(data: Path) -> str:
 def test_cron_run_prints_one_line_and_leaves_a_dated_report_and_a_log(nursery: tuple[Path, Path]) -> None:
     data, folder = nursery
     result = audit(data, folder, "--quiet")
-    assert result.exit_code == EXIT_FINDINGS
+    assert result.exit_code == ExitStatus.FINDINGS
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("photoaudit: photos=6 keep=3 delete=3 review=0 ")
     [report] = (data / "state" / "reports").glob("audit-*.json")
@@ -89,15 +89,15 @@ def test_exit_codes_tell_clear_findings_could_not_run_and_already_running(nurser
     data, folder = nursery
     for relative in ("tablet-1/grace.jpg", *DELETED):
         (folder / relative).unlink()
-    assert audit(data, folder, "--quiet").exit_code == EXIT_CLEAR
-    assert audit(data, folder / "missing", "--quiet").exit_code == EXIT_CANNOT_RUN
+    assert audit(data, folder, "--quiet").exit_code == ExitStatus.CLEAR
+    assert audit(data, folder / "missing", "--quiet").exit_code == ExitStatus.CANNOT_RUN
     assert "could not run" in log_text(data)
     with acquire(data / "state", folder_key(folder), "the folder"):
         busy = audit(data, folder, "--quiet")
-    assert busy.exit_code == EXIT_ALREADY_RUNNING
+    assert busy.exit_code == ExitStatus.ALREADY_RUNNING
     assert "already working on the folder" in " ".join(busy.stderr.split())
     assert "already running, exit=3" in log_text(data)
-    assert audit(data, folder, "--quiet").exit_code == EXIT_CLEAR  # free again
+    assert audit(data, folder, "--quiet").exit_code == ExitStatus.CLEAR  # free again
 
 
 def test_a_lock_left_by_a_killed_audit_is_recovered_and_reported(nursery: tuple[Path, Path]) -> None:
@@ -108,7 +108,7 @@ def test_a_lock_left_by_a_killed_audit_is_recovered_and_reported(nursery: tuple[
     )
     subprocess.run([sys.executable, "-c", code, str(data / "state"), folder_key(folder)], check=False)
     result = audit(data, folder, "--quiet", "--json", str(data / "report.json"))
-    assert result.exit_code == EXIT_FINDINGS
+    assert result.exit_code == ExitStatus.FINDINGS
     warnings = json.loads((data / "report.json").read_text(encoding="utf-8"))["warnings"]
     assert any("ended without finishing; its lock was recovered" in w for w in warnings)
     assert "its lock was recovered" in log_text(data)
@@ -133,7 +133,7 @@ def test_apply_killed_mid_run_then_run_again_has_every_photo_once_and_the_manife
 
     rerun = cli(data, "--quarantine", str(quarantine_dir), "audit", str(folder), "--apply", "--quiet",
                 "--jobs", "1", "--today", TODAY)
-    assert rerun.exit_code == EXIT_FINDINGS
+    assert rerun.exit_code == ExitStatus.FINDINGS
     assert "quarantined=1" in rerun.stdout  # the two moved before the kill are not moved again
 
     where: dict[str, list[Path]] = {}
@@ -155,21 +155,21 @@ def test_apply_killed_mid_run_then_run_again_has_every_photo_once_and_the_manife
 def test_apply_refuses_a_quarantine_inside_the_audited_folder(nursery: tuple[Path, Path]) -> None:
     data, folder = nursery
     result = cli(data, "--quarantine", str(folder / "q"), "audit", str(folder), "--apply", "--jobs", "1")
-    assert result.exit_code == EXIT_CANNOT_RUN
+    assert result.exit_code == ExitStatus.CANNOT_RUN
     assert all((folder / r).exists() for r in DELETED)
 
 
 def test_restore_lists_and_puts_back(nursery: tuple[Path, Path]) -> None:
     data, folder = nursery
-    assert audit(data, folder, "--apply", "--quiet").exit_code == EXIT_FINDINGS
+    assert audit(data, folder, "--apply", "--quiet").exit_code == ExitStatus.FINDINGS
     assert not any((folder / r).exists() for r in DELETED)
     listing = cli(data, "restore")
-    assert listing.exit_code == EXIT_CLEAR and "sam-again.jpg" in listing.stdout
+    assert listing.exit_code == ExitStatus.CLEAR and "sam-again.jpg" in listing.stdout
     one = cli(data, "restore", "tablet-2/sam.jpg")
-    assert one.exit_code == EXIT_CLEAR and (folder / "tablet-2/sam.jpg").exists()
-    assert cli(data, "restore", "--all").exit_code == EXIT_CLEAR
+    assert one.exit_code == ExitStatus.CLEAR and (folder / "tablet-2/sam.jpg").exists()
+    assert cli(data, "restore", "--all").exit_code == ExitStatus.CLEAR
     assert all((folder / r).exists() for r in DELETED)
-    assert cli(data, "restore", "nothing-like-it.jpg").exit_code == EXIT_CANNOT_RUN
+    assert cli(data, "restore", "nothing-like-it.jpg").exit_code == ExitStatus.CANNOT_RUN
 
 
 def test_purge_asks_first_deletes_for_good_and_records_what_it_deleted(
@@ -179,16 +179,16 @@ def test_purge_asks_first_deletes_for_good_and_records_what_it_deleted(
     audit(data, folder, "--apply", "--quiet")
     quarantined = [i.quarantined for i in q.quarantined_items(q.Manifest(data / "quarantine").entries())]
     assert len(quarantined) == 3
-    assert cli(data, "purge", "--older-than", "30d", "--yes").exit_code == EXIT_CLEAR  # too young
+    assert cli(data, "purge", "--older-than", "30d", "--yes").exit_code == ExitStatus.CLEAR  # too young
     piped = cli(data, "purge", "--older-than", "0d", input="y\n")  # no terminal: piped input never confirms
-    assert piped.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
+    assert piped.exit_code == ExitStatus.NOT_CONFIRMED and all(p.exists() for p in quarantined)
     monkeypatch.setattr(cli_quarantine, "interactive", lambda: True)  # a person at a terminal from here on
     declined = cli(data, "purge", "--older-than", "0d", input="n\n")
-    assert declined.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
+    assert declined.exit_code == ExitStatus.NOT_CONFIRMED and all(p.exists() for p in quarantined)
     no_answer = cli(data, "purge", "--older-than", "0d", input="")
-    assert no_answer.exit_code == EXIT_NOT_CONFIRMED and all(p.exists() for p in quarantined)
+    assert no_answer.exit_code == ExitStatus.NOT_CONFIRMED and all(p.exists() for p in quarantined)
     done = cli(data, "purge", "--older-than", "0d", input="y\n")
-    assert done.exit_code == EXIT_CLEAR
+    assert done.exit_code == ExitStatus.CLEAR
     assert not any(p.exists() for p in quarantined)
     entries = q.Manifest(data / "quarantine").entries()
     assert sum(e.get("op") == "purge" and e["step"] == "done" for e in entries) == 3
@@ -209,7 +209,7 @@ def test_reaudit_lists_photos_whose_verdict_changed_without_finding_faces(
     detections.clear()
     result = cli(data, "reaudit", str(folder), "--json", "-", "--today", TODAY)
     assert detections == []  # no face found again, only matched and judged
-    assert result.exit_code == EXIT_FINDINGS
+    assert result.exit_code == ExitStatus.FINDINGS
     report = json.loads(result.stdout)
     assert report["kind"] == "reaudit" and report["summary"]["photos"] == 6
     changed = {c["path"]: c for c in report["changes"]}
@@ -217,7 +217,7 @@ def test_reaudit_lists_photos_whose_verdict_changed_without_finding_faces(
     assert changed["tablet-1/ava.jpg"]["before"]["purposes"]["social_media"] == "allowed"
     assert changed["tablet-1/ava.jpg"]["after"]["purposes"]["social_media"] == "withheld"
     again = cli(data, "reaudit", str(folder), "--quiet", "--today", TODAY)
-    assert again.exit_code == EXIT_CLEAR and "changed=0" in again.stdout
+    assert again.exit_code == ExitStatus.CLEAR and "changed=0" in again.stdout
 
 
 # -- erasure ---------------------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ def test_forget_erases_the_child_for_real_and_for_good(nursery: tuple[Path, Path
     assert all(t in raw for t in refs + faces + kept_refs + kept_faces)  # the check can see them
 
     result = cli(data, "forget", "c01")
-    assert result.exit_code == EXIT_CLEAR
+    assert result.exit_code == ExitStatus.CLEAR
     assert "2 reference template(s), and 3 stored face(s) in 2 photo(s)" in result.stdout
     raw = state_bytes(data)
     assert not any(t in raw for t in refs + faces)  # gone from every byte of the store
@@ -272,7 +272,7 @@ def test_forget_erases_the_child_for_real_and_for_good(nursery: tuple[Path, Path
 def test_forget_is_refused_while_an_audit_is_running(nursery: tuple[Path, Path]) -> None:
     data, folder = nursery
     with acquire(data / "state", folder_key(folder), "the folder"):
-        assert cli(data, "forget", "c01").exit_code == EXIT_ALREADY_RUNNING
+        assert cli(data, "forget", "c01").exit_code == ExitStatus.ALREADY_RUNNING
     with Store(data / "state") as store:
         assert store.references_of("c01")
 
@@ -362,7 +362,7 @@ def test_forget_says_so_when_a_registered_child_had_no_face_data(nursery: tuple[
     rows["c04"] = "c04,Leo Smith,Butterflies,attending,,yes,yes,yes,yes,yes,no,2030-09-01\n"
     write_register(data, rows)
     result = cli(data, "forget", "c04")
-    assert result.exit_code == EXIT_CLEAR
+    assert result.exit_code == ExitStatus.CLEAR
     assert "No face data was stored for Leo Smith (c04)" in result.stdout
     with Store(data / "state") as store:
         assert set(store.forgotten()) == {"c04"} and store.references_of("c01")

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from photoaudit.cli.shared import EXIT_FINDINGS, EXIT_UNCHECKED
+from photoaudit.core.exit_status import ExitStatus
 
 TODAY = "2026-11-22"
 
@@ -26,7 +26,7 @@ def test_the_summary_line_counts_skipped_files(nursery: tuple[Path, Path], tmp_p
     (folder / "._ava.jpg").write_bytes(b"\x00\x05\x16\x07" + b"\x00" * 40)
     result = cli(data, "audit", str(folder), "--today", TODAY, "-q", "--jobs", "1",
                  "--json", str(tmp_path / "r.json"))
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitStatus.FINDINGS, result.output
     assert " skipped=1 " in result.output
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["skipped"] == [
@@ -48,7 +48,7 @@ def test_an_unreadable_sub_folder_says_its_photos_were_not_checked(
 
     monkeypatch.setattr(Path, "iterdir", iterdir)
     result = cli(data, "audit", str(folder), "--today", TODAY, "--jobs", "1", "--json", str(tmp_path / "r.json"))
-    assert result.exit_code == EXIT_UNCHECKED == 4, result.output
+    assert result.exit_code == ExitStatus.UNCHECKED == 4, result.output
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     (row,) = [i for i in report["images"] if i["path"] == "tablet-2"]
     assert row["entry"] == "folder" and row["action"] == "review"

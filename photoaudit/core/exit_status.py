@@ -1,0 +1,22 @@
+"""The exit codes of every command: one ``IntEnum``, used by name everywhere (README, "Exit codes").
+
+A scheduled job reads them, so each number keeps its meaning: 0 nothing to do, 1 something
+needs a person, 2 the command could not run (:class:`photoaudit.core.errors.CannotRun`),
+3 another run holds the lock, 4 the audit finished but some photos were not checked,
+5 ``purge`` listed what it would delete and nobody confirmed it.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What a command's exit code says, by name."""
+
+    CLEAR = 0  # nothing needs doing
+    FINDINGS = 1  # something needs deleting, reviewing, taking down, or is not cleared
+    CANNOT_RUN = 2  # the command could not run at all
+    ALREADY_RUNNING = 3  # another run holds the lock
+    UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
+    NOT_CONFIRMED = 5  # purge listed what it would delete, but nobody confirmed it: nothing was deleted
