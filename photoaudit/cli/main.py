@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 from ..core.exit_status import ExitStatus
 from .. import __version__
 from . import group, posting, quarantine, review, rights, setting, weekly
-from .shared import state
+from .shared import Environment, set_environment
 
 
 #: The options of photoaudit itself, before or after the command (``audit X --data D`` too).
@@ -138,12 +138,8 @@ def main(
                            help="Show the version and which face detector runs.")
     ] = False,
 ) -> None:
-    state.data_dir = data
-    state.state_dir = state_dir
-    state.config = config
-    state.quarantine_dir = quarantine_dir
-    state.log_file = log_file
-    state.folders = ()  # each command names its own
+    ctx.obj = Environment(data, state_dir, config, quarantine_dir, log_file)  # each command names its folders
+    set_environment(ctx.obj)
     if ctx.invoked_subcommand is None:  # bare `photoaudit`: its help, as other commands do
         typer.echo(ctx.get_help())
         raise typer.Exit(ExitStatus.CLEAR)

@@ -29,7 +29,7 @@ from .shared import (
     progress_bar,
     send_json,
     settings_from,
-    state,
+    name_folders,
 )
 
 app = typer.Typer(add_completion=False)
@@ -91,7 +91,7 @@ def check_command(
         folders = [p for p in photos if p.is_dir()]
         if posted_to is not None and export is None:
             raise CannotRun("--posted-to says where copies go: use it with --export.")
-        state.folders = tuple(folders)
+        name_folders(tuple(folders))
         near = tuple({p.absolute().parent for p in photos if not p.is_dir()})
         reports = [json_out] if json_out is not None else []
         files = gather(photos)

@@ -23,7 +23,8 @@ from .shared import (
     examples,
     parse_today,
     settings_from,
-    state,
+    name_folders,
+    environment,
 )
 
 app = typer.Typer(add_completion=False)
@@ -52,7 +53,7 @@ def doctor_command(
         except ConfigError as err:  # said as one of the checks, like every other problem
             checks = [Check("fail", "Settings file", str(err))]
         else:
-            checks = run_checks(settings, detector.value, find_config(state.config))
+            checks = run_checks(settings, detector.value, find_config(environment().config))
     for check in checks:
         style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
         console.print(f"{check.mark} {check.what}: {check.words}", style=style)
@@ -162,7 +163,7 @@ def devices_command(
     from ..media.video import read_video_meta
 
     console = console_for()
-    state.folders = (folder,)
+    name_folders((folder,))
     with cannot_run_is_exit_2():
         settings = settings_from(None, None)
         checked_writes(settings, Writes(folders=(folder,)))

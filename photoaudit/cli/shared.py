@@ -17,6 +17,8 @@ import csv
 import io
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
@@ -38,7 +40,11 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
 
 
 
-class State:
+@dataclass(frozen=True)
+class Environment:
+    """What this run of photoaudit was given before its command (a value, never module state:
+    httpie's ``Environment``). The main callback puts it on the command-line context."""
+
     data_dir: Optional[Path] = None  # --data or PHOTOAUDIT_DATA; else photoaudit.toml's, else consent_data
     state_dir: Optional[Path] = None
     config: Optional[Path] = None
@@ -47,8 +53,24 @@ class State:
     folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
 
 
+#: This run's :class:`Environment`: a context-local value (as the command-line library keeps its
+#: own context), set by the main callback for each invocation, never a module's mutable fields.
+_ENVIRONMENT: ContextVar[Environment] = ContextVar("photoaudit_environment", default=Environment())
 
-state = State()
+
+def environment() -> Environment:
+    """This run's :class:`Environment` (the defaults when no command line is running)."""
+    return _ENVIRONMENT.get()
+
+
+def set_environment(env: Environment) -> None:
+    """Give this run its :class:`Environment` (the main callback, then a command naming its folders)."""
+    _ENVIRONMENT.set(env)
+
+
+def name_folders(folders: tuple[Path, ...]) -> None:
+    """The folders this command audits or checks: nothing, not even the log, is written there."""
+    set_environment(replace(environment(), folders=tuple(folders)))
 
 
 
@@ -70,8 +92,9 @@ def command_prefix() -> str:
     from ..formats.console import shell_word
 
     words = ["photoaudit"]
-    for option, value in (("--config", state.config), ("--data", state.data_dir), ("--state", state.state_dir),
-                          ("--quarantine", state.quarantine_dir), ("--log", state.log_file)):
+    env = environment()
+    for option, value in (("--config", env.config), ("--data", env.data_dir), ("--state", env.state_dir),
+                          ("--quarantine", env.quarantine_dir), ("--log", env.log_file)):
         if value is not None:
             words += [option, str(value)]
     return " ".join(shell_word(w) for w in words)
@@ -119,7 +142,7 @@ def log(message: str) -> None:
 
     try:
         settings = settings_from(None, None)
-        if log_refusal(settings, state.folders):
+        if log_refusal(settings, environment().folders):
             return  # refused (and said so): never into a folder being checked, a register, a photo...
     except (ConfigError, OSError, ValueError):
         return
@@ -165,22 +188,21 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
 def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     """photoaudit.toml (if any), then the command line on top; on Windows, the private folders
     not configured in the user's own profile (photoaudit/core/private_places.py)."""
-    from dataclasses import replace
-
     from ..core.settings import Settings
     from ..setting.config import command_line_match, find_config, load_config
     from ..setting.private_places import with_private_defaults
 
-    config = find_config(state.config)
+    env = environment()
+    config = find_config(env.config)
     settings = load_config(config) if config is not None else Settings()
     match = command_line_match(settings.match, tolerance, margin)
     return with_private_defaults(replace(
         settings,
-        data_dir=state.data_dir if state.data_dir is not None else settings.data_dir,
-        state_dir=state.state_dir if state.state_dir is not None else settings.state_dir,
+        data_dir=env.data_dir if env.data_dir is not None else settings.data_dir,
+        state_dir=env.state_dir if env.state_dir is not None else settings.state_dir,
         match=match,
-        quarantine_dir=state.quarantine_dir if state.quarantine_dir is not None else settings.quarantine_dir,
-        log_file=state.log_file if state.log_file is not None else settings.log_file,
+        quarantine_dir=env.quarantine_dir if env.quarantine_dir is not None else settings.quarantine_dir,
+        log_file=env.log_file if env.log_file is not None else settings.log_file,
     ))
 
 
@@ -252,7 +274,7 @@ def checked_writes(settings: Settings, writes: Writes) -> None:
     """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
     from ..store.outputs import check_writes
 
-    state.folders = tuple(writes.folders)
+    name_folders(tuple(writes.folders))
     for words in check_writes(settings, writes):
         err_console().print(words, style="yellow", soft_wrap=True)
 

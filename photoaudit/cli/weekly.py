@@ -33,7 +33,7 @@ from .shared import (
     progress_bar,
     send_json,
     settings_from,
-    state,
+    name_folders,
 )
 
 app = typer.Typer(add_completion=False)
@@ -174,7 +174,7 @@ def audit_command(
     with cannot_run_is_exit_2(f"audit {folder}"):
         day = parse_today(today)
         sep = csv_report.separator(csv_sep)
-        state.folders = (folder,)
+        name_folders((folder,))
         settings = settings_from(tolerance, margin)
         if reports_dir is not None:
             settings = replace(settings, reports_dir=reports_dir)
