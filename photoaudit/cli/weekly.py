@@ -6,7 +6,6 @@ A thin typer shell over :mod:`photoaudit.operations.workflow`; the exit codes ar
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -153,18 +152,11 @@ def audit_command(
     ] = False,
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
-    from dataclasses import replace
-
-    from ..faces.engine import EngineSettings
     from ..formats import csv_report, terminal
     from ..formats.interface import RenderOptions, ReportChoice
-    from ..store.outputs import Writes, write_report
-    from ..operations.memory_limit import workers_for
-    from ..operations.parallel import default_jobs
-    from ..store.report_retention import prune as prune_reports
-    from ..store.runlog import write_dated_report
     from ..operations.cluster import cluster_options
-    from ..operations.workflow import apply_findings, audit as run_audit, audit_locks, examiner_for, prepare
+    from ..operations.weekly_audit import AuditEvents, AuditRequest, run, with_reports_dir
+    from ..store.outputs import Writes, write_report
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
@@ -175,66 +167,31 @@ def audit_command(
         day = parse_today(today)
         sep = csv_report.separator(csv_sep)
         name_folders((folder,))
-        settings = settings_from(tolerance, margin)
-        if reports_dir is not None:
-            settings = replace(settings, reports_dir=reports_dir)
+        settings = with_reports_dir(settings_from(tolerance, margin), reports_dir)
         outputs = tuple(p for p in (json_out, csv_out, faces_csv, html_out) if p is not None)
         checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
-        on_cluster = cluster_options(settings.cluster, cluster, cluster_send_bytes, jobs)
-        engine_settings = EngineSettings(detector=detector.value)
-        with audit_locks(settings, folder, apply) as recovered, \
-                examiner_for(on_cluster, engine_settings, settings.video, folder) as (examiner, notes):
-            for words in recovered:
-                log(f"audit {folder}: {words}")
-            if examiner is not None:
-                for words in [f"New photos are checked on {examiner.describe()}.", *notes]:
-                    if not quiet:
-                        console.print(words)
-                    log(f"audit {folder}: {words}")
-            prepared = prepare(settings, engine_settings)
+        request = AuditRequest(folder, day, settings, detector.value, jobs, apply,
+                               cluster_options(settings.cluster, cluster, cluster_send_bytes, jobs))
+
+        def prepared_now(prepared) -> None:  # noqa: ANN001
             if prepared.enrolment is not None and not quiet:
-                console.print(
-                    f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled."
-                )
-            # dlib's CNN detector on this computer's workers: how many at once, and why it is slow
-            # (a cluster's workers are the cluster's to size)
-            workers, slow = ((jobs or default_jobs(), None) if examiner is not None
-                             else workers_for(prepared.engine.detector, jobs or default_jobs(), detector.value))
-            if slow is not None:  # dlib's CNN detector: why this audit is slow, and how many at once
-                log(f"audit {folder}: {slow}")
-                if not quiet:
-                    console.print(slow)
-            with progress_bar(console, enabled=not quiet) as (start, advance):
-                result = run_audit(folder, prepared, day, on_start=start, on_file=advance, jobs=workers,
-                                   examiner=examiner)
-            result.warnings[:0] = recovered + ([slow] if slow is not None else [])
-            if prepared.enrolment is not None:
-                result.warnings.extend(prepared.enrolment.warnings)
-                for erased in result.erased:
-                    log(f"audit {folder}: erased the face data of {erased['child_id']} ({erased['why']}): "
-                        f"{erased['references']} reference template(s), {erased['photo_faces']} stored face(s)")
-            if apply:
-                outcome = apply_findings(result, settings)
-                for item in outcome.done:
-                    log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
-                        f"(sha256 {item.sha256})")
-            complete_result_hints(result)
-            options = RenderOptions(register=prepared.register, sep=sep, prefix=command_prefix())
-            text = ReportChoice.JSON.to_format().render(result, options)
-            dated = write_dated_report(settings.reports_path, result.generated, text)
-            try:
-                pruned = prune_reports(settings.reports_path, settings.log_path,
-                                       settings.reports_months, datetime.now(timezone.utc)).words()
-            except OSError as err:  # never stops the audit; the log says what could not be removed
-                pruned = f"could not remove reports and log lines past their retention ({err})"
-            if pruned:
-                log(f"audit {folder}: {pruned}")
-            if json_out is not None:
-                send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
-            for choice, path in reports:
-                write_report(settings, path, choice.to_format().render(result, options), force)
+                console.print(f"Enrolment refreshed: {enrolled_words(prepared.enrolment.enrolled)} enrolled.")
+
+        def options(register) -> RenderOptions:  # noqa: ANN001
+            return RenderOptions(register=register, sep=sep, prefix=command_prefix())
+
+        with progress_bar(console, enabled=not quiet) as (start, advance):
+            events = AuditEvents(say=(lambda words: None) if quiet else console.print, log=log,
+                                 prepared=prepared_now, start=start, advance=advance)
+            done = run(request, lambda result, prepared: ReportChoice.JSON.to_format().render(
+                result, options(prepared.register)), events, complete_result_hints)
+        result, prepared = done.result, done.prepared
+        if json_out is not None:
+            send_json(json_out, done.report, lambda path, body: write_report(settings, path, body, force))
+        for choice, path in reports:
+            write_report(settings, path, choice.to_format().render(result, options(prepared.register)), force)
     line = terminal.summary_line(result, devices_checked=prepared.devices is not None)
-    log(f"{line} exit={result.exit_code} report={dated}")
+    log(f"{line} exit={result.exit_code} report={done.dated}")
     if quiet:
         console.print(line, soft_wrap=True)
     else:
