@@ -173,7 +173,9 @@ def test_a_new_examine_version_invalidates_stored_faces(
     assert len(detections) == len(PHOTOS)
 
 
-def test_unreadable_files_and_broken_videos_are_never_stored(nursery: tuple[Path, Path], detections: list) -> None:
+def test_unreadable_files_and_broken_videos_are_looked_at_afresh_and_kept_only_for_reaudit(
+    nursery: tuple[Path, Path], detections: list
+) -> None:
     data, folder = nursery
     whole = (folder / "tablet-1" / "ava.jpg").read_bytes()
     (folder / "tablet-1" / "cut.jpg").write_bytes(whole[: len(whole) // 2])
@@ -185,11 +187,12 @@ def test_unreadable_files_and_broken_videos_are_never_stored(nursery: tuple[Path
         assert verdicts["tablet-1/clip.mp4"].action is Action.REVIEW
         assert result.cache == {"examined": 2, "reused": len(PHOTOS)}  # looked at afresh each time
     assert detections == []  # neither reached face detection
-    with Store(data / "state") as store:
-        cut = result.hashes["tablet-1/cut.jpg"]
-        assert store.faces(cut, incremental.examine_key(EngineSettings())) is None
-        clip = result.hashes["tablet-1/clip.mp4"]
-        assert store.faces(clip, incremental.examine_key(EngineSettings(), MediaKind.VIDEO)) is None
+    with Store(data / "state") as store:  # what was wrong is kept (reaudit judges it), with no face
+        cut = store.examination(result.hashes["tablet-1/cut.jpg"], incremental.examine_key(EngineSettings()))
+        clip = store.examination(result.hashes["tablet-1/clip.mp4"],
+                                 incremental.examine_key(EngineSettings(), MediaKind.VIDEO))
+        assert cut is not None and cut.problem and cut.faces == ()
+        assert clip is not None and clip.problem and clip.faces == ()
 
 
 def test_a_photo_that_changes_while_examined_is_not_stored(
