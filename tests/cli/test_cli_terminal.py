@@ -328,13 +328,14 @@ def test_the_html_report_hints_carry_the_data_folder(monkeypatch: pytest.MonkeyP
     from photoaudit.cli import shared as cli_module
     from photoaudit.formats.interface import html_hints
 
-    for name in ("config", "state_dir", "quarantine_dir", "log_file"):
-        monkeypatch.setattr(cli_module.state, name, None)
-    monkeypatch.setattr(cli_module.state, "data_dir", Path("consent_data/a&b"))
+    cli_module.set_environment(cli_module.Environment(data_dir=Path("consent_data/a&b")))
     page = "<code>photoaudit review --decisions FILE</code>"
-    assert html_hints(page, cli_module.command_prefix()) == (
-        "<code>photoaudit --data 'consent_data/a&amp;b' review --decisions FILE</code>"
-    )
+    try:
+        assert html_hints(page, cli_module.command_prefix()) == (
+            "<code>photoaudit --data 'consent_data/a&amp;b' review --decisions FILE</code>"
+        )
+    finally:
+        cli_module.set_environment(cli_module.Environment())
 
 
 def test_doctor_names_a_broken_settings_file(tmp_path: Path) -> None:
