@@ -4,9 +4,10 @@ The official ONNX Runtime wheels collect usage data for Microsoft. From 1.29 on 
 macOS (and in Windows builds other than Windows' own) it is the 1DS SDK: ``import
 onnxruntime`` alone creates an event queue (``onnxruntime.db``) and a persistent
 ``deviceid`` in ``Microsoft/DeveloperTools/.onnxruntime`` under the user's cache folder
-(:func:`telemetry_folders`) and a ``.ses`` file in the temporary folder, and some seconds
-later looks up and sends to ``mobile.events.data.microsoft.com``: the computer, the CPU,
-the Python program, the library's version. Measured on 1.29.0, 1.30.0, 1.31.1 and 1.32.0:
+(:func:`telemetry_folders`) and a ``.ses`` file in the temporary folder (1.29 and 1.30 a
+``mat-debug-<pid>.log`` there too), and some seconds later looks up and sends to
+``mobile.events.data.microsoft.com``: the computer, the CPU, the Python program, the
+library's version. Measured on 1.29.0, 1.30.0, 1.31.1 and 1.32.0:
 
 - ``ORT_DISABLE_TELEMETRY=1`` in the environment before the library starts leaves nothing:
   no file, no socket (ONNX Runtime's own notes call it the full opt-out; it is latched for
