@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup install-command browser demo test bench clean
+.PHONY: setup install-command browser strace demo test bench clean
 
 setup: $(STAMP)
 
@@ -58,7 +58,21 @@ browser:
 	    echo "chromium is not installed and cannot be here (needs root and apt-get): the browser test will be skipped."; \
 	  fi; }
 
-test: setup browser
+# The test that nothing leaves this computer runs an audit under strace (every socket, connect
+# and DNS lookup of every process): Debian's strace, installed here like chromium above when it is
+# missing and we can. Otherwise that test is skipped and says why.
+strace:
+	@command -v strace >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing strace for the test that nothing leaves this computer (apt-get)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        --no-install-recommends strace >/dev/null; } \
+	      || echo "Could not install strace: the network test will be skipped."; \
+	  else \
+	    echo "strace is not installed and cannot be here (needs root and apt-get): the network test will be skipped."; \
+	  fi; }
+
+test: setup browser strace
 	$(BIN)/python -m pytest
 
 # Speed and recall against the face_recognition CLI (about 7 min on 2 cores); not part of `make test`.

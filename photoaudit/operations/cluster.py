@@ -48,7 +48,7 @@ from typing import Any
 from .. import __version__
 from ..core.errors import CannotRun
 from ..core.settings import ClusterSettings, VideoSettings
-from ..faces.detectors import detector_class
+from ..faces.detectors import REGISTRY, detector_class
 from ..faces.engine import EngineSettings, FaceEngine
 from ..faces.model_files import EngineUnavailable, import_dlib, models_dir
 from ..media.files import open_regular
@@ -178,10 +178,11 @@ def check_worker(identity: str, settings: EngineSettings, folder: str | None) ->
     detector = settings.detector  # the audit sends it resolved: never "auto" here
     try:
         detector = settings.resolved_detector()
-    except CannotRun:  # the detector asked for cannot run on this worker
-        return f"the {detector} face detector is not installed there"
-    if not detector_class(detector).available():
-        return f"the {detector} face detector is not installed there"
+        why = detector_class(detector).unavailable()
+    except CannotRun as err:  # the detector asked for cannot run on this worker
+        why = (detector_class(detector).unavailable() if detector in REGISTRY else None) or str(err)
+    if why:  # not installed, or (CenterFace) ONNX Runtime loaded there with its telemetry on
+        return f"the {detector} face detector cannot run there: {why}"
     try:
         import_dlib()
         models_dir()

@@ -11,6 +11,7 @@ import os
 import shutil
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,43 @@ def check_detector(detector: str) -> Check:
     if choice.last_resort and detector == "auto":
         return Check("warn", "Face detector", words + ". Run the set-up again (make setup) to get CenterFace")
     return Check("ok", "Face detector", words)
+
+
+def check_sends_nothing(environ: Mapping[str, str] | None = None, home: Path | None = None,
+                        platform: str = sys.platform) -> Check:
+    """Network: none; files outside the setting's folders: none. Fails where ONNX Runtime's
+    telemetry queue is on this computer (``environ``/``home``: whose cache folders to look
+    in; this user's by default), or its telemetry is on in this process
+    (:mod:`photoaudit.faces.onnx_runtime`, which this check uses to load it)."""
+    import importlib.util
+
+    from ..faces import onnx_runtime
+
+    what = "Network and files"
+    environ = os.environ if environ is None else environ
+    queues = [p for p in onnx_runtime.telemetry_folders(environ, Path.home() if home is None else home, platform)
+              if p.exists()]
+    if queues:
+        return Check("fail", what, f"ONNX Runtime's telemetry queue (usage data for Microsoft) is in {queues[0]}: "
+                                   "ONNX Runtime ran on this computer with its telemetry on, in an older photoaudit "
+                                   "or another program. photoaudit switches it off in every process it runs. Delete "
+                                   "that folder, then run photoaudit doctor again")
+    said = "network: none; files outside the setting's folders: none"
+    if importlib.util.find_spec("onnxruntime") is None:
+        return Check("ok", what, f"{said} (README: What photoaudit sends anywhere)")
+    try:
+        version = onnx_runtime.load().__version__
+    except onnx_runtime.TelemetryOn as err:
+        return Check("fail", what, str(err))
+    except (ImportError, OSError) as err:  # a broken install: the detector's check says what to do
+        return Check("warn", what, f"{said}; ONNX Runtime could not be loaded here ({err})")
+    if onnx_runtime.version_of(version) > onnx_runtime.LAST_MEASURED:
+        return Check("warn", what, f"{said}, as far as photoaudit can tell: ONNX Runtime {version} is newer than the "
+                                   "versions photoaudit has checked its telemetry switch on (up to 1.32). Install "
+                                   "a checked one: pip install 'onnxruntime<1.33' (make setup does)")
+    return Check("ok", what, f"{said} (ONNX Runtime {version}: its telemetry is switched off in every photoaudit "
+                             "process, and no telemetry queue is on this computer; a Dask cluster is used only "
+                             "when you name one with --cluster. README: What photoaudit sends anywhere)")
 
 
 def check_config(config: Path | None) -> Check:
@@ -188,7 +226,7 @@ def check_browser() -> Check:
 def run_checks(settings: Settings, detector: str = "auto", config: Path | None = None) -> list[Check]:
     """Every check, in the order a person sets photoaudit up."""
     checks = [Check("ok", "photoaudit", f"{__version__} on Python {sys.version.split()[0]}"), check_command_on_path(),
-              check_models(), check_detector(detector), check_config(config)]
+              check_models(), check_detector(detector), check_sends_nothing(), check_config(config)]
     checks += check_register(settings)
     if settings.data_dir.is_dir():
         checks.append(check_devices(settings))

@@ -251,7 +251,7 @@ def test_workers_of_another_photoaudit_version_cannot_run(
     hog = detector_class("hog")
     monkeypatch.setattr(hog, "available", classmethod(lambda cls: False))  # as on a worker without it
     assert check_worker(worker_identity(), EngineSettings(detector="hog"), None) == (
-        "the hog face detector is not installed there")
+        "the hog face detector cannot run there: dlib is not installed (package dlib-bin)")
     monkeypatch.undo()
     with pytest.raises(WorkerMismatch):
         examine_on_worker(None, EngineSettings(), VideoSettings(), None, "0.0.1 (examine 1)")  # type: ignore[arg-type]

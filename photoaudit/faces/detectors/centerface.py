@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...core.models import Box
+from .. import onnx_runtime
 from ..model_files import EngineUnavailable
 from ..onnx_graph import with_io
 
@@ -73,7 +74,7 @@ class CenterFace:
 
     @classmethod
     def unavailable(cls) -> str | None:
-        return _unavailable()
+        return _unavailable() or onnx_runtime.refused()
 
     def __init__(self, min_confidence: float) -> None:
         why = self.unavailable()
@@ -133,8 +134,8 @@ def load(threads: int | None = None) -> Callable[[np.ndarray, float], Found]:
     if hashlib.sha256(data).hexdigest() != MODEL_SHA256:
         raise EngineUnavailable(f"{path} is not the CenterFace model photoaudit was measured with.")
     import numpy as np
-    import onnxruntime
 
+    onnxruntime = onnx_runtime.load()  # its telemetry off, before it starts (photoaudit.faces.onnx_runtime)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads or int(os.environ.get("OMP_NUM_THREADS", "") or 1)
     options.inter_op_num_threads = 1
@@ -147,6 +148,7 @@ def load(threads: int | None = None) -> Callable[[np.ndarray, float], Found]:
         _HEAT: [1, 1, "h", "w"], _SIZE: [1, 2, "h", "w"], _OFFSET: [1, 2, "h", "w"], _LANDMARKS: [1, 10, "h", "w"],
     }
     session = onnxruntime.InferenceSession(with_io(data, shapes), options, providers=["CPUExecutionProvider"])
+    onnx_runtime.check_quiet(onnxruntime.__version__)  # and still off once its session is made
 
     def centerface(pixels: np.ndarray, threshold: float) -> Found:
         height, width = pixels.shape[:2]
