@@ -149,10 +149,10 @@ def test_apply_one_failed_move_is_a_warning_naming_it_and_the_others_still_move(
                          hashes={r: hashlib.sha256((folder / r).read_bytes()).hexdigest() for r in relatives})
     real = q.move_file
 
-    def disk_full_for_a(src: Path, dest: Path, sha256: str) -> None:
-        if src.name == "a.jpg":
+    def disk_full_for_a(src: q.Spot, dest: q.Spot, pinned: q.Pinned, mode: int | None = None) -> None:
+        if src.path.name == "a.jpg":
             raise OSError(28, "No space left on device")
-        real(src, dest, sha256)
+        real(src, dest, pinned, mode)
 
     monkeypatch.setattr(q, "move_file", disk_full_for_a)
     monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
