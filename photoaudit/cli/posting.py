@@ -27,6 +27,7 @@ from .shared import (
     log,
     parse_today,
     progress_bar,
+    refuse_today,
     send_json,
     settings_from,
     state,
@@ -85,6 +86,8 @@ def check_command(
     unknown = unknown.value  # type: ignore[assignment]
     console = console_beside(json_out)
     with cannot_run_is_exit_2():
+        if export is not None:
+            refuse_today(today, "--export")  # copies to post are judged by today's register only
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)

@@ -31,6 +31,7 @@ from .shared import (
     log,
     parse_today,
     progress_bar,
+    refuse_today,
     send_json,
     settings_from,
     state,
@@ -172,6 +173,8 @@ def audit_command(
     reports = [(choice, path) for choice, path in ((ReportChoice.CSV, csv_out), (ReportChoice.FACES_CSV, faces_csv),
                                                    (ReportChoice.HTML, html_out)) if path is not None]
     with cannot_run_is_exit_2(f"audit {folder}"):
+        if apply:
+            refuse_today(today, "--apply")  # never move real files as if it were another day
         day = parse_today(today)
         sep = csv_report.separator(csv_sep)
         state.folders = (folder,)

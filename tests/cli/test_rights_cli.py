@@ -34,7 +34,9 @@ def cli(data: Path, *args: object):  # noqa: ANN201
 
 
 def audit(data: Path, folder: Path, *args: object):  # noqa: ANN201
-    return cli(data, "audit", folder, "--jobs", "1", "--today", TODAY, *args)
+    """An audit judged as on TODAY; with --apply as on the real day (--today never moves files)."""
+    today = () if "--apply" in args else ("--today", TODAY)
+    return cli(data, "audit", folder, "--jobs", "1", *today, *args)
 
 
 def audit_json(data: Path, folder: Path, *args: object) -> dict:

@@ -48,7 +48,9 @@ def cli(data: Path, *args: str, input: str | None = None):  # noqa: ANN201, A002
 
 
 def audit(data: Path, folder: Path, *args: str):  # noqa: ANN201
-    return cli(data, "audit", str(folder), "--jobs", "1", "--today", TODAY, *args)
+    """An audit judged as on TODAY; with --apply as on the real day (--today never moves files)."""
+    today = () if "--apply" in args else ("--today", TODAY)
+    return cli(data, "audit", str(folder), "--jobs", "1", *today, *args)
 
 
 def sha(path: Path) -> str:
@@ -125,14 +127,14 @@ def test_apply_killed_mid_run_then_run_again_has_every_photo_once_and_the_manife
     env = {**os.environ, "PHOTOAUDIT_TEST_CRASH": "moved:2", "PHOTOAUDIT_TEST_CROSS_DEVICE": "1"}
     killed = subprocess.run(
         [sys.executable, "-m", "photoaudit", "--data", str(data), "--quarantine", str(quarantine_dir),
-         "audit", str(folder), "--apply", "--quiet", "--jobs", "1", "--today", TODAY],
+         "audit", str(folder), "--apply", "--quiet", "--jobs", "1"],
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert killed.returncode == q.CRASH_EXIT, killed.stderr
     assert len(q.open_operations(q.Manifest(quarantine_dir).entries())) == 1
 
     rerun = cli(data, "--quarantine", str(quarantine_dir), "audit", str(folder), "--apply", "--quiet",
-                "--jobs", "1", "--today", TODAY)
+                "--jobs", "1")
     assert rerun.exit_code == EXIT_FINDINGS
     assert "quarantined=1" in rerun.stdout  # the two moved before the kill are not moved again
 

@@ -117,7 +117,7 @@ def test_apply_restore_and_purge_keep_every_photo_exactly_once(hostile) -> None:
     quarantine = data / "quarantine"
     everyone = sorted(photos.values())
 
-    applied = run(data, "audit", str(folder), "--today", TODAY, "--jobs", "2", "--apply", "-q")
+    applied = run(data, "audit", str(folder), "--jobs", "2", "--apply", "-q")
     assert applied.returncode == 1, applied.stderr.decode(errors="replace")
     assert "quarantined=" in applied.stdout.decode()
     assert sorted(contents(folder, quarantine)) == everyone  # each exactly once, unchanged
@@ -131,7 +131,7 @@ def test_apply_restore_and_purge_keep_every_photo_exactly_once(hostile) -> None:
     assert {rel: sha(folder / rel) for rel in photos} == photos  # back where they were, unchanged
     links_untouched(folder, tmp_path)
 
-    again = run(data, "audit", str(folder), "--today", TODAY, "--jobs", "2", "--apply", "-q")
+    again = run(data, "audit", str(folder), "--jobs", "2", "--apply", "-q")
     assert again.returncode == 1
     purged = run(data, "purge", "--older-than", "0h", "--yes")
     assert purged.returncode == 0, purged.stdout.decode(errors="replace")
