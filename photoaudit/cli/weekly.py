@@ -221,6 +221,8 @@ def audit_command(
                 for item in outcome.done:
                     log(f"audit {folder}: moved {item.original} to quarantine as {item.quarantined} "
                         f"(sha256 {item.sha256})")
+                for path, why in outcome.skipped:
+                    log(f"audit {folder}: did not move {path} to quarantine: {why}")
             complete_result_hints(result)
             options = RenderOptions(register=prepared.register, sep=sep, prefix=command_prefix())
             text = ReportChoice.JSON.to_format().render(result, options)

@@ -8,6 +8,7 @@ clears a photo. Rule numbers (R1, R2, ...) refer to docs/rules.md.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from .models import (
@@ -269,3 +270,30 @@ def decide_action(
             return Action.REVIEW
     reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
     return Action.DELETE
+
+
+#: Why a file that was not the same from the start to the end of its check goes to a person.
+CHANGED_WHILE_READ = (
+    "The file changed while it was being checked (it may still have been copying): check it again. "
+    "photoaudit looks at it afresh at the next audit, and --apply never moves it."
+)
+#: Why a file whose content photoaudit could not read whole goes to a person.
+NOT_READ_WHOLE = (
+    "photoaudit could not read this file whole, so it cannot say which photo it judged: check it again. "
+    "--apply never moves it."
+)
+
+
+def content_unknown(verdict: PhotoVerdict, why: str = CHANGED_WHILE_READ) -> PhotoVerdict:
+    """The verdict on a file whose content is not known for sure (it changed while it was read).
+
+    What was seen may not be the file that is there now, so nothing is cleared and nothing is
+    acted on: the action is ``review``, every use allowed before is ``review`` (a use already
+    withheld stays withheld), and ``why`` comes first among the reasons.
+    """
+    return replace(
+        verdict,
+        action=Action.REVIEW,
+        purposes={p: Use.REVIEW if use is Use.ALLOWED else use for p, use in verdict.purposes.items()},
+        reasons=(why, *verdict.reasons),
+    )

@@ -59,6 +59,7 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "images": [image_json(result, v) for v in result.verdicts],
         "cache": result.cache,
         "quarantined": result.quarantined,
+        "not_quarantined": result.not_quarantined,
         "erased": result.erased,
         "takedown": result.takedown,
         "renewals": renewals_json(result),

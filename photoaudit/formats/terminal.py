@@ -39,6 +39,8 @@ def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
     if result.quarantined is not None:
         fields += f" quarantined={len(result.quarantined)}"
+    if result.not_quarantined is not None:
+        fields += f" not_quarantined={len(result.not_quarantined)}"
     if result.takedown is not None:
         fields += f" takedown={result.takedown}"
     if not devices_checked:
@@ -156,6 +158,11 @@ def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
         steps.append(
             f"Moved {len(result.quarantined)} photo(s) to the quarantine folder {after.quarantine} "
             "(undo with: photoaudit restore --all)."
+        )
+    if result.not_quarantined:
+        steps.append(
+            f"{len(result.not_quarantined)} photo(s) to delete were NOT moved to quarantine: each one is in the "
+            "notes above, with why."
         )
     elif s["delete"] and not after.applied:
         steps.append(

@@ -32,6 +32,7 @@ from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
 from ..store.erasure import without_erased
+from ..core.consent import CHANGED_WHILE_READ, NOT_READ_WHOLE, content_unknown
 from ..core.report_shape import verdict_json
 from ..media.files import sha256_file
 from ..media.metadata import modified_time
@@ -162,22 +163,29 @@ def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
 def file_state(path: Path, known: FileState | None = None) -> FileState | None:
     """The file's hash and stat, re-hashing only when the stat differs from ``known``.
 
-    None for anything but a regular file (a link is never followed, a pipe never opened).
+    None for anything but a regular file (a link is never followed, a pipe never opened),
+    and for a file that changed while it was hashed (:func:`hashed`).
     """
+    return hashed(path, known)[0]
+
+
+def hashed(path: Path, known: FileState | None = None) -> tuple[FileState | None, bool]:
+    """:func:`file_state`, and whether the file changed while it was hashed (then no hash
+    can stand for it: it may still have been copying)."""
     try:
         info = path.lstat()
         if not stat.S_ISREG(info.st_mode):
-            return None
+            return None, False
         probe = FileState("", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if known is not None and known.same_file(probe):
-            return known
+            return known, False
         sha256 = sha256_file(path)
         after = path.lstat()
     except OSError:
-        return None  # unreadable: examined without the store, and its problem reported
+        return None, False  # unreadable: examined without the store, and its problem reported
     if (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns):
-        return None  # still being written: no hash can stand for it
-    return FileState(sha256, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        return None, True  # still being written: no hash can stand for it
+    return FileState(sha256, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), False
 
 
 def unchanged_since(path: Path, state: FileState) -> bool:
@@ -191,12 +199,14 @@ def unchanged_since(path: Path, state: FileState) -> bool:
 
 def hash_files(
     files: Sequence[MediaFile], known: Mapping[str, FileState], threads: int
-) -> dict[str, FileState]:
-    """Content hashes of every file that could be read (threads: hashing waits on the disk)."""
+) -> tuple[dict[str, FileState], set[str]]:
+    """Content hashes of every file that could be read, and the files that changed while
+    they were hashed (threads: hashing waits on the disk)."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, 8))) as pool:
         opened = [m for m in files if m.entry.opened]
-        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), opened)
-        return {m.relative: s for m, s in zip(opened, states) if s is not None}
+        found = list(pool.map(lambda m: hashed(m.path, known.get(m.relative)), opened))
+    states = {m.relative: state for m, (state, _) in zip(opened, found) if state is not None}
+    return states, {m.relative for m, (_, changed) in zip(opened, found) if changed}
 
 
 # -- the audit ----------------------------------------------------------------------------------
@@ -225,7 +235,7 @@ def audit_with_memory(
     if examiner.settings != engine.settings or examiner.video != video:
         raise ValueError("the examiner must examine with the engine settings and video settings of the audit")
     where = folder_key(folder)
-    states = hash_files(files, store.locations(where), jobs)
+    states, changed = hash_files(files, store.locations(where), jobs)
     erased = store.erased_faces()
     stats = CacheStats()
     examined: dict[str, Examined] = {}
@@ -261,6 +271,7 @@ def audit_with_memory(
         stats.examined += 1
         if state is not None and not unchanged_since(media.path, state):
             states.pop(media.relative)  # what was examined may not be what was hashed
+            changed.add(media.relative)
         elif state is not None and result.problem is None:
             unsaved.setdefault(key(media), []).append((state.sha256, to_stored(result)))
             save()
@@ -274,13 +285,24 @@ def audit_with_memory(
     if settle is not None:
         settle.know(hashes)
     verdicts = [
-        verdict_of_examined(examined[m.relative], m.kind, judging, media=m, settle=settle)
+        pinned_down(verdict_of_examined(examined[m.relative], m.kind, judging, media=m, settle=settle),
+                    m, examined[m.relative], hashes, changed)
         for m in files
     ]
     when = now_text()
     store.replace_locations(where, states, when)
     store.put_verdicts([stored_verdict(hashes[v.path], v, when) for v in verdicts if v.path in hashes])
     return IncrementalAudit(verdicts, hashes, stats)
+
+
+def pinned_down(verdict: PhotoVerdict, media: MediaFile, examined: Examined, hashes: Mapping[str, str],
+                changed: set[str]) -> PhotoVerdict:
+    """A file's verdict, or ``review`` when its content is not known for sure: a file that is
+    opened but has no hash changed while it was read (or could not be read whole), so what was
+    judged may not be what is there (:func:`photoaudit.core.consent.content_unknown`)."""
+    if not media.entry.opened or media.relative in hashes or examined.problem is not None:
+        return verdict  # a hash stands for it, or it was never opened, or its problem is said already
+    return content_unknown(verdict, CHANGED_WHILE_READ if media.relative in changed else NOT_READ_WHOLE)
 
 
 def stored_verdict(sha256: str, verdict: PhotoVerdict, when: str) -> StoredVerdict:

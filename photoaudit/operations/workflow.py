@@ -249,13 +249,23 @@ def stale_words(held: lock.RunLock) -> str | None:
 # -- acting on the findings -----------------------------------------------------------
 
 def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
-    """Move every photo whose action is ``delete`` into quarantine (never deletes anything)."""
-    planned = [
-        quarantine.Planned(v.path, result.hashes[v.path], " ".join(v.reasons))
-        for v in result.verdicts
-        if v.action is Action.DELETE and v.path in result.hashes
-    ]
+    """Move every photo whose action is ``delete`` into quarantine (never deletes anything).
+
+    Every photo to delete that is not moved is listed with why (``result.not_quarantined``
+    and a warning each): one whose content is not known (no hash: it could not be read whole,
+    or it changed while it was checked) is never moved, nor one that changed since.
+    """
+    planned, unknown = [], []
+    for v in result.verdicts:
+        if v.action is not Action.DELETE:
+            continue
+        if v.path in result.hashes:
+            planned.append(quarantine.Planned(v.path, result.hashes[v.path], " ".join(v.reasons)))
+        else:
+            unknown.append((v.path, "its content is not known (it could not be read whole), so photoaudit "
+                                    "cannot make sure it moves the photo it checked; it will be checked again"))
     outcome = quarantine.quarantine(result.folder, planned, settings.quarantine_path)
+    outcome.skipped[:0] = unknown
     moved = {item.relative for item in outcome.done}
     with Store(settings.state_path) as store:
         for relative in moved:
@@ -263,7 +273,13 @@ def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcom
     result.quarantined = [
         {"path": i.relative, "quarantined_to": str(i.quarantined), "sha256": i.sha256} for i in outcome.done
     ]
+    result.not_quarantined = [{"path": path, "why": why} for path, why in outcome.skipped]
     result.warnings.extend(outcome.recovered)
+    if outcome.stopped:
+        result.warnings.append(
+            f"--apply stopped part way: {outcome.stopped}. It moved {len(outcome.done)} photo(s), each one "
+            f"recorded, and left {len(outcome.skipped)} photo(s) to delete where they are (listed below)."
+        )
     result.warnings.extend(f"{path} was not moved to quarantine: {why}." for path, why in outcome.skipped)
     return outcome
 
