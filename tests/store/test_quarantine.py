@@ -593,3 +593,31 @@ def test_a_full_disk_while_writing_the_manifest_leaves_no_half_line_and_no_unrec
     again = quarantine_with_room(folder, quarantine_dir, 0)  # space freed: the next run finishes the record
     assert again.returncode == 0, again.stderr
     assert_each_photo_once_and_manifest_complete(folder, quarantine_dir)
+
+
+def test_no_space_left_while_a_manifest_line_is_written_takes_the_half_line_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with the error a full disk gives (ENOSPC), on the third line: half of it reaches
+    the disk before the write fails."""
+    import errno as errnos
+
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    real, writes = q.write_all, []
+
+    def disk_fills_up(fd: int, data: bytes) -> None:
+        writes.append(data)
+        if len(writes) == 3:
+            real(fd, data[: len(data) // 2])
+            raise OSError(errnos.ENOSPC, "No space left on device")
+        real(fd, data)
+
+    monkeypatch.setattr(q, "write_all", disk_fills_up)
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    monkeypatch.undo()
+    assert [i.relative for i in outcome.done] == TO_MOVE[:1]
+    assert outcome.stopped is not None and outcome.stopped.startswith("the quarantine's disk is full")
+    assert [r for r, _ in outcome.skipped] == TO_MOVE[1:]
+    assert all(why == "not moved: the quarantine's disk is full" for _, why in outcome.skipped)
+    assert (quarantine_dir / q.MANIFEST_NAME).read_bytes() == b"".join(writes[:2])  # whole lines only
+    assert all((folder / r).read_bytes() == FILES[r] for r in TO_MOVE[1:])
