@@ -282,14 +282,20 @@ def checked_writes(settings: Settings, writes: Writes) -> None:
 
 
 
-def parse_today(value: str | None) -> date:
+def today() -> date:
+    """The real date: the one clock the commands read (a test may set it)."""
     from datetime import date
 
+    return date.today()
+
+
+def parse_today(value: str | None) -> date:
+    """``--today``'s date, or the real one when it was not given."""
     from ..setting.register import parse_date
     from ..core.errors import CannotRun
 
     if value is None:
-        return date.today()
+        return today()
     try:
         day = parse_date(value)  # the register's own date forms: 2026-09-01 or 01/09/2026
     except ValueError as err:

@@ -23,6 +23,9 @@ from photoaudit.operations import incremental, workflow
 
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
 
+#: Commands that change files refuse --today: the real day is set to the test day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("on_the_test_day")
+
 
 def cli(data: Path, *args: object):  # noqa: ANN201
     return CliRunner().invoke(app, ["--data", str(data), *map(str, args)], env={"COLUMNS": "250"})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from hostile_folder import FIFO, LINKS, NOT_UTF8, OTHERS, PHOTOS, SKIPPED, build, everything, raw
-from nursery import copy_data, enrolled_template, shared
+from nursery import copy_data, enrolled_template, review_far_ahead, shared
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX links and named pipes")
 
@@ -116,6 +116,7 @@ def test_apply_restore_and_purge_keep_every_photo_exactly_once(hostile) -> None:
     data, folder, tmp_path, photos = hostile
     quarantine = data / "quarantine"
     everyone = sorted(photos.values())
+    review_far_ahead(data)  # --apply runs on the real day
 
     applied = run(data, "audit", str(folder), "--jobs", "2", "--apply", "-q")
     assert applied.returncode == 1, applied.stderr.decode(errors="replace")
