@@ -113,6 +113,7 @@ def check_command(
                     f"showing {', '.join(record.children) or 'no identified child'}")
         if prepared.enrolment is not None:
             result.warnings.extend(prepared.enrolment.warnings)
+        result.warnings.extend(prepared.standing_warnings)  # face data kept for people not in the register
         if json_out is not None:
             text = check_report.render_json(result)
             send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))

@@ -86,7 +86,7 @@ def enrol_command(
     for child_id, photo, why in report.rejected:
         folder = "staff" if staff_id_of(child_id) is not None else "faces"
         console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
-    for warning in report.warnings:
+    for warning in [*report.warnings, *prepared.standing_warnings]:
         console.print(warning, style="yellow")
     if not quiet:
         for note in report.notes:

@@ -61,6 +61,7 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "quarantined": result.quarantined,
         "not_quarantined": result.not_quarantined,
         "erased": result.erased,
+        "not_in_register": result.not_in_register,
         "takedown": result.takedown,
         "renewals": renewals_json(result),
         "skipped": [{"path": s.relative, "reason": s.reason, "path_hex": raw_hex(s.relative)} for s in result.skipped],

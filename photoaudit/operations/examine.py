@@ -80,6 +80,8 @@ class AuditResult:
     quarantined: list[dict] | None = None  # with --apply: what was moved where
     not_quarantined: list[dict] | None = None  # with --apply: each photo to delete left where it was, and why
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
+    #: people whose face data is kept but whom the register does not list ({"id", "kind"}): not matched
+    not_in_register: list[dict] = field(default_factory=list)
     takedown: int | None = None  # published copies today's register no longer allows (audits only)
     public: frozenset[str] = frozenset(PUBLIC_PURPOSES)  # the setting's public uses
     #: files the audit did not check, each with why (provably not photos; photoaudit's own)

@@ -33,6 +33,7 @@ from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
 from ..store.erasure import without_erased
 from ..core.consent import CHANGED_WHILE_READ, NOT_READ_WHOLE, content_unknown
+from ..core.erasure_rule import may_store_again
 from ..core.report_shape import verdict_json
 from ..media.files import sha256_file
 from ..media.metadata import modified_time
@@ -148,12 +149,15 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
     return Examined(relative, kind=kind, meta=meta, frames=frames, video=video)
 
 
-def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
-    """No template for any face where an erased child's face was (in a photo or any frame)."""
+def blank_erased(examined: Examined, erased: list[Box],
+                 may_keep: Callable[[Face], bool] = lambda face: False) -> Examined:
+    """No template for any face where an erased child's face was (in a photo or any frame),
+    unless ``may_keep`` recognises it as someone enrolled now."""
     if examined.frames is None:
-        inner = tuple((label, without_erased(found, erased), problem) for label, found, problem in examined.inner)
-        return replace(examined, faces=without_erased(examined.faces, erased), inner=inner)
-    frames = tuple((seconds, without_erased(found, erased)) for seconds, found in examined.frames)
+        inner = tuple((label, without_erased(found, erased, may_keep), problem)
+                      for label, found, problem in examined.inner)
+        return replace(examined, faces=without_erased(examined.faces, erased, may_keep), inner=inner)
+    frames = tuple((seconds, without_erased(found, erased, may_keep)) for seconds, found in examined.frames)
     return replace(examined, frames=frames)
 
 
@@ -237,6 +241,10 @@ def audit_with_memory(
     where = folder_key(folder)
     states, changed = hash_files(files, store.locations(where), jobs)
     erased = store.erased_faces()
+
+    def recognised(face: Face) -> bool:  # someone enrolled now (enrolled again): their face is kept
+        return may_store_again(face.template, judging.enrolled, judging.match)
+
     stats = CacheStats()
     examined: dict[str, Examined] = {}
     to_examine: list[MediaFile] = []
@@ -266,7 +274,7 @@ def audit_with_memory(
     def done(media: MediaFile, result: Examined) -> None:
         state = states.get(media.relative)
         if state is not None and state.sha256 in erased:  # an erased child's face: no template
-            result = blank_erased(result, erased[state.sha256])
+            result = blank_erased(result, erased[state.sha256], recognised)
         examined[media.relative] = result
         stats.examined += 1
         if state is not None and not unchanged_since(media.path, state):

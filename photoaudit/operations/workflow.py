@@ -22,7 +22,7 @@ from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
-from ..store.erasure import Erasure, erase_child
+from ..store.erasure import Erasure, erase_as_ruled
 from ..store.leavers import leaver_records
 from .cluster import ClusterExaminer, ClusterOptions
 from .examiner import Examiner
@@ -39,6 +39,7 @@ from ..core.safeguards import Safeguards, safeguards_for
 from ..media.sources import Entry, MediaFile, shown
 from ..store.database import Store
 from ..core.judging import Judging
+from ..core.erasure_rule import erasure_plan, not_in_register_warning
 
 ENROLMENT_KEY = "enrolment-inputs"
 
@@ -54,6 +55,15 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
     guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
+    #: store keys of people whose face data is kept but whom the register does not list: not
+    #: matched, never erased for that, and said every run (photoaudit.core.erasure_rule)
+    not_in_register: tuple[str, ...] = ()
+
+    @property
+    def standing_warnings(self) -> list[str]:
+        """Warnings every run repeats while they hold (face data kept for people not in the register)."""
+        words = not_in_register_warning(self.not_in_register)
+        return [words] if words else []
 
     def judging(self, today: date) -> Judging:
         """What the rules judge every photo of this run against, as one value."""
@@ -90,6 +100,7 @@ def prepare(
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()
+        unlisted = erasure_plan(store.stored_child_ids(), register, forgotten).not_in_register
     # Never match against a child the register no longer allows (belt and braces).
     allowed = {
         c.child_id for c in register.children.values()
@@ -98,7 +109,7 @@ def prepare(
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     children = {k: v for k, v in enrolled.items() if k in register.children}  # staff have their own rules
     guard = safeguards_for(settings.match, settings.public, children, paths)
-    return Prepared(settings, register, engine, enrolled, report, devices, guard)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard, unlisted)
 
 
 def load_registers(settings: Settings) -> Register:
@@ -168,6 +179,11 @@ def audit(
     if renewals:
         result.warnings.append(renewals)
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
+    result.warnings.extend(prepared.standing_warnings)
+    result.not_in_register = [
+        {"id": staff_id_of(key) or key, "kind": "staff" if staff_id_of(key) else "child"}
+        for key in prepared.not_in_register
+    ]
     if prepared.enrolment is not None:
         for erasure in prepared.enrolment.erasures:
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
@@ -327,7 +343,8 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
             person = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
             child_id = person_key(settings, store, person)
             store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
-            erasure = erase_child(store, child_id, "erased on request")
+            # the rule: erased on request (it needs no register for that, only the record just made)
+            [erasure] = erase_as_ruled(store, Register({}), [child_id])
             store.set_meta(ENROLMENT_KEY, "")
         return erasure
     finally:
