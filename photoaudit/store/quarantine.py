@@ -265,12 +265,17 @@ def _walk_without_links(folders: list[str], start: Path, create: Path | None) ->
             if not os.path.isdir(here):
                 raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(here))
         return None
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-    fd = os.open(start, flags)
+    # The folders on the way need only be passed through (O_PATH, where there is one: a parent
+    # folder that others may enter but not list, as some home folders are); the last one is
+    # opened for reading, so a move in it can be made durable (fsync).
+    readable = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+    passing = getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
+    fd = os.open(start, readable if not folders else passing)
     here = start
     try:
-        for name in folders:
+        for n, name in enumerate(folders):
             here = here / name
+            flags = readable if n == len(folders) - 1 else passing
             try:
                 inner = os.open(name, flags | os.O_NOFOLLOW, dir_fd=fd)
             except FileNotFoundError:

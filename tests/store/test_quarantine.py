@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from photoaudit.store import quarantine as q
+from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
 FILES = {
     "tablet-1/IMG_0001.jpg": b"photo one " * 50,
@@ -621,3 +622,25 @@ def test_no_space_left_while_a_manifest_line_is_written_takes_the_half_line_back
     assert all(why == "not moved: the quarantine's disk is full" for _, why in outcome.skipped)
     assert (quarantine_dir / q.MANIFEST_NAME).read_bytes() == b"".join(writes[:2])  # whole lines only
     assert all((folder / r).read_bytes() == FILES[r] for r in TO_MOVE[1:])
+
+
+@pytest.mark.skipif(not hasattr(os, "O_PATH"), reason="needs O_PATH (Linux); elsewhere such a folder refuses the move, "
+                    "listed with why")
+def test_a_folder_on_the_way_that_may_be_entered_but_not_listed_is_no_obstacle(open_folder: Path) -> None:
+    """A home folder others may pass through but not list (mode 0311 here): reaching every folder
+    without a link must not need to list the ones on the way (run unprivileged, even as root)."""
+    home = open_folder / "home"
+    folder, quarantine_dir = make_folder(home / "transfer"), open_folder / "quarantine"
+    give_away(home, *home.rglob("*"))
+
+    def move_and_restore() -> tuple[list[str], list[str]]:
+        home.chmod(0o311)  # enter, but not list
+        try:
+            moved = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+            back = q.restore(quarantine_dir, moved.done)
+        finally:
+            home.chmod(0o755)
+        return [i.relative for i in moved.done], [i.relative for i in back.done]
+
+    assert as_unprivileged(move_and_restore) == (TO_MOVE[:1], TO_MOVE[:1])
+    assert (folder / TO_MOVE[0]).read_bytes() == FILES[TO_MOVE[0]]
