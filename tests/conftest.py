@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,17 @@ def audited(tmp_path_factory: pytest.TempPathFactory, enrolled: Path) -> Path:
 def nursery(tmp_path: Path, audited: Path) -> tuple[Path, Path]:
     """(data, transfer folder): an enrolled setting whose photos the store already knows."""
     return nursery_copy(audited, tmp_path)
+
+
+#: The day the tests' registers and photos are written for (their TODAY).
+TEST_DAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def on_the_test_day(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The commands' real day set to TEST_DAY: a command that changes files refuses --today, and is
+    then judged on the real day, so no test depends on when it runs."""
+    from photoaudit.cli import shared as cli_shared
+
+    monkeypatch.setattr(cli_shared, "today", lambda: TEST_DAY, raising=False)
+    return TEST_DAY

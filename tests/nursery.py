@@ -47,6 +47,13 @@ def write_register(data: Path, rows: dict[str, str] | None = None) -> None:
     (data / "children.csv").write_text(HEADER + "".join((rows or ROWS).values()), encoding="utf-8")
 
 
+def review_far_ahead(data: Path) -> None:
+    """The register with every consent due for review in 2099, for a command run in a process of
+    its own on the real day (a command that changes files refuses --today), so that no test
+    depends on the day it runs. The enrolment is unchanged (review dates are not part of it)."""
+    write_register(data, {child: row.replace("2030-09-01", "2099-12-31") for child, row in ROWS.items()})
+
+
 def build_data(data: Path) -> None:
     """children.csv and faces/<child>/ reference photos."""
     data.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from .shared import (
     log,
     parse_today,
     progress_bar,
+    refuse_today,
     send_json,
     settings_from,
     name_folders,
@@ -85,6 +86,8 @@ def check_command(
     unknown = unknown.value  # type: ignore[assignment]
     console = console_beside(json_out)
     with cannot_run_is_exit_2():
+        if export is not None:
+            refuse_today(today, "--export")  # copies to post are judged by today's register only
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         use = parse_purpose(purpose, settings.purposes)
@@ -110,6 +113,7 @@ def check_command(
                     f"showing {', '.join(record.children) or 'no identified child'}")
         if prepared.enrolment is not None:
             result.warnings.extend(prepared.enrolment.warnings)
+        result.warnings.extend(prepared.standing_warnings)  # face data kept for people not in the register
         if json_out is not None:
             text = check_report.render_json(result)
             send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))

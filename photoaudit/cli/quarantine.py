@@ -14,11 +14,13 @@ import typer
 
 from ..core.exit_status import ExitStatus
 from .shared import (
+    NoTodayOption,
     cannot_run_is_exit_2,
     checked_settings,
     console_for,
     examples,
     log,
+    refuse_today,
     settings_from,
 )
 
@@ -56,6 +58,7 @@ def restore_command(
         typer.Argument(help="Photos to put back: their original path (full or relative) or quarantine path."),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="Put back every quarantined photo.")] = False,
+    today: NoTodayOption = None,
 ) -> None:
     """Put quarantined photos back where they were. With no photo named, list the quarantine."""
     from ..store import quarantine
@@ -65,6 +68,7 @@ def restore_command(
 
     console = console_for()
     with cannot_run_is_exit_2("restore"):
+        refuse_today(today, "restore")
         settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
         if not paths and not every:
             items = listing_after_recovery(console, settings)
@@ -152,6 +156,7 @@ def purge_command(
         str, typer.Option("--older-than", help="Delete photos quarantined longer ago than this: 30d, 4w, 12h.")
     ],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation (for cron).")] = False,
+    today: NoTodayOption = None,
 ) -> None:
     """Delete, for good, photos that have been in quarantine longer than --older-than."""
     from ..store import quarantine
@@ -161,6 +166,7 @@ def purge_command(
 
     console = console_for()
     with cannot_run_is_exit_2("purge"):
+        refuse_today(today, "purge")  # the age counts from now, never from another day
         settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
         age = quarantine.parse_age(older_than)
         with lock_quarantine(settings) as held:

@@ -210,8 +210,27 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
 TodayOption = Annotated[
     Optional[str], typer.Option("--today", metavar="DATE",
                                 help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first), "
-                                     "e.g. to see next month's retention and consent reviews.")
+                                     "e.g. to see next month's retention and consent reviews. Reports only: "
+                                     "refused with --apply and --export, which change real files.")
 ]
+
+
+
+#: ``--today`` on a command that changes files (``restore``, ``purge``): accepted only to be
+#: refused with a reason (:func:`refuse_today`), never shown in the help.
+NoTodayOption = Annotated[Optional[str], typer.Option("--today", hidden=True)]
+
+
+def refuse_today(today: str | None, what: str) -> None:
+    """Refuse ``--today`` with ``what`` (``--apply``, ``purge``, ...): a command that changes real
+    files never acts as if it were another day. ``--today`` is for looking ahead: reports only."""
+    from ..core.errors import CannotRun
+
+    if today is not None:
+        raise CannotRun(
+            f"--today is for looking ahead (it only changes what the reports say), so it cannot be used with "
+            f"{what}, which changes real files. Nothing was done. Run {what} without --today."
+        )
 
 
 
@@ -280,14 +299,20 @@ def checked_writes(settings: Settings, writes: Writes) -> None:
 
 
 
-def parse_today(value: str | None) -> date:
+def today() -> date:
+    """The real date: the one clock the commands read (a test may set it)."""
     from datetime import date
 
+    return date.today()
+
+
+def parse_today(value: str | None) -> date:
+    """``--today``'s date, or the real one when it was not given."""
     from ..setting.register import parse_date
     from ..core.errors import CannotRun
 
     if value is None:
-        return date.today()
+        return today()
     try:
         day = parse_date(value)  # the register's own date forms: 2026-09-01 or 01/09/2026
     except ValueError as err:

@@ -30,6 +30,7 @@ from .shared import (
     log,
     parse_today,
     progress_bar,
+    refuse_today,
     send_json,
     settings_from,
     name_folders,
@@ -84,7 +85,7 @@ def enrol_command(
     for child_id, photo, why in report.rejected:
         folder = "staff" if staff_id_of(child_id) is not None else "faces"
         console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
-    for warning in report.warnings:
+    for warning in [*report.warnings, *prepared.standing_warnings]:
         console.print(warning, style="yellow")
     if not quiet:
         for note in report.notes:
@@ -164,6 +165,8 @@ def audit_command(
     reports = [(choice, path) for choice, path in ((ReportChoice.CSV, csv_out), (ReportChoice.FACES_CSV, faces_csv),
                                                    (ReportChoice.HTML, html_out)) if path is not None]
     with cannot_run_is_exit_2(f"audit {folder}"):
+        if apply:
+            refuse_today(today, "--apply")  # never move real files as if it were another day
         day = parse_today(today)
         sep = csv_report.separator(csv_sep)
         name_folders((folder,))

@@ -8,6 +8,7 @@ clears a photo. Rule numbers (R1, R2, ...) refer to docs/rules.md.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from .models import (
@@ -269,3 +270,15 @@ def decide_action(
             return Action.REVIEW
     reasons.append("No use at all is allowed, so the photo must not be kept (R4).")
     return Action.DELETE
+
+
+#: Why a file that was not the same from the start to the end of its check goes to a person.
+CHANGED_WHILE_READ = (
+    "The file changed while it was being checked (it may still have been copying): check it again. "
+    "photoaudit looks at it afresh at the next audit, and --apply never moves it."
+)
+#: Why a file whose content photoaudit could not read whole goes to a person.
+NOT_READ_WHOLE = (
+    "photoaudit could not read this file whole, so it cannot say which photo it judged: check it again. "
+    "--apply never moves it."
+)

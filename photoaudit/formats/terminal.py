@@ -33,16 +33,24 @@ def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
     """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 ... takedown=0 folder=/srv/transfer``.
 
     ``devices=unchecked`` when there was no device register, so no photo's camera was
-    checked (R6). The folder is absolute, and quoted as a shell would (``'/srv/my photos'``)
+    checked (R6); ``erased=N`` when this run erased N people's face data, and
+    ``not_in_register=N`` while face data is kept for N people the register does not list.
+    With ``--apply``, ``quarantined=N not_quarantined=M``. The folder is absolute, and quoted as a shell would (``'/srv/my photos'``)
     when it holds spaces or quotes.
     """
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
     if result.quarantined is not None:
         fields += f" quarantined={len(result.quarantined)}"
+    if result.not_quarantined is not None:
+        fields += f" not_quarantined={len(result.not_quarantined)}"
     if result.takedown is not None:
         fields += f" takedown={result.takedown}"
     if not devices_checked:
         fields += " devices=unchecked"
+    if result.erased:
+        fields += f" erased={len(result.erased)}"
+    if result.not_in_register:
+        fields += f" not_in_register={len(result.not_in_register)}"
     return f"photoaudit: {fields} folder={shlex.quote(shown(os.path.abspath(result.folder)))}"
 
 
@@ -156,6 +164,11 @@ def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
         steps.append(
             f"Moved {len(result.quarantined)} photo(s) to the quarantine folder {after.quarantine} "
             "(undo with: photoaudit restore --all)."
+        )
+    if result.not_quarantined:
+        steps.append(
+            f"{len(result.not_quarantined)} photo(s) to delete were NOT moved to quarantine: each one is in the "
+            "notes above, with why."
         )
     elif s["delete"] and not after.applied:
         steps.append(

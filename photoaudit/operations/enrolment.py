@@ -1,7 +1,10 @@
 """Enrolment: learn registered children's faces from their reference photos.
 
 Only attending children whose parents agreed to face matching are ever
-enrolled; everyone else's stored templates are erased at every enrolment.
+enrolled. A child who left, whose face matching was withdrawn, or who was erased on
+request has their stored templates erased at the next enrolment, as the one rule in
+:mod:`photoaudit.core.erasure_rule` says; a child the register no longer lists is kept
+(not matched, and said by every audit), never erased for that.
 Each reference photo is checked (exactly one face, large and sharp enough, and
 like the child's other reference photos) and a rejected photo says why.
 
@@ -15,16 +18,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from ..faces.engine import FaceEngine
-from ..store.erasure import Erasure, erase_child
+from ..store.erasure import Erasure, erase_as_ruled
 from ..core.settings import DEFAULT_TOLERANCE
 from ..media.imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
-from ..store.leavers import record_leaver
 from ..core.models import Register, staff_id_of, staff_key
 from ..setting.references import RefPhoto, reference_warnings, taken_time
 from ..setting.register_checks import folder_warnings, list_faces_dir, missing_folder_hint, register_warnings
@@ -51,6 +53,7 @@ class EnrolmentReport:
     erased: list[str] = field(default_factory=list)  # child ids whose templates were erased
     erasures: list[Erasure] = field(default_factory=list)  # what was erased for each of them
     changed: bool = False
+    examine_again: int = 0  # photos where an erased face was, examined again (someone was enrolled again)
 
 
 def eligible_children(register: Register) -> list[str]:
@@ -154,6 +157,7 @@ def enrol(
     kept: list[Reference] = []
     forgotten = store.forgotten()
     eligible = set(eligible_children(register)) - set(forgotten)
+    had_templates = set(store.enrolled_templates(engine_id))
 
     listing = list_faces_dir(faces_dir)
     report.warnings.extend(register_warnings(register, listing))
@@ -188,19 +192,25 @@ def enrol(
     if staff_dir is not None:
         eligible |= enrol_staff(register, staff_dir, store, engine, report, keep, forgotten, progress)
 
-    # Leavers and withdrawn permission: erase their templates and every stored face that was them.
-    # A leaver's photos are recorded first (content hash, box, id: photoaudit.store.leavers), so they stay withheld.
-    for child_id in sorted(store.stored_child_ids() - eligible):
-        why = erasure_reason(register, child_id, forgotten)
-        leaver = register.get(child_id)
-        if leaver is not None and leaver.has_left and child_id not in forgotten:
-            record_leaver(store, child_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))  # no face data
-        report.erasures.append(erase_child(store, child_id, why, vacuum=False))
+    # Left, face matching withdrawn, or erased on request: erase their templates and every stored
+    # face that was them, as the one rule says (photoaudit.core.erasure_rule); someone the register
+    # no longer lists is kept, and every audit says so. A leaver's photos are recorded first.
+    report.erasures = erase_as_ruled(store, register, vacuum=False)
     if report.erasures:
         store.vacuum()
-    erased = store.keep_only_references(keep)
-    report.erased = sorted({e.child_id for e in report.erasures} | {c for c in erased if c not in eligible})
-    report.changed = report.changed or bool(erased) or bool(report.erasures)
+    stale = store.keep_only_references(keep, among=eligible)  # reference photos gone or rejected
+    report.erased = sorted(e.child_id for e in report.erasures)
+    report.changed = report.changed or bool(stale) or bool(report.erasures)
+    # Someone enrolled who had no templates (enrolled again, say): the photos in which an erased
+    # face was are examined again, so a face that is theirs gets its template back.
+    newly = {key for key, count in report.enrolled.items() if count} - had_templates
+    if newly:
+        report.examine_again = store.forget_examinations(set(store.erased_faces()))
+        if report.examine_again:
+            report.notes.append(
+                f"{report.examine_again} photo(s) in which a face was erased will be looked at again by the next "
+                "audit, so that a child enrolled again is recognised in them."
+            )
     photos = [RefPhoto(r.child_id, r.path, r.template, r.sha256, reference_day(faces_dir, r.path)) for r in kept]
     warnings, notes = reference_warnings(register, photos, tolerance, today or date.today())
     report.warnings.extend(warnings)
@@ -289,25 +299,6 @@ def enrol_staff(
             continue
         learn(store, engine, key, staff_id, photos, report, keep, progress)
     return eligible
-
-
-def erasure_reason(register: Register, child_id: str, forgotten: dict[str, str]) -> str:
-    staff_id = staff_id_of(child_id)
-    if staff_id is not None:
-        member = register.staff.get(staff_id)
-        if child_id in forgotten:
-            return "erased on request"
-        if member is None:
-            return "no longer in the staff register"
-        return "has left the setting" if member.has_left else "face-matching agreement withdrawn"
-    child = register.get(child_id)
-    if child_id in forgotten:
-        return "erased on request"
-    if child is None:
-        return "no longer in the register"
-    if child.has_left:
-        return "has left the setting"
-    return "face-matching permission withdrawn"
 
 
 def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = DEFAULT_TOLERANCE) -> list[Reference]:

@@ -34,6 +34,8 @@ from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.models import Face
 from ..store.erasure import without_erased
+from ..core.consent import CHANGED_WHILE_READ, NOT_READ_WHOLE
+from ..core.erasure_rule import may_store_again
 from ..core.report_shape import verdict_json
 from ..media.files import sha256_file
 from ..media.metadata import modified_time
@@ -151,12 +153,15 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
     return Examined(relative, problem=extra.get("problem"), kind=kind, meta=meta, frames=frames, video=video)
 
 
-def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
-    """No template for any face where an erased child's face was (in a photo or any frame)."""
+def blank_erased(examined: Examined, erased: list[Box],
+                 may_keep: Callable[[Face], bool] = lambda face: False) -> Examined:
+    """No template for any face where an erased child's face was (in a photo or any frame),
+    unless ``may_keep`` recognises it as someone enrolled now."""
     if examined.frames is None:
-        inner = tuple((label, without_erased(found, erased), problem) for label, found, problem in examined.inner)
-        return replace(examined, faces=without_erased(examined.faces, erased), inner=inner)
-    frames = tuple((seconds, without_erased(found, erased)) for seconds, found in examined.frames)
+        inner = tuple((label, without_erased(found, erased, may_keep), problem)
+                      for label, found, problem in examined.inner)
+        return replace(examined, faces=without_erased(examined.faces, erased, may_keep), inner=inner)
+    frames = tuple((seconds, without_erased(found, erased, may_keep)) for seconds, found in examined.frames)
     return replace(examined, frames=frames)
 
 
@@ -166,22 +171,29 @@ def blank_erased(examined: Examined, erased: list[Box]) -> Examined:
 def file_state(path: Path, known: FileState | None = None) -> FileState | None:
     """The file's hash and stat, re-hashing only when the stat differs from ``known``.
 
-    None for anything but a regular file (a link is never followed, a pipe never opened).
+    None for anything but a regular file (a link is never followed, a pipe never opened),
+    and for a file that changed while it was hashed (:func:`hashed`).
     """
+    return hashed(path, known)[0]
+
+
+def hashed(path: Path, known: FileState | None = None) -> tuple[FileState | None, bool]:
+    """:func:`file_state`, and whether the file changed while it was hashed (then no hash
+    can stand for it: it may still have been copying)."""
     try:
         info = path.lstat()
         if not stat.S_ISREG(info.st_mode):
-            return None
+            return None, False
         probe = FileState("", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         if known is not None and known.same_file(probe):
-            return known
+            return known, False
         sha256 = sha256_file(path)
         after = path.lstat()
     except OSError:
-        return None  # unreadable: examined without the store, and its problem reported
+        return None, False  # unreadable: examined without the store, and its problem reported
     if (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns):
-        return None  # still being written: no hash can stand for it
-    return FileState(sha256, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        return None, True  # still being written: no hash can stand for it
+    return FileState(sha256, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), False
 
 
 def unchanged_since(path: Path, state: FileState) -> bool:
@@ -195,12 +207,14 @@ def unchanged_since(path: Path, state: FileState) -> bool:
 
 def hash_files(
     files: Sequence[MediaFile], known: Mapping[str, FileState], threads: int
-) -> dict[str, FileState]:
-    """Content hashes of every file that could be read (threads: hashing waits on the disk)."""
+) -> tuple[dict[str, FileState], set[str]]:
+    """Content hashes of every file that could be read, and the files that changed while
+    they were hashed (threads: hashing waits on the disk)."""
     with ThreadPoolExecutor(max_workers=max(1, min(threads, 8))) as pool:
         opened = [m for m in files if m.entry.opened]
-        states = pool.map(lambda m: file_state(m.path, known.get(m.relative)), opened)
-        return {m.relative: s for m, s in zip(opened, states) if s is not None}
+        found = list(pool.map(lambda m: hashed(m.path, known.get(m.relative)), opened))
+    states = {m.relative: state for m, (state, _) in zip(opened, found) if state is not None}
+    return states, {m.relative for m, (_, changed) in zip(opened, found) if changed}
 
 
 # -- the audit ----------------------------------------------------------------------------------
@@ -229,8 +243,12 @@ def audit_with_memory(
     if examiner.settings != engine.settings or examiner.video != video:
         raise ValueError("the examiner must examine with the engine settings and video settings of the audit")
     where = folder_key(folder)
-    states = hash_files(files, store.locations(where), jobs)
+    states, changed = hash_files(files, store.locations(where), jobs)
     erased = store.erased_faces()
+
+    def recognised(face: Face) -> bool:  # someone enrolled now (enrolled again): their face is kept
+        return may_store_again(face.template, judging.enrolled, judging.match)
+
     stats = CacheStats()
     examined: dict[str, Examined] = {}
     to_examine: list[MediaFile] = []
@@ -260,11 +278,12 @@ def audit_with_memory(
     def done(media: MediaFile, result: Examined) -> None:
         state = states.get(media.relative)
         if state is not None and state.sha256 in erased:  # an erased child's face: no template
-            result = blank_erased(result, erased[state.sha256])
+            result = blank_erased(result, erased[state.sha256], recognised)
         examined[media.relative] = result
         stats.examined += 1
         if state is not None and not unchanged_since(media.path, state):
             states.pop(media.relative)  # what was examined may not be what was hashed
+            changed.add(media.relative)
         elif state is not None:
             unsaved.setdefault(key(media), []).append((state.sha256, to_stored(result)))
             save()
@@ -278,13 +297,24 @@ def audit_with_memory(
     if settle is not None:
         settle.know(hashes)
     verdicts = [
-        verdict_of_examined(examined[m.relative], m.kind, judging, media=m, settle=settle)
+        verdict_of_examined(pinned_down(examined[m.relative], m, hashes, changed), m.kind, judging,
+                            media=m, settle=settle)
         for m in files
     ]
     when = now_text()
     store.replace_locations(where, states, when)
     store.put_verdicts([stored_verdict(hashes[v.path], v, when) for v in verdicts if v.path in hashes])
     return IncrementalAudit(verdicts, hashes, stats)
+
+
+def pinned_down(examined: Examined, media: MediaFile, hashes: Mapping[str, str], changed: set[str]) -> Examined:
+    """What was found in a file, with a problem when its content is not known for sure: a file
+    that is opened but has no hash changed while it was read (or could not be read whole), so
+    what was seen may not be what is there. The judge turns the problem into ``review``, like
+    any file that could not be read; ``--apply`` never moves a file without a hash."""
+    if not media.entry.opened or media.relative in hashes or examined.problem is not None:
+        return examined  # a hash stands for it, or it was never opened, or its problem is said already
+    return replace(examined, problem=CHANGED_WHILE_READ if media.relative in changed else NOT_READ_WHOLE)
 
 
 def stored_verdict(sha256: str, verdict: PhotoVerdict, when: str) -> StoredVerdict:

@@ -44,7 +44,10 @@ class AuditResult:
     hashes: dict[str, str] = field(default_factory=dict)  # relative path -> content SHA-256
     cache: dict[str, int] | None = None  # files examined by the engine / reused from the store
     quarantined: list[dict] | None = None  # with --apply: what was moved where
+    not_quarantined: list[dict] | None = None  # with --apply: each photo to delete left where it was, and why
     erased: list[dict] = field(default_factory=list)  # children whose face data was erased
+    #: people whose face data is kept but whom the register does not list ({"id", "kind"}): not matched
+    not_in_register: list[dict] = field(default_factory=list)
     takedown: int | None = None  # published copies today's register no longer allows (audits only)
     public: frozenset[str] = frozenset(PUBLIC_PURPOSES)  # the setting's public uses
     #: files the audit did not check, each with why (provably not photos; photoaudit's own)

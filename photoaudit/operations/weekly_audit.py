@@ -104,9 +104,12 @@ def run(request: AuditRequest, render_json: Callable[[AuditResult, Prepared], st
                            f"{erased['references']} reference template(s), {erased['photo_faces']} stored face(s)")
         moved = []
         if request.apply:
-            moved = list(apply_findings(result, settings).done)
+            outcome = apply_findings(result, settings)
+            moved = list(outcome.done)
             for item in moved:
                 events.log(f"{where}: moved {item.original} to quarantine as {item.quarantined} (sha256 {item.sha256})")
+            for path, why in outcome.skipped:
+                events.log(f"{where}: did not move {path} to quarantine: {why}")
         finish(result)
         text = render_json(result, prepared)
         dated = write_dated_report(settings.reports_path, result.generated, text)

@@ -23,7 +23,7 @@ from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.errors import CannotRun
 from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
-from ..store.erasure import Erasure, erase_child
+from ..store.erasure import Erasure, erase_as_ruled
 from ..store.leavers import leaver_records
 from .cluster import ClusterExaminer, ClusterOptions
 from .examiner import Examiner
@@ -41,6 +41,7 @@ from ..core.safeguards import Safeguards, safeguards_for
 from ..media.sources import Entry, MediaFile, shown
 from ..store.database import Store
 from ..core.judging import Judging
+from ..core.erasure_rule import erasure_plan, not_in_register_warning
 
 ENROLMENT_KEY = "enrolment-inputs"
 
@@ -56,6 +57,15 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
     guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
+    #: store keys of people whose face data is kept but whom the register does not list: not
+    #: matched, never erased for that, and said every run (photoaudit.core.erasure_rule)
+    not_in_register: tuple[str, ...] = ()
+
+    @property
+    def standing_warnings(self) -> list[str]:
+        """Warnings every run repeats while they hold (face data kept for people not in the register)."""
+        words = not_in_register_warning(self.not_in_register)
+        return [words] if words else []
 
     def judging(self, today: date) -> Judging:
         """What the rules judge every photo of this run against, as one value."""
@@ -92,6 +102,7 @@ def prepare(
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()
+        unlisted = erasure_plan(store.stored_child_ids(), register, forgotten).not_in_register
     # Never match against a child the register no longer allows (belt and braces).
     allowed = {
         c.child_id for c in register.children.values()
@@ -100,7 +111,7 @@ def prepare(
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     children = {k: v for k, v in enrolled.items() if k in register.children}  # staff have their own rules
     guard = safeguards_for(settings.match, settings.public, children, paths)
-    return Prepared(settings, register, engine, enrolled, report, devices, guard)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard, unlisted)
 
 
 def load_registers(settings: Settings) -> Register:
@@ -170,6 +181,11 @@ def audit(
     if renewals:
         result.warnings.append(renewals)
     result.cache = {"examined": done.stats.examined, "reused": done.stats.reused}
+    result.warnings.extend(prepared.standing_warnings)
+    result.not_in_register = [
+        {"id": staff_id_of(key) or key, "kind": "staff" if staff_id_of(key) else "child"}
+        for key in prepared.not_in_register
+    ]
     if prepared.enrolment is not None:
         for erasure in prepared.enrolment.erasures:
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
@@ -251,13 +267,23 @@ def stale_words(held: lock.RunLock) -> str | None:
 # -- acting on the findings -----------------------------------------------------------
 
 def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcome:
-    """Move every photo whose action is ``delete`` into quarantine (never deletes anything)."""
-    planned = [
-        quarantine.Planned(v.path, result.hashes[v.path], " ".join(v.reasons))
-        for v in result.verdicts
-        if v.action is Action.DELETE and v.path in result.hashes
-    ]
+    """Move every photo whose action is ``delete`` into quarantine (never deletes anything).
+
+    Every photo to delete that is not moved is listed with why (``result.not_quarantined``
+    and a warning each): one whose content is not known (no hash: it could not be read whole,
+    or it changed while it was checked) is never moved, nor one that changed since.
+    """
+    planned, unknown = [], []
+    for v in result.verdicts:
+        if v.action is not Action.DELETE:
+            continue
+        if v.path in result.hashes:
+            planned.append(quarantine.Planned(v.path, result.hashes[v.path], " ".join(v.reasons)))
+        else:
+            unknown.append((v.path, "its content is not known (it could not be read whole), so photoaudit "
+                                    "cannot make sure it moves the photo it checked; it will be checked again"))
     outcome = quarantine.quarantine(result.folder, planned, settings.quarantine_path)
+    outcome.skipped[:0] = unknown
     moved = {item.relative for item in outcome.done}
     with Store(settings.state_path) as store:
         for relative in moved:
@@ -265,7 +291,13 @@ def apply_findings(result: AuditResult, settings: Settings) -> quarantine.Outcom
     result.quarantined = [
         {"path": i.relative, "quarantined_to": str(i.quarantined), "sha256": i.sha256} for i in outcome.done
     ]
+    result.not_quarantined = [{"path": path, "why": why} for path, why in outcome.skipped]
     result.warnings.extend(outcome.recovered)
+    if outcome.stopped:
+        result.warnings.append(
+            f"--apply stopped part way: {outcome.stopped}. It moved {len(outcome.done)} photo(s), each one "
+            f"recorded, and left {len(outcome.skipped)} photo(s) to delete where they are (listed below)."
+        )
     result.warnings.extend(f"{path} was not moved to quarantine: {why}." for path, why in outcome.skipped)
     return outcome
 
@@ -315,7 +347,8 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
             person = resolve_child_id(child_id, known_child_ids(settings, store))  # before anything is recorded
             child_id = person_key(settings, store, person)
             store.mark_forgotten(child_id, when)  # first: no enrolment from now on includes them
-            erasure = erase_child(store, child_id, "erased on request")
+            # the rule: erased on request (it needs no register for that, only the record just made)
+            [erasure] = erase_as_ruled(store, Register({}), [child_id])
             store.set_meta(ENROLMENT_KEY, "")
         return erasure
     finally:

@@ -199,10 +199,12 @@ class Store:
                 (ref.sha256, engine, ref.child_id, ref.path, blob, ref.problem),
             )
 
-    def keep_only_references(self, keep: set[tuple[str, str, str]]) -> list[str]:
-        """Erase every reference not in ``keep`` (sha256, engine, child_id); returns erased child ids."""
+    def keep_only_references(self, keep: set[tuple[str, str, str]], among: set[str] | None = None) -> list[str]:
+        """Erase every reference of the people ``among`` (every one's when None) not in ``keep``
+        (sha256, engine, child_id): reference photos gone or rejected; returns their child ids.
+        Whose face data is erased as a whole is decided elsewhere (store/erasure.py)."""
         rows = self.db.execute("SELECT sha256, engine, child_id FROM reference").fetchall()
-        gone = [r for r in rows if tuple(r) not in keep]
+        gone = [r for r in rows if tuple(r) not in keep and (among is None or r[2] in among)]
         if gone:
             with self.transaction() as db:
                 db.executemany(
@@ -304,6 +306,16 @@ class Store:
                 db.execute("DELETE FROM photo WHERE sha256=?", (sha256,))
                 db.execute("DELETE FROM verdict WHERE sha256=?", (sha256,))
         return erased
+
+    def forget_examinations(self, hashes: set[str]) -> int:
+        """Forget what was found in these photo contents (not their verdicts), so the next audit
+        examines them again; returns how many were stored."""
+        forgotten = 0
+        with self.transaction() as db:
+            for sha256 in sorted(hashes):
+                db.execute("DELETE FROM photo_face WHERE sha256=?", (sha256,))
+                forgotten += db.execute("DELETE FROM photo WHERE sha256=?", (sha256,)).rowcount
+        return forgotten
 
     def mark_erased_faces(self, faces: set[tuple[str, tuple[int, int, int, int]]]) -> None:
         """Remember where erased faces were (photo content, box): never store their templates again."""

@@ -1,5 +1,9 @@
 """Erasing a child's biometric data: their reference templates and every stored face that was them.
 
+*Whose* data is erased, and why, is decided in one place, :mod:`photoaudit.core.erasure_rule`
+(on request, left, or face matching withdrawn; never because a row is missing from the
+register): :func:`erase_as_ruled` is the only way in.
+
 A stored photo face is erased when it is near any of the child's reference
 templates (within :data:`FORGET_DISTANCE`, looser than matching on purpose:
 erasing too much only costs a photo being examined again) or when the photo's
@@ -17,14 +21,17 @@ overwritten) and the file is then vacuumed (rebuilt without the free pages).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 
 import numpy as np
 
-from ..core.models import Face
 from ..core.decisions import overlap
-from ..core.models import Box, staff_id_of
+from ..core.erasure_rule import ErasureReason, erasure_plan, reason_words
+from ..core.models import Box, Face, Register, staff_id_of
 from .database import Store
+from .leavers import record_leaver
 
 #: Stored photo faces at most this far from any of the child's reference templates
 #: are erased with them. face_recognition's own matching tolerance; matching uses 0.5.
@@ -69,8 +76,25 @@ def faces_of(store: Store, child_id: str, references: list[np.ndarray]) -> set[t
     return found
 
 
+def erase_as_ruled(store: Store, register: Register, keys: Iterable[str] | None = None,
+                   vacuum: bool = True) -> list[Erasure]:
+    """Erase the face data of everyone stored (or of ``keys``) whom the rule says must go, and of
+    no one else (:func:`photoaudit.core.erasure_rule.erasure_plan`). A leaver's photos are recorded
+    first (:mod:`photoaudit.store.leavers`: no face data), so they stay withheld."""
+    plan = erasure_plan(store.stored_child_ids() if keys is None else keys, register, store.forgotten())
+    erasures = []
+    for key, why in plan.erase:
+        if why is ErasureReason.LEFT and staff_id_of(key) is None:
+            record_leaver(store, key, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        erasures.append(erase_child(store, key, reason_words(why, key), vacuum=False))
+    if erasures and vacuum:
+        store.vacuum()
+    return erasures
+
+
 def erase_child(store: Store, child_id: str, why: str, vacuum: bool = True) -> Erasure:
-    """Erase the child's reference templates and every stored photo face that was them.
+    """Erase the child's reference templates and every stored photo face that was them (only as
+    :func:`erase_as_ruled` decides: never call it for a reason of your own).
 
     Where each erased face was is remembered (photo content and box, nothing
     else), so a later audit that examines the photo again never stores that
@@ -88,9 +112,11 @@ def erase_child(store: Store, child_id: str, why: str, vacuum: bool = True) -> E
 
 
 
-def without_erased(faces: tuple[Face, ...], erased: list[Box]) -> tuple[Face, ...]:
-    """The faces, with no template for any face where an erased child's face was."""
+def without_erased(faces: tuple[Face, ...], erased: list[Box],
+                   may_keep: Callable[[Face], bool] = lambda face: False) -> tuple[Face, ...]:
+    """The faces, with no template for any face where an erased child's face was, unless
+    ``may_keep`` says it is someone enrolled now (:func:`photoaudit.core.erasure_rule.may_store_again`)."""
     return tuple(
-        replace(f, template=None) if any(overlap(f.box, box) >= 0.5 for box in erased) else f
+        replace(f, template=None) if any(overlap(f.box, box) >= 0.5 for box in erased) and not may_keep(f) else f
         for f in faces
     )

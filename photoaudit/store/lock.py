@@ -7,6 +7,13 @@ ends, so a lock left by a killed or crashed run is stale by construction: the
 next run takes it over and says whose it was. The file also names the process
 holding it (id, computer, start time, command), so a second run can say who is busy.
 
+A shared lock (the store's, :data:`STORE_LOCK`) has many holders at once, so no one file
+can name them all: each holder names itself in a *seat* of its own beside the lock file
+(``<lock>.<pid>-<random>.seat``), which it holds locked for as long as it holds the lock
+and removes when it lets go. A refused run names a holder whose seat is still locked, so
+the "already running" message always names a process that is running, never one that
+shared the lock earlier and has ended.
+
 Windows has no shared file lock, so there a shared lock is one of
 :data:`WINDOWS_SHARED_SLOTS` locked bytes past the text and an exclusive one locks them all
 (:func:`windows_locking`; the tests run it on Linux with ``msvcrt.locking`` played by
@@ -21,6 +28,7 @@ import os
 import socket
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,15 +50,17 @@ STORE_LOCK = "store:face-data"
 class AlreadyRunning(Exception):
     """Another photoaudit run holds the lock; the message says which and since when."""
 
-    def __init__(self, what: str, holder: dict) -> None:
+    def __init__(self, what: str, holder: dict, others: int = 0) -> None:
         since = holder.get("started", "an unknown time")
         who = f"process {holder.get('pid', '?')} on {holder.get('host', '?')}"
         command = f", command: {holder['command']}" if holder.get("command") else ""
+        also = f"; and {others} other run(s)" if others else ""
         super().__init__(
-            f"Another photoaudit run is already working on {what} ({who}, started {since}{command}). "
+            f"Another photoaudit run is already working on {what} ({who}, started {since}{command}{also}). "
             "Nothing was done; try again when it has finished."
         )
         self.holder = holder
+        self.others = others
 
 
 @dataclass
@@ -61,18 +71,21 @@ class RunLock:
     handle: IO[str]
     stale: dict | None  # what a previous, dead holder left in the file, if anything
     shared: bool = False  # held side by side with other runs (the store lock)
+    seat: Seat | None = None  # a shared holder's own record (it names this process)
 
     def release(self) -> None:
         if self.handle.closed:
             return
         try:
-            if not self.shared:  # another holder of a shared lock may still be named in it
+            if not self.shared:  # a shared lock's file names nobody: its holders have seats
                 self.handle.seek(0)
                 self.handle.truncate()
                 self.handle.flush()
         finally:
             _unlock(self.handle)
             self.handle.close()
+            if self.seat is not None:
+                self.seat.leave()
 
     def __enter__(self) -> RunLock:
         return self
@@ -116,29 +129,103 @@ def acquire_every(state_dir: Path, what: str) -> list[RunLock]:
     return held
 
 
+def holder_record(name: str) -> dict:
+    """What a holder writes about itself: process id, computer, start time, lock name, command."""
+    return {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "name": name,
+        "command": running_command(sys.argv),
+    }
+
+
+@dataclass
+class Seat:
+    """A shared holder's own record, beside the lock: a small file it holds locked (so a
+    reader can tell a running holder from one that has ended) and removes when it lets go."""
+
+    path: Path
+    handle: IO[str]
+
+    @classmethod
+    def take(cls, lock_file: Path, name: str) -> Seat:
+        token = f"{lock_file.stem}.{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        final = lock_file.with_name(f"{token}.seat")
+        # Made under another name and renamed once locked and written, so no reader ever
+        # finds it unlocked and takes it for the seat of a run that ended (Windows cannot rename
+        # an open file, and cannot remove one either: there it is made under its own name).
+        path = final if os.name == "nt" else lock_file.with_name(f"{token}.new")
+        handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600), "r+", encoding="utf-8")
+        try:
+            if not _try_lock(handle, False):  # pragma: no cover - a name nobody else has
+                raise OSError(f"could not lock {path}")
+            handle.write(json.dumps(holder_record(name)))
+            handle.flush()
+            if path != final:
+                os.replace(path, final)
+        except BaseException:
+            handle.close()
+            _remove_quietly(path)
+            raise
+        return cls(final, handle)
+
+    def leave(self) -> None:
+        if self.handle.closed:
+            return
+        if os.name != "nt":
+            _remove_quietly(self.path)  # while still locked: no reader can take it for an ended run's
+        _unlock(self.handle)
+        self.handle.close()
+        if os.name == "nt":  # pragma: no cover - an open file cannot be removed there
+            _remove_quietly(self.path)
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass  # gone already, or (Windows) still open: a later reader removes it
+
+
+def seated_holders(lock_file: Path) -> list[dict]:
+    """The records of the runs holding this lock shared now; seats of runs that ended are removed."""
+    running = []
+    for seat in sorted(lock_file.parent.glob(f"{lock_file.stem}.*.seat")):
+        try:
+            handle = os.fdopen(os.open(seat, os.O_RDWR), "r+", encoding="utf-8")
+        except OSError:
+            continue  # its holder let go just now
+        with handle:
+            if _try_lock(handle, False):  # nobody holds it: that run has ended
+                _unlock(handle)
+                _remove_quietly(seat)
+            else:
+                running.append(_read(handle))
+    return running
+
+
 def _acquire_path(path: Path, name: str, what: str, shared: bool = False) -> RunLock:
+    seat = Seat.take(path, name) if shared else None  # named before it holds: never a holder unnamed
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     handle = os.fdopen(fd, "r+", encoding="utf-8")
     if not _try_lock(handle, shared):
-        holder = _read(handle)
+        # Refused a shared lock: a run holds it alone, and names itself in the file. Refused it
+        # alone: runs holding it shared name themselves in their seats (else the file names one).
+        holders = [] if shared else seated_holders(path)
+        holder = holders[0] if holders else _read(handle)
         handle.close()
-        raise AlreadyRunning(what, holder)
+        if seat is not None:
+            seat.leave()
+        raise AlreadyRunning(what, holder, max(len(holders) - 1, 0))
+    # Held shared, nobody holds it alone: whatever the file says is a record of a run that ended.
     previous = None if shared else _read(handle)  # shared holders never leave a lock stale
     handle.seek(0)
     handle.truncate()
-    handle.write(
-        json.dumps(
-            {
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "name": name,
-                "command": running_command(sys.argv),
-            }
-        )
-    )
+    if not shared:
+        handle.write(json.dumps(holder_record(name)))
     handle.flush()
-    return RunLock(path, handle, previous or None, shared)
+    return RunLock(path, handle, previous or None, shared, seat)
 
 
 def running_command(argv: list[str]) -> str:

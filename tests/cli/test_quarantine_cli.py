@@ -149,10 +149,10 @@ def test_apply_one_failed_move_is_a_warning_naming_it_and_the_others_still_move(
                          hashes={r: hashlib.sha256((folder / r).read_bytes()).hexdigest() for r in relatives})
     real = q.move_file
 
-    def disk_full_for_a(src: Path, dest: Path, sha256: str) -> None:
-        if src.name == "a.jpg":
+    def disk_full_for_a(src: q.Spot, dest: q.Spot, pinned: q.Pinned, mode: int | None = None) -> None:
+        if src.path.name == "a.jpg":
             raise OSError(28, "No space left on device")
-        real(src, dest, sha256)
+        real(src, dest, pinned, mode)
 
     monkeypatch.setattr(q, "move_file", disk_full_for_a)
     monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
@@ -162,3 +162,21 @@ def test_apply_one_failed_move_is_a_warning_naming_it_and_the_others_still_move(
                for w in result.warnings)
     assert (folder / "tablet-1" / "a.jpg").read_bytes() == PHOTOS["tablet-1/a.jpg"]
     assert {r["path"] for r in result.quarantined or []} == {"tablet-1/b.jpg", long_name}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_restore_all_refuses_to_write_through_a_link_and_says_so(place: Path) -> None:
+    """Issue 25, item 2: the audited sub-folder replaced by a link after --apply. restore --all
+    writes nothing where the link points, lists each photo with why, and does not exit 0."""
+    assert move(place, *PHOTOS) == 0
+    elsewhere = place / "elsewhere"
+    elsewhere.mkdir()
+    (place / "transfer" / "tablet-1").rmdir()
+    (place / "transfer" / "tablet-1").symlink_to(elsewhere, target_is_directory=True)
+    result = cli(place, "restore", "--all")
+    assert result.exit_code == EXIT_CANNOT_RUN, result.output
+    text = " ".join(result.output.split())
+    assert text.count("is a link now, and photoaudit never moves a photo through a link") == 2
+    assert "Put back" not in text
+    assert list(elsewhere.iterdir()) == []
+    assert len(quarantined(place)) == 2 and all(p.is_file() for p in quarantined(place))

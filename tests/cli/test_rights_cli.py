@@ -28,13 +28,19 @@ from photoaudit.store.database import Store
 TODAY = "2026-11-22"
 
 
+#: Commands that change files refuse --today: the real day is set to the test day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("on_the_test_day")
+
+
 
 def cli(data: Path, *args: object):  # noqa: ANN201
     return CliRunner().invoke(app, ["--data", str(data), *map(str, args)], env={"COLUMNS": "250"})
 
 
 def audit(data: Path, folder: Path, *args: object):  # noqa: ANN201
-    return cli(data, "audit", folder, "--jobs", "1", "--today", TODAY, *args)
+    """An audit judged as on TODAY; with --apply as on the real day (--today never moves files)."""
+    today = () if "--apply" in args else ("--today", TODAY)
+    return cli(data, "audit", folder, "--jobs", "1", *today, *args)
 
 
 def audit_json(data: Path, folder: Path, *args: object) -> dict:
@@ -168,8 +174,7 @@ def quiet_fields(line: str) -> dict[str, str]:
 def test_exported_copies_are_recorded_and_come_down_after_a_withdrawal(nursery: tuple[Path, Path], tmp_path: Path) -> None:
     data, folder = nursery
     ava, out = folder / "tablet-1" / "ava.jpg", tmp_path / "to-post"
-    check = cli(data, "check", ava, "--for", "social-media", "--export", out, "--posted-to", "Facebook group",
-                "--today", TODAY)
+    check = cli(data, "check", ava, "--for", "social-media", "--export", out, "--posted-to", "Facebook group")
     assert check.exit_code == ExitStatus.CLEAR, check.output
     assert "Recorded 1 copy(ies) as made for publishing" in check.stdout
 
@@ -214,8 +219,7 @@ def test_published_filters_and_refuses_what_names_nothing(nursery: tuple[Path, P
     data, folder = nursery
     for name, purpose in (("tablet-1/ava.jpg", "social_media"), ("tablet-1/grace.jpg", "display"),
                           ("tablet-2/ava-and-sam.jpg", "website")):
-        result = cli(data, "check", folder / name, "--for", purpose, "--export", tmp_path / purpose,
-                     "--today", TODAY)
+        result = cli(data, "check", folder / name, "--for", purpose, "--export", tmp_path / purpose)
         assert result.exit_code in (ExitStatus.CLEAR, ExitStatus.FINDINGS), result.output
     [pair] = json.loads(cli(data, "published", "--json", "-", "--for", "website").stdout)["copies"]
     assert pair["children"] == ["c01"] and pair["covered_faces"] == 1  # Sam is covered: not shown
@@ -358,8 +362,7 @@ def test_find_says_which_photos_are_in_quarantine_and_which_were_published(
     sam = find_json(data, "c03")["photos"]
     assert len(sam) == 3 and all(p["quarantined"] and places_in(p, folder) == [] for p in sam)
     assert all("in quarantine as" in p["where_now"] for p in sam)
-    assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--export", tmp_path / "out",
-               "--today", TODAY).exit_code == ExitStatus.CLEAR
+    assert cli(data, "check", folder / "tablet-1" / "ava.jpg", "--for", "display", "--export", tmp_path / "out").exit_code == ExitStatus.CLEAR
     [copy] = json.loads(cli(data, "published", "--json", "-").stdout)["copies"]
     ava = by_path(find_json(data, "c01"))["tablet-1/ava.jpg"]
     assert ava["published"] == [copy["id"]] and "1 copy made for publishing" in ava["where_now"]
@@ -409,6 +412,31 @@ def test_find_still_answers_for_a_leaver_whose_face_was_erased(nursery: tuple[Pa
     body = find_json(data, "c01")
     assert set(by_path(body)) == {"tablet-1/ava.jpg", "tablet-2/ava-and-sam.jpg"}
     assert all("leaver record" in p["found_by"] for p in body["photos"])
+
+
+@pytest.mark.parametrize("how", ["forget, then --allow-again", "face matching withdrawn, then agreed again"])
+def test_a_child_enrolled_again_is_recognised_again_in_photos_whose_faces_were_erased(
+    nursery: tuple[Path, Path], how: str
+) -> None:
+    """Issue 25: her erasure left her faces in the stored photos without templates; enrolled
+    again, those photos are examined again, her face is hers again, and find lists them."""
+    data, folder = nursery
+    audit(data, folder, "--quiet")
+    if how.startswith("forget"):
+        assert cli(data, "forget", "c01").exit_code == EXIT_CLEAR
+    else:
+        write_register(data, {**ROWS, "c01": ROWS["c01"].replace("yes,yes,yes,yes,yes,yes", "yes,yes,yes,yes,yes,no")})
+    erased = {i["path"]: i for i in audit_json(data, folder)["images"]}
+    assert erased["tablet-1/ava.jpg"]["faces"][0]["status"] == "unknown"
+    if how.startswith("forget"):
+        assert cli(data, "enrol", "--allow-again", "c01").exit_code == EXIT_CLEAR
+    else:
+        write_register(data, ROWS)
+    again = {i["path"]: i for i in audit_json(data, folder)["images"]}
+    ava = again["tablet-1/ava.jpg"]
+    assert ava["action"] == "keep" and ava["faces"][0]["child_id"] == "c01"
+    assert {f["child_id"] for f in again["tablet-2/ava-and-sam.jpg"]["faces"]} == {"c01", "c03"}
+    assert set(by_path(find_json(data, "c01"))) == {"tablet-1/ava.jpg", "tablet-2/ava-and-sam.jpg"}
 
 
 # -- reports are personal data too ------------------------------------------------------------------

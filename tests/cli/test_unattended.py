@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from nursery import ROWS, write_register
+from nursery import ROWS, review_far_ahead, write_register
 from typer.testing import CliRunner
 
 from photoaudit.cli import quarantine as cli_quarantine
@@ -27,6 +27,10 @@ from photoaudit.store.database import Store
 
 TODAY = "2026-11-22"
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
+
+
+#: Commands that change files refuse --today: the real day is set to the test day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("on_the_test_day")
 
 
 
@@ -48,7 +52,9 @@ def cli(data: Path, *args: str, input: str | None = None):  # noqa: ANN201, A002
 
 
 def audit(data: Path, folder: Path, *args: str):  # noqa: ANN201
-    return cli(data, "audit", str(folder), "--jobs", "1", "--today", TODAY, *args)
+    """An audit judged as on TODAY; with --apply as on the real day (--today never moves files)."""
+    today = () if "--apply" in args else ("--today", TODAY)
+    return cli(data, "audit", str(folder), "--jobs", "1", *today, *args)
 
 
 def sha(path: Path) -> str:
@@ -122,17 +128,18 @@ def test_apply_killed_mid_run_then_run_again_has_every_photo_once_and_the_manife
     data, folder = nursery
     quarantine_dir = data.parent / "quarantine"
     before = {sha(p): p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    review_far_ahead(data)  # the killed run is a process of its own, on the real day
     env = {**os.environ, "PHOTOAUDIT_TEST_CRASH": "moved:2", "PHOTOAUDIT_TEST_CROSS_DEVICE": "1"}
     killed = subprocess.run(
         [sys.executable, "-m", "photoaudit", "--data", str(data), "--quarantine", str(quarantine_dir),
-         "audit", str(folder), "--apply", "--quiet", "--jobs", "1", "--today", TODAY],
+         "audit", str(folder), "--apply", "--quiet", "--jobs", "1"],
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert killed.returncode == q.CRASH_EXIT, killed.stderr
     assert len(q.open_operations(q.Manifest(quarantine_dir).entries())) == 1
 
     rerun = cli(data, "--quarantine", str(quarantine_dir), "audit", str(folder), "--apply", "--quiet",
-                "--jobs", "1", "--today", TODAY)
+                "--jobs", "1")
     assert rerun.exit_code == ExitStatus.FINDINGS
     assert "quarantined=1" in rerun.stdout  # the two moved before the kill are not moved again
 
@@ -293,8 +300,9 @@ def test_leavers_and_withdrawn_face_matching_are_forgotten_at_the_next_audit(
     rows = dict(ROWS)
     rows["c01"] = rows["c01"].replace(*change)
     write_register(data, rows)
-    result = audit(data, folder, "--json", "-")
-    body = json.loads(result.stdout)
+    result = audit(data, folder, "--quiet", "--json", str(data.parent / "report.json"))
+    assert " erased=1 " in result.stdout  # the cron line says so too
+    body = json.loads((data.parent / "report.json").read_text(encoding="utf-8"))
     said = [w for w in body["warnings"] if w.startswith("Erased the face data of Ava Patel (c01)")]
     assert len(said) == 1 and why in said[0]
     assert body["erased"][0]["child_id"] == "c01" and body["erased"][0]["references"] == 2

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from hostile_folder import FIFO, LINKS, NOT_UTF8, OTHERS, PHOTOS, SKIPPED, build, everything, raw
-from nursery import copy_data, enrolled_template, shared
+from nursery import copy_data, enrolled_template, review_far_ahead, shared
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX links and named pipes")
 
@@ -116,8 +116,9 @@ def test_apply_restore_and_purge_keep_every_photo_exactly_once(hostile) -> None:
     data, folder, tmp_path, photos = hostile
     quarantine = data / "quarantine"
     everyone = sorted(photos.values())
+    review_far_ahead(data)  # --apply runs on the real day
 
-    applied = run(data, "audit", str(folder), "--today", TODAY, "--jobs", "2", "--apply", "-q")
+    applied = run(data, "audit", str(folder), "--jobs", "2", "--apply", "-q")
     assert applied.returncode == 1, applied.stderr.decode(errors="replace")
     assert "quarantined=" in applied.stdout.decode()
     assert sorted(contents(folder, quarantine)) == everyone  # each exactly once, unchanged
@@ -131,7 +132,7 @@ def test_apply_restore_and_purge_keep_every_photo_exactly_once(hostile) -> None:
     assert {rel: sha(folder / rel) for rel in photos} == photos  # back where they were, unchanged
     links_untouched(folder, tmp_path)
 
-    again = run(data, "audit", str(folder), "--today", TODAY, "--jobs", "2", "--apply", "-q")
+    again = run(data, "audit", str(folder), "--jobs", "2", "--apply", "-q")
     assert again.returncode == 1
     purged = run(data, "purge", "--older-than", "0h", "--yes")
     assert purged.returncode == 0, purged.stdout.decode(errors="replace")

@@ -50,6 +50,10 @@ c02,Grace Okafor,Butterflies,attending,,yes,yes,yes,no,no,yes,2030-09-01
 CAMERAMAN_HEAD = (150, 60, 300, 240)
 
 
+#: Commands that change files refuse --today: the real day is set to the test day (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("on_the_test_day")
+
+
 @pytest.fixture(scope="module")
 def setting(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A setting's data folder with Ava and Grace enrolled."""
@@ -104,8 +108,10 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(setting: Path, *args: str):  # noqa: ANN201
+    """``check`` judged as on TODAY; with --export as on the real day (--today never makes copies to post)."""
+    today = () if "--export" in args else ("--today", TODAY)
     result = CliRunner().invoke(
-        app, ["--data", str(setting), "check", "--today", TODAY, *args], env={"COLUMNS": "400"}
+        app, ["--data", str(setting), "check", *today, *args], env={"COLUMNS": "400"}
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
@@ -155,7 +161,7 @@ def test_one_photo_not_cleared_exits_1_and_names_the_child_and_rule(setting: Pat
 def test_quiet_output_is_one_line_however_narrow(setting: Path, photos: Path, tmp_path: Path) -> None:
     """Piped (cron's mail, a log), --quiet's line is never wrapped, even with --export."""
     result = CliRunner().invoke(app, [
-        "--data", str(setting), "check", "--today", TODAY, "--for", "social_media", "-q",
+        "--data", str(setting), "check", "--for", "social_media", "-q",
         "--export", str(tmp_path / "out"), str(photos / "ava.jpg"), str(photos / "group.jpg"),
     ], env={"COLUMNS": "40"})
     lines = result.stdout.splitlines()

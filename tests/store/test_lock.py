@@ -103,3 +103,55 @@ def test_lock_files_are_private(tmp_path: Path) -> None:
     with lock.acquire(tmp_path, "x", "x") as held:
         assert (held.path.stat().st_mode & 0o777) == 0o600
         assert (held.path.parent.stat().st_mode & 0o777) == 0o700
+
+
+SHARE = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from photoaudit.store import lock
+    held = lock.acquire_store_shared(Path(sys.argv[1]))
+    print(os.getpid(), flush=True)
+    if sys.argv[2] == "hold":
+        sys.stdin.readline()  # hold it until told
+    held.release()
+    """
+)
+
+
+def test_refused_by_a_shared_lock_names_the_run_holding_it_not_one_that_has_ended(tmp_path: Path) -> None:
+    """Issue 25, item 13: an audit holds the store lock shared; a second audit shares it and ends;
+    forget is refused, and must name the audit still running, not the one that ended."""
+    running = subprocess.Popen([sys.executable, "-c", SHARE, str(tmp_path), "hold"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert running.stdout is not None
+    running_pid = int(running.stdout.readline())
+    try:
+        ended = subprocess.run([sys.executable, "-c", SHARE, str(tmp_path), "end"],
+                               capture_output=True, text=True, timeout=60, check=True)
+        ended_pid = int(ended.stdout)
+        with pytest.raises(lock.AlreadyRunning) as refused:
+            lock.acquire_every(tmp_path, "the face data")
+        assert refused.value.holder["pid"] == running_pid
+        assert f"process {running_pid} " in str(refused.value)
+        assert str(ended_pid) not in str(refused.value)
+    finally:
+        assert running.stdin is not None
+        running.stdin.write("\n")
+        running.stdin.close()
+        running.wait(timeout=30)
+    assert list((tmp_path / "locks").glob("*.seat")) == []  # each run took its record with it
+    for one in lock.acquire_every(tmp_path, "the face data"):
+        one.release()
+
+
+def test_a_seat_left_by_a_killed_run_never_names_it(tmp_path: Path) -> None:
+    code = SHARE.replace("held.release()", "os._exit(9)")
+    killed = subprocess.run([sys.executable, "-c", code, str(tmp_path), "end"], capture_output=True, text=True,
+                            timeout=60)
+    assert killed.returncode == 9 and list((tmp_path / "locks").glob("*.seat"))  # left behind
+    with lock.acquire_store_shared(tmp_path):
+        with pytest.raises(lock.AlreadyRunning) as refused:
+            lock.acquire_every(tmp_path, "the face data")
+        assert refused.value.holder["pid"] == os.getpid()  # this process holds it; the killed run does not
+    assert list((tmp_path / "locks").glob("*.seat")) == []

@@ -114,8 +114,9 @@ def test_audits_share_the_store_lock_on_windows_and_forget_waits_for_them(tmp_pa
             lock.acquire_every(tmp_path, "the face data")
         assert refused.value.holder["pid"] in (first.pid, second.pid)
         first.release()
-        with pytest.raises(lock.AlreadyRunning):  # one audit is still working
+        with pytest.raises(lock.AlreadyRunning) as refused:  # one audit is still working: named, not the first
             lock.acquire_every(tmp_path, "the face data")
+        assert refused.value.holder["pid"] == second.pid
     finally:
         first.release()
         second.release()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from photoaudit.store import quarantine as q
+from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
 FILES = {
     "tablet-1/IMG_0001.jpg": b"photo one " * 50,
@@ -176,14 +177,14 @@ def test_a_photo_changed_since_the_audit_is_not_moved(tmp_path: Path) -> None:
 def test_a_move_that_fails_leaves_the_photo_where_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
     monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", "1")
-    real_unlink = Path.unlink
+    real_unlink = q._unlink
 
-    def refuse(self: Path, missing_ok: bool = False) -> None:
-        if folder in self.parents:
-            raise PermissionError(13, "Permission denied", str(self))
-        real_unlink(self, missing_ok)
+    def refuse(spot: q.Spot) -> None:
+        if folder.resolve() in spot.path.parents:
+            raise PermissionError(13, "Permission denied", str(spot.path))
+        real_unlink(spot)
 
-    monkeypatch.setattr(Path, "unlink", refuse)
+    monkeypatch.setattr(q, "_unlink", refuse)
     outcome = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
     monkeypatch.undo()
     assert outcome.done == [] and "could not be moved" in outcome.skipped[0][1]
@@ -444,3 +445,202 @@ def test_a_copy_corrupted_mid_restore_is_caught_and_the_photo_stays_in_quarantin
     assert back.done == [] and "does not match" in back.skipped[0][1]
     assert item.quarantined.read_bytes() == FILES[TO_MOVE[0]]
     assert not (folder / TO_MOVE[0]).exists()
+
+
+# -- issue 25: never through a link, never another name's permissions, a full disk ------------------
+
+def test_restore_never_writes_through_a_link(tmp_path: Path) -> None:
+    """A sub-folder replaced by a link after --apply: its photos stay in quarantine, with why."""
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "tablet-1").rmdir()  # both its photos were moved: empty
+    (folder / "tablet-1").symlink_to(elsewhere, target_is_directory=True)
+    back = q.restore(quarantine_dir, outcome.done)
+    assert list(elsewhere.iterdir()) == []  # nothing written where the link points
+    through_link = sorted(r for r in TO_MOVE if r.startswith("tablet-1/"))
+    refused = {Path(path).relative_to(folder.resolve()).as_posix(): why for path, why in back.skipped}
+    assert sorted(refused) == through_link
+    assert all("is a link now, and photoaudit never moves a photo through a link" in w for w in refused.values())
+    assert sorted(i.relative for i in back.done) == sorted(set(TO_MOVE) - set(through_link))
+    left = q.quarantined_items(q.Manifest(quarantine_dir).entries())
+    assert sorted(i.relative for i in left) == through_link
+    assert all(i.quarantined.read_bytes() == FILES[i.relative] for i in left)
+
+
+def test_restore_refuses_when_the_audited_folder_itself_is_now_a_link(tmp_path: Path) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    folder.rename(tmp_path / "moved-away")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    back = q.restore(quarantine_dir, outcome.done)
+    assert back.done == [] and len(back.skipped) == len(TO_MOVE)
+    assert list(elsewhere.rglob("*")) == []
+    assert len(q.quarantined_items(q.Manifest(quarantine_dir).entries())) == len(TO_MOVE)
+
+
+def test_apply_never_moves_a_photo_through_a_link(tmp_path: Path) -> None:
+    """A sub-folder swapped for a link between the audit and the move (same photos behind it):
+    nothing is taken from where the link points."""
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    elsewhere = tmp_path / "elsewhere"
+    (folder / "tablet-1").rename(elsewhere)
+    (folder / "tablet-1").symlink_to(elsewhere, target_is_directory=True)
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    assert sorted(r for r, _ in outcome.skipped) == sorted(r for r in TO_MOVE if r.startswith("tablet-1/"))
+    assert all("is a link now" in why for _, why in outcome.skipped)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["IMG_0001.jpg", "IMG_0002.jpg"]
+
+
+def test_a_photo_written_to_while_it_moves_is_put_back_and_not_quarantined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    real = q._new_name
+
+    def written_to_meanwhile(old: q.Spot, new: q.Spot) -> None:
+        if folder.resolve() in old.path.parents:
+            with open(old.path, "ab") as handle:
+                handle.write(b" and a little more")
+        real(old, new)
+
+    monkeypatch.setattr(q, "_new_name", written_to_meanwhile)
+    outcome = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+    monkeypatch.undo()
+    assert outcome.done == [] and "changed while it was being moved" in outcome.skipped[0][1]
+    assert (folder / TO_MOVE[0]).read_bytes() == FILES[TO_MOVE[0]] + b" and a little more"
+    assert not (quarantine_dir / "transfer" / TO_MOVE[0]).exists()
+    assert [e["step"] for e in q.Manifest(quarantine_dir).entries()] == ["started", "abandoned"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions and hard links")
+@pytest.mark.parametrize("cross_device", ["0", "1"])
+def test_another_name_of_a_quarantined_photo_keeps_its_permissions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cross_device: str
+) -> None:
+    """A hard link outside the audited folder (a backup, say) shares the file's permissions:
+    quarantining copies such a file, so the other name is never made private, nor changed later."""
+    monkeypatch.setenv("PHOTOAUDIT_TEST_CROSS_DEVICE", cross_device)
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    relative = TO_MOVE[0]
+    (folder / relative).chmod(0o644)
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    os.link(folder / relative, backup / "copy.jpg")
+    outcome = q.quarantine(folder, plan([relative]), quarantine_dir)
+    [item] = outcome.done
+    assert (backup / "copy.jpg").stat().st_mode & 0o777 == 0o644
+    assert (backup / "copy.jpg").read_bytes() == FILES[relative]
+    assert item.quarantined.stat().st_mode & 0o777 == 0o600
+    assert item.quarantined.stat().st_nlink == 1 and not (folder / relative).exists()
+    back = q.restore(quarantine_dir, [item])
+    assert back.skipped == []
+    assert (folder / relative).stat().st_mode & 0o777 == 0o644
+    assert (backup / "copy.jpg").stat().st_mode & 0o777 == 0o644
+
+
+FULL_DISK = """
+import json, resource, signal, sys
+from pathlib import Path
+from photoaudit.store import quarantine as q
+folder, qdir, planned, room = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
+if room:  # no file may grow past this many bytes: the manifest's disk is full from there on
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+outcome = q.quarantine(folder, [q.Planned(*p) for p in planned], qdir)
+print(json.dumps({"moved": [i.relative for i in outcome.done], "skipped": outcome.skipped,
+                  "stopped": outcome.stopped}))
+"""
+
+
+def quarantine_with_room(folder: Path, quarantine_dir: Path, room: int) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOAUDIT_TEST_")}
+    planned = json.dumps([[p.relative, p.sha256, p.reason] for p in plan()])
+    return subprocess.run([sys.executable, "-c", FULL_DISK, str(folder), str(quarantine_dir), planned, str(room)],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+@pytest.mark.parametrize("line", range(8))
+def test_a_full_disk_while_writing_the_manifest_leaves_no_half_line_and_no_unrecorded_move(
+    tmp_path: Path, line: int
+) -> None:
+    """The disk fills up in the middle of manifest line N (the kernel refuses to let the file grow,
+    as on a full disk): the run stops moving, says why, lists what it left, and never leaves half
+    a line; every photo it moved is in the manifest, and the next run completes the record."""
+    # The lines' lengths, from the same moves in a folder whose paths are as long.
+    sample = make_folder(tmp_path / "a" / "transfer")
+    assert quarantine_with_room(sample, tmp_path / "a" / "quarantine", 0).returncode == 0
+    lengths = [len(x) for x in (tmp_path / "a" / "quarantine" / q.MANIFEST_NAME).read_bytes().splitlines(True)]
+    room = sum(lengths[:line]) + lengths[line] // 2  # the disk is full half-way through line N
+
+    folder, quarantine_dir = make_folder(tmp_path / "b" / "transfer"), tmp_path / "b" / "quarantine"
+    full = quarantine_with_room(folder, quarantine_dir, room)
+    assert full.returncode == 0, full.stderr  # no crash
+    said = json.loads(full.stdout)
+    assert said["stopped"] and "disk is full" in said["stopped"]
+    text = (quarantine_dir / q.MANIFEST_NAME).read_bytes()
+    assert len(text) == sum(lengths[:line]) and (not text or text.endswith(b"\n"))  # the half line: taken back
+    entries = [json.loads(x) for x in text.splitlines()]
+    recorded = {e["relative"] for e in entries if e["step"] == "started"}
+    moved = {r for r in TO_MOVE if not (folder / r).exists()}
+    assert moved == set(said["moved"]) and moved <= recorded  # every photo moved is in the manifest
+    assert sorted(r for r, _ in said["skipped"]) == sorted(set(TO_MOVE) - moved)  # the rest: listed, with why
+    assert all("disk is full" in why for _, why in said["skipped"])
+
+    again = quarantine_with_room(folder, quarantine_dir, 0)  # space freed: the next run finishes the record
+    assert again.returncode == 0, again.stderr
+    assert_each_photo_once_and_manifest_complete(folder, quarantine_dir)
+
+
+def test_no_space_left_while_a_manifest_line_is_written_takes_the_half_line_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with the error a full disk gives (ENOSPC), on the third line: half of it reaches
+    the disk before the write fails."""
+    import errno as errnos
+
+    folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
+    real, writes = q.write_all, []
+
+    def disk_fills_up(fd: int, data: bytes) -> None:
+        writes.append(data)
+        if len(writes) == 3:
+            real(fd, data[: len(data) // 2])
+            raise OSError(errnos.ENOSPC, "No space left on device")
+        real(fd, data)
+
+    monkeypatch.setattr(q, "write_all", disk_fills_up)
+    outcome = q.quarantine(folder, plan(), quarantine_dir)
+    monkeypatch.undo()
+    assert [i.relative for i in outcome.done] == TO_MOVE[:1]
+    assert outcome.stopped is not None and outcome.stopped.startswith("the quarantine's disk is full")
+    assert [r for r, _ in outcome.skipped] == TO_MOVE[1:]
+    assert all(why == "not moved: the quarantine's disk is full" for _, why in outcome.skipped)
+    assert (quarantine_dir / q.MANIFEST_NAME).read_bytes() == b"".join(writes[:2])  # whole lines only
+    assert all((folder / r).read_bytes() == FILES[r] for r in TO_MOVE[1:])
+
+
+@pytest.mark.skipif(not hasattr(os, "O_PATH"), reason="needs O_PATH (Linux); elsewhere such a folder refuses the move, "
+                    "listed with why")
+def test_a_folder_on_the_way_that_may_be_entered_but_not_listed_is_no_obstacle(open_folder: Path) -> None:
+    """A home folder others may pass through but not list (mode 0311 here): reaching every folder
+    without a link must not need to list the ones on the way (run unprivileged, even as root)."""
+    home = open_folder / "home"
+    folder, quarantine_dir = make_folder(home / "transfer"), open_folder / "quarantine"
+    give_away(home, *home.rglob("*"))
+
+    def move_and_restore() -> tuple[list[str], list[str]]:
+        home.chmod(0o311)  # enter, but not list
+        try:
+            moved = q.quarantine(folder, plan(TO_MOVE[:1]), quarantine_dir)
+            back = q.restore(quarantine_dir, moved.done)
+        finally:
+            home.chmod(0o755)
+        return [i.relative for i in moved.done], [i.relative for i in back.done]
+
+    assert as_unprivileged(move_and_restore) == (TO_MOVE[:1], TO_MOVE[:1])
+    assert (folder / TO_MOVE[0]).read_bytes() == FILES[TO_MOVE[0]]
