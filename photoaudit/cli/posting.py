@@ -108,8 +108,6 @@ def check_command(
                 log(f"check: copy No. {record.id} of {record.original} (sha256 {record.sha256}) written to "
                     f"{record.copy} for {record.purpose}, posted to {record.posted_to or '(not said)'}, "
                     f"showing {', '.join(record.children) or 'no identified child'}")
-        if prepared.enrolment is not None:
-            result.warnings.extend(prepared.enrolment.warnings)
         if json_out is not None:
             text = check_report.render_json(result)
             send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))

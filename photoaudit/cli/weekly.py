@@ -209,7 +209,6 @@ def audit_command(
                                    examiner=examiner)
             result.warnings[:0] = recovered + ([slow] if slow is not None else [])
             if prepared.enrolment is not None:
-                result.warnings.extend(prepared.enrolment.warnings)
                 for erased in result.erased:
                     log(f"audit {folder}: erased the face data of {erased['child_id']} ({erased['why']}): "
                         f"{erased['references']} reference template(s), {erased['photo_faces']} stored face(s)")

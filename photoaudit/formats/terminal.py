@@ -30,17 +30,20 @@ ACTION_WORDS = {
 
 
 def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
-    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 ... takedown=0 folder=/srv/transfer``.
+    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 ... takedown=0 warnings=2
+    folder=/srv/transfer``.
 
-    ``devices=unchecked`` when there was no device register, so no photo's camera was
-    checked (R6). The folder is absolute, and quoted as a shell would (``'/srv/my photos'``)
-    when it holds spaces or quotes.
+    ``warnings`` counts the report's warnings (a cron job's one line still says that there are
+    some, run after run while they hold). ``devices=unchecked`` when there was no device
+    register, so no photo's camera was checked (R6). The folder is absolute, and quoted as a
+    shell would (``'/srv/my photos'``) when it holds spaces or quotes.
     """
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
     if result.quarantined is not None:
         fields += f" quarantined={len(result.quarantined)}"
     if result.takedown is not None:
         fields += f" takedown={result.takedown}"
+    fields += f" warnings={len(result.warnings)}"
     if not devices_checked:
         fields += " devices=unchecked"
     return f"photoaudit: {fields} folder={shlex.quote(shown(os.path.abspath(result.folder)))}"

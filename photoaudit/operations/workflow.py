@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ..setting.devices import load_devices
 from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.errors import CannotRun
-from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
+from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint, standing_warnings
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
 from .cluster import ClusterExaminer, ClusterOptions
@@ -54,6 +54,9 @@ class Prepared:
     enrolment: EnrolmentReport | None  # set when this run (re-)enrolled
     devices: DeviceRegister | None = None  # None when the setting has no devices.csv
     guard: Safeguards | None = None  # look-alikes, twins, public uses (None: the strictest defaults)
+    #: what is amiss in the register, faces/, staff/ and the enrolled reference photos now: every
+    #: run says it again while it holds, not only the run that refreshed the enrolment
+    warnings: list[str] = field(default_factory=list)
 
     def judging(self, today: date) -> Judging:
         """What the rules judge every photo of this run against, as one value."""
@@ -87,6 +90,10 @@ def prepare(
             report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir,
                            tolerance=tolerance)
             store.set_meta(ENROLMENT_KEY, fingerprint)
+            warnings = report.warnings
+        else:
+            warnings, _ = standing_warnings(register, settings.faces_dir, settings.staff_dir, store,
+                                            engine.settings.fingerprint(), tolerance, date.today())
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()
@@ -98,7 +105,7 @@ def prepare(
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     children = {k: v for k, v in enrolled.items() if k in register.children}  # staff have their own rules
     guard = safeguards_for(settings.match, settings.public, children, paths)
-    return Prepared(settings, register, engine, enrolled, report, devices, guard)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard, list(warnings))
 
 
 def load_registers(settings: Settings) -> Register:
@@ -184,6 +191,7 @@ def audit(
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
         )
+    result.warnings.extend(prepared.warnings)  # the register's and faces/' (every run, while they hold)
     return result
 
 
