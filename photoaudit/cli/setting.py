@@ -53,7 +53,7 @@ def doctor_command(
         except ConfigError as err:  # said as one of the checks, like every other problem
             checks = [Check("fail", "Settings file", str(err))]
         else:
-            checks = run_checks(settings, detector.value, find_config(state.config))
+            checks = run_checks(settings, detector.value, find_config(state.config, data=state.data_dir))
     for check in checks:
         style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
         console.print(f"{check.mark} {check.what}: {check.words}", style=style)

@@ -160,10 +160,23 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
     except Exception as err:
         if not isinstance(err, cannot_run_errors()):
             raise
-        words = complete_hints(str(err), command_prefix())
+        words = complete_hints(disk_words(err) if isinstance(err, OSError) else str(err), command_prefix())
         err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), words))
         log(f"{command}: could not run, exit={EXIT_CANNOT_RUN}: {err}")
         raise typer.Exit(EXIT_CANNOT_RUN) from None
+
+
+
+def disk_words(err: OSError) -> str:
+    """A disk's error named by the place it happened in (the state folder, ...: store/outputs.py)."""
+    from ..setting.config import ConfigError
+    from ..store.outputs import disk_error_words
+
+    try:
+        settings = settings_from(None, None)
+    except (ConfigError, OSError, ValueError):
+        settings = None
+    return disk_error_words(err, settings)
 
 
 
@@ -176,7 +189,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     from ..setting.config import command_line_match, find_config, load_config
     from ..setting.private_places import with_private_defaults
 
-    config = find_config(state.config)
+    config = find_config(state.config, data=state.data_dir)  # --data DIR: DIR/photoaudit.toml too
     settings = load_config(config) if config is not None else Settings()
     match = command_line_match(settings.match, tolerance, margin)
     return with_private_defaults(replace(

@@ -286,6 +286,34 @@ def log_refusal(settings: Settings, folders: Iterable[Path] = ()) -> str | None:
     return None
 
 
+def _places(settings: Settings) -> list[tuple[str, Path, str]]:
+    """(what, path, how to choose another) for every place photoaudit writes, the innermost first."""
+    return [
+        ("The log", settings.log_path, "--log, or log in photoaudit.toml"),
+        ("The reports folder", settings.reports_path, "--reports, or reports in photoaudit.toml"),
+        ("The quarantine folder", settings.quarantine_path,
+         "--quarantine, PHOTOAUDIT_QUARANTINE, or quarantine in photoaudit.toml"),
+        ("The state folder", settings.state_path, "--state, or state in photoaudit.toml"),
+        ("The data folder", settings.data_dir, "--data, PHOTOAUDIT_DATA, or data in photoaudit.toml"),
+    ]
+
+
+def disk_error_words(err: OSError, settings: Settings | None) -> str:
+    """An error of the disk in a manager's words: which of photoaudit's places it was in (the
+    state folder, the quarantine, ...), why, and how to choose another; never a bare
+    ``[Errno 2] No such file or directory: '/proc/1/locks'``."""
+    why = err.strerror or str(err)
+    if not err.filename:
+        return str(err)
+    path = Path(os.fsdecode(err.filename)).absolute()
+    for what, place, how in _places(settings) if settings is not None else []:
+        place = Path(place).absolute()
+        if path == place or place in path.parents:
+            return (f"{what} {place} cannot be used: {why} ({path}). Choose a folder of your own that "
+                    f"photoaudit can create files in ({how}).")
+    return f"{why}: {path}."
+
+
 def _same(a: Path, b: Path) -> bool:
     return Path(a).resolve() == Path(b).resolve()
 
