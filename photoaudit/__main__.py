@@ -15,8 +15,10 @@ from __future__ import annotations
 import sys
 import traceback
 
-#: The exit code of a command that could not run (photoaudit.cli.shared.EXIT_CANNOT_RUN).
-EXIT_CANNOT_RUN = 2
+from .core.exit_codes import ExitCode
+
+#: The exit code of a command that could not run.
+EXIT_CANNOT_RUN = ExitCode.CANNOT_RUN
 
 UNEXPECTED_WORDS = (
     "photoaudit stopped because of an unexpected error, a fault in photoaudit itself: {error}. "

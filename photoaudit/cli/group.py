@@ -15,7 +15,6 @@ from typing import Annotated, Optional
 import typer
 
 from .shared import (
-    EXIT_CANNOT_RUN,
     ForceOption,
     cannot_run_is_exit_2,
     checked_writes,
@@ -92,4 +91,4 @@ def group_command(
             console.print(line, soft_wrap=True)
     else:
         group_view.show(summary, console)
-    raise typer.Exit(EXIT_CANNOT_RUN if summary.exit_code == 2 else summary.exit_code)
+    raise typer.Exit(summary.exit_code)

@@ -2,10 +2,10 @@
 console, the log, the settings, the common options, and the one place where an error that
 means "could not run" becomes a plain message and exit code 2.
 
-Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it,
-4 the audit ran but a sub-folder could not be read (its photos were not checked),
-5 purge was not confirmed (nothing was deleted).
+Exit codes (:class:`~photoaudit.core.exit_codes.ExitCode`): 0 all clear, 1 something needs
+deleting or a person to look, 2 the command could not run, 3 another run was already working
+on it, 4 the audit ran but a sub-folder could not be read (its photos were not checked),
+5 purge was not confirmed (nothing was deleted), 6 the audited folder held nothing to check.
 
 Command modules import this one; none imports another command module or the assembler
 (:mod:`photoaudit.cli.main`).
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
+from ..core.exit_codes import ExitCode
 from ..faces.detectors import DETECTORS
 
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
@@ -34,12 +35,10 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     from ..core.settings import Settings
     from ..store.outputs import Writes
 
-EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN, EXIT_ALREADY_RUNNING = 0, 1, 2, 3
-EXIT_UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
-
-
-#: purge listed what it would delete but nobody confirmed it at a terminal: nothing was deleted.
-EXIT_NOT_CONFIRMED = 5
+#: The exit codes by name (photoaudit/core/exit_codes.py: ExitCode, the one definition).
+EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN = ExitCode.CLEAR, ExitCode.FINDINGS, ExitCode.CANNOT_RUN
+EXIT_ALREADY_RUNNING, EXIT_UNCHECKED = ExitCode.ALREADY_RUNNING, ExitCode.UNCHECKED
+EXIT_NOT_CONFIRMED, EXIT_NOTHING_FOUND = ExitCode.NOT_CONFIRMED, ExitCode.NOTHING_FOUND
 
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from .exit_codes import ExitCode
 from .renewals import Renewal
 
 #: The version of the audit's JSON report that the group summary reads.
@@ -131,14 +132,14 @@ class GroupSummary:
     stale_after: int = STALE_AFTER_DAYS
 
     @property
-    def exit_code(self) -> int:
-        """0 all fine, 1 findings (a breach, a takedown due, a stale setting, a file not read),
-        2 nothing readable at all."""
+    def exit_code(self) -> ExitCode:
+        """CLEAR all fine, FINDINGS (a breach, a takedown due, a stale setting, a file not read),
+        CANNOT_RUN nothing readable at all."""
         if not self.settings:
-            return 2
+            return ExitCode.CANNOT_RUN
         if self.unreadable or any(s.findings for s in self.settings):
-            return 1
-        return 0
+            return ExitCode.FINDINGS
+        return ExitCode.CLEAR
 
     def total(self, field_name: str) -> int:
         return sum(getattr(s.latest, field_name) for s in self.settings)

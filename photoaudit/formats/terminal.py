@@ -95,6 +95,9 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
         console.print(f"{len(result.skipped)} file(s) skipped, not photos:")
         for skipped in result.skipped:
             console.print(f"  {shown(skipped.relative)}: {plain_words(skipped.reason, rules)}")
+    if result.nothing_found:  # an empty folder is not "all clear": a share not mounted, a copy not made
+        console.print(f"Nothing was checked: no photos were found in {result.folder.absolute()}.", style="bold red")
+        return
     rows = [v for v in result.verdicts if needs_attention(v)]
     if not rows:
         console.print("Every photo is cleared for every use.", style="green")

@@ -19,6 +19,7 @@ skipped; docs/rules.md "Every file gets a row"):
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -236,31 +237,65 @@ def _is_link(path: Path) -> bool:
     return stat.S_ISLNK(info.st_mode) or tag in _LINK_TAGS
 
 
-def _is_real_dir(path: Path) -> bool:
-    """A folder itself (not a link to one)."""
+def _is_real_dir(path: Path, listed: os.DirEntry[str] | None = None) -> bool:
+    """A folder itself (not a link to one).
+
+    A name whose whole path is longer than the system can open (4,096 bytes on Linux) cannot
+    be looked at by its path: its folder's listing (``listed``) still says whether it is a
+    folder, and then it is one (which cannot be opened), never a file.
+    """
     try:
         return stat.S_ISDIR(path.lstat().st_mode) and not _is_link(path)
+    except OSError as exc:
+        if listed is None or exc.errno != errno.ENAMETOOLONG:
+            return False
+    try:
+        return listed.is_dir(follow_symlinks=False)  # from the listing itself, or beside it (below)
+    except OSError:
+        pass
+    if os.lstat not in os.supports_dir_fd:  # pragma: no cover - Windows
+        return False
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return False
+    try:
+        return stat.S_ISDIR(os.lstat(listed.name, dir_fd=fd).st_mode)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+#: Why a folder whose path is longer than the system can open was not checked.
+PATH_TOO_LONG = "longer than this computer can open"
+
+
+def _why_not_opened(directory: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"its path is {len(os.fsencode(str(directory.absolute()))):,} bytes long, {PATH_TOO_LONG}"
+    return exc.strerror or str(exc)
 
 
 def _walk(directory: Path, real: Path, parts: tuple[str, ...], excluded: list[str], listing: Listing) -> None:
     try:
-        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+        with os.scandir(directory) as listed:
+            entries = sorted(listed, key=lambda e: e.name)
     except OSError as exc:  # unreadable folder: a row that says its photos were not checked
         if not parts:
             raise PermissionError(f"photoaudit cannot read the folder {directory} ({exc}).") from exc
-        why = exc.strerror or str(exc)
+        why = _why_not_opened(directory, exc)
         listing.files.append(MediaFile(directory, "/".join(parts), MediaKind.OTHER, 0, Entry.FOLDER, why))
         return
-    for entry in entries:
-        entry_parts = parts + (entry.name,)
+    for listed_entry in entries:
+        entry = directory / listed_entry.name
+        entry_parts = parts + (listed_entry.name,)
         relative = "/".join(entry_parts)
-        if _is_excluded(real / entry.name, excluded):
+        if _is_excluded(real / listed_entry.name, excluded):
             listing.skipped.append(Skipped(relative, "photoaudit's own folder (state or quarantine), not audited"))
             continue
-        if _is_real_dir(entry):
-            _walk(entry, real / entry.name, entry_parts, excluded, listing)
+        if _is_real_dir(entry, listed_entry):
+            _walk(entry, real / listed_entry.name, entry_parts, excluded, listing)
             continue
         found = describe(entry, relative)
         if isinstance(found, Skipped):
@@ -282,9 +317,11 @@ ENTRY_WORDS = {
 def unopened_problem(media: MediaFile) -> str | None:
     """Why this entry is not opened (its row's problem), or None for a file that is."""
     if media.entry is Entry.FOLDER:
+        fix = ("Move it higher up, or give its folders shorter names" if PATH_TOO_LONG in media.detail
+               else "Let photoaudit read it")
         return (
             f"photoaudit could not open this folder ({media.detail or 'permission denied'}), "
-            "so the photos in it were NOT checked. Let photoaudit read it, then audit again."
+            f"so the photos in it were NOT checked. {fix}, then audit again."
         )
     return ENTRY_WORDS.get(media.entry)
 

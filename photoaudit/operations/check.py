@@ -33,6 +33,7 @@ from ..core.provenance import audit_warnings
 from ..core.safeguards import Safeguards
 from ..media.sources import MediaFile, MediaKind, Skipped, describe
 from ..core.errors import CannotRun
+from ..core.exit_codes import ExitCode
 from .workflow import Prepared
 from ..store.outputs import is_inside
 from ..media.files import sha256_file
@@ -78,9 +79,9 @@ class CheckResult:
         return sum(p.copy is not None for p in self.photos)
 
     @property
-    def exit_code(self) -> int:
-        """0 only when every photo, as it is, is cleared for the purpose; 1 otherwise."""
-        return 0 if self.photos and all(p.cleared for p in self.photos) else 1
+    def exit_code(self) -> ExitCode:
+        """CLEAR only when every photo, as it is, is cleared for the purpose; FINDINGS otherwise."""
+        return ExitCode.CLEAR if self.photos and all(p.cleared for p in self.photos) else ExitCode.FINDINGS
 
     def as_audit(self) -> AuditResult:
         """The same verdicts as an audit result, for the JSON report (same contract)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.exit_codes import ExitCode
 from ..core.settings import MatchSettings, VideoSettings
 from ..core.cover import add_cover_notes
 from ..core.models import Face
@@ -111,12 +112,21 @@ class AuditResult:
         return [path for path, entry in self.entries.items() if entry is Entry.FOLDER]
 
     @property
-    def exit_code(self) -> int:
-        """0 when nothing needs deleting, reviewing or taking down, 1 when something does, 4 when a
-        sub-folder could not be read (its photos were not checked: the audit is incomplete)."""
+    def nothing_found(self) -> bool:
+        """True when the folder held nothing to judge: no photo, video or other file got a row."""
+        return not self.verdicts
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """CLEAR when nothing needs deleting, reviewing or taking down, FINDINGS when something does,
+        UNCHECKED when a sub-folder could not be read (its photos were not checked: the audit is
+        incomplete), NOTHING_FOUND when the folder held nothing to check (never "all clear")."""
         if self.unchecked_folders:
-            return 4
-        return 1 if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown else 0
+            return ExitCode.UNCHECKED
+        if self.nothing_found:
+            return ExitCode.NOTHING_FOUND
+        findings = self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown
+        return ExitCode.FINDINGS if findings else ExitCode.CLEAR
 
 
 def examine(

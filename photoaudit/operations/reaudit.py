@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from .examine import verdict_of_examined
 from ..faces.engine import EngineSettings
 from .incremental import examine_key, from_stored, now_text, stored_verdict
+from ..core.exit_codes import ExitCode
 from ..core.models import PhotoVerdict
 from ..media.sources import kind_of
 from ..store.database import Store, StoredVerdict
@@ -47,9 +48,9 @@ class ReauditResult:
     generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
-    def exit_code(self) -> int:
-        """0 when no verdict changed, 1 when some did."""
-        return 1 if self.changes else 0
+    def exit_code(self) -> ExitCode:
+        """CLEAR when no verdict changed, FINDINGS when some did."""
+        return ExitCode.FINDINGS if self.changes else ExitCode.CLEAR
 
 
 def verdict_changed(before: StoredVerdict | None, after: PhotoVerdict) -> bool:

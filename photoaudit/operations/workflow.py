@@ -165,6 +165,8 @@ def audit(
                          skipped=listing.skipped, public=settings.public, setting=settings.name,
                          renewals=consents_to_renew(prepared.register, today))
     result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
+    if result.nothing_found:
+        result.warnings.append(nothing_found_words(folder, len(listing.skipped)))
     if result.unchecked_folders:
         result.warnings.append(
             f"{len(result.unchecked_folders)} folder(s) could not be opened, so the photos in them "
@@ -193,6 +195,14 @@ def audit(
         )
     result.warnings.extend(prepared.warnings)  # the register's and faces/' (every run, while they hold)
     return result
+
+
+def nothing_found_words(folder: Path, skipped: int) -> str:
+    """What to say when the audited folder held nothing to check (never "all clear": exit code 6)."""
+    held = (f"it holds only {skipped} file(s) that are not photos, listed as skipped" if skipped
+            else "it is empty")
+    return (f"No photos or videos found in {folder.absolute()}: {held}, so nothing was checked. Is the share mounted, "
+            "and did this week's copy from the tablets and cameras happen?")
 
 
 def erased_label(register: Register, child_id: str) -> str:
