@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     from rich.console import Console
 
     from ..core.settings import Settings
-    from ..store.outputs import Writes
+    from ..store.outputs import Run, Writes
 
 #: The exit codes by name (photoaudit/core/exit_codes.py: ExitCode, the one definition).
 EXIT_CLEAR, EXIT_FINDINGS, EXIT_CANNOT_RUN = ExitCode.CLEAR, ExitCode.FINDINGS, ExitCode.CANNOT_RUN
@@ -49,6 +49,7 @@ class State:
     quarantine_dir: Optional[Path] = None
     log_file: Optional[Path] = None
     folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
+    run: Optional[Run] = None  # this run, as the record of reports names it (store/outputs.py)
 
 
 
@@ -112,6 +113,29 @@ def send_json(json_out: Path, text: str, write: Callable[[Path, str], object]) -
         sys.stdout.write(text)
     else:
         write(json_out, text)
+
+
+def write_out(settings: Settings, path: Path, text: str, force: bool = False) -> Path:
+    """Write one report through the one place that writes reports (store/outputs.py), and say so
+    when another run's report was at ``path`` and this one went beside it. Returns where it went."""
+    from ..store.outputs import write_report
+
+    placed = write_report(settings, path, text, force, state.run)
+    if placed.moved:
+        err_console().print(placed.words(), style="yellow", soft_wrap=True)
+        log(f"{state.run.what if state.run else 'photoaudit'}: {placed.words()}")
+    return placed.path
+
+
+def report_path(text: str) -> Path:
+    """A report option's value (``--json``, ``--csv``, ``--html``...) as typed: one that ends with
+    a separator names a folder and is refused before anything runs (exit code 2)."""
+    from ..store.outputs import names_a_folder
+
+    why = names_a_folder(text)
+    if why is not None:
+        raise typer.BadParameter(why)
+    return Path(text)
 
 
 
@@ -225,7 +249,8 @@ DetectorOption = Annotated[
 
 
 JsonOption = Annotated[
-    Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
+    Optional[Path], typer.Option("--json", parser=report_path,
+                                 help="Write the JSON report here ('-' for standard output).")
 ]
 
 
@@ -265,11 +290,16 @@ def checked_settings(writes: Writes | None = None) -> Settings:
 
 
 
-def checked_writes(settings: Settings, writes: Writes) -> None:
-    """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
-    from ..store.outputs import check_writes
+def checked_writes(settings: Settings, writes: Writes, run: str = "") -> None:
+    """Refuse what this command must not write (exit 2), and say when a folder is open to others.
+
+    ``run`` says what this run is about (``audit /srv/transfer``): the reports it writes are
+    recorded as that run's, and a report another run wrote is never replaced (store/outputs.py).
+    """
+    from ..store.outputs import Run, check_writes
 
     state.folders = tuple(writes.folders)
+    state.run = Run(run) if run else None
     for words in check_writes(settings, writes):
         err_console().print(words, style="yellow", soft_wrap=True)
 
