@@ -28,6 +28,8 @@ from ..store.leavers import record_leaver
 from ..core.models import Register, staff_id_of, staff_key
 from ..setting.references import RefPhoto, reference_warnings, taken_time, young_children
 from ..setting.register_checks import (
+    MOST_SAID,
+    at_most,
     folder_warnings,
     list_faces_dir,
     missing_folder_hint,
@@ -223,6 +225,7 @@ def setting_warnings(
     listing = list_faces_dir(faces_dir)
     eligible = sorted(set(eligible_children(register)) - set(forgotten))
     warnings = register_warnings(register, listing) + folder_warnings(register, listing, eligible)
+    unusable = []
     for folder in sorted(f for f in listing if f):
         child = register.get(folder)
         if child is None or folder in eligible:
@@ -233,15 +236,16 @@ def setting_warnings(
             if folder in forgotten
             else "has left" if child.has_left else "has no face-matching permission"
         )
-        warnings.append(f"faces/{folder}: {child.name} {why}; their photos are not used.")
+        unusable.append(f"faces/{folder}: {child.name} {why}; their photos are not used.")
+    warnings += at_most(unusable, MOST_SAID, "folders of children who may not be matched")
     lacking = [c for c in eligible if not any(Path(n).suffix.lower() in PHOTO_SUFFIXES for n in listing.get(c, ()))]
     unused = unused_folders(listing, register, len(lacking))
-    for child_id in lacking:
-        warnings.append(
-            f"{register.children[child_id].name} ({child_id}) has face-matching permission "
-            "but no reference photos: their face will show as unknown."
-            + missing_folder_hint(child_id, listing, register, unused)
-        )
+    warnings += at_most([
+        f"{register.children[child_id].name} ({child_id}) has face-matching permission "
+        "but no reference photos: their face will show as unknown."
+        + missing_folder_hint(child_id, listing, register, unused)
+        for child_id in lacking
+    ], MOST_SAID, "children with face-matching permission but no reference photos")
     if staff_dir is not None:
         warnings.extend(staff_warnings(register, staff_dir, forgotten))
     return warnings

@@ -36,7 +36,9 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,6 +48,7 @@ from ..core.settings import Settings
 from ..core.errors import CannotRun
 from ..media.files import fit_name, make_private_dir, open_to_others, sha256_file, write_private
 from ..media.sources import MediaKind, kind_of
+from . import lock
 from .database import DB_NAME
 
 RECORD_NAME = "outputs.json"
@@ -460,9 +463,34 @@ def write_report(settings: Settings, path: Path, text: str, force: bool = False,
     report another run wrote (another folder's audit, or one written while this run worked)
     is never replaced: this one goes beside it (:func:`place_for`), and the caller says so.
     """
-    placed = place_for(settings, Path(path), run)
-    check_replaceable(settings, placed.path, force)
-    make_private_dir(placed.path.absolute().parent)
-    write_private(placed.path, text)
-    remember_written(settings, placed.path, sha256_bytes(text.encode("utf-8")), run)
+    with record_held(settings):  # two runs finishing together: one decides, writes and records at a time
+        placed = place_for(settings, Path(path), run)
+        check_replaceable(settings, placed.path, force)
+        make_private_dir(placed.path.absolute().parent)
+        write_private(placed.path, text)
+        remember_written(settings, placed.path, sha256_bytes(text.encode("utf-8")), run)
     return placed
+
+
+#: How long a run waits for another to finish writing a report (it takes milliseconds).
+RECORD_WAIT_SECONDS = 30.0
+
+
+@contextmanager
+def record_held(settings: Settings) -> Iterator[None]:
+    """Hold the record of reports (``outputs.json``) for one report's writing, waiting while
+    another run holds it; raises lock.AlreadyRunning if it is held for longer than
+    :data:`RECORD_WAIT_SECONDS`."""
+    deadline = time.monotonic() + RECORD_WAIT_SECONDS
+    while True:
+        try:
+            held = lock.acquire(settings.state_path, RECORD_NAME, "the record of reports (outputs.json)")
+            break
+        except lock.AlreadyRunning:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        held.release()
