@@ -13,6 +13,7 @@ their own ``face_matching`` = yes; their templates are kept under ``staff:<staff
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -38,6 +39,9 @@ from ..setting.register_checks import (
 )
 from ..store.database import Reference, Store
 from ..media.files import sha256_file
+
+#: The store's record of the reference photos the last enrolment rejected, and why.
+REJECTED_KEY = "enrolment-rejected"
 
 #: A reference face must be at least this wide (pixels) to give a reliable template.
 MIN_REFERENCE_FACE = 80
@@ -183,11 +187,28 @@ def enrol(
     erased = store.keep_only_references(keep)
     report.erased = sorted({e.child_id for e in report.erasures} | {c for c in erased if c not in eligible})
     report.changed = report.changed or bool(erased) or bool(report.erasures)
+    # the rejected photos hold for as long as the enrolment's inputs do (inputs_fingerprint)
+    store.set_meta(REJECTED_KEY, json.dumps([list(r) for r in report.rejected], ensure_ascii=False))
     warnings, notes = standing_warnings(register, faces_dir, staff_dir, store, engine_id, tolerance,
                                         today or date.today())
     report.warnings.extend(warnings)
     report.notes.extend(notes)
     return report
+
+
+def rejected_words(rejected: list[tuple[str, str, str]]) -> list[str]:
+    """Each rejected reference photo (child or staff key, "c01/x.jpg", why) as a warning line."""
+    return [f"Rejected reference photo {'staff' if staff_id_of(key) is not None else 'faces'}/{photo}: {why}."
+            for key, photo, why in rejected]
+
+
+def stored_rejected(store: Store) -> list[tuple[str, str, str]]:
+    """The reference photos the last enrolment rejected (they hold while its inputs do)."""
+    try:
+        found = json.loads(store.get_meta(REJECTED_KEY) or "[]")
+    except ValueError:
+        return []
+    return [(str(a), str(b), str(c)) for a, b, c in (r for r in found if isinstance(r, list) and len(r) == 3)]
 
 
 def standing_warnings(

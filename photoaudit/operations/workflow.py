@@ -21,7 +21,15 @@ from ..setting.devices import load_devices
 from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.errors import CannotRun
-from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint, standing_warnings
+from .enrolment import (
+    EnrolmentReport,
+    eligible_staff,
+    enrol,
+    inputs_fingerprint,
+    rejected_words,
+    standing_warnings,
+    stored_rejected,
+)
 from ..store.erasure import Erasure, erase_child
 from ..store.leavers import leaver_records
 from .cluster import ClusterExaminer, ClusterOptions
@@ -90,10 +98,11 @@ def prepare(
             report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir,
                            tolerance=tolerance)
             store.set_meta(ENROLMENT_KEY, fingerprint)
-            warnings = report.warnings
+            warnings = report.warnings + rejected_words(report.rejected)
         else:
             warnings, _ = standing_warnings(register, settings.faces_dir, settings.staff_dir, store,
                                             engine.settings.fingerprint(), tolerance, date.today())
+            warnings += rejected_words(stored_rejected(store))
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()

@@ -66,3 +66,9 @@ def test_the_register_and_faces_warnings_repeat_in_every_report_while_they_hold(
     assert fixed.exit_code in (0, 1), fixed.output
     said = "\n".join(json.loads((place / "r.json").read_text(encoding="utf-8"))["warnings"])
     assert "faces/c01" not in said and "no reference photos" not in said
+    # its one photo shows no face: rejected, and said again by the next audit, which does not enrol
+    assert "Rejected reference photo faces/C01/ref.jpg: no face found" in said
+    again = audit(place, "--json", str(place / "r.json"))
+    assert "Enrolment refreshed" not in again.stdout
+    said = "\n".join(json.loads((place / "r.json").read_text(encoding="utf-8"))["warnings"])
+    assert "Rejected reference photo faces/C01/ref.jpg: no face found" in said
