@@ -237,30 +237,24 @@ def _is_link(path: Path) -> bool:
     return stat.S_ISLNK(info.st_mode) or tag in _LINK_TAGS
 
 
-def _is_real_dir(path: Path, listed: os.DirEntry[str] | None = None) -> bool:
+def _is_real_dir(path: Path) -> bool:
     """A folder itself (not a link to one).
 
     A name whose whole path is longer than the system can open (4,096 bytes on Linux) cannot
-    be looked at by its path: its folder's listing (``listed``) still says whether it is a
-    folder, and then it is one (which cannot be opened), never a file.
+    be looked at by its path: it is looked at from its folder, which can be opened (the walk
+    listed it), so a folder stays a folder (one that cannot be opened), never a file.
     """
     try:
         return stat.S_ISDIR(path.lstat().st_mode) and not _is_link(path)
     except OSError as exc:
-        if listed is None or exc.errno != errno.ENAMETOOLONG:
+        if exc.errno != errno.ENAMETOOLONG or os.stat not in os.supports_dir_fd:
             return False
-    try:
-        return listed.is_dir(follow_symlinks=False)  # from the listing itself, or beside it (below)
-    except OSError:
-        pass
-    if os.lstat not in os.supports_dir_fd:  # pragma: no cover - Windows
-        return False
     try:
         fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return False
     try:
-        return stat.S_ISDIR(os.lstat(listed.name, dir_fd=fd).st_mode)
+        return stat.S_ISDIR(os.stat(path.name, dir_fd=fd, follow_symlinks=False).st_mode)
     except OSError:
         return False
     finally:
@@ -279,23 +273,21 @@ def _why_not_opened(directory: Path, exc: OSError) -> str:
 
 def _walk(directory: Path, real: Path, parts: tuple[str, ...], excluded: list[str], listing: Listing) -> None:
     try:
-        with os.scandir(directory) as listed:
-            entries = sorted(listed, key=lambda e: e.name)
+        entries = sorted(directory.iterdir(), key=lambda p: p.name)
     except OSError as exc:  # unreadable folder: a row that says its photos were not checked
         if not parts:
             raise PermissionError(f"photoaudit cannot read the folder {directory} ({exc}).") from exc
         why = _why_not_opened(directory, exc)
         listing.files.append(MediaFile(directory, "/".join(parts), MediaKind.OTHER, 0, Entry.FOLDER, why))
         return
-    for listed_entry in entries:
-        entry = directory / listed_entry.name
-        entry_parts = parts + (listed_entry.name,)
+    for entry in entries:
+        entry_parts = parts + (entry.name,)
         relative = "/".join(entry_parts)
-        if _is_excluded(real / listed_entry.name, excluded):
+        if _is_excluded(real / entry.name, excluded):
             listing.skipped.append(Skipped(relative, "photoaudit's own folder (state or quarantine), not audited"))
             continue
-        if _is_real_dir(entry, listed_entry):
-            _walk(entry, real / listed_entry.name, entry_parts, excluded, listing)
+        if _is_real_dir(entry):
+            _walk(entry, real / entry.name, entry_parts, excluded, listing)
             continue
         found = describe(entry, relative)
         if isinstance(found, Skipped):
