@@ -140,6 +140,7 @@ def main(
     state.quarantine_dir = quarantine_dir
     state.log_file = log_file
     state.folders = ()  # each command names its own
+    state.run = None  # and its own run (checked_writes), for the record of reports
     if ctx.invoked_subcommand is None:  # bare `photoaudit`: its help, as other commands do
         typer.echo(ctx.get_help())
         raise typer.Exit(EXIT_CLEAR)
