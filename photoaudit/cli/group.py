@@ -22,8 +22,10 @@ from .shared import (
     examples,
     parse_today,
     progress_bar,
+    report_path,
     send_json,
     settings_from,
+    write_out,
 )
 
 app = typer.Typer(add_completion=False)
@@ -39,13 +41,16 @@ def group_command(
         list[Path], typer.Argument(help="Audit reports (JSON), or folders searched for them (links not followed).")
     ],
     json_out: Annotated[
-        Optional[Path], typer.Option("--json", help="Write the summary as JSON here ('-' for standard output).")
+        Optional[Path], typer.Option("--json", parser=report_path,
+                                     help="Write the summary as JSON here ('-' for standard output).")
     ] = None,
-    csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write the summary as a spreadsheet (CSV) here.")] = None,
+    csv_out: Annotated[Optional[Path], typer.Option("--csv", parser=report_path,
+                                                    help="Write the summary as a spreadsheet (CSV) here.")] = None,
     csv_sep: Annotated[
         str, typer.Option("--csv-sep", metavar="SEP", help="Separator of the CSV: ',' (default), ';' or 'tab'.")
     ] = ",",
-    html_out: Annotated[Optional[Path], typer.Option("--html", help="Write the summary as a page here.")] = None,
+    html_out: Annotated[Optional[Path], typer.Option("--html", parser=report_path,
+                                                     help="Write the summary as a page here.")] = None,
     no_names: Annotated[
         bool, typer.Option("--no-names", help="No child names anywhere: counts and photo paths only (to share).")
     ] = False,
@@ -60,7 +65,7 @@ def group_command(
     from ..core.errors import CannotRun
     from ..formats import csv_report, group_view
     from ..operations.group_reports import group_summary
-    from ..store.outputs import Writes, write_report
+    from ..store.outputs import Writes
 
     reports = report_or_folder
     console = console_beside(json_out)
@@ -74,18 +79,18 @@ def group_command(
             if out.absolute() in given:
                 raise CannotRun(f"{out} is one of the reports to read: write the summary to a file of its own.")
         folders = tuple(p for p in reports if p.is_dir() and not p.is_symlink())  # never write where reports are read
-        checked_writes(settings, Writes(folders=folders, reports=tuple(p for p in (json_out, csv_out, html_out)
-                                                                       if p is not None),
-                                        force=force, state=False, quarantine=False))
+        named = (("--json", json_out), ("--csv", csv_out), ("--html", html_out))
+        checked_writes(settings, Writes(folders=folders, reports=tuple((o, p) for o, p in named if p is not None),
+                                        force=force, state=False, quarantine=False), run="group")
         with progress_bar(console, enabled=not quiet, label="Reading reports") as (start, advance):
             summary = group_summary(reports, day, names=not no_names, on_start=start, on_file=advance)
         if json_out is not None:
             send_json(json_out, group_view.render_json(summary),
-                      lambda path, body: write_report(settings, path, body, force))
+                      lambda path, body: write_out(settings, path, body, force))
         if csv_out is not None:
-            write_report(settings, csv_out, group_view.render_csv(summary, sep), force)
+            write_out(settings, csv_out, group_view.render_csv(summary, sep), force)
         if html_out is not None:
-            write_report(settings, html_out, group_view.render_html(summary), force)
+            write_out(settings, html_out, group_view.render_html(summary), force)
     if quiet:
         for line in group_view.quiet_lines(summary):
             console.print(line, soft_wrap=True)

@@ -1,9 +1,6 @@
 """The command line: a thin typer shell over :mod:`photoaudit.operations.workflow`.
 
-Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it,
-4 the audit ran but a sub-folder could not be read (its photos were not checked),
-5 purge was not confirmed (nothing was deleted).
+Exit codes: :class:`~photoaudit.core.exit_status.ExitStatus` (the README's table).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from .shared import (
     send_json,
     settings_from,
     name_folders,
+    write_out,
 )
 
 app = typer.Typer(add_completion=False)
@@ -77,7 +78,7 @@ def check_command(
     from ..operations.check import gather, parse_purpose, run_check, validate
     from ..faces.engine import EngineSettings
     from ..formats import check_report
-    from ..store.outputs import Writes, write_report
+    from ..store.outputs import Writes
     from ..operations.check import record_check
     from ..store.database import Store
     from ..core.errors import CannotRun
@@ -99,8 +100,8 @@ def check_command(
         reports = [json_out] if json_out is not None else []
         files = gather(photos)
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
-        checked_writes(settings, Writes(folders=tuple(folders), reports=tuple(reports), export=export,
-                                        near=near, force=force))
+        checked_writes(settings, Writes(folders=tuple(folders), reports=tuple(("--json", r) for r in reports),
+                                        export=export, near=near, force=force), run=f"check --for {use}")
         prepared = prepare(settings, EngineSettings(detector=detector.value))
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
@@ -111,12 +112,10 @@ def check_command(
                 log(f"check: copy No. {record.id} of {record.original} (sha256 {record.sha256}) written to "
                     f"{record.copy} for {record.purpose}, posted to {record.posted_to or '(not said)'}, "
                     f"showing {', '.join(record.children) or 'no identified child'}")
-        if prepared.enrolment is not None:
-            result.warnings.extend(prepared.enrolment.warnings)
         result.warnings.extend(prepared.standing_warnings)  # face data kept for people not in the register
         if json_out is not None:
             text = check_report.render_json(result)
-            send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
+            send_json(json_out, text, lambda path, body: write_out(settings, path, body, force))
     if quiet:
         console.print(check_report.summary_line(result), soft_wrap=True)
     else:

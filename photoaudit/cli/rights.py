@@ -33,11 +33,21 @@ app = typer.Typer(add_completion=False)
 RIGHTS_JSON_VERSION = 1
 
 
-def write_json(target: Path, body: dict) -> None:
+def write_json(settings: Settings, target: Path, body: dict) -> None:
+    """The list as JSON, to standard output or to its file through the one place that writes
+    reports (checked before the command did anything: :func:`checked_json`)."""
     text = json.dumps({"version": RIGHTS_JSON_VERSION, **body}, indent=2, ensure_ascii=False) + "\n"
-    from ..media.files import write_private
+    shared.send_json(target, text, lambda path, body: shared.write_out(settings, path, body))
 
-    shared.send_json(target, text, write_private)
+
+def checked_json(json_out: Path | None, run: str) -> Settings:
+    """The settings, once ``--json`` is checked as every report is (never a photo, a register, a
+    file photoaudit did not write, or inside an audited folder)."""
+    from ..store.outputs import Writes
+
+    settings = shared.settings_from(None, None)
+    shared.checked_writes(settings, Writes(reports=(("--json", json_out),) if json_out is not None else ()), run=run)
+    return settings
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -69,7 +79,8 @@ def takedown_json(down: Takedown) -> dict:
     return {**copy_json(down.copy), "reasons": [{"child_id": c, "why": why} for c, why in down.reasons]}
 
 
-JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the list as JSON here ('-' for standard output).")]
+JsonOut = Annotated[Optional[Path], typer.Option("--json", parser=shared.report_path,
+                                                 help="Write the list as JSON here ('-' for standard output).")]
 
 
 @app.command("published")
@@ -92,7 +103,7 @@ def published_command(
 
     console = shared.console_beside(json_out)
     with shared.cannot_run_is_exit_2("published"):
-        settings = shared.settings_from(None, None)
+        settings = checked_json(json_out, "published")
         first, last = parse_day(since, "--since"), parse_day(until, "--until")
         use = None if purpose is None else parse_purpose(purpose, settings.purposes)
         with Store(settings.state_path) as store:
@@ -102,7 +113,7 @@ def published_command(
                 child = resolve_child_id(child, known)
         chosen = select(copies, child, use, first, last)
         if json_out is not None:
-            write_json(json_out, {"kind": "published", "filters": {"child": child, "purpose": use, "since": since,
+            write_json(settings, json_out, {"kind": "published", "filters": {"child": child, "purpose": use, "since": since,
                                                                   "until": until},
                                   "copies": [copy_json(c) for c in chosen]})
     if not chosen:
@@ -138,7 +149,7 @@ def takedown_command(
     console = shared.console_beside(json_out)
     with shared.cannot_run_is_exit_2("takedown"):
         day = shared.parse_today(today)
-        settings = shared.settings_from(None, None)
+        settings = checked_json(json_out, "takedown")
         register = load_register(settings.register_path, purposes=settings.purposes)
         with Store(settings.state_path) as store:
             if done:
@@ -154,7 +165,7 @@ def takedown_command(
                     shared.log(f"takedown: copy No. {copy_id} recorded as taken down by {shared.who_am_i(by)}")
             found = pending_takedowns(store, register, day)
         if json_out is not None:
-            write_json(json_out, {"kind": "takedown", "today": day.isoformat(), "count": len(found),
+            write_json(settings, json_out, {"kind": "takedown", "today": day.isoformat(), "count": len(found),
                                   "takedown": [takedown_json(d) for d in found]})
     line = f"photoaudit takedown: takedown={len(found)}"
     shared.log(line)
@@ -205,7 +216,7 @@ def find_command(
         if cover and copy_to is None:
             raise BadValue("--cover covers faces in the copies: use it with --copy.")
         with_others = others if others is not None else copy_to is not None
-        settings = shared.settings_from(None, None)
+        settings = checked_json(json_out, f"find {child_id}")
         register = load_register(settings.register_path, purposes=settings.purposes) if settings.register_path.is_file() else None
         with Store(settings.state_path) as store:
             child_id = resolve_child_id(child_id, known_child_ids(settings, store))
@@ -221,7 +232,7 @@ def find_command(
             shared.log(f"find {child_id}: copied {len(copies.written)} photo(s) to {copy_to} "
                     f"({sum(n > 0 for _, _, n in copies.written)} with other faces covered), held back {len(copies.held)}")
         if json_out is not None:
-            write_json(json_out, find_json(child_id, photos, with_others, copies))
+            write_json(settings, json_out, find_json(child_id, photos, with_others, copies))
     child = register.get(child_id) if register else None
     label = child_label(child) if child else child_id
     if not photos:

@@ -53,7 +53,8 @@ def doctor_command(
         except ConfigError as err:  # said as one of the checks, like every other problem
             checks = [Check("fail", "Settings file", str(err))]
         else:
-            checks = run_checks(settings, detector.value, find_config(environment().config))
+            env = environment()
+            checks = run_checks(settings, detector.value, find_config(env.config, data=env.data_dir))
     for check in checks:
         style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
         console.print(f"{check.mark} {check.what}: {check.words}", style=style)
@@ -100,8 +101,8 @@ def children_command(
         rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
         found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
         listing = list_faces_dir(settings.faces_dir)
-        register_lines = register_warnings(prepared.register, listing) + folder_warnings(
-            prepared.register, listing, eligible_children(prepared.register))
+        register_lines = register_warnings(prepared.register, listing, most=None) + folder_warnings(
+            prepared.register, listing, eligible_children(prepared.register), most=None)  # every one
     console.print(children_view.table(rows, day))
     for line in children_view.warnings(rows, day, max_age) + found + register_lines:
         console.print(line, style="yellow")

@@ -2,10 +2,10 @@
 console, the log, the settings, the common options, and the one place where an error that
 means "could not run" becomes a plain message and exit code 2.
 
-Exit codes: 0 all clear, 1 something needs deleting or a person to look,
-2 the command could not run, 3 another run was already working on it,
-4 the audit ran but a sub-folder could not be read (its photos were not checked),
-5 purge was not confirmed (nothing was deleted).
+Exit codes (:class:`~photoaudit.core.exit_status.ExitStatus`): 0 all clear, 1 something needs
+deleting or a person to look, 2 the command could not run, 3 another run was already working
+on it, 4 the audit ran but a sub-folder could not be read (its photos were not checked),
+5 purge was not confirmed (nothing was deleted), 6 the audited folder held nothing to check.
 
 Command modules import this one; none imports another command module or the assembler
 (:mod:`photoaudit.cli.main`).
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     from rich.console import Console
 
     from ..core.settings import Settings
-    from ..store.outputs import Writes
+    from ..store.outputs import Run, Writes
 
 
 
@@ -51,6 +51,7 @@ class Environment:
     quarantine_dir: Optional[Path] = None
     log_file: Optional[Path] = None
     folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
+    run: Optional[Run] = None  # this run, as the record of reports names it (store/outputs.py)
 
 
 #: This run's :class:`Environment`: a context-local value (as the command-line library keeps its
@@ -133,6 +134,30 @@ def send_json(json_out: Path, text: str, write: Callable[[Path, str], object]) -
         write(json_out, text)
 
 
+def write_out(settings: Settings, path: Path, text: str, force: bool = False) -> Path:
+    """Write one report through the one place that writes reports (store/outputs.py), and say so
+    when another run's report was at ``path`` and this one went beside it. Returns where it went."""
+    from ..store.outputs import write_report
+
+    run = environment().run
+    placed = write_report(settings, path, text, force, run)
+    if placed.moved:
+        err_console().print(placed.words(), style="yellow", soft_wrap=True)
+        log(f"{run.what if run else 'photoaudit'}: {placed.words()}")
+    return placed.path
+
+
+def report_path(text: str) -> Path:
+    """A report option's value (``--json``, ``--csv``, ``--html``...) as typed: one that ends with
+    a separator names a folder and is refused before anything runs (exit code 2)."""
+    from ..store.outputs import names_a_folder
+
+    why = names_a_folder(text)
+    if why is not None:
+        raise typer.BadParameter(why)
+    return Path(text)
+
+
 
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
@@ -178,10 +203,23 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
     except Exception as err:
         if not isinstance(err, cannot_run_errors()):
             raise
-        words = complete_hints(str(err), command_prefix())
+        words = complete_hints(disk_words(err) if isinstance(err, OSError) else str(err), command_prefix())
         err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), words))
         log(f"{command}: could not run, exit={ExitStatus.CANNOT_RUN}: {err}")
         raise typer.Exit(ExitStatus.CANNOT_RUN) from None
+
+
+
+def disk_words(err: OSError) -> str:
+    """A disk's error named by the place it happened in (the state folder, ...: store/outputs.py)."""
+    from ..setting.config import ConfigError
+    from ..store.outputs import disk_error_words
+
+    try:
+        settings = settings_from(None, None)
+    except (ConfigError, OSError, ValueError):
+        settings = None
+    return disk_error_words(err, settings)
 
 
 
@@ -193,7 +231,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     from ..setting.private_places import with_private_defaults
 
     env = environment()
-    config = find_config(env.config)
+    config = find_config(env.config, data=env.data_dir)  # --data DIR: DIR/photoaudit.toml too
     settings = load_config(config) if config is not None else Settings()
     match = command_line_match(settings.match, tolerance, margin)
     return with_private_defaults(replace(
@@ -249,7 +287,8 @@ DetectorOption = Annotated[
 
 
 JsonOption = Annotated[
-    Optional[Path], typer.Option("--json", help="Write the JSON report here ('-' for standard output).")
+    Optional[Path], typer.Option("--json", parser=report_path,
+                                 help="Write the JSON report here ('-' for standard output).")
 ]
 
 
@@ -289,11 +328,15 @@ def checked_settings(writes: Writes | None = None) -> Settings:
 
 
 
-def checked_writes(settings: Settings, writes: Writes) -> None:
-    """Refuse what this command must not write (exit 2), and say when a folder is open to others."""
-    from ..store.outputs import check_writes
+def checked_writes(settings: Settings, writes: Writes, run: str = "") -> None:
+    """Refuse what this command must not write (exit 2), and say when a folder is open to others.
 
-    name_folders(tuple(writes.folders))
+    ``run`` says what this run is about (``audit /srv/transfer``): the reports it writes are
+    recorded as that run's, and a report another run wrote is never replaced (store/outputs.py).
+    """
+    from ..store.outputs import Run, check_writes
+
+    set_environment(replace(environment(), folders=tuple(writes.folders), run=Run(run) if run else None))
     for words in check_writes(settings, writes):
         err_console().print(words, style="yellow", soft_wrap=True)
 

@@ -30,10 +30,12 @@ from .shared import (
     log,
     parse_today,
     progress_bar,
+    name_folders,
     refuse_today,
+    report_path,
     send_json,
     settings_from,
-    name_folders,
+    write_out,
 )
 
 app = typer.Typer(add_completion=False)
@@ -110,9 +112,10 @@ def enrol_command(
 def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
     json_out: JsonOption = None,
-    csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write a spreadsheet (CSV) here.")] = None,
+    csv_out: Annotated[Optional[Path], typer.Option("--csv", parser=report_path,
+                                                    help="Write a spreadsheet (CSV) here.")] = None,
     faces_csv: Annotated[
-        Optional[Path], typer.Option("--faces-csv", help="Write a spreadsheet (CSV) with a row per face here: fill in "
+        Optional[Path], typer.Option("--faces-csv", parser=report_path, help="Write a spreadsheet (CSV) with a row per face here: fill in "
                                      "its decision column and give it to photoaudit review --decisions.")
     ] = None,
     csv_sep: Annotated[
@@ -120,7 +123,8 @@ def audit_command(
                           "European languages) or 'tab'.")
     ] = ",",
     html_out: Annotated[
-        Optional[Path], typer.Option("--html", help="Write a visual report with thumbnails here (private: shows children).")
+        Optional[Path], typer.Option("--html", parser=report_path,
+                                     help="Write a visual report with thumbnails here (private: shows children).")
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="One summary line, no table or progress (for cron).")
@@ -157,7 +161,7 @@ def audit_command(
     from ..formats.interface import RenderOptions, ReportChoice
     from ..operations.cluster import cluster_options
     from ..operations.weekly_audit import AuditEvents, AuditRequest, run, with_reports_dir
-    from ..store.outputs import Writes, write_report
+    from ..store.outputs import Writes
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
@@ -171,8 +175,9 @@ def audit_command(
         sep = csv_report.separator(csv_sep)
         name_folders((folder,))
         settings = with_reports_dir(settings_from(tolerance, margin), reports_dir)
-        outputs = tuple(p for p in (json_out, csv_out, faces_csv, html_out) if p is not None)
-        checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force))
+        outputs = tuple((option, p) for option, p in (("--json", json_out), ("--csv", csv_out),
+                                                      ("--faces-csv", faces_csv), ("--html", html_out)) if p is not None)
+        checked_writes(settings, Writes(folders=(folder,), reports=outputs, force=force), run=f"audit {folder.resolve()}")
         request = AuditRequest(folder, day, settings, detector.value, jobs, apply,
                                cluster_options(settings.cluster, cluster, cluster_send_bytes, jobs))
 
@@ -190,16 +195,16 @@ def audit_command(
                 result, options(prepared.register)), events, complete_result_hints)
         result, prepared = done.result, done.prepared
         if json_out is not None:
-            send_json(json_out, done.report, lambda path, body: write_report(settings, path, body, force))
-        for choice, path in reports:
-            write_report(settings, path, choice.to_format().render(result, options(prepared.register)), force)
+            send_json(json_out, done.report, lambda path, body: write_out(settings, path, body, force))
+        written = {path: write_out(settings, path, choice.to_format().render(result, options(prepared.register)), force)
+                   for choice, path in reports}  # beside the path given when another run's report is there
     line = terminal.summary_line(result, devices_checked=prepared.devices is not None)
     log(f"{line} exit={result.exit_code} report={done.dated}")
     if quiet:
         console.print(line, soft_wrap=True)
     else:
         terminal.show(result, console, rules=rules)
-        after = terminal.AfterAudit(str(folder), None if html_out is None else str(html_out), apply,
+        after = terminal.AfterAudit(str(folder), None if html_out is None else str(written[html_out]), apply,
                                     str(settings.quarantine_path))
         terminal.show_next_steps(result, after, console)
     raise typer.Exit(result.exit_code)
@@ -240,7 +245,8 @@ def reaudit_command(
         Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
     ] = None,
     json_out: Annotated[
-        Optional[Path], typer.Option("--json", help="Write the changes as JSON here ('-' for standard output).")
+        Optional[Path], typer.Option("--json", parser=report_path,
+                                     help="Write the changes as JSON here ('-' for standard output).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
     tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
@@ -259,7 +265,7 @@ def reaudit_command(
     from ..formats.console import plain_words
     from ..formats.terminal import ACTION_STYLE
     from ..core.models import Action
-    from ..store.outputs import Writes, write_report
+    from ..store.outputs import Writes
     from ..media.sources import shown
     from ..operations.workflow import erased_label, prepare, reaudit
 
@@ -268,7 +274,8 @@ def reaudit_command(
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
         checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
-                                        reports=(json_out,) if json_out is not None else (), force=force))
+                                        reports=(("--json", json_out),) if json_out is not None else (), force=force),
+                       run=f"reaudit {folder.resolve() if folder is not None else 'of every audited folder'}")
         prepared = prepare(settings, EngineSettings(detector=detector.value))
         for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
             words = erasure.words(erased_label(prepared.register, erasure.child_id))
@@ -277,7 +284,7 @@ def reaudit_command(
         result = reaudit(prepared, day, folder)
         if json_out is not None:
             text = reaudit_report.render(result)
-            send_json(json_out, text, lambda path, body: write_report(settings, path, body, force))
+            send_json(json_out, text, lambda path, body: write_out(settings, path, body, force))
     line = reaudit_report.summary_line(result)
     log(f"{line} exit={result.exit_code}")
     if quiet:

@@ -3,7 +3,8 @@
 A scheduled job reads them, so each number keeps its meaning: 0 nothing to do, 1 something
 needs a person, 2 the command could not run (:class:`photoaudit.core.errors.CannotRun`),
 3 another run holds the lock, 4 the audit finished but some photos were not checked,
-5 ``purge`` listed what it would delete and nobody confirmed it.
+5 ``purge`` listed what it would delete and nobody confirmed it, 6 the audited folder held
+nothing photoaudit can judge (never "all clear": a share not mounted, a copy that never happened).
 """
 
 from __future__ import annotations
@@ -20,3 +21,6 @@ class ExitStatus(IntEnum):
     ALREADY_RUNNING = 3  # another run holds the lock
     UNCHECKED = 4  # the audit finished, but the photos in an unreadable sub-folder were not checked
     NOT_CONFIRMED = 5  # purge listed what it would delete, but nobody confirmed it: nothing was deleted
+    #: the audited folder holds nothing photoaudit can judge (empty, or only files that are not
+    #: photos): a share not mounted, a copy that never happened. Never "all clear".
+    NOTHING_FOUND = 6

@@ -5,10 +5,36 @@ Pure functions over plain values; every message a nursery manager reads is built
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from .models import PURPOSE_WORDS, Child, Note, NoteKind, Register
+
+
+#: C0 and C1 control characters, DEL included (tab is ordinary layout), and the bidirectional
+#: controls that make a name display in another order ("gpj.exe").
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def literal(text: str, keep_lines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``, ``\\u202e``).
+
+    The one helper for text that comes from outside (file names, EXIF ``Make``, register
+    cells) on its way into any text photoaudit writes: the terminal, the CSV and HTML
+    reports and the log. An escape byte in a name must never reach a terminal, a
+    spreadsheet or a page. Ordinary text, accents and tabs included, is unchanged; with
+    ``keep_lines`` line breaks are kept (text photoaudit itself laid out in lines).
+    """
+    if keep_lines:
+        return "\n".join(literal(line) for line in text.split("\n"))
+    return CONTROL_CHARACTERS.sub(lambda m: _escape(m.group()), text)
 
 
 #: How the learning-journey note starts (the metadata rules drop it when they block the photo).

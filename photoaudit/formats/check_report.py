@@ -81,14 +81,14 @@ def show(result: CheckResult, console: Console, rules: bool = False) -> None:
 
 
 def summary_line(result: CheckResult) -> str:
-    """``photoaudit check: purpose=social_media photos=3 cleared=1 not_cleared=2 copies=2``."""
+    """``photoaudit check: purpose=social_media photos=3 cleared=1 not_cleared=2 copies=2 held=1 warnings=0``."""
     line = (
         f"photoaudit check: purpose={result.purpose} photos={len(result.photos)} "
         f"cleared={result.cleared} not_cleared={len(result.photos) - result.cleared}"
     )
     if result.export_dir is not None:
         line += f" copies={result.copies} held={len(result.photos) - result.copies}"
-    return line
+    return line + f" warnings={len(result.warnings)}"
 
 
 def export_json(photo: PhotoCheck) -> dict[str, Any]:

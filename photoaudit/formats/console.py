@@ -4,7 +4,8 @@
   like ``[bold red]x.jpg`` or ``a[/]x.jpg`` is a name, never Rich markup, and an ANSI
   escape in a name never reaches the terminal (it is shown as ``\\x1b``). So the console
   has markup off, and every piece of text it writes has its control characters made
-  visible (:func:`literal`), whatever path it took (a message, a table cell, a Text).
+  visible (:func:`~photoaudit.core.words.literal`, the one helper the CSV and HTML reports
+  and the log use too), whatever path it took (a message, a table cell, a Text).
 - **Plain words.** The rule codes of docs/rules.md (R2, R5, ...) are jargon in a
   sentence: the terminal leaves them out unless asked (``--rules``). The JSON and HTML
   reports keep them.
@@ -25,29 +26,13 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
-#: C0 and C1 control characters, DEL included (tab is laid out by Rich itself), and the
-#: bidirectional controls that make a name display in another order ("gpj.exe").
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_NAMED = {"\n": "\\n", "\r": "\\r"}
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-
-
-def literal(text: str) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``, ``\\u202e``).
-
-    For names and other text that comes from outside; ordinary text, accents included, is
-    unchanged.
-    """
-    return _CONTROL.sub(lambda m: _escape(m.group()), text)
+from ..core.words import CONTROL_CHARACTERS as _CONTROL
+from ..core.words import literal
 
 
 def _visible(text: str) -> str:
     """As :func:`literal`, but line breaks are kept: the console's own text has them."""
-    return "\n".join(literal(line) for line in text.split("\n"))
+    return literal(text, keep_lines=True)
 
 
 #: "(R2)", "(R5, R6)", " (R2 and R5)" at the end of a clause, as the rules write them.

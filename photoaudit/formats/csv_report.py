@@ -22,6 +22,7 @@ from ..core.models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Regist
 from ..media.sources import shown
 from ..core.staff_rules import staff_label
 from ..core.errors import BadValue
+from ..core.words import literal
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,13 +42,15 @@ def separator(text: str) -> str:
 
 
 def cell(value: object) -> str:
-    """One CSV cell, safe in a spreadsheet: text that would start a formula gets a ' before it.
+    """One CSV cell, safe in a spreadsheet: text that would start a formula gets a ' before it,
+    and control characters (an escape byte in a file name or a camera's EXIF ``Make``) are
+    shown as ``\\x1b`` (:func:`~photoaudit.core.words.literal`), never written raw.
 
     The one helper for every CSV cell photoaudit writes (CSV injection: ``=1+1``,
     ``+44...``, ``-2``, ``@SUM(...)``), whatever column it is in.
     """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return literal("'" + text if text.startswith(FORMULA_START) else text)
 
 
 def row(values: list[object]) -> list[str]:
@@ -148,8 +151,8 @@ def render_faces(result: AuditResult, register: Register | None = None, sep: str
     """One row per face, numbered as in every report; ``decision`` is left blank to fill in."""
     out = io.StringIO()
     writer = writer_for(out, sep)
-    writer.writerow(["photo", "face", "decision", "needs a person", "photoaudit thinks", "child_id", "name",
-                     "distance", "nearest children", "decided already", "photo action", "time in video"])
+    writer.writerow(row(["photo", "face", "decision", "needs a person", "photoaudit thinks", "child_id", "name",
+                         "distance", "nearest children", "decided already", "photo action", "time in video"]))
     for v in result.verdicts:
         twice = matched_twice(v)
         for number, face in enumerate(v.faces, start=1):

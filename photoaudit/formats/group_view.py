@@ -10,7 +10,6 @@ are. The JSON is a versioned contract (README, "The group summary's JSON").
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import shlex
@@ -25,6 +24,7 @@ from rich.text import Text
 from ..core.group import GroupSummary, SettingSummary
 from ..core.words import and_list, local_time, long_date
 from .csv_report import row, writer_for
+from .html_report import esc
 
 #: The version of the group summary's JSON (fields are only ever added within a version).
 VERSION = 1
@@ -251,10 +251,6 @@ SHAREABLE_WORDS = (
     "This summary holds no child names and no face data: counts and photo paths only "
     "(photo paths are shown as they are)."
 )
-
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def render_html(summary: GroupSummary, generated: datetime | None = None) -> str:

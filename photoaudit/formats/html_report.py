@@ -37,7 +37,7 @@ from ..media.imaging import UnreadablePhoto, load_photo
 from ..core.models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
 from ..core.safeguards import FACELESS_MARK
 from ..core.staff_rules import staff_label
-from ..core.words import local_day, time_words
+from ..core.words import literal, local_day, time_words
 from .json_report import report_json
 
 #: The decisions CSV's word for a photo a person looked at and found no child in.
@@ -84,8 +84,10 @@ USE_MARK = {"allowed": "\u2713", "withheld": "\u2717", "review": "?"}
 
 
 def esc(value: object) -> str:
-    """Escape any value for HTML text and attribute values (quotes included)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escape any value for HTML text and attribute values (quotes included); control
+    characters (an escape byte in a file name or a camera's EXIF ``Make``) are shown as
+    ``\\x1b`` (:func:`~photoaudit.core.words.literal`), never written raw into the page."""
+    return html.escape(literal("" if value is None else str(value), keep_lines=True), quote=True)
 
 
 Thumbnailer = Callable[[Path, Sequence[Box]], "Thumbnail | None"]

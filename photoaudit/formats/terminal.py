@@ -30,13 +30,15 @@ ACTION_WORDS = {
 
 
 def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
-    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 ... takedown=0 folder=/srv/transfer``.
+    """One parseable line: ``photoaudit: photos=12 keep=8 delete=1 review=3 ... takedown=0 warnings=2
+    folder=/srv/transfer``.
 
-    ``devices=unchecked`` when there was no device register, so no photo's camera was
-    checked (R6); ``erased=N`` when this run erased N people's face data, and
-    ``not_in_register=N`` while face data is kept for N people the register does not list.
-    With ``--apply``, ``quarantined=N not_quarantined=M``. The folder is absolute, and quoted as a shell would (``'/srv/my photos'``)
-    when it holds spaces or quotes.
+    ``warnings`` counts the report's warnings (a cron job's one line still says that there are
+    some, run after run while they hold). ``devices=unchecked`` when there was no device
+    register, so no photo's camera was checked (R6); ``erased=N`` when this run erased N people's
+    face data, and ``not_in_register=N`` while face data is kept for N people the register does
+    not list. With ``--apply``, ``quarantined=N not_quarantined=M``. The folder is absolute, and
+    quoted as a shell would (``'/srv/my photos'``) when it holds spaces or quotes.
     """
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
     if result.quarantined is not None:
@@ -45,6 +47,7 @@ def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
         fields += f" not_quarantined={len(result.not_quarantined)}"
     if result.takedown is not None:
         fields += f" takedown={result.takedown}"
+    fields += f" warnings={len(result.warnings)}"
     if not devices_checked:
         fields += " devices=unchecked"
     if result.erased:
@@ -100,6 +103,9 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
         console.print(f"{len(result.skipped)} file(s) skipped, not photos:")
         for skipped in result.skipped:
             console.print(f"  {shown(skipped.relative)}: {plain_words(skipped.reason, rules)}")
+    if result.nothing_found:  # an empty folder is not "all clear": a share not mounted, a copy not made
+        console.print(f"Nothing was checked: no photos were found in {result.folder.absolute()}.", style="bold red")
+        return
     rows = [v for v in result.verdicts if needs_attention(v)]
     if not rows:
         console.print("Every photo is cleared for every use.", style="green")

@@ -19,6 +19,7 @@ skipped; docs/rules.md "Every file gets a row"):
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -237,11 +238,37 @@ def _is_link(path: Path) -> bool:
 
 
 def _is_real_dir(path: Path) -> bool:
-    """A folder itself (not a link to one)."""
+    """A folder itself (not a link to one).
+
+    A name whose whole path is longer than the system can open (4,096 bytes on Linux) cannot
+    be looked at by its path: it is looked at from its folder, which can be opened (the walk
+    listed it), so a folder stays a folder (one that cannot be opened), never a file.
+    """
     try:
         return stat.S_ISDIR(path.lstat().st_mode) and not _is_link(path)
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG or os.stat not in os.supports_dir_fd:
+            return False
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return False
+    try:
+        return stat.S_ISDIR(os.stat(path.name, dir_fd=fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+#: Why a folder whose path is longer than the system can open was not checked.
+PATH_TOO_LONG = "longer than this computer can open"
+
+
+def _why_not_opened(directory: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"its path is {len(os.fsencode(str(directory.absolute()))):,} bytes long, {PATH_TOO_LONG}"
+    return exc.strerror or str(exc)
 
 
 def _walk(directory: Path, real: Path, parts: tuple[str, ...], excluded: list[str], listing: Listing) -> None:
@@ -250,7 +277,7 @@ def _walk(directory: Path, real: Path, parts: tuple[str, ...], excluded: list[st
     except OSError as exc:  # unreadable folder: a row that says its photos were not checked
         if not parts:
             raise PermissionError(f"photoaudit cannot read the folder {directory} ({exc}).") from exc
-        why = exc.strerror or str(exc)
+        why = _why_not_opened(directory, exc)
         listing.files.append(MediaFile(directory, "/".join(parts), MediaKind.OTHER, 0, Entry.FOLDER, why))
         return
     for entry in entries:
@@ -282,9 +309,11 @@ ENTRY_WORDS = {
 def unopened_problem(media: MediaFile) -> str | None:
     """Why this entry is not opened (its row's problem), or None for a file that is."""
     if media.entry is Entry.FOLDER:
+        fix = ("Move it higher up, or give its folders shorter names" if PATH_TOO_LONG in media.detail
+               else "Let photoaudit read it")
         return (
             f"photoaudit could not open this folder ({media.detail or 'permission denied'}), "
-            "so the photos in it were NOT checked. Let photoaudit read it, then audit again."
+            f"so the photos in it were NOT checked. {fix}, then audit again."
         )
     return ENTRY_WORDS.get(media.entry)
 

@@ -227,6 +227,7 @@ def run_check(
     # Only what limits the check itself (no device register: R6 unchecked); each
     # photo's own findings are on its line.
     result.warnings[:0] = audit_warnings([], prepared.settings.records, prepared.devices)
+    result.warnings.extend(prepared.warnings)  # the register's and faces/' (every run, while they hold)
     return result
 
 

@@ -97,7 +97,8 @@ def check_sends_nothing(environ: Mapping[str, str] | None = None, home: Path | N
 
 def check_config(config: Path | None) -> Check:
     if config is None:
-        return Check("ok", "Settings file", "none (photoaudit.toml in this folder or --config): the defaults are used")
+        return Check("ok", "Settings file", "none (photoaudit.toml in the data folder, in this folder, or "
+                     "--config): the defaults are used")
     return Check("ok", "Settings file", str(config))
 
 

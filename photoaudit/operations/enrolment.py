@@ -16,6 +16,7 @@ their own ``face_matching`` = yes; their templates are kept under ``staff:<staff
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,10 +29,21 @@ from ..store.erasure import Erasure, erase_as_ruled
 from ..core.settings import DEFAULT_TOLERANCE
 from ..media.imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
 from ..core.models import Register, staff_id_of, staff_key
-from ..setting.references import RefPhoto, reference_warnings, taken_time
-from ..setting.register_checks import folder_warnings, list_faces_dir, missing_folder_hint, register_warnings
+from ..setting.references import RefPhoto, reference_warnings, taken_time, young_children
+from ..setting.register_checks import (
+    MOST_SAID,
+    at_most,
+    folder_warnings,
+    list_faces_dir,
+    missing_folder_hint,
+    register_warnings,
+    unused_folders,
+)
 from ..store.database import Reference, Store
 from ..media.files import sha256_file
+
+#: The store's record of the reference photos the last enrolment rejected, and why.
+REJECTED_KEY = "enrolment-rejected"
 
 #: A reference face must be at least this wide (pixels) to give a reliable template.
 MIN_REFERENCE_FACE = 80
@@ -154,40 +166,14 @@ def enrol(
     engine_id = engine.settings.fingerprint()
     report = EnrolmentReport()
     keep: set[tuple[str, str, str]] = set()
-    kept: list[Reference] = []
     forgotten = store.forgotten()
     eligible = set(eligible_children(register)) - set(forgotten)
     had_templates = set(store.enrolled_templates(engine_id))
 
-    listing = list_faces_dir(faces_dir)
-    report.warnings.extend(register_warnings(register, listing))
-    report.warnings.extend(folder_warnings(register, listing, sorted(eligible)))
-    if faces_dir.is_dir():
-        for folder in sorted(p for p in faces_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            child = register.get(folder.name)
-            if child is None:
-                continue  # said by folder_warnings, with the id it was probably meant for
-            elif folder.name not in eligible:
-                why = (
-                    f"was erased on request on {forgotten[folder.name][:10]} (enrol again only with "
-                    f"`photoaudit enrol --allow-again {folder.name}`)"
-                    if folder.name in forgotten
-                    else "has left" if child.has_left else "has no face-matching permission"
-                )
-                report.warnings.append(
-                    f"faces/{folder.name}: {child.name} {why}; their photos are not used."
-                )
-
     for child_id in sorted(eligible):
         photos = reference_photos(faces_dir, child_id)
-        if not photos:
-            report.warnings.append(
-                f"{register.children[child_id].name} ({child_id}) has face-matching permission "
-                "but no reference photos: their face will show as unknown."
-                + missing_folder_hint(child_id, listing, register)
-            )
-            continue
-        kept.extend(learn(store, engine, child_id, child_id, photos, report, keep, progress, tolerance))
+        if photos:  # a child without photos is said by setting_warnings
+            learn(store, engine, child_id, child_id, photos, report, keep, progress, tolerance)
 
     if staff_dir is not None:
         eligible |= enrol_staff(register, staff_dir, store, engine, report, keep, forgotten, progress)
@@ -211,11 +197,118 @@ def enrol(
                 f"{report.examine_again} photo(s) in which a face was erased will be looked at again by the next "
                 "audit, so that a child enrolled again is recognised in them."
             )
-    photos = [RefPhoto(r.child_id, r.path, r.template, r.sha256, reference_day(faces_dir, r.path)) for r in kept]
-    warnings, notes = reference_warnings(register, photos, tolerance, today or date.today())
+    # the rejected photos hold for as long as the enrolment's inputs do (inputs_fingerprint)
+    store.set_meta(REJECTED_KEY, json.dumps([list(r) for r in report.rejected], ensure_ascii=False))
+    warnings, notes = standing_warnings(register, faces_dir, staff_dir, store, engine_id, tolerance,
+                                        today or date.today())
     report.warnings.extend(warnings)
     report.notes.extend(notes)
     return report
+
+
+def rejected_words(rejected: list[tuple[str, str, str]]) -> list[str]:
+    """Each rejected reference photo (child or staff key, "c01/x.jpg", why) as a warning line."""
+    return [f"Rejected reference photo {'staff' if staff_id_of(key) is not None else 'faces'}/{photo}: {why}."
+            for key, photo, why in rejected]
+
+
+def stored_rejected(store: Store) -> list[tuple[str, str, str]]:
+    """The reference photos the last enrolment rejected (they hold while its inputs do)."""
+    try:
+        found = json.loads(store.get_meta(REJECTED_KEY) or "[]")
+    except ValueError:
+        return []
+    return [(str(a), str(b), str(c)) for a, b, c in (r for r in found if isinstance(r, list) and len(r) == 3)]
+
+
+def standing_warnings(
+    register: Register,
+    faces_dir: Path,
+    staff_dir: Path | None,
+    store: Store,
+    engine_id: str,
+    tolerance: float,
+    today: date,
+) -> tuple[list[str], list[str]]:
+    """Every warning about the register, faces/, staff/ and the enrolled reference photos that
+    holds now, and the notes for information (the two children most alike).
+
+    Read from the register, the folders' names and the store (no photo is decoded), so every
+    audit says them again for as long as they hold, not only the run that refreshed the
+    enrolment (which may have been a cron run that printed one line): a child id typed
+    ``C01`` beside ``faces/c01`` sends that child's photos to review in every audit, and every
+    audit says why.
+    """
+    forgotten = store.forgotten()
+    warnings = setting_warnings(register, faces_dir, staff_dir, forgotten)
+    children = set(eligible_children(register)) - set(forgotten)
+    photos = enrolled_photos(store, engine_id, faces_dir, children, young_children(register, today))
+    found, notes = reference_warnings(register, photos, tolerance, today)
+    return warnings + found, notes
+
+
+def setting_warnings(
+    register: Register, faces_dir: Path, staff_dir: Path | None, forgotten: dict[str, str]
+) -> list[str]:
+    """Warnings about the register and the faces/ and staff/ folders, from names alone: ids a
+    spreadsheet changed, folders no child uses, files that are not reference photos, children
+    and staff who may be matched but have no reference photos, folders of those who may not."""
+    listing = list_faces_dir(faces_dir)
+    eligible = sorted(set(eligible_children(register)) - set(forgotten))
+    warnings = register_warnings(register, listing) + folder_warnings(register, listing, eligible)
+    unusable = []
+    for folder in sorted(f for f in listing if f):
+        child = register.get(folder)
+        if child is None or folder in eligible:
+            continue  # a folder no child has is said by folder_warnings, with the id it was probably meant for
+        why = (
+            f"was erased on request on {forgotten[folder][:10]} (enrol again only with "
+            f"`photoaudit enrol --allow-again {folder}`)"
+            if folder in forgotten
+            else "has left" if child.has_left else "has no face-matching permission"
+        )
+        unusable.append(f"faces/{folder}: {child.name} {why}; their photos are not used.")
+    warnings += at_most(unusable, MOST_SAID, "folders of children who may not be matched")
+    lacking = [c for c in eligible if not any(Path(n).suffix.lower() in PHOTO_SUFFIXES for n in listing.get(c, ()))]
+    unused = unused_folders(listing, register, len(lacking))
+    warnings += at_most([
+        f"{register.children[child_id].name} ({child_id}) has face-matching permission "
+        "but no reference photos: their face will show as unknown."
+        + missing_folder_hint(child_id, listing, register, unused)
+        for child_id in lacking
+    ], MOST_SAID, "children with face-matching permission but no reference photos")
+    if staff_dir is not None:
+        warnings.extend(staff_warnings(register, staff_dir, forgotten))
+    return warnings
+
+
+def staff_warnings(register: Register, staff_dir: Path, forgotten: dict[str, str]) -> list[str]:
+    """staff/ folders of nobody in staff.csv or of those who may not be matched, and staff who
+    agreed to face matching but have no reference photos."""
+    eligible = set(eligible_staff(register)) - set(forgotten)
+    warnings = []
+    if staff_dir.is_dir():
+        for folder in sorted(p for p in staff_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            member = register.staff.get(folder.name)
+            key = staff_key(folder.name)
+            if member is None:
+                warnings.append(f"staff/{folder.name}: no member of staff with this id in staff.csv; not enrolled.")
+            elif key not in eligible:
+                why = (
+                    f"was erased on request on {forgotten[key][:10]} (enrol again only with "
+                    f"`photoaudit enrol --allow-again {folder.name}`)"
+                    if key in forgotten
+                    else "has left" if member.has_left else "has not agreed to face matching"
+                )
+                warnings.append(f"staff/{folder.name}: {member.name} {why}; their photos are not used.")
+    for key in sorted(eligible):
+        staff_id = staff_id_of(key) or key
+        if not reference_photos(staff_dir, staff_id):
+            warnings.append(
+                f"{register.staff.members[staff_id].name} (staff {staff_id}) agreed to face matching "
+                "but has no reference photos: their face will show as unknown."
+            )
+    return warnings
 
 
 def reference_day(faces_dir: Path, relative: str) -> date | None:
@@ -270,34 +363,14 @@ def enrol_staff(
     forgotten: dict[str, str],
     progress: Callable[[str], None] | None = None,
 ) -> set[str]:
-    """Enrol the staff who agreed to face matching; returns their store keys."""
+    """Enrol the staff who agreed to face matching; returns their store keys (what is amiss
+    in staff/ is said by :func:`staff_warnings`)."""
     eligible = set(eligible_staff(register)) - set(forgotten)
-    if staff_dir.is_dir():
-        for folder in sorted(p for p in staff_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            member = register.staff.get(folder.name)
-            key = staff_key(folder.name)
-            if member is None:
-                report.warnings.append(
-                    f"staff/{folder.name}: no member of staff with this id in staff.csv; not enrolled."
-                )
-            elif key not in eligible:
-                why = (
-                    f"was erased on request on {forgotten[key][:10]} (enrol again only with "
-                    f"`photoaudit enrol --allow-again {folder.name}`)"
-                    if key in forgotten
-                    else "has left" if member.has_left else "has not agreed to face matching"
-                )
-                report.warnings.append(f"staff/{folder.name}: {member.name} {why}; their photos are not used.")
     for key in sorted(eligible):
         staff_id = staff_id_of(key) or key
         photos = reference_photos(staff_dir, staff_id)
-        if not photos:
-            report.warnings.append(
-                f"{register.staff.members[staff_id].name} (staff {staff_id}) agreed to face matching "
-                "but has no reference photos: their face will show as unknown."
-            )
-            continue
-        learn(store, engine, key, staff_id, photos, report, keep, progress)
+        if photos:
+            learn(store, engine, key, staff_id, photos, report, keep, progress)
     return eligible
 
 
@@ -341,16 +414,15 @@ def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = 
     return found
 
 
-def enrolled_photos(store: Store, engine_id: str, faces_dir: Path, children: set[str]) -> list[RefPhoto]:
-    """The enrolled reference photos of ``children`` as :func:`reference_warnings` takes them."""
-    paths = store.enrolled_references(engine_id)
-    templates = store.enrolled_templates(engine_id)
+def enrolled_photos(
+    store: Store, engine_id: str, faces_dir: Path, children: set[str], dated: set[str] | None = None
+) -> list[RefPhoto]:
+    """The enrolled reference photos of ``children`` as :func:`reference_warnings` takes them,
+    with the content hash the store recorded; when each was taken is read (from the photo's
+    EXIF) only for the children in ``dated`` (every child: None), whose photos' age matters."""
     found = []
-    for child_id in sorted(children & set(paths)):
-        for relative, template in zip(paths[child_id], templates.get(child_id, [])):
-            try:
-                digest = sha256_file(faces_dir / Path(relative))
-            except OSError:
-                digest = ""
-            found.append(RefPhoto(child_id, relative, template, digest, reference_day(faces_dir, relative)))
+    for child_id, relative, digest, template in store.enrolled_reference_rows(engine_id):
+        if child_id in children:
+            taken = reference_day(faces_dir, relative) if dated is None or child_id in dated else None
+            found.append(RefPhoto(child_id, relative, template, digest, taken))
     return found

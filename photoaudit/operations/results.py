@@ -80,12 +80,19 @@ class AuditResult:
         return [path for path, entry in self.entries.items() if entry is Entry.FOLDER]
 
     @property
+    def nothing_found(self) -> bool:
+        """True when the folder held nothing to judge: no photo, video or other file got a row."""
+        return not self.verdicts
+
+    @property
     def exit_code(self) -> ExitStatus:
         """CLEAR when nothing needs deleting, reviewing or taking down, FINDINGS when something does,
         UNCHECKED when a sub-folder could not be read (its photos were not checked: the audit is
-        incomplete)."""
+        incomplete), NOTHING_FOUND when the folder held nothing to check (never "all clear")."""
         if self.unchecked_folders:
             return ExitStatus.UNCHECKED
+        if self.nothing_found:
+            return ExitStatus.NOTHING_FOUND
         if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown:
             return ExitStatus.FINDINGS
         return ExitStatus.CLEAR

@@ -51,7 +51,8 @@ from ..core.models import (
     staff_id_of,
     staff_key,
 )
-from ..core.words import child_label
+from ..core.words import child_label, literal
+from ..media.sources import shown
 from ..setting.references import taken_time
 from ..core.staff_rules import staff_label
 from .workflow import load_registers
@@ -517,12 +518,16 @@ def read_decisions(
         )
     col = {c: header.index(c) for c in DECISION_COLUMNS}
     by_key = {(f.photo, f.face): f for f in faces}
-    by_name = {f.photo.casefold(): f.photo for f in faces}
     folders_of: dict[str, set[Path]] = {}
     for f in faces:
         folders_of.setdefault(f.photo, set()).add(f.folder)
     faceless = {p.photo: p for p in photos or []}
-    by_name.update({p.casefold(): p for p in faceless})
+    # a photo as the reports print it (odd bytes and control characters escaped: a\x1b.jpg) is
+    # that photo; its backslashes are read as folder separators, as in every photo cell
+    names = [*(f.photo for f in faces), *faceless]
+    by_name = {printed.replace("\\", "/").casefold(): name for name in names
+               for printed in (literal(shown(name)), literal(shown(name), keep_lines=True))}
+    by_name.update({name.casefold(): name for name in names})  # a name as it is comes first
     known = sorted(register.children)
     known_staff = sorted(register.staff.members)
     problems: list[str] = []

@@ -97,8 +97,7 @@ def run(request: AuditRequest, render_json: Callable[[AuditResult, Prepared], st
         result = audit(folder, prepared, request.today, on_start=events.start, on_file=events.advance,
                        jobs=workers, examiner=examiner)
         result.warnings[:0] = recovered + ([slow] if slow is not None else [])
-        if prepared.enrolment is not None:
-            result.warnings.extend(prepared.enrolment.warnings)
+        if prepared.enrolment is not None:  # its warnings are among prepared.warnings (workflow.audit)
             for erased in result.erased:
                 events.log(f"{where}: erased the face data of {erased['child_id']} ({erased['why']}): "
                            f"{erased['references']} reference template(s), {erased['photo_faces']} stored face(s)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +22,15 @@ from ..setting.devices import load_devices
 from .decision_book import load_decisions_in_force, remember
 from ..faces.engine import EngineSettings, FaceEngine
 from ..core.errors import CannotRun
-from .enrolment import EnrolmentReport, eligible_staff, enrol, inputs_fingerprint
+from .enrolment import (
+    EnrolmentReport,
+    eligible_staff,
+    enrol,
+    inputs_fingerprint,
+    rejected_words,
+    standing_warnings,
+    stored_rejected,
+)
 from ..store.erasure import Erasure, erase_as_ruled
 from ..store.leavers import leaver_records
 from .cluster import ClusterExaminer, ClusterOptions
@@ -60,6 +68,10 @@ class Prepared:
     #: store keys of people whose face data is kept but whom the register does not list: not
     #: matched, never erased for that, and said every run (photoaudit.core.erasure_rule)
     not_in_register: tuple[str, ...] = ()
+
+    #: what is amiss in the register, faces/, staff/ and the enrolled reference photos now: every
+    #: run says it again while it holds, not only the run that refreshed the enrolment
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def standing_warnings(self) -> list[str]:
@@ -99,6 +111,11 @@ def prepare(
             report = enrol(register, settings.faces_dir, store, engine, progress, settings.staff_dir,
                            tolerance=tolerance)
             store.set_meta(ENROLMENT_KEY, fingerprint)
+            warnings = report.warnings + rejected_words(report.rejected)
+        else:
+            warnings, _ = standing_warnings(register, settings.faces_dir, settings.staff_dir, store,
+                                            engine.settings.fingerprint(), tolerance, date.today())
+            warnings += rejected_words(stored_rejected(store))
         enrolled = store.enrolled_templates(engine.settings.fingerprint())
         paths = store.enrolled_references(engine.settings.fingerprint())
         forgotten = store.forgotten()
@@ -111,7 +128,8 @@ def prepare(
     enrolled = {k: v for k, v in enrolled.items() if k in allowed}
     children = {k: v for k, v in enrolled.items() if k in register.children}  # staff have their own rules
     guard = safeguards_for(settings.match, settings.public, children, paths)
-    return Prepared(settings, register, engine, enrolled, report, devices, guard, unlisted)
+    return Prepared(settings, register, engine, enrolled, report, devices, guard, not_in_register=unlisted,
+                    warnings=list(warnings))
 
 
 def load_registers(settings: Settings) -> Register:
@@ -171,6 +189,8 @@ def audit(
                          skipped=listing.skipped, public=settings.public, setting=settings.name,
                          renewals=consents_to_renew(prepared.register, today))
     result.entries = {m.relative: m.entry for m in files if m.entry is not Entry.FILE}
+    if result.nothing_found:
+        result.warnings.append(nothing_found_words(folder, len(listing.skipped)))
     if result.unchecked_folders:
         result.warnings.append(
             f"{len(result.unchecked_folders)} folder(s) could not be opened, so the photos in them "
@@ -202,7 +222,16 @@ def audit(
         result.warnings.append(
             "No child is enrolled for face matching, so every face will need a person to look at it."
         )
+    result.warnings.extend(prepared.warnings)  # the register's and faces/' (every run, while they hold)
     return result
+
+
+def nothing_found_words(folder: Path, skipped: int) -> str:
+    """What to say when the audited folder held nothing to check (never "all clear": exit code 6)."""
+    held = (f"it holds only {skipped} file(s) that are not photos, listed as skipped" if skipped
+            else "it is empty")
+    return (f"No photos or videos found in {folder.absolute()}: {held}, so nothing was checked. Is the share mounted, "
+            "and did this week's copy from the tablets and cameras happen?")
 
 
 def erased_label(register: Register, child_id: str) -> str:

@@ -44,14 +44,19 @@ class ConfigError(BadValue):
     """photoaudit.toml cannot be used; the message says where and how to fix it."""
 
 
-def find_config(explicit: Path | None, folder: Path | None = None) -> Path | None:
-    """``--config`` when given (it must exist), else ``photoaudit.toml`` in ``folder`` (the cwd)."""
+def find_config(explicit: Path | None, folder: Path | None = None, data: Path | None = None) -> Path | None:
+    """The setting's ``photoaudit.toml``: ``--config`` when given (it must exist), else the one in
+    the data folder ``data`` (``--data`` or ``PHOTOAUDIT_DATA``: the setting's own folder holds
+    its retention, transfer window and name), else the one in ``folder`` (the cwd), else None."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"The settings file {explicit} (--config) does not exist.")
         return explicit
-    candidate = (folder if folder is not None else Path.cwd()) / CONFIG_NAME
-    return candidate if candidate.is_file() else None
+    for place in ([data] if data is not None else []) + [folder if folder is not None else Path.cwd()]:
+        candidate = place / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_config(path: Path, base: Settings | None = None) -> Settings:
@@ -61,13 +66,7 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     :class:`ConfigError` for an unreadable file, an unknown key or a bad value.
     """
     base = base or Settings()
-    try:
-        with Path(path).open("rb") as handle:
-            raw = tomllib.load(handle)
-    except OSError as err:
-        raise ConfigError(f"The settings file {path} could not be read ({err.strerror or err}).") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{Path(path).name} is not valid TOML: {err}.") from None
+    raw = read_toml(Path(path))
     values = _checked(raw, Path(path).name)
     folder = Path(path).parent
 
@@ -139,6 +138,36 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
             send_bytes=cluster.get("send_bytes", base.cluster.send_bytes),
         ),
     )
+
+
+#: A settings file is a few dozen lines; anything much larger is not one (and is not read whole).
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The tables of a photoaudit.toml; ConfigError naming the file and what to do when it is
+    not a readable text file of TOML (a binary file, a wrong encoding, tables nested too
+    deeply to read, a file far too large to be settings)."""
+    fix = "Open it in a text editor and compare it with README, \"Configuration\", or give another file with --config."
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as err:
+        raise ConfigError(f"The settings file {path} could not be read ({err.strerror or err}).") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"The settings file {path} is larger than 1 MB, so it is not a photoaudit.toml. {fix}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"The settings file {path} is not text (UTF-8): it may be another kind of file saved "
+                          f"under that name. {fix}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path.name} is not valid TOML: {err}. {fix}") from None
+    except RecursionError:
+        raise ConfigError(f"The settings file {path} has lists or tables nested too deeply to read: it is not "
+                          f"a photoaudit.toml. {fix}") from None
 
 
 def _checked(raw: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:

@@ -145,6 +145,16 @@ class RefPhoto:
     taken: date | None = None
 
 
+def young_children(register: Register, today: date) -> set[str]:
+    """Children under :data:`YOUNG_CHILD_MONTHS` months old today (by ``date_of_birth``): the
+    age of their reference photos matters."""
+    return {
+        child.child_id for child in register.children.values()
+        if child.date_of_birth is not None and (today.year - child.date_of_birth.year) * 12
+        + today.month - child.date_of_birth.month < YOUNG_CHILD_MONTHS
+    }
+
+
 def reference_warnings(
     register: Register, photos: list[RefPhoto], tolerance: float, today: date
 ) -> tuple[list[str], list[str]]:
@@ -220,12 +230,9 @@ def reference_warnings(
             f"{who(closest.b)} (faces/{closest.files[0]} and faces/{closest.files[1]}, distance "
             f"{closest.distance:.2f}; photoaudit matches a face within {tolerance:.2f})."
         )
+    young = young_children(register, today)
     for child_id, refs in sorted(by_child.items()):
-        child = register.get(child_id)
-        if child is None or child.date_of_birth is None:
-            continue
-        months_old = (today.year - child.date_of_birth.year) * 12 + today.month - child.date_of_birth.month
-        if months_old >= YOUNG_CHILD_MONTHS:
+        if child_id not in young:
             continue
         old = [r for r in refs if too_old(r.taken, today, YOUNG_CHILD_REFERENCE_MONTHS)]
         if old:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..media.imaging import PHOTO_SUFFIXES
@@ -48,13 +48,62 @@ def squashed(text: str) -> str:
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", plain)
 
 
+#: Looking for a close name with difflib costs a comparison per pair of names: it is used
+#: only while the names to look for times the names to look among stay below this, so a
+#: register or faces/ folder of any size gets its warnings in seconds (the "same but for
+#: case, spaces, punctuation and zeros" match is a lookup, and is always made).
+FUZZY_BUDGET = 200_000
+
+
+class Names:
+    """Names to look a slip up among (ids, folder names): each lookup costs one dict access,
+    and the fuzzy one (difflib) only when ``fuzzy``."""
+
+    def __init__(self, candidates: Iterable[str], fuzzy: bool = True) -> None:
+        self.candidates = sorted(set(candidates))
+        self.fuzzy = fuzzy
+        self.by_squashed: dict[str, list[str]] = {}
+        for name in self.candidates:
+            self.by_squashed.setdefault(squashed(name), []).append(name)
+
+    def closest(self, name: str) -> str | None:
+        """The candidate ``name`` was most likely meant to be, or None when none is close."""
+        same = [c for c in self.by_squashed.get(squashed(name), ()) if c != name]
+        if same:
+            return same[0]
+        if not self.fuzzy:
+            return None
+        close = difflib.get_close_matches(name, [c for c in self.candidates if c != name], n=1, cutoff=0.8)
+        return close[0] if close else None
+
+
 def closest(name: str, candidates: Sequence[str]) -> str | None:
     """The candidate ``name`` was most likely meant to be, or None when none is close."""
-    same = [c for c in candidates if c != name and squashed(c) == squashed(name)]
-    if same:
-        return sorted(same)[0]
-    close = difflib.get_close_matches(name, [c for c in candidates if c != name], n=1, cutoff=0.8)
-    return close[0] if close else None
+    return Names(candidates).closest(name)
+
+
+class PaddedIds:
+    """The all-digit ids and folder names that start with a zero (``001``), indexed once, so
+    that :meth:`lost_zeros` costs a lookup, not a pass over every other id."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.by_number: dict[str, str] = {}  # "7" -> the first of "007", "0007"... in order
+        self.widths: set[int] = set()
+        for name in names:
+            if name.isdigit() and name.startswith("0"):
+                self.by_number.setdefault(name.lstrip("0"), name)
+                self.widths.add(len(name))
+
+    def lost_zeros(self, child_id: str) -> str | None:
+        """See :func:`lost_zeros`."""
+        if not child_id.isdigit() or child_id.startswith("0"):
+            return None
+        padded = self.by_number.get(child_id)
+        if padded is not None:
+            return padded
+        if len(self.widths) == 1 and (width := next(iter(self.widths))) > len(child_id):
+            return child_id.zfill(width)
+        return None
 
 
 def lost_zeros(child_id: str, others: Sequence[str]) -> str | None:
@@ -64,68 +113,87 @@ def lost_zeros(child_id: str, others: Sequence[str]) -> str | None:
     suspect when an id or folder is the same number with zeros in front, or when the
     other all-digit ids are longer and start with a zero (``001``, ``002``, then ``7``).
     """
-    if not child_id.isdigit() or child_id.startswith("0"):
-        return None
-    padded = [o for o in others if o.isdigit() and o.startswith("0") and o.lstrip("0") == child_id]
-    if padded:
-        return padded[0]
-    widths = {len(o) for o in others if o.isdigit() and o.startswith("0")}
-    if len(widths) == 1 and (width := widths.pop()) > len(child_id):
-        return child_id.zfill(width)
-    return None
+    return PaddedIds(others).lost_zeros(child_id)
 
 
-def register_warnings(register: Register, listing: FacesListing) -> list[str]:
+#: Warnings of one kind said one by one in a report; past this, one line counts the rest
+#: (``photoaudit children`` lists every one).
+MOST_SAID = 10
+
+
+def at_most(lines: list[str], most: int | None, what: str) -> list[str]:
+    """``lines``, the first ``most`` of them and a line counting the rest (all of them: None)."""
+    if most is None or len(lines) <= most:
+        return lines
+    return [*lines[:most], f"... and {len(lines) - most} more {what} like these: "
+                           "`photoaudit children` lists every one."]
+
+
+def register_warnings(register: Register, listing: FacesListing, most: int | None = MOST_SAID) -> list[str]:
     """Ids that look changed by a spreadsheet (an id with a space or other sign is an error
-    of the register itself: :mod:`photoaudit.setting.register`)."""
+    of the register itself: :mod:`photoaudit.setting.register`); past ``most``, counted.
+
+    Linear in the register's size: the ids are indexed once (:class:`PaddedIds`).
+    """
     ids = sorted(register.children)
+    padded = PaddedIds([*ids, *(f for f in listing if f)])  # an id never counts for itself: it has no zero
     found = []
     for child_id in ids:
-        child = register.children[child_id]
-        where = f"{child.name} ({child_id})" + (f", line {child.line} of the register" if child.line else "")
-        others = [i for i in ids if i != child_id] + [f for f in listing if f]
-        was = lost_zeros(child_id, others)
+        was = padded.lost_zeros(child_id)
         if was is not None:
+            child = register.children[child_id]
+            where = f"{child.name} ({child_id})" + (f", line {child.line} of the register" if child.line else "")
             found.append(
                 f"The child_id {child_id} of {where} may have lost its leading zeros in a spreadsheet "
                 f"(did you mean {was}?). Excel removes them from numbers: format the child_id column "
                 "as Text and type the id again."
             )
-    return found
+    return at_most(found, most, "child_ids that may have lost their leading zeros")
 
 
-def folder_warnings(register: Register, listing: FacesListing, eligible: Sequence[str]) -> list[str]:
-    """faces/ folders no child uses, children whose folder is missing, and files skipped.
+def folder_warnings(register: Register, listing: FacesListing, eligible: Sequence[str],
+                    most: int | None = MOST_SAID) -> list[str]:
+    """faces/ folders no child uses, children whose folder is missing, and files skipped;
+    past ``most`` of a kind, counted.
 
     ``eligible`` are the children who may be enrolled (attending, face matching yes).
     """
-    ids = sorted(register.children)
-    folders = sorted(f for f in listing if f)
-    found = []
-    for name in listing.get("", []):
-        found.append(f"faces/{name} is not in a child's folder, so it is not used: move it into "
-                     "faces/<child_id>/.")
-    for folder in folders:
-        if folder in register.children:
-            continue
-        meant = closest(folder, ids)
+    unknown = sorted(f for f in listing if f and f not in register.children)
+    ids = Names(register.children, fuzzy=len(unknown) * len(register.children) <= FUZZY_BUDGET)
+    loose = [f"faces/{name} is not in a child's folder, so it is not used: move it into faces/<child_id>/."
+             for name in listing.get("", [])]
+    found = at_most(loose, most, "photos not in a child's folder")
+    folders = []
+    for folder in unknown:
+        meant = ids.closest(folder)
         hint = (f" Did you mean {meant} ({register.children[meant].name})? Rename the folder to "
                 f"faces/{meant}: it must be named exactly as the child_id." if meant else "")
-        found.append(f"faces/{folder}: no child with this id in the register; not enrolled.{hint}")
+        folders.append(f"faces/{folder}: no child with this id in the register; not enrolled.{hint}")
+    found += at_most(folders, most, "folders with no child's id")
+    files = []
     for child_id in eligible:
         for name in listing.get(child_id, []):
             if Path(name).suffix.lower() not in PHOTO_SUFFIXES:
                 why = ("photoaudit does not read .webp photos" if name.lower().endswith(".webp")
                        else "it is not a kind of photo photoaudit reads")
-                found.append(f"faces/{child_id}/{name} is not used: {why}. Reference photos must be "
+                files.append(f"faces/{child_id}/{name} is not used: {why}. Reference photos must be "
                              f"{READABLE} files (save it as JPEG).")
-    return found
+    return found + at_most(files, most, "files that are not reference photos")
 
 
-def missing_folder_hint(child_id: str, listing: FacesListing, register: Register) -> str:
-    """' There is a folder faces/c6: ...' when a child's folder seems to be misnamed, else ''."""
+def unused_folders(listing: FacesListing, register: Register, lookups: int = 1) -> Names:
+    """The faces/ folders no child uses, to look ``lookups`` misnamed folders up among."""
     unused = [f for f in listing if f and f not in register.children]
-    meant = closest(child_id, unused)
+    return Names(unused, fuzzy=lookups * len(unused) <= FUZZY_BUDGET)
+
+
+def missing_folder_hint(child_id: str, listing: FacesListing, register: Register,
+                        unused: Names | None = None) -> str:
+    """' There is a folder faces/c6: ...' when a child's folder seems to be misnamed, else ''.
+
+    ``unused`` (:func:`unused_folders`, made once) saves indexing the folders for every child.
+    """
+    meant = (unused or unused_folders(listing, register)).closest(child_id)
     if meant is None:
         return ""
     return (f" There is a folder faces/{meant}: if those are their photos, the folder must be named "

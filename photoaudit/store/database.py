@@ -234,6 +234,17 @@ class Store:
             found.setdefault(child_id, []).append(path)
         return found
 
+    def enrolled_reference_rows(self, engine: str) -> list[tuple[str, str, str, np.ndarray]]:
+        """(child id, "child/file.jpg", its content's SHA-256, template) of every usable template."""
+        return [
+            (child_id, path, sha256, _template(blob))
+            for child_id, path, sha256, blob in self.db.execute(
+                "SELECT child_id, path, sha256, template FROM reference WHERE engine=? AND template IS NOT NULL "
+                "ORDER BY child_id, path",
+                (engine,),
+            )
+        ]
+
     def stored_child_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT child_id FROM reference")}
 

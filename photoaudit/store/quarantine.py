@@ -915,7 +915,11 @@ def parse_age(text: str) -> timedelta:
     if not found:
         raise BadValue(f"{text!r} is not an age like 30d (days), 4w (weeks) or 12h (hours).")
     n, unit = int(found.group(1)), found.group(2).lower()
-    return {"d": timedelta(days=n), "w": timedelta(weeks=n), "h": timedelta(hours=n)}[unit]
+    try:
+        return {"d": lambda: timedelta(days=n), "w": lambda: timedelta(weeks=n), "h": lambda: timedelta(hours=n)}[unit]()
+    except OverflowError:  # more than about 2.7 million years
+        raise BadValue(f"--older-than {text.strip()} is longer than any photo can have been in quarantine: "
+                       "give an age like 30d (days), 4w (weeks) or 12h (hours).") from None
 
 
 def purgeable(quarantine_dir: Path, older_than: timedelta, now: datetime | None = None) -> list[Item]:

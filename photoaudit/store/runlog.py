@@ -10,6 +10,7 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..core.words import literal
 from ..media.files import write_private
 from ..media.sources import shown
 from ..media.files import make_private_dir, make_private_file
@@ -17,9 +18,9 @@ from ..media.files import make_private_dir, make_private_file
 
 def append_log(path: Path, message: str) -> None:
     """Append ``message`` as one line (newlines flattened), timestamped in UTC; a name that
-    is not UTF-8 is written escaped (\\xff)."""
+    is not UTF-8 is written escaped (\\xff), and so is a control character (\\x1b)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    line = f"{stamp} [{os.getpid()}] {' '.join(shown(message).split())}\n"
+    line = f"{stamp} [{os.getpid()}] {literal(' '.join(shown(message).split()))}\n"
     make_private_dir(path.parent)
     new = not path.exists()
     with path.open("a", encoding="utf-8") as handle:

@@ -18,7 +18,7 @@ from nursery import photo
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from photoaudit.cli.shared import EXIT_CANNOT_RUN, EXIT_FINDINGS
+from photoaudit.core.exit_status import ExitStatus
 from photoaudit.operations import incremental, workflow
 
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
@@ -50,13 +50,13 @@ def test_today_is_for_looking_ahead_and_never_changes_a_file(nursery: tuple[Path
         ["restore", "--all", "--today", "2030-08-15"],
     ):
         refused = cli(data, *command)
-        assert refused.exit_code == EXIT_CANNOT_RUN, (command, refused.output)
+        assert refused.exit_code == ExitStatus.CANNOT_RUN, (command, refused.output)
         assert "--today is for looking ahead" in " ".join(refused.stderr.split()), command
         assert files_in(folder) == before, command  # nothing moved
     assert not (data / "quarantine").exists() and not (tmp_path / "out").exists()
     # looking ahead is still allowed: reports only
     ahead = cli(data, "audit", folder, "--jobs", "1", "--today", "2030-08-15", "--json", "-")
-    assert ahead.exit_code == EXIT_FINDINGS, ahead.output
+    assert ahead.exit_code == ExitStatus.FINDINGS, ahead.output
     assert json.loads(ahead.stdout)["today"] == "2030-08-15"
     assert files_in(folder) == before
 
@@ -81,7 +81,7 @@ def test_a_photo_that_changes_while_it_is_read_is_reviewed_and_never_moved(
     monkeypatch.setattr(incremental, "sha256_file", still_copying)
     result = cli(data, "audit", folder, "--jobs", "1", "--apply", "--json", "-")
     monkeypatch.undo()
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitStatus.FINDINGS, result.output
     report = json.loads(result.stdout)
     images = {i["path"]: i for i in report["images"]}
     row = images["tablet-2/sam-late.jpg"]
@@ -111,7 +111,7 @@ def test_every_photo_apply_leaves_alone_is_listed_with_why(
 
     monkeypatch.setattr(workflow, "apply_findings", edited_meanwhile)
     quiet = cli(data, "audit", folder, "--jobs", "1", "--apply", "--quiet")
-    assert quiet.exit_code == EXIT_FINDINGS, quiet.output
+    assert quiet.exit_code == ExitStatus.FINDINGS, quiet.output
     assert " quarantined=2 not_quarantined=1 " in quiet.stdout
     assert (folder / "tablet-2" / "sam-again.jpg").is_file()
     [report] = (data / "state" / "reports").glob("audit-*.json")

@@ -129,7 +129,7 @@ def test_its_own_report_is_replaced_and_a_changed_one_needs_force(place: Path) -
     first = audit(place, "--csv", report, "-q")
     assert first.exit_code in (0, 1), first.output
     record = json.loads((place / "data" / "state" / outputs.RECORD_NAME).read_text())
-    assert record[str(report)] == digest(report)
+    assert record[str(report)]["sha256"] == digest(report)  # and which run wrote it, when
     again = audit(place, "--csv", report, "-q")  # unchanged since: replaced
     assert again.exit_code in (0, 1), again.output
     report.write_text(report.read_text(encoding="utf-8-sig") + "my notes\n")  # saved from a spreadsheet
@@ -387,3 +387,94 @@ def test_an_existing_state_folder_open_to_others_is_left_alone_with_a_warning(pl
     assert stat.S_IMODE(state.stat().st_mode) == 0o755  # not photoaudit's folder: not changed
     assert stat.S_IMODE((state / "photoaudit.sqlite3").stat().st_mode) == 0o600
     assert f"The folder {state} can be read by other users" in " ".join(result.stderr.split())
+
+
+# -- issue 25, item 7: no two outputs of one run, and no two runs, to one path ----------------
+
+@pytest.mark.parametrize("second", ["--csv", "--html", "--faces-csv"])
+def test_two_outputs_of_one_run_to_one_path_are_refused_before_any_work(place: Path, second: str) -> None:
+    """--json X --csv X replaced the JSON with the CSV (exit 1): now nothing is done (exit 2)."""
+    report = place / "out" / "report.json"
+    result = audit(place, "--json", report, second, report)
+    assert result.exit_code == 2, result.output
+    assert f"--json and {second} both name {report}" in " ".join(result.stderr.split())
+    assert not report.exists()
+    assert not (place / "data" / "state" / "photoaudit.db").exists()  # no photo was looked at
+
+
+def test_a_report_on_the_log_is_refused(place: Path) -> None:
+    log = place / "out" / "pa.log"
+    result = cli(place, "--log", log, "audit", place / "transfer", "--today", "2026-11-22", "--json", log)
+    assert result.exit_code == 2, result.output
+    assert f"--json and --log both name {log}" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("option", ["--json", "--csv", "--html", "--faces-csv"])
+def test_a_path_ending_in_a_separator_is_a_folder_never_a_file(place: Path, option: str) -> None:
+    """--json newdir/ wrote a file called newdir."""
+    result = audit(place, option, f"{place / 'out' / 'newdir'}/")
+    assert result.exit_code == 2, result.output
+    assert "names a folder, not a file" in " ".join(result.output.split())
+    assert not (place / "out" / "newdir").exists()
+
+
+def test_a_path_ending_in_a_separator_is_refused_by_every_command_with_a_report(place: Path) -> None:
+    for args in (["check", "--for", "website", place / "transfer" / "IMG_0001.jpg", "--json"],
+                 ["reaudit", "--json"], ["published", "--json"], ["takedown", "--json"], ["find", "c01", "--json"],
+                 ["group", place / "out", "--csv"]):
+        result = cli(place, *args, f"{place / 'out' / 'newdir'}/")
+        assert result.exit_code == 2, (args, result.output)
+        assert "names a folder, not a file" in " ".join(result.output.split()), args
+        assert not (place / "out" / "newdir").exists()
+
+
+def test_another_audits_report_is_never_replaced_this_one_goes_beside_it_and_says_so(place: Path) -> None:
+    """Two audits of different folders sharing a state and one --json path: one report was lost."""
+    other = place / "other"
+    other.mkdir()
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(other / "IMG_0900.jpg")
+    report = place / "out" / "week.json"
+    first = cli(place, "audit", other, "--today", "2026-11-22", "--json", report, "-q")
+    assert first.exit_code in (0, 1), first.output
+    before = report.read_bytes()
+
+    second = audit(place, "--json", report, "-q")
+    assert second.exit_code in (0, 1), second.output
+    beside = place / "out" / "week-2.json"
+    assert report.read_bytes() == before  # the other folder's report is still there
+    assert json.loads(beside.read_text())["folder"] == str(place / "transfer")
+    said = " ".join(second.stderr.split())
+    assert f"{report} was left as it is (it is the report of another run (audit {other}" in said
+    assert f"this run's report was written beside it as {beside}" in said
+    assert len(second.stdout.strip().splitlines()) == 1  # cron's one line stays one line
+    assert "written beside it" in (place / "data" / "state" / "photoaudit.log").read_text()
+
+    again = audit(place, "--json", report, "-q")  # next week: its own report beside is replaced, no -3
+    assert again.exit_code in (0, 1), again.output
+    assert report.read_bytes() == before and not (place / "out" / "week-3.json").exists()
+    assert json.loads(beside.read_text())["folder"] == str(place / "transfer")
+
+
+def test_a_report_another_run_wrote_while_this_one_worked_is_not_replaced(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path / "data")
+    report = tmp_path / "r.json"
+    mine = outputs.Run("check --for website")
+    outputs.write_report(s, report, "theirs", run=outputs.Run("check --for website"))  # started after mine
+    placed = outputs.write_report(s, report, "mine", run=mine)
+    assert placed.moved and placed.path == tmp_path / "r-2.json"
+    assert report.read_text() == "theirs" and placed.path.read_text() == "mine"
+    assert "wrote it while this one worked" in placed.words()
+    later = outputs.write_report(s, report, "next", run=outputs.Run("check --for website"))  # a later run
+    assert not later.moved and report.read_text() == "next"
+
+
+def test_a_list_written_by_a_rights_command_never_replaces_a_file_photoaudit_did_not_write(place: Path) -> None:
+    """published, takedown and find wrote their --json without any check (over a photo, too)."""
+    photo = place / "transfer" / "IMG_0001.jpg"
+    notes = place / "out" / "notes.json"
+    notes.write_text("the manager's own notes")
+    before = digest(photo)
+    for args in (["published", "--json", notes], ["takedown", "--json", notes], ["find", "c01", "--json", photo]):
+        result = cli(place, *args)
+        assert result.exit_code == 2, (args, result.output)
+    assert notes.read_text() == "the manager's own notes" and digest(photo) == before

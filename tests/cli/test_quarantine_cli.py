@@ -174,7 +174,7 @@ def test_restore_all_refuses_to_write_through_a_link_and_says_so(place: Path) ->
     (place / "transfer" / "tablet-1").rmdir()
     (place / "transfer" / "tablet-1").symlink_to(elsewhere, target_is_directory=True)
     result = cli(place, "restore", "--all")
-    assert result.exit_code == EXIT_CANNOT_RUN, result.output
+    assert result.exit_code == ExitStatus.CANNOT_RUN, result.output
     text = " ".join(result.output.split())
     assert text.count("is a link now, and photoaudit never moves a photo through a link") == 2
     assert "Put back" not in text

@@ -423,13 +423,13 @@ def test_a_child_enrolled_again_is_recognised_again_in_photos_whose_faces_were_e
     data, folder = nursery
     audit(data, folder, "--quiet")
     if how.startswith("forget"):
-        assert cli(data, "forget", "c01").exit_code == EXIT_CLEAR
+        assert cli(data, "forget", "c01").exit_code == ExitStatus.CLEAR
     else:
         write_register(data, {**ROWS, "c01": ROWS["c01"].replace("yes,yes,yes,yes,yes,yes", "yes,yes,yes,yes,yes,no")})
     erased = {i["path"]: i for i in audit_json(data, folder)["images"]}
     assert erased["tablet-1/ava.jpg"]["faces"][0]["status"] == "unknown"
     if how.startswith("forget"):
-        assert cli(data, "enrol", "--allow-again", "c01").exit_code == EXIT_CLEAR
+        assert cli(data, "enrol", "--allow-again", "c01").exit_code == ExitStatus.CLEAR
     else:
         write_register(data, ROWS)
     again = {i["path"]: i for i in audit_json(data, folder)["images"]}

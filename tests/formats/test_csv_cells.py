@@ -47,3 +47,23 @@ def test_the_devices_rows_are_escaped_the_same_way(formula: str) -> None:
 def test_plain_cells_are_left_as_they_are() -> None:
     assert csv_report.cell("tablet-1/IMG_0001.jpg") == "tablet-1/IMG_0001.jpg"
     assert csv_report.cell(3) == "3" and csv_report.cell(None) == ""
+
+
+# -- issue 25, item 15: no control character is written raw into a report ------------------
+
+ESCAPE = "\x1b[2J\x1b[31m"  # clears a terminal that `cat`s the file, then writes in red
+
+
+def test_escape_bytes_in_a_name_or_a_camera_make_never_reach_the_csv() -> None:
+    from photoaudit.core.provenance import Camera, Provenance
+
+    camera = Camera(f"Evil{ESCAPE}Corp", "Tab\x07let")
+    verdict = PhotoVerdict(f"a{ESCAPE}b.jpg", Action.REVIEW, {"website": Use.REVIEW},
+                           reasons=(f"from {ESCAPE} here",), notes=("bell\x07",),
+                           provenance=Provenance(camera=camera))
+    result = AuditResult(Path("/srv/transfer"), date(2026, 11, 22), [verdict])
+    for text in (csv_report.render(result), csv_report.render_faces(result)):
+        assert not any(c in text for c in "\x1b\x07"), text
+    (cells,) = rows(csv_report.render(result))[1:]
+    assert cells[0] == "a\\x1b[2J\\x1b[31mb.jpg"
+    assert "Evil\\x1b[2J\\x1b[31mCorp" in " ".join(cells) and "Tab\\x07let" in " ".join(cells)

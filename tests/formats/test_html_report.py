@@ -407,3 +407,18 @@ def test_a_photo_with_no_face_found_can_be_decided_no_children_in_the_page(tmp_p
     assert 'data-photo="empty.jpg" data-face=""' in found
     (value,) = [v for v in re.findall(r'<option value="([^"]*)"', found) if v]
     assert is_no_children(value)
+
+
+def test_escape_bytes_in_names_and_camera_makes_never_reach_the_page() -> None:
+    """Issue 25, item 15: an escape byte (from a file name, EXIF Make) is shown as \\x1b."""
+    evil = "\x1b[2J\x1b]0;pwned\x07"
+    verdict = PhotoVerdict(
+        f"tablet/a{evil}.jpg", Action.DELETE, uses(**{p: Use.WITHHELD for p in PURPOSES}),
+        reasons=(f"The camera Evil{evil}Corp Tablet is not one of the setting's devices (R6).",),
+        notes=("bidi \u202egpj.exe",),
+    )
+    result = AuditResult(Path("/srv/transfer"), TODAY, [verdict], warnings=[f"warning {evil}"])
+    page = html_report.render(result, REGISTER, thumbnails=None)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e]", page)
+    assert "tablet/a\\x1b[2J\\x1b]0;pwned\\x07.jpg" in page and "Evil\\x1b[2J" in page
+    assert "warning \\x1b[2J" in page and "\\u202egpj.exe" in page

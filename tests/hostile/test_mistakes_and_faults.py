@@ -26,7 +26,7 @@ from nursery import ROWS, copy_data, enrolled_template, review_far_ahead, shared
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from photoaudit.cli.shared import EXIT_CLEAR, EXIT_FINDINGS
+from photoaudit.core.exit_status import ExitStatus
 from photoaudit.faces.engine import EngineSettings
 from photoaudit.operations.incremental import examine_key
 from photoaudit.store import quarantine as q
@@ -72,7 +72,7 @@ def test_a_register_emptied_of_one_child_for_one_run_erases_nothing(nursery: tup
 
     write_register(data, {k: v for k, v in ROWS.items() if k != "c02"})  # Grace's row gone, for one run
     result = cli(data, *audit, "--json", "-")
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitStatus.FINDINGS, result.output
     report = json.loads(result.stdout)
     assert report["erased"] == [] and not any("Erased" in w for w in report["warnings"])
     assert report["not_in_register"] == [{"id": "c02", "kind": "child"}]
@@ -91,7 +91,7 @@ def test_a_register_emptied_of_one_child_for_one_run_erases_nothing(nursery: tup
     assert grace["action"] == "keep" and grace["faces"][0]["child_id"] == "c02"
     assert again["not_in_register"] == [] and again["summary"]["review"] == first["summary"]["review"]
     found = cli(data, "find", "c02", "--json", "-")
-    assert found.exit_code == EXIT_CLEAR, found.output
+    assert found.exit_code == ExitStatus.CLEAR, found.output
     photos = {p["places"][0]["path"] for p in json.loads(found.stdout)["photos"] if p["places"]}
     assert "tablet-1/grace.jpg" in photos
     assert still_stored(data, "c02", references, faces)
@@ -155,7 +155,7 @@ def test_a_full_quarantine_disk_during_apply_loses_nothing_and_says_what_it_did(
 
     full = run_with_room(data, "audit", str(folder), "--jobs", "2", "--apply", "-q", room=ROOM)
     out, err = full.stdout.decode(errors="replace"), full.stderr.decode(errors="replace")
-    assert full.returncode == EXIT_FINDINGS, err  # it finished, and says there is something to delete
+    assert full.returncode == ExitStatus.FINDINGS, err  # it finished, and says there is something to delete
     fields = dict(part.split("=", 1) for part in out.split() if "=" in part and not part.startswith("folder="))
     moved, left = int(fields["quarantined"]), int(fields["not_quarantined"])
     assert moved >= 1 and left >= 1 and moved + left == len(to_delete)
@@ -171,7 +171,7 @@ def test_a_full_quarantine_disk_during_apply_loses_nothing_and_says_what_it_did(
     assert regular_files(folder, quarantine) == everyone  # every photo exactly once, unchanged
 
     again = run_with_room(data, "audit", str(folder), "--jobs", "2", "--apply", "-q")  # space freed
-    assert again.returncode == EXIT_FINDINGS, again.stderr.decode(errors="replace")
+    assert again.returncode == ExitStatus.FINDINGS, again.stderr.decode(errors="replace")
     assert "not_quarantined=0" in again.stdout.decode()
     entries = q.Manifest(quarantine).entries()
     assert q.open_operations(entries) == []

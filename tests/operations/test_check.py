@@ -166,7 +166,7 @@ def test_quiet_output_is_one_line_however_narrow(setting: Path, photos: Path, tm
     ], env={"COLUMNS": "40"})
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and lines[0].startswith("photoaudit check: purpose=social_media"), result.stdout
-    assert lines[0].endswith("copies=2 held=0")
+    assert lines[0].endswith("copies=2 held=0 warnings=1")  # no devices.csv
 
 
 def test_the_same_photo_is_cleared_for_a_use_every_child_allows(setting: Path, photos: Path) -> None:
@@ -403,7 +403,7 @@ def test_a_folder_can_be_checked_and_quiet_prints_one_line(setting: Path, photos
     result = run(setting, "--for", "display", "--quiet", str(photos))
     assert result.exit_code == 1  # the stranger
     assert result.stdout.strip().splitlines() == [
-        "photoaudit check: purpose=display photos=6 cleared=5 not_cleared=1"]
+        "photoaudit check: purpose=display photos=6 cleared=5 not_cleared=1 warnings=1"]  # no devices.csv
 
 
 # --- the weekly audit's note ------------------------------------------------------------

@@ -432,3 +432,17 @@ def test_a_rejected_reference_from_a_review_is_removed_with_its_source(setup) ->
         assert reviewer.book.sources() == {}
         assert len(reviewer.book.decisions()) == 1  # the decision stays
     assert not (settings.faces_dir / reference).exists()
+
+
+def test_a_photo_named_as_the_reports_print_it_is_that_photo(setup, tmp_path: Path) -> None:
+    """Issue 25, item 15: the reports show an escape byte in a name as \\x1b (and bytes that
+    are not UTF-8 as \\xff); the decisions saved from them still name that photo."""
+    from dataclasses import replace
+
+    settings, register, _ = setup
+    (face, *_) = _faces(settings)
+    odd = [replace(face, photo="tablet/a\x1b[31m.jpg"), replace(face, photo="x_\udcff.jpg")]
+    csv_file = write_csv(tmp_path / "d.csv", "photo,face,decision\ntablet/a\\x1b[31m.jpg,1,adult\n"
+                         "x_\\xff.jpg,1,not a face\n")
+    found = read_decisions(csv_file, odd, register)
+    assert [f.photo for f, _ in found] == ["tablet/a\x1b[31m.jpg", "x_\udcff.jpg"]

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from photoaudit.core.models import PURPOSES, Child, Register
 from photoaudit.setting.register_checks import (
+    FUZZY_BUDGET,
+    MOST_SAID,
+    Names,
     closest,
     folder_warnings,
     list_faces_dir,
@@ -97,3 +102,40 @@ def test_enrolment_says_them(tmp_path: Path) -> None:
     assert "faces/001/ava.webp is not used" in text
     assert "Sam Jones (7) has face-matching permission but no reference photos" in text
     assert "There is a folder faces/007" in text
+
+
+# -- issue 25, item 14: the checks are linear in the register's size ------------------------
+
+class CountedId(str):
+    """A child id that counts how often it is looked at (each look is a digit test)."""
+
+    looks = 0
+
+    def isdigit(self) -> bool:
+        CountedId.looks += 1
+        return super().isdigit()
+
+
+@pytest.mark.parametrize("size", [500, 2000])
+def test_each_id_is_looked_at_a_bounded_number_of_times_whatever_the_register_size(size: int) -> None:
+    """40,000 rows took over a minute (each id compared with every other); now each id is
+    indexed once and looked up once."""
+    ids = [CountedId(f"{n:05d}" if n % 2 else str(n)) for n in range(1, size + 1)]
+    CountedId.looks = 0
+    found = register_warnings(register(*ids), {})
+    assert CountedId.looks <= 4 * size, CountedId.looks  # a pass over every other id would be size**2
+    assert len(found) == MOST_SAID + 1  # every even id may have lost its zeros: ten said, the rest counted
+    assert f"... and {size // 2 - MOST_SAID} more child_ids that may have lost their leading zeros" in found[-1]
+    assert len(register_warnings(register(*ids), {}, most=None)) == size // 2  # photoaudit children: every one
+
+
+def test_close_names_are_looked_up_among_many_without_comparing_every_pair() -> None:
+    """Thousands of misnamed folders and of children: the 'same but for case and zeros'
+    hint is still given for each, and difflib is not run over every pair."""
+    size = 3000
+    ids = [f"C{n:04d}" for n in range(size)]
+    listing = {f"c{n}": ["a.jpg"] for n in range(size)}  # each folder is a child's id, but in lower case
+    found = folder_warnings(register(*ids), listing, [])
+    assert len(found) == MOST_SAID + 1 and "Did you mean C0000" in found[0]
+    assert Names(ids, fuzzy=False).closest("c7") == "C0007"
+    assert size * size > FUZZY_BUDGET  # so the fuzzy look-up was not made for every pair
