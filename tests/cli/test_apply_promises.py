@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 from photoaudit.core.exit_status import ExitStatus
-from photoaudit.operations import incremental, workflow
+from photoaudit.operations import incremental, weekly_audit, workflow
 
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
 
@@ -102,14 +102,14 @@ def test_every_photo_apply_leaves_alone_is_listed_with_why(
     """A photo to delete is changed between its check and its move: it stays, and the terminal,
     the quiet line, the log and the JSON report each say so."""
     data, folder = nursery
-    real = workflow.apply_findings
+    real = weekly_audit.apply_findings
 
     def edited_meanwhile(result, settings):  # noqa: ANN001, ANN202
         with open(folder / "tablet-2" / "sam-again.jpg", "ab") as handle:
             handle.write(b"edited after the audit looked at it")
         return real(result, settings)
 
-    monkeypatch.setattr(workflow, "apply_findings", edited_meanwhile)
+    monkeypatch.setattr(weekly_audit, "apply_findings", edited_meanwhile)
     quiet = cli(data, "audit", folder, "--jobs", "1", "--apply", "--quiet")
     assert quiet.exit_code == ExitStatus.FINDINGS, quiet.output
     assert " quarantined=2 not_quarantined=1 " in quiet.stdout

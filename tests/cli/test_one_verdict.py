@@ -70,6 +70,7 @@ def test_reaudit_straight_after_an_audit_changes_nothing(nursery, tmp_path: Path
         assert "changed=0" in said and "not_rejudged=0" in said, said
 
 
+@pytest.mark.usefixtures("on_the_test_day")  # --export changes files, so it refuses --today
 def test_a_no_children_decision_is_listed_undone_and_gets_its_copy(nursery, tmp_path: Path) -> None:
     data, folder = nursery
     empty = folder / "tablet-1" / "empty.png"
@@ -78,8 +79,7 @@ def test_a_no_children_decision_is_listed_undone_and_gets_its_copy(nursery, tmp_
     code, said = run(data, "review", "--list")
     assert code == 0 and "tablet-1/empty.png: no children in this photo (by Jo Manager" in said, said
 
-    code, said = run(data, "check", "--for", "website", str(empty), "--export", str(tmp_path / "copies"),
-                     "--today", TODAY)
+    code, said = run(data, "check", "--for", "website", str(empty), "--export", str(tmp_path / "copies"))
     assert code == 0 and "cleared for" in said and "copy written" in said, said
     assert [p.name for p in (tmp_path / "copies").iterdir()] == ["empty.png"]
 
