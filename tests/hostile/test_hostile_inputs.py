@@ -109,7 +109,7 @@ def test_a_folder_with_nothing_to_check_is_never_all_clear(tmp_path: Path, enrol
     for name, content in contents.items():
         (folder / name).write_bytes(content)
     out = tmp_path / "r.json"
-    quiet = run(data, "audit", str(folder), "--today", TODAY, "-q", "--apply", "--json", str(out))
+    quiet = run(data, "audit", str(folder), "-q", "--apply", "--json", str(out))  # --apply refuses --today
     assert quiet.returncode == 6, quiet.stderr.decode(errors="replace")
     assert quiet.stdout.decode().startswith("photoaudit: photos=0 ")
     report = json.loads(out.read_text(encoding="utf-8"))
