@@ -110,6 +110,7 @@ def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:
     """
     from ..store import quarantine
     from ..store.lock import AlreadyRunning
+    from ..operations.dsl import held_as_evidence
     from ..operations.workflow import lock_quarantine, stale_words
 
     try:
@@ -177,6 +178,11 @@ def purge_command(
                 console.print(words)
                 log(f"purge: {words}")
             chosen = quarantine.purgeable(settings.quarantine_path, age)
+            evidence = held_as_evidence(settings.state_path, (i.sha256 for i in chosen))
+            for item in (i for i in chosen if i.sha256 in evidence):  # never deleted: README, "For the DSL"
+                console.print(f"Not deleted {shown(str(item.quarantined))}: {evidence[item.sha256]}", style="yellow")
+                log(f"purge: kept {item.quarantined} (sha256 {item.sha256}): evidence for the DSL")
+            chosen = [i for i in chosen if i.sha256 not in evidence]
             if not chosen:
                 console.print(f"Nothing has been in quarantine longer than {older_than}.")
                 raise typer.Exit(ExitStatus.CLEAR)

@@ -419,6 +419,7 @@ class MediaMeta:
     taken_problem: str | None = None  # the date was there but unreadable
     gps: bool = False
     file_modified: datetime | None = None
+    software: str = ""  # EXIF Software: the firmware, or the app that last saved the file
 
 
 @dataclass(frozen=True)
@@ -505,6 +506,7 @@ class Provenance:
     retain_until: date | None = None
     flags: tuple[str, ...] = ()
     video: VideoInfo | None = None
+    software: str = ""  # EXIF Software, for the DSL section (an editing app)
 
 
 

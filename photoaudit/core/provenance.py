@@ -292,6 +292,7 @@ def provenance_verdict(
         gps=meta.gps,
         retain_until=keep_until,
         video=video,
+        software=meta.software,
     )
     return merge(verdict, found, provenance)
 

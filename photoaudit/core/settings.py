@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, PURPOSES
 from .models import RecordRules
+from .dsl import DslRules
 from .errors import BadValue
 
 
@@ -91,6 +92,8 @@ class Settings:
     records: RecordRules = field(default_factory=RecordRules)
     video: VideoSettings = field(default_factory=lambda: VideoSettings())
     config_path: Path | None = None  # the photoaudit.toml these came from, if any
+    #: opening hours and days, closed dates, the DSL checks switched off ([setting], [dsl])
+    dsl: DslRules = field(default_factory=DslRules)
     quarantine_dir: Path | None = None  # default: <data_dir>/quarantine
     reports_dir: Path | None = None  # default: <state>/reports
     log_file: Path | None = None  # default: <state>/photoaudit.log

@@ -81,7 +81,11 @@ def _rows(result: AuditResult, register: Register | None, sep: str) -> str:
     out = io.StringIO()
     writer = writer_for(out, sep)
     writer.writerow(row(["photo", "action", *purposes, "journeys", "children", "names", "unidentified faces",
-                         "reasons", "breach", "camera", "device", "taken", "gps", "notes"]))
+                         "reasons", "breach", "camera", "device", "taken", "gps", "notes", "dsl"]))
+    dsl: dict[str, list[str]] = {}
+    for finding in result.dsl.findings if result.dsl is not None else ():
+        for photo in finding.photos:
+            dsl.setdefault(photo, []).append(finding.kind.value)
     for v in result.verdicts:
         children = [f.child_id for f in v.faces if f.status is FaceStatus.MATCHED and f.child_id]
         unidentified = sum(f.status is not FaceStatus.MATCHED and f.counts_for_consent for f in v.faces)
@@ -102,12 +106,13 @@ def _rows(result: AuditResult, register: Register | None, sep: str) -> str:
                 found.taken.isoformat(sep=" ") if found and found.taken else "",
                 "yes" if found and found.gps else "no",
                 shown(" ".join(v.notes)),
+                " ".join(dict.fromkeys(dsl.get(v.path, ()))),
             ]
         ))
     blank = [""] * len(purposes)
     for skipped in result.skipped:
         writer.writerow(row([shown(skipped.relative), "skipped", *blank, "", "", "", "", skipped.reason,
-                             "", "", "", "", "", ""]))
+                             "", "", "", "", "", "", ""]))
     return out.getvalue()
 
 

@@ -327,6 +327,7 @@ class HtmlPage:
             f"<p class=\"meta\">Folder <code>{esc(self.report.get('folder', ''))}</code>, judged on "
             f"{esc(self.report.get('today', ''))} (report made {esc(time_words(self.report.get('generated', '')))}).</p>\n"
             f"<p class=\"summary\" id=\"summary\">{' '.join(parts)}</p>\n"
+            + self.dsl_section()
             + (f"<ul class=\"warnings\">{warnings}</ul>\n" if warnings else "")
             + self.skipped_list(skipped)
             + f"<ul class=\"legend\">{legend}</ul>\n"
@@ -342,6 +343,29 @@ class HtmlPage:
             "<code>skip</code>). To force a photo's action, run "
             "<code>photoaudit override PHOTO --action keep --reason \"...\"</code>.</p></details>\n"
             "</header>\n"
+        )
+
+    def dsl_section(self) -> str:
+        """ "For the DSL" at the top: each finding in plain words with the photos it concerns."""
+        findings = self.report.get("dsl")
+        if findings is None:
+            return ""
+        items = "".join(
+            f"<li><strong>{esc(f['kind'].replace('_', ' '))}</strong>"
+            + (f" <code>{esc(f['device'])}</code>" if f.get("device") else "")
+            + f": {esc(f['detail'])}"
+            + (f"<br><small>{esc(', '.join(f['photos']))}</small>" if f.get("photos") else "")
+            + "</li>"
+            for f in findings
+        )
+        unchecked = "".join(f"<li>{esc(w)}</li>" for w in self.report.get("dsl_not_checked") or [])
+        if not items and not unchecked:
+            return ""
+        return (
+            "<section class=\"dsl\" id=\"dsl\"><h2>For the DSL</h2>\n"
+            + (f"<ul>{items}</ul>\n" if items else "<p>Nothing found about how the setting's cameras were used.</p>\n")
+            + (f"<p>Not checked:</p><ul class=\"unchecked\">{unchecked}</ul>\n" if unchecked else "")
+            + "</section>\n"
         )
 
     def skipped_list(self, skipped: list[Mapping[str, Any]]) -> str:
@@ -558,6 +582,7 @@ header h1{margin:.8rem 0 .2rem;font-size:1.5rem}
 .summary{font-size:1.1rem;margin:.5rem 0}
 .count{display:inline-block;margin-right:.8rem;font-weight:600}
 .count.keep{color:#1a7f37}.count.delete{color:#c62828}.count.review{color:#1d4ed8}.count.breach{color:#7f1d1d}
+.dsl{background:#fdecea;border:1px solid #e0a0a0;padding:.5rem 1.5rem;margin:.5rem 0}
 .warnings{background:#fff7e6;border:1px solid #f0c36d;padding:.5rem 1.5rem;margin:.5rem 0}
 .legend{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;font-size:.9rem}
 .swatch{display:inline-block;width:.9rem;height:.9rem;border:3px solid;margin-right:.35rem;vertical-align:-2px}

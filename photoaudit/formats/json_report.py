@@ -64,6 +64,8 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "not_in_register": result.not_in_register,
         "takedown": result.takedown,
         "renewals": renewals_json(result),
+        "dsl": None if result.dsl is None else [f.to_dict() for f in result.dsl.findings],
+        "dsl_not_checked": None if result.dsl is None else list(result.dsl.not_checked),
         "skipped": [{"path": s.relative, "reason": s.reason, "path_hex": raw_hex(s.relative)} for s in result.skipped],
     })
 

@@ -37,7 +37,7 @@ def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
     some, run after run while they hold). ``devices=unchecked`` when there was no device
     register, so no photo's camera was checked (R6); ``erased=N`` when this run erased N people's
     face data, and ``not_in_register=N`` while face data is kept for N people the register does
-    not list. With ``--apply``, ``quarantined=N not_quarantined=M``. The folder is absolute, and
+    not list; ``dsl=N``, the findings "For the DSL" (audits only). With ``--apply``, ``quarantined=N not_quarantined=M``. The folder is absolute, and
     quoted as a shell would (``'/srv/my photos'``) when it holds spaces or quotes.
     """
     fields = " ".join(f"{k}={v}" for k, v in result.summary.items())
@@ -48,6 +48,8 @@ def summary_line(result: AuditResult, devices_checked: bool = True) -> str:
     if result.takedown is not None:
         fields += f" takedown={result.takedown}"
     fields += f" warnings={len(result.warnings)}"
+    if result.dsl is not None:
+        fields += f" dsl={result.dsl_count}"
     if not devices_checked:
         fields += " devices=unchecked"
     if result.erased:
@@ -97,6 +99,7 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
             "(kept for uses inside the setting; photoaudit review, or photoaudit check when posting).",
             style="yellow",
         ))
+    show_dsl(result, console)
     for warning in result.warnings:
         console.print(f"Note: {plain_words(shown(warning), rules)}", style="yellow")
     if result.skipped:
@@ -128,6 +131,25 @@ def show(result: AuditResult, console: Console, rules: bool = False) -> None:
             why += "".join("\n" + n for n in v.notes if n.startswith(COVER_NOTE_PREFIX))
         table.add_row(shown(v.path), todo, plain_words(shown(why), rules))
     console.print(table)
+
+
+def show_dsl(result: AuditResult, console: Console) -> None:
+    """The "For the DSL" section: each finding in plain words with its photos, then what was not checked."""
+    if result.dsl is None or not (result.dsl.findings or result.dsl.not_checked):
+        return
+    findings = result.dsl.findings
+    console.print(f"For the DSL: {len(findings)} finding(s) about how the setting's cameras were used"
+                  if findings else "For the DSL: nothing found about how the setting's cameras were used.",
+                  style="bold red" if findings else "bold")
+    for finding in findings:
+        device = f" [{shown(finding.device)}]" if finding.device else ""
+        console.print(f"- {finding.kind.value.replace('_', ' ')}{device}: {shown(finding.detail)}", soft_wrap=True)
+        if finding.photos:
+            listed = ", ".join(shown(p) for p in finding.photos[:8])
+            more = f" and {len(finding.photos) - 8} more" if len(finding.photos) > 8 else ""
+            console.print(f"    {listed}{more}", soft_wrap=True)
+    for words in result.dsl.not_checked:
+        console.print(f"  Not checked: {shown(words)}", style="dim")
 
 
 def faces_for_a_person(result: AuditResult) -> int:
@@ -164,6 +186,10 @@ def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
     faces = faces_for_a_person(result)
     if faces:
         steps.append(f"{faces} face(s) need a person to say who they are: photoaudit review")
+    if result.dsl_count:
+        steps.append(f"{result.dsl_count} finding(s) for the DSL (see 'For the DSL' above): the photos they name are "
+                     "evidence; purge keeps them until a person records what the DSL decided "
+                     "(photoaudit override PHOTO --reason ...).")
     if s.get("breaches"):
         steps.append(f"{s['breaches']} photo(s) came from a device that is not the setting's: tell the DSL.")
     if result.quarantined:

@@ -17,7 +17,7 @@ from PIL import Image
 from ..core.models import Camera, MediaMeta
 
 # EXIF tag numbers (EXIF 2.32).
-MAKE, MODEL = 0x010F, 0x0110
+MAKE, MODEL, SOFTWARE = 0x010F, 0x0110, 0x0131
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
 BODY_SERIAL_NUMBER = 0xA431
@@ -74,6 +74,7 @@ def meta_from_exif(exif: Image.Exif | None, file_modified: datetime | None = Non
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         make, model = text(_get(exif, MAKE)), text(_get(exif, MODEL))
+        software = text(_get(exif, SOFTWARE))[:100]
         details = _ifd(exif, EXIF_IFD)
         gps = _ifd(exif, GPS_IFD)
     serial = text(details.get(BODY_SERIAL_NUMBER))
@@ -85,6 +86,7 @@ def meta_from_exif(exif: Image.Exif | None, file_modified: datetime | None = Non
         taken_problem=problem,
         gps=has_gps_position(gps),
         file_modified=file_modified,
+        software=software,
     )
 
 

@@ -107,6 +107,7 @@ def to_stored(examined: Examined) -> Examination:
             "taken": None if meta.taken is None else meta.taken.isoformat(),
             "taken_problem": meta.taken_problem,
             "gps": meta.gps,
+            "software": meta.software,
         },
     }
     if examined.problem is not None:
@@ -134,6 +135,7 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
             taken_problem=m["taken_problem"],
             gps=m["gps"],
             file_modified=file_modified,
+            software=m.get("software", ""),  # not remembered by audits before this field
         )
     kind = MediaKind(extra.get("kind", MediaKind.PHOTO.value))
     if "frames" not in extra:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from ..core.dsl import DslSection
 from ..core.exit_status import ExitStatus
 from ..core.models import PUBLIC_PURPOSES, Action, Face, MediaKind, MediaMeta, PhotoVerdict, VideoInfo
 from ..core.renewals import Renewal
@@ -57,6 +58,8 @@ class AuditResult:
     setting: str = ""  # the setting's name ([setting] name), for reports
     #: consents due for review within 30 days (audits only; None: not looked at, as in check)
     renewals: tuple[Renewal, ...] | None = None
+    #: "For the DSL": what the week's files say about how the cameras were used (audits only)
+    dsl: DslSection | None = None
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)
@@ -73,6 +76,11 @@ class AuditResult:
             # kept, but a person must look before any public use (issue 12: the queue stays short)
             "public_review": sum(public_review(v, self.public) for v in self.verdicts),
         }
+
+    @property
+    def dsl_count(self) -> int:
+        """How many findings the "For the DSL" section holds (0 where it was not made)."""
+        return 0 if self.dsl is None else len(self.dsl.findings)
 
     @property
     def unchecked_folders(self) -> list[str]:
@@ -93,6 +101,6 @@ class AuditResult:
             return ExitStatus.UNCHECKED
         if self.nothing_found:
             return ExitStatus.NOTHING_FOUND
-        if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown:
+        if self.count(Action.DELETE) or self.count(Action.REVIEW) or self.takedown or self.dsl_count:
             return ExitStatus.FINDINGS
         return ExitStatus.CLEAR

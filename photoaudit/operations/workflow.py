@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dsl import dsl_for_week
 from ..store import lock, quarantine
 from .examine import list_folder
 from .results import AuditResult
@@ -211,6 +212,8 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, in_force)
+    result.dsl = dsl_for_week(done.verdicts, settings.dsl, prepared.devices, settings.state_path, today,
+                              hashes=done.hashes)
     with Store(settings.state_path) as store:
         result.takedown = len(pending_takedowns(store, prepared.register, today))
     if result.takedown:

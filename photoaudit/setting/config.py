@@ -11,9 +11,11 @@ import difflib
 import re
 import tomllib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..core.dsl import DslKind, DslRules, parse_days, parse_hours
 from ..core.errors import BadValue
 from ..core.models import RecordRules
 from ..core.settings import ClusterSettings, MatchSettings, Settings, VideoSettings
@@ -29,7 +31,8 @@ _PURPOSE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 #: Every key photoaudit.toml may hold: table -> key -> what it is.
 _KEYS: dict[str, dict[str, str]] = {
     "setting": {"name": "text", "data": "text", "state": "text", "purposes": "purposes",
-                "public_purposes": "purposes", "quarantine": "text", "reports": "text", "log": "text"},
+                "public_purposes": "purposes", "quarantine": "text", "reports": "text", "log": "text",
+                "open": "hours", "days": "weekdays", "closed": "dates"},
     "transfer": {"window_days": "days"},
     "retention": {"months": "months", "after_leaving_months": "months0", "reports_months": "months"},
     "matching": {"tolerance": "tolerance", "margin": "margin", "public_tolerance": "public_tolerance",
@@ -37,6 +40,7 @@ _KEYS: dict[str, dict[str, str]] = {
     "video": {"sample_every_seconds": "seconds", "max_samples": "samples"},
     "staff": {"consent_needed_for": "purposes"},
     "cluster": {"address": "address", "send_bytes": "yes_no"},
+    "dsl": {"off": "dsl_checks"},
 }
 
 
@@ -80,6 +84,8 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
     name = Path(path).name
     staff = values.get("staff", {})
     cluster = values.get("cluster", {})
+    dsl = values.get("dsl", {})
+    hours = setting.get("open", (base.dsl.open_from, base.dsl.open_until))
     try:
         match = replace(
             base.match,
@@ -131,6 +137,8 @@ def load_config(path: Path, base: Settings | None = None) -> Settings:
             sample_every=video.get("sample_every_seconds", base.video.sample_every),
             max_samples=video.get("max_samples", base.video.max_samples),
         ),
+        dsl=DslRules(open_from=hours[0], open_until=hours[1], days=setting.get("days", base.dsl.days),
+                     closed=setting.get("closed", base.dsl.closed), off=dsl.get("off", base.dsl.off)),
         config_path=Path(path),
         staff_consent_for=tuple(staff.get("consent_needed_for", base.staff_consent_for)),
         cluster=ClusterSettings(
@@ -211,6 +219,8 @@ def _value(kind: str, value: Any, where: str) -> Any:
         return _purposes(value, where)
     if kind == "address":
         return cluster_address(value, where)
+    if kind in ("hours", "weekdays", "dates", "dsl_checks"):
+        return _dsl_value(kind, value, where)
     if kind == "yes_no":
         if not isinstance(value, bool):
             raise ConfigError(f"{where} = {value!r}: must be true or false (no quotes).")
@@ -234,6 +244,29 @@ def _value(kind: str, value: Any, where: str) -> Any:
     }
     whole, low, high, what = checks[kind]
     return _number(value, where, whole, low, high, what)
+
+
+def _dsl_value(kind: str, value: Any, where: str) -> Any:
+    """Opening hours, days, closed dates and the DSL checks switched off."""
+    if kind == "dsl_checks":
+        known = [k.value for k in DslKind]
+        if not isinstance(value, list) or any(v not in known for v in value):
+            raise ConfigError(f"{where} = {value!r}: must be a list of the checks to switch off, from: "
+                              f"{', '.join(known)}.")
+        return frozenset(DslKind(v) for v in value)
+    if kind == "dates":
+        try:
+            if not isinstance(value, list):
+                raise ValueError
+            return frozenset(v if isinstance(v, date) else date.fromisoformat(v) for v in value)
+        except (TypeError, ValueError):
+            raise ConfigError(f'{where} = {value!r}: must be a list of dates, e.g. ["2026-12-25", 2026-12-28].') from None
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} = {value!r}: must be some text in quotes.")
+    try:
+        return parse_hours(value) if kind == "hours" else parse_days(value)
+    except BadValue as err:
+        raise ConfigError(f"{where}: {err}") from None
 
 
 def cluster_address(value: Any, where: str) -> str:

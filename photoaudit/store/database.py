@@ -78,6 +78,18 @@ CREATE TABLE IF NOT EXISTS verdict (
     body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS forgotten (child_id TEXT PRIMARY KEY, erased TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS device_week (
+    device TEXT NOT NULL,
+    week TEXT NOT NULL,
+    last_number INTEGER,
+    PRIMARY KEY (device, week)
+);
+CREATE TABLE IF NOT EXISTS dsl_evidence (
+    sha256 TEXT PRIMARY KEY,
+    photo TEXT NOT NULL,
+    kinds TEXT NOT NULL,
+    recorded TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS erased_face (
     sha256 TEXT NOT NULL,
     box TEXT NOT NULL,
@@ -420,6 +432,36 @@ class Store:
     def vacuum(self) -> None:
         """Rebuild the file so no page of deleted rows is left in it."""
         self.db.execute("VACUUM")
+
+    # -- the setting's devices, week by week (the DSL section) ----------------
+    def device_history(self, before_week: str) -> tuple[dict[str, int], set[str], int]:
+        """Before ``before_week`` ("2026-W49"): each device's last camera number (from its latest
+        week with one), every device seen, and how many weeks were audited."""
+        rows = self.db.execute("SELECT device, week, last_number FROM device_week WHERE week < ? "
+                               "ORDER BY week", (before_week,)).fetchall()
+        last = {device: number for device, _, number in rows if number is not None}
+        return last, {device for device, _, _ in rows}, len({week for _, week, _ in rows})
+
+    def put_device_week(self, week: str, devices: dict[str, int | None]) -> None:
+        """The devices seen in ``week`` and each one's last camera number (None: not numbered)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO device_week VALUES (?, ?, ?) ON CONFLICT(device, week) DO UPDATE SET "
+                "last_number = COALESCE(excluded.last_number, device_week.last_number)",
+                [(device, week, number) for device, number in devices.items()])
+
+    def put_dsl_evidence(self, rows: dict[str, tuple[str, str]], when: str) -> None:
+        """Photos a DSL finding names (sha256 -> (photo, kinds)); a photo already kept keeps its first time."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO dsl_evidence VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
+                "photo = excluded.photo, kinds = excluded.kinds",
+                [(sha, photo, kinds, when) for sha, (photo, kinds) in rows.items()])
+
+    def dsl_evidence(self) -> dict[str, tuple[str, str, str]]:
+        """sha256 -> (photo, kinds, when first recorded) for every photo a DSL finding named."""
+        return {sha: (photo, kinds, when) for sha, photo, kinds, when in
+                self.db.execute("SELECT sha256, photo, kinds, recorded FROM dsl_evidence")}
 
     # -- small key/value facts ----------------------------------------------
     def get_meta(self, key: str) -> str | None:
