@@ -110,7 +110,6 @@ def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:
     """
     from ..store import quarantine
     from ..store.lock import AlreadyRunning
-    from ..operations.dsl import held_as_evidence
     from ..operations.workflow import lock_quarantine, stale_words
 
     try:
@@ -163,6 +162,7 @@ def purge_command(
     from ..store import quarantine
     from ..store.outputs import Writes, audited_before
     from ..media.sources import shown
+    from ..operations.dsl import held_as_evidence
     from ..operations.workflow import lock_quarantine, stale_words
 
     console = console_for()

@@ -98,8 +98,10 @@ def camera_exif(
     serial: str = "",
     gps: tuple[float, float] | None = None,
     orientation: int | None = None,
+    software: str = "",
 ) -> bytes:
-    """An EXIF block (piexif) like a camera writes: make, model, serial, when, where.
+    """An EXIF block (piexif) like a camera writes: make, model, serial, when, where (and the
+    app that last saved it, ``software``).
 
     ``taken`` becomes DateTimeOriginal, and OffsetTimeOriginal when it is time-zone aware.
     """
@@ -112,6 +114,8 @@ def camera_exif(
         zeroth[piexif.ImageIFD.Model] = model.encode()
     if orientation is not None:
         zeroth[piexif.ImageIFD.Orientation] = orientation
+    if software:
+        zeroth[piexif.ImageIFD.Software] = software.encode()
     if serial:
         details[piexif.ExifIFD.BodySerialNumber] = serial.encode()
     if taken is not None:
