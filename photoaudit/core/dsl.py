@@ -20,6 +20,9 @@ from .errors import BadValue
 WRAP = 9999
 #: A number this far behind the last one is a restart, not a wrap.
 _BEHIND = WRAP // 2
+#: In the order taken, a number this far behind the highest so far is a reset; less is a photo
+#: out of order (an edited copy saved later, a clock put right).
+RESET_DROP = 50
 
 
 class DslKind(StrEnum):
@@ -190,6 +193,13 @@ def _ahead(earlier: int, later: int) -> int:
     return (later - earlier) % WRAP
 
 
+def _in_number_order(run: list[tuple[DslPhoto, int]]) -> list[tuple[DslPhoto, int]]:
+    """A run's photos by number, a run that passes 9999 unwrapped (9998, 9999, 10000 for 0001)."""
+    numbers = [n for _, n in run]
+    wraps = max(numbers) - min(numbers) > _BEHIND
+    return sorted(((p, n + WRAP if wraps and n <= _BEHIND else n) for p, n in run), key=lambda pn: (pn[1], pn[0].path))
+
+
 def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFinding], list[str], dict[str, int]]:
     """Per device, gaps in the camera's numbers (this week, and since an earlier week) and resets."""
     findings: list[DslFinding] = []
@@ -197,6 +207,8 @@ def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFind
     last: dict[str, int] = {}
     by_device: dict[str, list[tuple[DslPhoto, int]]] = {}
     timed: dict[str, list[str]] = {}
+    # numbers of files no setting device claims (unreadable, a personal phone's): in the folder, so never "missing"
+    elsewhere = {n.number for p in photos if not p.registered and (n := camera_number(p.path)) is not None}
     for photo in photos:
         if photo.device is None:
             continue
@@ -212,27 +224,38 @@ def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFind
     for device, numbered in sorted(by_device.items()):
         timed_all = all(p.taken is not None for p, _ in numbered)
         numbered.sort(key=lambda pn: ((pn[0].taken.replace(tzinfo=None), pn[1]) if timed_all else (pn[1],)))
+        # in the order taken, a number far behind the highest so far starts a new run (a reset);
+        # a few behind is a photo out of order (an edited copy saved later, a clock changed)
         runs: list[list[tuple[DslPhoto, int]]] = [[numbered[0]]]
+        high = numbered[0]
         for item in numbered[1:]:
-            prev = runs[-1][-1][1]
-            step = _ahead(prev, item[1])
-            if step > _BEHIND and item[1] < prev:
+            behind = _ahead(item[1], high[1])
+            if 0 < behind <= _BEHIND and behind >= RESET_DROP:
                 findings.append(DslFinding(
-                    DslKind.NUMBERS_RESET, device, (runs[-1][-1][0].path, item[0].path),
-                    f"The camera's numbers go backwards, from {prev:04d} to {item[1]:04d}: the device was "
-                    "reset or replaced, or its clock changed. Photos on it before may have been lost."))
+                    DslKind.NUMBERS_RESET, device, (high[0].path, item[0].path),
+                    f"The camera's numbers go backwards, from {high[1]:04d} to {item[1]:04d} in the order the "
+                    "photos were taken: the device was reset or replaced. Photos on it before may have been lost."))
                 runs.append([item])
+                high = item
                 continue
-            if 1 < step <= _BEHIND:
-                missing = step - 1
-                findings.append(DslFinding(
-                    DslKind.MISSING_NUMBERS, device, (runs[-1][-1][0].path, item[0].path),
-                    f"{missing} photo(s) numbered {_numbers(prev, missing)} were taken on this device "
-                    f"between {runs[-1][-1][0].path} and {item[0].path} but are not in this week's folder: "
-                    "deleted on the device, or never transferred."))
             runs[-1].append(item)
-        first = runs[0][0]
-        final = runs[-1][-1][1]
+            if 0 < _ahead(high[1], item[1]) <= _BEHIND:
+                high = item
+        for run in runs:
+            ordered = _in_number_order(run)
+            for (a, n), (b, m) in zip(ordered, ordered[1:]):
+                absent = [k for k in range(n + 1, m) if (k - 1) % WRAP + 1 not in elsewhere]
+                if absent:
+                    missing = len(absent)
+                    n = absent[0] - 1
+                    findings.append(DslFinding(
+                        DslKind.MISSING_NUMBERS, device, (a.path, b.path),
+                        f"{missing} photo(s) numbered {_numbers(n % WRAP, missing)} were taken on this device "
+                        f"between {a.path} and {b.path} but are not in this week's folder: "
+                        "deleted on the device, or never transferred."))
+        first = _in_number_order(runs[0])[0]
+        first = (first[0], (first[1] - 1) % WRAP + 1)
+        final = (_in_number_order(runs[-1])[-1][1] - 1) % WRAP + 1
         before = history.last_numbers.get(device)
         if before is not None:
             step = _ahead(before, first[1])

@@ -200,3 +200,19 @@ def test_the_rules_are_quick_on_a_week():
     """240 names: the section is pure and linear (the README gives the measured time)."""
     photos = week("ipad-1", [f"IMG_{n:04d}.HEIC" for n in range(1, 241) if n % 50])
     assert len(dsl_section(photos, OPEN).findings) == 4
+
+
+def test_a_photo_out_of_order_is_neither_a_gap_nor_a_reset():
+    # in the order taken: 0007 (a year ago), 0008, then 0005, 0003, 0004, 0001, 0002, 0006, 0009
+    names = ["IMG_0007.jpg", "IMG_0008.jpg", "IMG_0005.jpg", "IMG_0003.jpg", "IMG_0004.jpg",
+             "IMG_0001.jpg", "IMG_0002.jpg", "IMG_0006.jpg", "IMG_0009.jpg"]
+    section = dsl_section(week("tablet-1", names), OPEN)
+    assert section.findings == () and section.last_numbers == {"tablet-1": 9}
+    names.remove("IMG_0006.jpg")
+    (gap,) = dsl_section(week("tablet-1", names), OPEN).findings
+    assert gap.kind is DslKind.MISSING_NUMBERS and "1 photo(s) numbered 0006" in gap.detail
+
+
+def test_a_number_in_the_folder_on_no_device_is_not_missing():
+    photos = week("ipad-1", ["IMG_0101.HEIC", "IMG_0103.HEIC"]) + [DslPhoto("IMG_0102.HEIC")]  # unreadable
+    assert dsl_section(photos, OPEN).findings == ()
