@@ -49,10 +49,16 @@ PERSONAL_PHONE = ("Apple", "iPhone 14 Pro")
 NOW = datetime.now(timezone.utc).astimezone().replace(microsecond=0)
 
 
-def exif(camera: tuple[str, str] | None, days_ago: float, **extra) -> bytes:  # noqa: ANN003
+def taken_at(days_ago: float, hour: int = 10, minute: int = 15) -> datetime:
+    """``days_ago`` days before now at ``hour``:``minute`` (opening hours unless asked otherwise)."""
+    return (NOW - timedelta(days=days_ago)).replace(hour=hour, minute=minute, second=0)
+
+
+def exif(camera: tuple[str, str] | None, days_ago: float, hour: int = 10, minute: int = 15,
+         **extra) -> bytes:  # noqa: ANN003
     """EXIF for a photo taken ``days_ago`` days before now on ``camera`` (None: no camera)."""
     make, model = camera or ("", "")
-    return camera_exif(make, model, NOW - timedelta(days=days_ago), **extra)
+    return camera_exif(make, model, taken_at(days_ago, hour, minute), **extra)
 
 
 def cameraman_face() -> Image.Image:
@@ -116,6 +122,12 @@ def transfer() -> None:
         tablet1 / "IMG_0008.jpg", quality=90, exif=exif(TABLET_1, 21)
     )
 
+    # For the DSL: taken at 19:42, after the setting closed, and numbered 0010 when the last
+    # number before it is 0008: photo 0009 was deleted on the tablet or never copied off it.
+    scene([], (1600, 1200), seed=17).save(
+        tablet1 / "IMG_0010.jpg", quality=90, exif=exif(TABLET_1, 1, hour=19, minute=42)
+    )
+
     # iPad HEIC: Ava with Jo Smith, her key person (staff register): Jo is an adult, so the
     # photo is kept without review; she agreed to the website but not to social media.
     save_heic(
@@ -151,7 +163,7 @@ def transfer() -> None:
         scene([(ava, (40 + 8 * n, 60), 200)] + ([(grace, (380, 80), 200)] if n >= 10 else []), (640, 480), seed=16)
         for n in range(24)
     ]
-    taken = (NOW - timedelta(days=1)).astimezone(timezone.utc)
+    taken = taken_at(1).astimezone(timezone.utc)
     save_video(
         video_frames, tablet2 / "VID_0108.mov", fps=4,
         metadata={"make": TABLET_2[0], "model": TABLET_2[1],
