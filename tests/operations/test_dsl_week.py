@@ -103,6 +103,7 @@ def test_the_terminal_and_csv_show_the_section(setting: Path) -> None:
     result = CliRunner().invoke(app, ["audit", "week", "--today", "2026-11-27", "--csv", "week.csv"])
     assert result.exit_code == 1, result.output
     assert "For the DSL: 1 finding(s)" in result.output and "outside opening hours (07:30-18:30)" in result.output
+    assert "out of hours [tablet-1]" in result.output and "tablet-1/IMG_0001.jpg" in result.output
     assert "out_of_hours" in (setting / "week.csv").read_text()
 
 
