@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..core.exit_status import ExitStatus
+from ..operations.vocabulary import BadValue, ExitStatus
 from . import shared
 from .shared import cannot_run_is_exit_2, checked_settings, console_for, examples, log
-from ..core.errors import BadValue
 
 if TYPE_CHECKING:  # the libraries are imported when a command runs, so that --help starts quickly
     from ..store.published import PublishedCopy, Takedown
@@ -313,7 +312,7 @@ def forget_command(
 def forgotten_label(settings: Settings, child_id: str) -> str:
     """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers (readable) name them, else the id."""
     from ..core.models import staff_id_of
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
     from ..operations.workflow import erased_label, load_registers
 
     try:

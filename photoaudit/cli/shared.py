@@ -2,7 +2,7 @@
 console, the log, the settings, the common options, and the one place where an error that
 means "could not run" becomes a plain message and exit code 2.
 
-Exit codes (:class:`~photoaudit.core.exit_status.ExitStatus`): 0 all clear, 1 something needs
+Exit codes (:class:`~photoaudit.operations.vocabulary.ExitStatus`): 0 all clear, 1 something needs
 deleting or a person to look, 2 the command could not run, 3 another run was already working
 on it, 4 the audit ran but a sub-folder could not be read (its photos were not checked),
 5 purge was not confirmed (nothing was deleted), 6 the audited folder held nothing to check.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
-from ..core.exit_status import ExitStatus
+from ..operations.vocabulary import ExitStatus
 from ..faces.detectors import DETECTORS
 
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
@@ -177,11 +177,11 @@ def log(message: str) -> None:
 
 def cannot_run_errors() -> tuple[type[BaseException], ...]:
     """The errors that mean "could not run" (exit code 2): photoaudit's own, every one a
-    :class:`~photoaudit.core.errors.CannotRun`, and the machine's (a disk or a permission:
+    :class:`~photoaudit.operations.vocabulary.CannotRun`, and the machine's (a disk or a permission:
     ``OSError``; the SQLite store: ``sqlite3.Error``)."""
     import sqlite3
 
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
 
     return (CannotRun, OSError, sqlite3.Error)
 
@@ -262,7 +262,7 @@ NoTodayOption = Annotated[Optional[str], typer.Option("--today", hidden=True)]
 def refuse_today(today: str | None, what: str) -> None:
     """Refuse ``--today`` with ``what`` (``--apply``, ``purge``, ...): a command that changes real
     files never acts as if it were another day. ``--today`` is for looking ahead: reports only."""
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
 
     if today is not None:
         raise CannotRun(
@@ -352,7 +352,7 @@ def today() -> date:
 def parse_today(value: str | None) -> date:
     """``--today``'s date, or the real one when it was not given."""
     from ..setting.register import parse_date
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
 
     if value is None:
         return today()

@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,3 +233,19 @@ def run_checks(settings: Settings, detector: str = "auto", config: Path | None =
         checks.append(check_devices(settings))
     checks += [*check_private_folders(settings), check_browser()]
     return checks
+
+
+def checkup(load_settings: Callable[[], Settings], detector: str, config: Path | None,
+            data: Path | None) -> list[Check]:
+    """``photoaudit doctor``: every check; a settings file that cannot be read is one of them.
+
+    ``config`` and ``data`` are what ``--config`` and ``--data`` named (None: not given);
+    ``load_settings`` reads the settings as every command does.
+    """
+    from ..setting.config import ConfigError, find_config
+
+    try:
+        settings = load_settings()
+    except ConfigError as err:  # said as one of the checks, like every other problem
+        return [Check("fail", "Settings file", str(err))]
+    return run_checks(settings, detector, find_config(config, data=data))

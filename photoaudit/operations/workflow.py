@@ -96,8 +96,15 @@ def prepare(
     engine_settings: EngineSettings | None = None,
     force_enrol: bool = False,
     progress: Callable[[str], None] | None = None,
+    detector: str | None = None,
 ) -> Prepared:
-    """Read the register, and refresh the enrolment if the register or photos changed."""
+    """Read the register, and refresh the enrolment if the register or photos changed.
+
+    ``detector`` (a name from the detector registry, or ``auto``) stands for
+    ``EngineSettings(detector=detector)``: what the command line's ``--detector`` gives.
+    """
+    if detector is not None:
+        engine_settings = EngineSettings(detector=detector)
     register = load_registers(settings)
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
