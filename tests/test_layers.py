@@ -9,10 +9,9 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
 - core imports nothing outside core: no files, pixels, SQL, typer.
 - Only cli imports typer (and click); only operations imports Dask (distributed, dask).
 - store never imports the face engine (faces).
-- The shell is thin: cli imports only cli, operations and formats (the core's few words it
-  speaks, ExitStatus and CannotRun, come from ``operations/vocabulary.py``). The imports
-  still reaching past operations are listed, one by one, in :data:`SHELL_NOT_YET`: each is
-  to go as its command's logic moves into an operation, and none may be added.
+- The shell is thin: cli imports only cli, operations and formats (the few words from below
+  it speaks, ExitStatus, CannotRun, its options' choices and Settings, come from
+  ``operations/vocabulary.py``).
 - Only photoaudit/faces/onnx_runtime.py imports ONNX Runtime (``onnxruntime``), in
   photoaudit, the benchmark, the scripts and the tests alike: it switches off the library's
   telemetry before the library starts, in every process (README, "What photoaudit sends
@@ -52,33 +51,6 @@ NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer",
 NEVER = {("store", "faces")}
 #: The layers the shell (cli) may import: it gathers options, calls an operation, formats.
 SHELL_MAY = ("cli", "operations", "formats")
-#: The shell's imports that still reach past operations, each (cli module, what it imports).
-#: TO GO: each is logic that belongs in an operation (issue 24, "cli/ calls operations and
-#: formats only"); move it down and delete its line here. A stale line fails the test too.
-SHELL_NOT_YET = frozenset({
-    ("photoaudit.cli.main", "photoaudit.faces.detectors"),
-    ("photoaudit.cli.main", "photoaudit.faces.detectors.choice"),
-    ("photoaudit.cli.posting", "photoaudit.store.outputs"),
-    ("photoaudit.cli.rights", "photoaudit.core.child_ids"),
-    ("photoaudit.cli.rights", "photoaudit.core.models"),
-    ("photoaudit.cli.rights", "photoaudit.core.settings"),
-    ("photoaudit.cli.rights", "photoaudit.core.words"),
-    ("photoaudit.cli.rights", "photoaudit.setting.register"),
-    ("photoaudit.cli.rights", "photoaudit.store.database"),
-    ("photoaudit.cli.rights", "photoaudit.store.outputs"),
-    ("photoaudit.cli.rights", "photoaudit.store.published"),
-    ("photoaudit.cli.setting", "photoaudit.store.outputs"),
-    ("photoaudit.cli.shared", "photoaudit.core.settings"),
-    ("photoaudit.cli.shared", "photoaudit.faces.detectors"),
-    ("photoaudit.cli.shared", "photoaudit.setting.config"),
-    ("photoaudit.cli.shared", "photoaudit.setting.private_places"),
-    ("photoaudit.cli.shared", "photoaudit.setting.register"),
-    ("photoaudit.cli.shared", "photoaudit.store.lock"),
-    ("photoaudit.cli.shared", "photoaudit.store.outputs"),
-    ("photoaudit.cli.shared", "photoaudit.store.runlog"),
-    ("photoaudit.cli.weekly", "photoaudit.store.outputs"),
-    ("photoaudit.cli.group", "photoaudit.store.outputs"),
-})
 #: Libraries only one module may import, anywhere in the repository: ONNX Runtime, whose
 #: telemetry that module switches off before it starts.
 ONLY_MODULE = {"onnxruntime": "photoaudit.faces.onnx_runtime"}
@@ -186,25 +158,12 @@ def direction_problems(graph: dict[str, list[Import]]) -> list[str]:
     return problems
 
 
-def shell_problems(graph: dict[str, list[Import]],
-                   not_yet: frozenset[tuple[str, str]] = SHELL_NOT_YET) -> list[str]:
-    """The shell's imports past operations and formats (but those still listed in ``not_yet``),
-    and every line of ``not_yet`` that no longer matches an import (it is gone: delete it)."""
-    problems, used = [], set()
-    for module, found in graph.items():
-        if layer_of(module) != "cli":
-            continue
-        for imp in found:
-            if not imp.target.startswith("photoaudit.") or layer_of(imp.target) in SHELL_MAY + (TOP,):
-                continue
-            if (module, imp.target) in not_yet:
-                used.add((module, imp.target))
-            else:
-                problems.append(f"{module}:{imp.line} imports {imp.target}: "
-                                f"cli calls operations and formats only")
-    problems += [f"{module} no longer imports {target}: delete its line in SHELL_NOT_YET"
-                 for module, target in sorted(not_yet - used) if module in graph]
-    return problems
+def shell_problems(graph: dict[str, list[Import]]) -> list[str]:
+    """The shell's imports of photoaudit past operations and formats (cli calls operations and
+    formats only; the few words from below it speaks come from operations/vocabulary.py)."""
+    return [f"{module}:{imp.line} imports {imp.target}: cli calls operations and formats only"
+            for module, found in graph.items() if layer_of(module) == "cli"
+            for imp in found if imp.target.startswith("photoaudit.") and layer_of(imp.target) not in SHELL_MAY + (TOP,)]
 
 
 def library_problems(graph: dict[str, list[Import]]) -> list[str]:
@@ -332,14 +291,17 @@ def test_the_store_never_imports_the_face_engine():
 def test_the_shell_reaching_past_operations_is_refused():
     graph = fake({"photoaudit.cli.weekly": ["photoaudit.operations.weekly_audit", "photoaudit.formats.terminal",
                                             "photoaudit.store.database", "photoaudit.core.exit_status"],
-                  "photoaudit.cli.review": ["photoaudit.cli.shared", "photoaudit.media.files"]})
-    not_yet = frozenset({("photoaudit.cli.review", "photoaudit.media.files"),
-                         ("photoaudit.cli.review", "photoaudit.core.models")})
-    assert shell_problems(graph, not_yet) == [
+                  "photoaudit.cli.review": ["photoaudit.cli.shared", "photoaudit.operations.vocabulary",
+                                            "photoaudit.media.files"]})
+    assert shell_problems(graph) == [
         "photoaudit.cli.weekly:1 imports photoaudit.store.database: cli calls operations and formats only",
         "photoaudit.cli.weekly:1 imports photoaudit.core.exit_status: cli calls operations and formats only",
-        "photoaudit.cli.review no longer imports photoaudit.core.models: delete its line in SHELL_NOT_YET",
+        "photoaudit.cli.review:1 imports photoaudit.media.files: cli calls operations and formats only",
     ]
+    # TYPE_CHECKING imports count too: a type the shell names is still a dependency
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..store.published import Takedown\n"
+    assert shell_problems({"photoaudit.cli.rights": imports_of(source, "photoaudit.cli.rights", False)}) == [
+        "photoaudit.cli.rights:3 imports photoaudit.store.published: cli calls operations and formats only"]
 
 
 def test_typer_outside_cli_and_sqlite_in_core_are_refused():

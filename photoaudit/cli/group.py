@@ -65,7 +65,7 @@ def group_command(
     from ..operations.vocabulary import CannotRun
     from ..formats import csv_report, group_view
     from ..operations.group_reports import group_summary
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
 
     reports = report_or_folder
     console = console_beside(json_out)

@@ -95,14 +95,10 @@ app.add_typer(group.app)  # group (photoaudit/cli/group.py)
 
 def version_callback(value: bool) -> None:
     if value:
-        from ..faces.detectors import explain
-        from ..faces.detectors.choice import DetectorUnavailable
+        from ..operations.doctor import detector_line
 
         print(f"photoaudit {__version__}")
-        try:
-            print(f"Face detector: {explain('auto')}")
-        except DetectorUnavailable as err:
-            print(f"Face detector: none. {err}")
+        print(detector_line())
         raise typer.Exit()
 
 

@@ -76,7 +76,7 @@ def check_command(
 
     from ..operations.check import gather, parse_purpose, run_check, validate
     from ..formats import check_report
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
     from ..operations.check import record_check
     from ..operations.vocabulary import CannotRun
     from ..operations.workflow import prepare

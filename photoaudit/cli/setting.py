@@ -121,7 +121,7 @@ def devices_command(
 
     from ..formats.console import plain_words
     from ..operations import overview
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
 
     console = console_for()
     name_folders((folder,))

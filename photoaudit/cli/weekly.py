@@ -133,7 +133,7 @@ def audit_command(
     from ..formats.enrolment_view import enrolled_words
     from ..operations.cluster import cluster_options
     from ..operations.weekly_audit import AuditEvents, AuditRequest, run, with_reports_dir
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
@@ -221,7 +221,7 @@ def reaudit_command(
 ) -> None:
     """Judge every audited photo again against today's register (no face finding) and list what changed."""
     from ..formats import reaudit_report
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
     from ..operations.workflow import erased_label, prepare, reaudit
 
     console = console_beside(json_out)

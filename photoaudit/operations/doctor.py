@@ -58,6 +58,17 @@ def check_detector(detector: str) -> Check:
     return Check("ok", "Face detector", words)
 
 
+def detector_line(detector: str = "auto") -> str:
+    """What ``--version`` says of the face detector: the one that runs here and why, or why none can."""
+    from ..faces.detectors import explain
+    from ..faces.detectors.choice import DetectorUnavailable
+
+    try:
+        return f"Face detector: {explain(detector)}"
+    except DetectorUnavailable as err:
+        return f"Face detector: none. {err}"
+
+
 def check_sends_nothing(environ: Mapping[str, str] | None = None, home: Path | None = None,
                         platform: str = sys.platform) -> Check:
     """Network: none; files outside the setting's folders: none. Fails where ONNX Runtime's
