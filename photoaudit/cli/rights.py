@@ -130,11 +130,13 @@ def takedown_command(
         day = shared.parse_today(today)
         settings = checked_json(json_out, "takedown")
         who = shared.who_am_i(by)
-        result = takedown(settings, day, done or [], who)
-        for copy_id in result.marked:
-            console.print(f"Recorded copy No. {copy_id} as taken down.")
-            shared.log(f"takedown: copy No. {copy_id} recorded as taken down by {who}")
-        found = result.found
+
+        def say_marked(ids: list[int]) -> None:
+            for copy_id in ids:
+                console.print(f"Recorded copy No. {copy_id} as taken down.")
+                shared.log(f"takedown: copy No. {copy_id} recorded as taken down by {who}")
+
+        found = takedown(settings, day, done or [], who, say_marked)
         if json_out is not None:
             write_json(settings, json_out, {"kind": "takedown", "today": day.isoformat(), "count": len(found),
                                   "takedown": [takedown_json(d) for d in found]})

@@ -5,6 +5,7 @@ The command line shows what these return; nothing here prints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -37,19 +38,11 @@ def published(settings: Settings, child: str | None, use: str | None, first: dat
     return Published(copies, select(copies, child, use, first, last), child)
 
 
-@dataclass(frozen=True)
-class Takedowns:
-    """The copies just recorded as taken down, and those still to take down."""
-
-    marked: list[int]
-    found: list[Takedown]
-
-
-def takedown(settings: Settings, day: date, done: list[int], by: str) -> Takedowns:
-    """Record the copies in ``done`` as taken down by ``by``, then list those today's register
-    (as on ``day``) no longer allows."""
+def takedown(settings: Settings, day: date, done: list[int], by: str,
+             marked: Callable[[list[int]], None] = lambda _: None) -> list[Takedown]:
+    """Record the copies in ``done`` as taken down by ``by`` (``marked`` is told which were,
+    as soon as they are), then list those today's register (as on ``day``) no longer allows."""
     register = load_register(settings.register_path, purposes=settings.purposes)
-    marked: list[int] = []
     with Store(settings.state_path) as store:
         if done:
             book = PublishedBook(store)
@@ -59,5 +52,5 @@ def takedown(settings: Settings, day: date, done: list[int], by: str) -> Takedow
                 raise BadValue(f"No published copy has the number {', '.join(map(str, unknown))}: "
                                "see `photoaudit published`.")
             when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            marked = book.mark_taken_down(done, when, by)
-        return Takedowns(marked, pending_takedowns(store, register, day))
+            marked(book.mark_taken_down(done, when, by))
+        return pending_takedowns(store, register, day)
