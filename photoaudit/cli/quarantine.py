@@ -1,18 +1,17 @@
 """The quarantine's commands: ``restore`` and ``purge``.
 
-A thin typer shell over :mod:`photoaudit.store.quarantine`.
+A thin typer shell over :mod:`photoaudit.operations.quarantine`: options in, one operation,
+its result shown.
 """
 
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..core.exit_status import ExitStatus
+from ..operations.vocabulary import ExitStatus
 from .shared import (
     NoTodayOption,
     cannot_run_is_exit_2,
@@ -30,13 +29,13 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     # that --help and --version start quickly (numpy, PIL and rich take most of a second)
     from rich.console import Console
 
-    from ..store import quarantine
+    from ..operations import quarantine
 
 
 def show_items(console: Console, items: list[quarantine.Item], title: str) -> None:
     from rich.table import Table
 
-    from ..media.sources import shown
+    from ..formats.paths import shown
 
     table = Table(title=title)
     table.add_column("Quarantined on")
@@ -61,15 +60,13 @@ def restore_command(
     today: NoTodayOption = None,
 ) -> None:
     """Put quarantined photos back where they were. With no photo named, list the quarantine."""
-    from ..store import quarantine
-    from ..store.outputs import Writes, audited_before
-    from ..media.sources import shown
-    from ..operations.workflow import lock_folder, lock_quarantine, stale_words
+    from ..formats.paths import shown
+    from ..operations import quarantine
 
     console = console_for()
     with cannot_run_is_exit_2("restore"):
         refuse_today(today, "restore")
-        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
+        settings = checked_settings(quarantine.writes(settings_from(None, None)))
         if not paths and not every:
             items = listing_after_recovery(console, settings)
             if items:
@@ -78,19 +75,12 @@ def restore_command(
             else:
                 console.print("The quarantine folder is empty.")
             raise typer.Exit(ExitStatus.CLEAR)
-        with ExitStack() as locks:
-            held = [locks.enter_context(lock_quarantine(settings))]
-            recovered = quarantine.recover(settings.quarantine_path)  # first: a half-done move is listed
-            items = quarantine.quarantined_items(quarantine.Manifest(settings.quarantine_path).entries())
-            chosen, unknown = (items, []) if every else quarantine.select(items, paths or [])
-            for name in unknown:
-                console.print(f"Not in quarantine: {shown(name)}", style="yellow")
-            for folder in sorted({item.folder for item in chosen}):
-                held.append(locks.enter_context(lock_folder(settings, Path(folder))))
-            for words in filter(None, map(stale_words, held)):
-                log(f"restore: {words}")
-            outcome = quarantine.restore(settings.quarantine_path, chosen)
-            outcome.recovered[:0] = recovered
+        restored = quarantine.restore(settings, paths or [], every)
+    for name in restored.unknown:
+        console.print(f"Not in quarantine: {shown(name)}", style="yellow")
+    for words in restored.stale:
+        log(f"restore: {words}")
+    outcome = restored.outcome
     for words in outcome.recovered:
         console.print(shown(words))
         log(f"restore: {words}")
@@ -99,7 +89,7 @@ def restore_command(
         log(f"restore: put back {item.quarantined} as {item.original} (sha256 {item.sha256})")
     for path, why in outcome.skipped:
         console.print(f"Not put back {shown(path)}: {why}", style="yellow")
-    raise typer.Exit(ExitStatus.CLEAR if not unknown and not outcome.skipped else ExitStatus.CANNOT_RUN)
+    raise typer.Exit(ExitStatus.CLEAR if not restored.unknown and not outcome.skipped else ExitStatus.CANNOT_RUN)
 
 
 def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:  # noqa: ANN001
@@ -108,26 +98,20 @@ def listing_after_recovery(console: Console, settings) -> list[quarantine.Item]:
     Finishing a move needs the quarantine's lock; while another run holds it, the listing
     says so, and names the photos that run is moving, rather than hiding them.
     """
-    from ..store import quarantine
-    from ..store.lock import AlreadyRunning
-    from ..operations.workflow import lock_quarantine, stale_words
+    from ..operations import quarantine
 
-    try:
-        with lock_quarantine(settings) as held:
-            if stale_words(held):
-                log(f"restore: {stale_words(held)}")
-            for words in quarantine.recover(settings.quarantine_path):
-                console.print(words)
-                log(f"restore: {words}")
-            return quarantine.quarantined_items(quarantine.Manifest(settings.quarantine_path).entries())
-    except AlreadyRunning:
-        entries = quarantine.Manifest(settings.quarantine_path).entries()
+    found = quarantine.listing(settings)
+    if found.stale:
+        log(f"restore: {found.stale}")
+    for words in found.recovered:
+        console.print(words)
+        log(f"restore: {words}")
+    if found.busy:
         console.print("Another photoaudit run is moving photos in or out of quarantine now; "
                       "this list may change when it finishes.")
-        for op in quarantine.open_operations(entries):
+        for op in found.moving:
             console.print(f"Being moved now: {op.get('original', '?')} ({op.get('op', '?')})")
-        return quarantine.quarantined_items(entries)
-
+    return found.items
 
 def interactive() -> bool:
     """True when a person is at a terminal to answer (piped input can never confirm a purge)."""
@@ -159,43 +143,41 @@ def purge_command(
     today: NoTodayOption = None,
 ) -> None:
     """Delete, for good, photos that have been in quarantine longer than --older-than."""
-    from ..store import quarantine
-    from ..store.outputs import Writes, audited_before
-    from ..media.sources import shown
-    from ..operations.dsl import held_as_evidence
-    from ..operations.workflow import lock_quarantine, stale_words
+    from ..formats.paths import shown
+    from ..operations import quarantine
 
     console = console_for()
+
+    def confirm(plan: quarantine.PurgePlan) -> bool:
+        if plan.stale:
+            log(f"purge: {plan.stale}")
+        for words in plan.recovered:
+            console.print(words)
+            log(f"purge: {words}")
+        for item, why in plan.kept:  # never deleted: evidence for the DSL (README, "For the DSL")
+            console.print(f"Not deleted {shown(str(item.quarantined))}: {why}", style="yellow")
+            log(f"purge: kept {item.quarantined} (sha256 {item.sha256}): evidence for the DSL")
+        if not plan.chosen:
+            return False
+        show_items(console, plan.chosen, f"To delete for good ({len(plan.chosen)} photos)")
+        return yes or confirmed(f"Delete these {len(plan.chosen)} photos for good? This cannot be undone")
+
     with cannot_run_is_exit_2("purge"):
         refuse_today(today, "purge")  # the age counts from now, never from another day
-        settings = checked_settings(Writes(folders=tuple(audited_before(settings_from(None, None)))))
-        age = quarantine.parse_age(older_than)
-        with lock_quarantine(settings) as held:
-            if stale_words(held):
-                log(f"purge: {stale_words(held)}")
-            recovered = quarantine.recover(settings.quarantine_path)  # first: nothing half moved is hidden
-            for words in recovered:
-                console.print(words)
-                log(f"purge: {words}")
-            chosen = quarantine.purgeable(settings.quarantine_path, age)
-            evidence = held_as_evidence(settings.state_path, (i.sha256 for i in chosen))
-            for item in (i for i in chosen if i.sha256 in evidence):  # never deleted: README, "For the DSL"
-                console.print(f"Not deleted {shown(str(item.quarantined))}: {evidence[item.sha256]}", style="yellow")
-                log(f"purge: kept {item.quarantined} (sha256 {item.sha256}): evidence for the DSL")
-            chosen = [i for i in chosen if i.sha256 not in evidence]
-            if not chosen:
-                console.print(f"Nothing has been in quarantine longer than {older_than}.")
-                raise typer.Exit(ExitStatus.CLEAR)
-            show_items(console, chosen, f"To delete for good ({len(chosen)} photos)")
-            if not yes and not confirmed(f"Delete these {len(chosen)} photos for good? This cannot be undone"):
-                console.print(
-                    "Nothing was deleted." if interactive() else
-                    "Nothing was deleted: only a person at a terminal can confirm a purge. "
-                    "For a scheduled run, add --yes."
-                )
-                log(f"purge: not confirmed, nothing deleted, exit={ExitStatus.NOT_CONFIRMED}")
-                raise typer.Exit(ExitStatus.NOT_CONFIRMED)
-            outcome = quarantine.purge(settings.quarantine_path, chosen)
+        settings = checked_settings(quarantine.writes(settings_from(None, None)))
+        purged = quarantine.purge(settings, older_than, confirm)
+    if not purged.plan.chosen:
+        console.print(f"Nothing has been in quarantine longer than {older_than}.")
+        raise typer.Exit(ExitStatus.CLEAR)
+    outcome = purged.outcome
+    if outcome is None:
+        console.print(
+            "Nothing was deleted." if interactive() else
+            "Nothing was deleted: only a person at a terminal can confirm a purge. "
+            "For a scheduled run, add --yes."
+        )
+        log(f"purge: not confirmed, nothing deleted, exit={ExitStatus.NOT_CONFIRMED}")
+        raise typer.Exit(ExitStatus.NOT_CONFIRMED)
     for words in outcome.recovered:
         log(f"purge: {words}")
     for item in outcome.done:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from ..core.exit_status import ExitStatus
+from ..operations.vocabulary import ExitStatus
 from .shared import (
     cannot_run_is_exit_2,
     checked_settings,
@@ -153,21 +153,13 @@ def override_command(
 ) -> None:
     """Force a photo's action (keep, delete or review), with a reason; every report shows it."""
     from ..operations import review
-    from ..core.decisions import action_from
-    from ..media.files import sha256_file
-    from ..core.models import Override
-    from ..core.errors import CannotRun
 
     console = console_for()
-    with cannot_run_is_exit_2(), review.decision_book(checked_settings()) as book:
-        path, label = review.find_photo(book, photo, folder)
-        if remove:
-            gone = book.remove_override(sha256_file(path))
-            console.print(f"Removed the override of {label}." if gone else f"{label} had no override.")
-            return
-        if action is None:
-            raise CannotRun("Say which action with --action keep, --action delete or --action review.")
-        override = Override(action_from(action.value), reason.strip(), who_am_i(by),
-                            review.now().isoformat(timespec="seconds"))
-        review.record_override(book, path, label, override)
-    console.print(f"{label}: action forced to {override.action.value} ({reason.strip()}). Every audit from now on shows it.")
+    with cannot_run_is_exit_2():
+        done = review.override(checked_settings(), photo, folder, action.value if action else None, reason,
+                               who_am_i(by), remove)
+    if remove:
+        console.print(f"Removed the override of {done.label}." if done.removed else f"{done.label} had no override.")
+        return
+    console.print(f"{done.label}: action forced to {done.override.action.value} ({reason.strip()}). "
+                  "Every audit from now on shows it.")

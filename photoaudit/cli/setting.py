@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..core.exit_status import ExitStatus
+from ..operations.vocabulary import ExitStatus
 from .shared import (
     Detector,
     DetectorOption,
@@ -43,18 +43,12 @@ def doctor_command(
     detector: DetectorOption = Detector.auto,
 ) -> None:
     """Check the set-up: models, detector, state folder and its privacy, register, devices.csv, browser."""
-    from ..setting.config import ConfigError, find_config
-    from ..operations.doctor import Check, run_checks
+    from ..operations.doctor import checkup
 
     console = console_for()
     with cannot_run_is_exit_2("doctor"):
-        try:
-            settings = settings_from(None, None)
-        except ConfigError as err:  # said as one of the checks, like every other problem
-            checks = [Check("fail", "Settings file", str(err))]
-        else:
-            env = environment()
-            checks = run_checks(settings, detector.value, find_config(env.config, data=env.data_dir))
+        env = environment()
+        checks = checkup(lambda: settings_from(None, None), detector.value, env.config, env.data_dir)
     for check in checks:
         style = {"ok": "green", "warn": "yellow", "fail": "bold red"}[check.level]
         console.print(f"{check.mark} {check.what}: {check.words}", style=style)
@@ -79,34 +73,17 @@ def children_command(
     today: TodayOption = None,
 ) -> None:
     """Each child's consent and enrolment: templates, and how old the newest reference photo is."""
-    from ..store.decision_book import DecisionBook
-    from ..faces.engine import EngineSettings
-    from ..operations.enrolment import eligible_children, enrolled_photos
     from ..formats import children_view
-    from ..setting.references import overview, reference_warnings
-    from ..setting.register_checks import folder_warnings, list_faces_dir, register_warnings
-    from ..store.database import Store
-    from ..operations.workflow import prepare
+    from ..operations import overview
 
     console = console_for()
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = checked_settings()
-        prepared = prepare(settings, EngineSettings(detector=detector.value))
-        with Store(settings.state_path) as store:
-            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
-            from_review = set(DecisionBook(store).sources())
-            photos = enrolled_photos(store, prepared.engine.settings.fingerprint(), settings.faces_dir,
-                                     set(prepared.enrolled))
-        rows = overview(prepared.register, settings.faces_dir, paths, from_review, day, max_age)
-        found, notes = reference_warnings(prepared.register, photos, settings.match.tolerance, day)
-        listing = list_faces_dir(settings.faces_dir)
-        register_lines = register_warnings(prepared.register, listing, most=None) + folder_warnings(
-            prepared.register, listing, eligible_children(prepared.register), most=None)  # every one
-    console.print(children_view.table(rows, day))
-    for line in children_view.warnings(rows, day, max_age) + found + register_lines:
+        found = overview.children(checked_settings(), detector.value, day, max_age)
+    console.print(children_view.table(found.rows, day))
+    for line in children_view.warnings(found.rows, day, max_age) + found.warnings:
         console.print(line, style="yellow")
-    for line in notes:
+    for line in found.notes:
         console.print(line)
 
 
@@ -120,30 +97,15 @@ def staff_command(
     today: TodayOption = None,
 ) -> None:
     """Each member of staff's consent and enrolment (staff.csv): templates, newest reference photo."""
-    from ..store.decision_book import DecisionBook
-    from ..faces.engine import EngineSettings
     from ..formats import staff_view
-    from ..setting.references import staff_overview
-    from ..store.database import Store
-    from ..core.errors import CannotRun
-    from ..operations.workflow import prepare
+    from ..operations import overview
 
     console = console_for()
     with cannot_run_is_exit_2():
         day = parse_today(today)
-        settings = checked_settings()
-        if not settings.staff_register_path.is_file():
-            raise CannotRun(
-                f"No staff register found at {settings.staff_register_path}. Copy "
-                "consent_data/template/staff.csv there and fill it in (one row per member of staff)."
-            )
-        prepared = prepare(settings, EngineSettings(detector=detector.value))
-        with Store(settings.state_path) as store:
-            paths = store.enrolled_references(prepared.engine.settings.fingerprint())
-            from_review = set(DecisionBook(store).sources())
-        rows = staff_overview(prepared.register.staff, settings.staff_dir, paths, from_review, day, max_age)
-    console.print(staff_view.table(rows, prepared.register.staff, day))
-    for line in staff_view.warnings(rows, day, max_age):
+        found = overview.staff(checked_settings(), detector.value, day, max_age)
+    console.print(staff_view.table(found.rows, found.register.staff, day))
+    for line in staff_view.warnings(found.rows, day, max_age):
         console.print(line, style="yellow")
 
 
@@ -157,19 +119,17 @@ def devices_command(
     """List the cameras the photos in a folder came from, to fill in devices.csv."""
     from rich.table import Table
 
-    from ..setting.devices import load_devices, survey
     from ..formats.console import plain_words
-    from ..store.outputs import Writes
-    from ..media.sources import iter_media
-    from ..media.video import read_video_meta
+    from ..operations import overview
+    from ..operations.run_settings import Writes
 
     console = console_for()
     name_folders((folder,))
     with cannot_run_is_exit_2():
         settings = settings_from(None, None)
         checked_writes(settings, Writes(folders=(folder,)))
-        registered = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
-        seen = survey(iter_media(folder), registered, read_video_meta)
+        found = overview.cameras(settings, folder)
+    seen, registered = found.seen, found.registered
     table = Table(title=f"Cameras seen in {folder}")
     for column in ("make", "model", "serial", "files", "folders", "registered as"):
         table.add_column(column, overflow="fold")

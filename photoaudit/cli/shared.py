@@ -2,7 +2,7 @@
 console, the log, the settings, the common options, and the one place where an error that
 means "could not run" becomes a plain message and exit code 2.
 
-Exit codes (:class:`~photoaudit.core.exit_status.ExitStatus`): 0 all clear, 1 something needs
+Exit codes (:class:`~photoaudit.operations.vocabulary.ExitStatus`): 0 all clear, 1 something needs
 deleting or a person to look, 2 the command could not run, 3 another run was already working
 on it, 4 the audit ran but a sub-folder could not be read (its photos were not checked),
 5 purge was not confirmed (nothing was deleted), 6 the audited folder held nothing to check.
@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
 
 import typer
 
-from ..core.exit_status import ExitStatus
-from ..faces.detectors import DETECTORS
+from ..operations.vocabulary import DETECTORS, ExitStatus
 
 if TYPE_CHECKING:  # the libraries behind the commands are imported when a command runs, so
     # that --help and --version start quickly (numpy, PIL and rich take most of a second)
@@ -34,8 +33,8 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
 
     from rich.console import Console
 
-    from ..core.settings import Settings
-    from ..store.outputs import Run, Writes
+    from ..operations.vocabulary import Settings
+    from ..operations.run_settings import Run, Writes
 
 
 
@@ -137,7 +136,7 @@ def send_json(json_out: Path, text: str, write: Callable[[Path, str], object]) -
 def write_out(settings: Settings, path: Path, text: str, force: bool = False) -> Path:
     """Write one report through the one place that writes reports (store/outputs.py), and say so
     when another run's report was at ``path`` and this one went beside it. Returns where it went."""
-    from ..store.outputs import write_report
+    from ..operations.run_settings import write_report
 
     run = environment().run
     placed = write_report(settings, path, text, force, run)
@@ -150,7 +149,7 @@ def write_out(settings: Settings, path: Path, text: str, force: bool = False) ->
 def report_path(text: str) -> Path:
     """A report option's value (``--json``, ``--csv``, ``--html``...) as typed: one that ends with
     a separator names a folder and is refused before anything runs (exit code 2)."""
-    from ..store.outputs import names_a_folder
+    from ..operations.run_settings import names_a_folder
 
     why = names_a_folder(text)
     if why is not None:
@@ -161,27 +160,19 @@ def report_path(text: str) -> Path:
 
 def log(message: str) -> None:
     """One line in the log file (never stops a run, even one stopped by bad settings)."""
-    from ..setting.config import ConfigError
-    from ..store.outputs import log_refusal
-    from ..store.runlog import try_log
+    from ..operations.run_settings import log_line
 
-    try:
-        settings = settings_from(None, None)
-        if log_refusal(settings, environment().folders):
-            return  # refused (and said so): never into a folder being checked, a register, a photo...
-    except (ConfigError, OSError, ValueError):
-        return
-    try_log(settings.log_path, message)
+    log_line(lambda: settings_from(None, None), environment().folders, message)
 
 
 
 def cannot_run_errors() -> tuple[type[BaseException], ...]:
     """The errors that mean "could not run" (exit code 2): photoaudit's own, every one a
-    :class:`~photoaudit.core.errors.CannotRun`, and the machine's (a disk or a permission:
+    :class:`~photoaudit.operations.vocabulary.CannotRun`, and the machine's (a disk or a permission:
     ``OSError``; the SQLite store: ``sqlite3.Error``)."""
     import sqlite3
 
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
 
     return (CannotRun, OSError, sqlite3.Error)
 
@@ -192,7 +183,7 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
     from rich.text import Text
 
     from ..formats.console import complete_hints
-    from ..store.lock import AlreadyRunning
+    from ..operations.run_settings import AlreadyRunning
 
     try:
         yield
@@ -212,36 +203,20 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
 
 def disk_words(err: OSError) -> str:
     """A disk's error named by the place it happened in (the state folder, ...: store/outputs.py)."""
-    from ..setting.config import ConfigError
-    from ..store.outputs import disk_error_words
+    from ..operations import run_settings
 
-    try:
-        settings = settings_from(None, None)
-    except (ConfigError, OSError, ValueError):
-        settings = None
-    return disk_error_words(err, settings)
+    return run_settings.disk_words(err, lambda: settings_from(None, None))
 
 
 
 def settings_from(tolerance: float | None, margin: float | None) -> Settings:
     """photoaudit.toml (if any), then the command line on top; on Windows, the private folders
     not configured in the user's own profile (photoaudit/core/private_places.py)."""
-    from ..core.settings import Settings
-    from ..setting.config import command_line_match, find_config, load_config
-    from ..setting.private_places import with_private_defaults
+    from ..operations import run_settings
 
     env = environment()
-    config = find_config(env.config, data=env.data_dir)  # --data DIR: DIR/photoaudit.toml too
-    settings = load_config(config) if config is not None else Settings()
-    match = command_line_match(settings.match, tolerance, margin)
-    return with_private_defaults(replace(
-        settings,
-        data_dir=env.data_dir if env.data_dir is not None else settings.data_dir,
-        state_dir=env.state_dir if env.state_dir is not None else settings.state_dir,
-        match=match,
-        quarantine_dir=env.quarantine_dir if env.quarantine_dir is not None else settings.quarantine_dir,
-        log_file=env.log_file if env.log_file is not None else settings.log_file,
-    ))
+    return run_settings.load(env.config, env.data_dir, env.state_dir, env.quarantine_dir, env.log_file,
+                             tolerance, margin)
 
 
 
@@ -262,7 +237,7 @@ NoTodayOption = Annotated[Optional[str], typer.Option("--today", hidden=True)]
 def refuse_today(today: str | None, what: str) -> None:
     """Refuse ``--today`` with ``what`` (``--apply``, ``purge``, ...): a command that changes real
     files never acts as if it were another day. ``--today`` is for looking ahead: reports only."""
-    from ..core.errors import CannotRun
+    from ..operations.vocabulary import CannotRun
 
     if today is not None:
         raise CannotRun(
@@ -320,7 +295,7 @@ ForceOption = Annotated[
 
 def checked_settings(writes: Writes | None = None) -> Settings:
     """The settings, once what the command will write is checked (for commands with no folder)."""
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
 
     settings = settings_from(None, None)
     checked_writes(settings, writes or Writes())
@@ -334,7 +309,7 @@ def checked_writes(settings: Settings, writes: Writes, run: str = "") -> None:
     ``run`` says what this run is about (``audit /srv/transfer``): the reports it writes are
     recorded as that run's, and a report another run wrote is never replaced (store/outputs.py).
     """
-    from ..store.outputs import Run, check_writes
+    from ..operations.run_settings import Run, check_writes
 
     set_environment(replace(environment(), folders=tuple(writes.folders), run=Run(run) if run else None))
     for words in check_writes(settings, writes):
@@ -351,8 +326,8 @@ def today() -> date:
 
 def parse_today(value: str | None) -> date:
     """``--today``'s date, or the real one when it was not given."""
-    from ..setting.register import parse_date
-    from ..core.errors import CannotRun
+    from ..operations.run_settings import parse_date
+    from ..operations.vocabulary import CannotRun
 
     if value is None:
         return today()

@@ -60,49 +60,20 @@ def enrol_command(
     ] = None,
 ) -> None:
     """Learn the faces of registered children (and staff) who have face-matching permission."""
-    from ..faces.engine import EngineSettings
-    from ..core.models import staff_id_of
-    from ..core.staff_rules import staff_label
-    from ..operations.workflow import allow_again, erased_label, prepare
+    from ..formats import enrolment_view
+    from ..operations.workflow import allow_again, prepare
 
     console = console_for()
     with cannot_run_is_exit_2("enrol"):
         settings = checked_settings()
         for given in allow_again_ids or []:
             key = allow_again(settings, given)  # an id nobody erased has: exit 2
-            child_id = staff_id_of(key) or key
+            child_id = enrolment_view.person_id(key)
             console.print(f"{child_id} may be enrolled again.")
             log(f"enrol: {child_id} allowed to be enrolled again")
-        prepared = prepare(settings, EngineSettings(detector=detector.value), force_enrol=True)
-    report = prepared.enrolment
-    assert report is not None
-    if not quiet:
-        for child_id, count in sorted(report.enrolled.items()):
-            style = "green" if count else "yellow"
-            if (staff_id := staff_id_of(child_id)) is not None:
-                who = staff_label(prepared.register.staff.get(staff_id), staff_id)
-            else:
-                who = f"{prepared.register.children[child_id].name} ({child_id})"
-            console.print(f"{who}: {count} reference photo(s) enrolled", style=style)
-    for child_id, photo, why in report.rejected:
-        folder = "staff" if staff_id_of(child_id) is not None else "faces"
-        console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
-    for warning in [*report.warnings, *prepared.standing_warnings]:
-        console.print(warning, style="yellow")
-    if not quiet:
-        for note in report.notes:
-            console.print(note)
-    for erasure in report.erasures:
-        child = prepared.register.get(erasure.child_id)
-        words = erasure.words(f"{child.name} ({erasure.child_id})" if child
-                              else erased_label(prepared.register, erasure.child_id))
-        console.print(words)
+        prepared = prepare(settings, force_enrol=True, detector=detector.value)
+    for words in enrolment_view.show(prepared, console, quiet):
         log(f"enrol: {words}")
-    if not quiet:
-        staff = sum(staff_id_of(k) is not None for k in report.enrolled)
-        also = f" and {staff} member(s) of staff" if staff else ""
-        console.print(f"{len(report.enrolled) - staff} children{also} enrolled; templates kept privately "
-                      f"in {settings.state_path}")
 
 
 @app.command("audit", epilog=examples(
@@ -159,9 +130,10 @@ def audit_command(
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     from ..formats import csv_report, terminal
     from ..formats.interface import RenderOptions, ReportChoice
+    from ..formats.enrolment_view import enrolled_words
     from ..operations.cluster import cluster_options
     from ..operations.weekly_audit import AuditEvents, AuditRequest, run, with_reports_dir
-    from ..store.outputs import Writes
+    from ..operations.run_settings import Writes
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
@@ -210,15 +182,6 @@ def audit_command(
     raise typer.Exit(result.exit_code)
 
 
-def enrolled_words(enrolled: dict[str, int]) -> str:
-    """'3 children' or '3 children and 1 member(s) of staff': those with a usable template."""
-    from ..core.models import staff_id_of
-
-    staff = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is not None)
-    children = sum(1 for k, n in enrolled.items() if n and staff_id_of(k) is None)
-    return f"{children} children" + (f" and {staff} member(s) of staff" if staff else "")
-
-
 def complete_result_hints(result: AuditResult) -> None:
     """The hints in a result's warnings, reasons and notes with this run's own options."""
     from dataclasses import replace
@@ -257,16 +220,8 @@ def reaudit_command(
     rules: RulesOption = False,
 ) -> None:
     """Judge every audited photo again against today's register (no face finding) and list what changed."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from ..faces.engine import EngineSettings
     from ..formats import reaudit_report
-    from ..formats.console import plain_words
-    from ..formats.terminal import ACTION_STYLE
-    from ..core.models import Action
-    from ..store.outputs import Writes
-    from ..media.sources import shown
+    from ..operations.run_settings import Writes
     from ..operations.workflow import erased_label, prepare, reaudit
 
     console = console_beside(json_out)
@@ -276,7 +231,7 @@ def reaudit_command(
         checked_writes(settings, Writes(folders=(folder,) if folder is not None else (),
                                         reports=(("--json", json_out),) if json_out is not None else (), force=force),
                        run=f"reaudit {folder.resolve() if folder is not None else 'of every audited folder'}")
-        prepared = prepare(settings, EngineSettings(detector=detector.value))
+        prepared = prepare(settings, detector=detector.value)
         for erasure in prepared.enrolment.erasures if prepared.enrolment else []:
             words = erasure.words(erased_label(prepared.register, erasure.child_id))
             console.print(words)
@@ -290,28 +245,5 @@ def reaudit_command(
     if quiet:
         console.print(line, soft_wrap=True)
         raise typer.Exit(result.exit_code)
-    console.print(
-        f"{result.photos} stored photos judged again against today's register: "
-        f"{len(result.changes)} verdict(s) changed."
-    )
-    if result.not_rejudged:
-        console.print(
-            f"{len(result.not_rejudged)} photo(s) could not be judged again without looking at them "
-            "(unreadable, or checked with other face-finding settings): run an audit of their folder."
-        )
-    if result.changes:
-        table = Table(show_lines=True, title="Photos whose verdict changed")
-        table.add_column("Photo", overflow="fold")
-        table.add_column("Was")
-        table.add_column("Now")
-        table.add_column("Why", overflow="fold")
-        for change in result.changes:
-            before = change.before.action if change.before else "(not judged)"
-            now = Text(change.after.action.value, style=ACTION_STYLE[change.after.action])
-            purposes = change.changed_purposes()
-            if purposes and change.after.action is Action.KEEP:
-                now.append("\nchanged: " + ", ".join(purposes), style="default")
-            table.add_row(shown(str(Path(change.folder) / change.path)), before, now,
-                          plain_words("\n".join(change.after.reasons), rules))
-        console.print(table)
+    reaudit_report.show(result, console, rules)
     raise typer.Exit(result.exit_code)

@@ -349,8 +349,10 @@ def copies_of_check(result: CheckResult, posted_to: str | None, when: str) -> li
 
 
 
-def record_check(store: Store, result: CheckResult, posted_to: str | None, when: str) -> list[PublishedCopy]:
-    """Record every copy of a ``check --export`` run; returns the records with their ids."""
-    copies = copies_of_check(result, posted_to, when)
-    ids = PublishedBook(store).record(copies)
+def record_check(state_path: Path, result: CheckResult, posted_to: str | None) -> list[PublishedCopy]:
+    """Record every copy of a ``check --export`` run, as made now, in the store at
+    ``state_path``; returns the records with their ids."""
+    copies = copies_of_check(result, posted_to, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    with Store(state_path) as store:
+        ids = PublishedBook(store).record(copies)
     return [replace(c, id=i) for i, c in zip(ids, copies)]

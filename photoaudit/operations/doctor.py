@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,17 @@ def check_detector(detector: str) -> Check:
     if choice.last_resort and detector == "auto":
         return Check("warn", "Face detector", words + ". Run the set-up again (make setup) to get CenterFace")
     return Check("ok", "Face detector", words)
+
+
+def detector_line(detector: str = "auto") -> str:
+    """What ``--version`` says of the face detector: the one that runs here and why, or why none can."""
+    from ..faces.detectors import explain
+    from ..faces.detectors.choice import DetectorUnavailable
+
+    try:
+        return f"Face detector: {explain(detector)}"
+    except DetectorUnavailable as err:
+        return f"Face detector: none. {err}"
 
 
 def check_sends_nothing(environ: Mapping[str, str] | None = None, home: Path | None = None,
@@ -233,3 +244,19 @@ def run_checks(settings: Settings, detector: str = "auto", config: Path | None =
         checks.append(check_devices(settings))
     checks += [*check_private_folders(settings), check_browser()]
     return checks
+
+
+def checkup(load_settings: Callable[[], Settings], detector: str, config: Path | None,
+            data: Path | None) -> list[Check]:
+    """``photoaudit doctor``: every check; a settings file that cannot be read is one of them.
+
+    ``config`` and ``data`` are what ``--config`` and ``--data`` named (None: not given);
+    ``load_settings`` reads the settings as every command does.
+    """
+    from ..setting.config import ConfigError, find_config
+
+    try:
+        settings = load_settings()
+    except ConfigError as err:  # said as one of the checks, like every other problem
+        return [Check("fail", "Settings file", str(err))]
+    return run_checks(settings, detector, find_config(config, data=data))

@@ -36,7 +36,7 @@ from PIL import Image
 from ..core.errors import CannotRun
 from ..core.settings import Settings
 from ..store.decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
-from ..core.decisions import is_no_children, no_children, parse_decision, stamped
+from ..core.decisions import action_from, is_no_children, no_children, parse_decision, stamped
 from .enrolment import MIN_REFERENCE_FACE
 from ..media.files import sha256_file
 from ..media.imaging import UnreadablePhoto, load_photo
@@ -726,3 +726,28 @@ def record_override(book: DecisionBook, photo: Path, label: str, override: Overr
         raise ReviewError(f"Cannot read {photo}: {err.strerror or err}.") from None
     book.set_override(sha, override, label)
     return sha
+
+
+@dataclass(frozen=True)
+class OverrideDone:
+    """What ``photoaudit override`` did to a photo (shown by its ``label``): the override it
+    recorded, or, for ``--remove``, none, and whether one was there to remove."""
+
+    label: str
+    override: Override | None
+    removed: bool = False
+
+
+def override(settings: Settings, photo: str, folder: Path | None, action: str | None, reason: str,
+             who: str, remove: bool = False) -> OverrideDone:
+    """Force the action (``keep``, ``delete``, ``review``) of the photo a person named, with a
+    reason, or remove its override; every audit from now on shows it."""
+    with decision_book(settings) as book:
+        path, label = find_photo(book, photo, folder)
+        if remove:
+            return OverrideDone(label, None, book.remove_override(sha256_file(path)))
+        if action is None:
+            raise CannotRun("Say which action with --action keep, --action delete or --action review.")
+        forced = Override(action_from(action), reason.strip(), who, now().isoformat(timespec="seconds"))
+        record_override(book, path, label, forced)
+        return OverrideDone(label, forced)

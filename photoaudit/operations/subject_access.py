@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.cover import head_region
 from ..media.files import sha256_file
@@ -32,6 +33,9 @@ from ..store.published import PublishedBook, PublishedCopy
 from ..store.quarantine import Manifest, quarantined_items
 from ..media.sources import MediaKind, kind_of
 from ..store.database import Store
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
 
 class Found(StrEnum):
     """How photoaudit knows a photo shows the child."""
@@ -319,3 +323,39 @@ def find_json(child_id: str, photos: list[ChildPhoto], with_others: bool, copies
         },
     }
 
+
+@dataclass(frozen=True)
+class SubjectAccess:
+    """What ``photoaudit find`` found: the child (their id as the register writes it, and their
+    name where the register has it), every photo of them, and the copies made (``--copy``)."""
+
+    child_id: str
+    label: str
+    photos: list[ChildPhoto]
+    copies: CopyOutcome | None = None
+
+
+def find(settings: Settings, child_id: str, copy_to: Path | None = None, cover: bool = False) -> SubjectAccess:
+    """Every photo photoaudit has seen of ``child_id``, from the store alone; with ``copy_to``,
+    copies of those that still exist (never into an audited folder)."""
+    from ..core.child_ids import resolve_child_id
+    from ..core.errors import BadValue
+    from ..core.words import child_label
+    from ..setting.register import load_register
+    from ..store.outputs import is_inside
+    from .workflow import known_child_ids
+
+    register = load_register(settings.register_path, purposes=settings.purposes) if settings.register_path.is_file() else None
+    with Store(settings.state_path) as store:
+        child_id = resolve_child_id(child_id, known_child_ids(settings, store))
+        photos = photos_of(store, child_id, settings.quarantine_path)
+        folders = sorted({folder for folder, *_ in store.all_locations()})
+    copies = None
+    if copy_to is not None:
+        for folder in folders:
+            if is_inside(copy_to, Path(folder)):
+                raise BadValue(f"{copy_to} is inside {folder}, an audited folder: photoaudit never writes "
+                               "into it, so choose another place.")
+        copies = copy_photos(photos, copy_to, cover)
+    child = register.get(child_id) if register else None
+    return SubjectAccess(child_id, child_label(child) if child else child_id, photos, copies)

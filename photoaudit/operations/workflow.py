@@ -97,8 +97,15 @@ def prepare(
     engine_settings: EngineSettings | None = None,
     force_enrol: bool = False,
     progress: Callable[[str], None] | None = None,
+    detector: str | None = None,
 ) -> Prepared:
-    """Read the register, and refresh the enrolment if the register or photos changed."""
+    """Read the register, and refresh the enrolment if the register or photos changed.
+
+    ``detector`` (a name from the detector registry, or ``auto``) stands for
+    ``EngineSettings(detector=detector)``: what the command line's ``--detector`` gives.
+    """
+    if detector is not None:
+        engine_settings = EngineSettings(detector=detector)
     register = load_registers(settings)
     devices = load_devices(settings.devices_path) if settings.devices_path.is_file() else None
     engine = FaceEngine(engine_settings)
@@ -386,6 +393,31 @@ def forget(settings: Settings, child_id: str, when: str) -> Erasure:
     finally:
         for one in held:
             one.release()
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``photoaudit forget`` erased, and how to name whose it was."""
+
+    erasure: Erasure
+    label: str  # 'Ava Patel (c01)' or 'Jo Smith (staff JS01)' when the registers name them, else the id
+    person_id: str  # as the register writes it (never a ``staff:`` key)
+    staff: bool  # a member of staff (erased as ``staff:<id>``)
+    folder: Path  # where their reference photos are (photoaudit never deletes them)
+
+
+def forget_person(settings: Settings, child_id: str) -> Forgotten:
+    """:func:`forget`, now, with the words to name the person erased."""
+    from datetime import datetime, timezone
+
+    erasure = forget(settings, child_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    try:
+        label = erased_label(load_registers(settings), erasure.child_id)
+    except (CannotRun, OSError):  # the register's problems are CannotRun too
+        label = staff_id_of(erasure.child_id) or erasure.child_id
+    person_id = staff_id_of(erasure.child_id) or erasure.child_id
+    staff = staff_id_of(erasure.child_id) is not None
+    return Forgotten(erasure, label, person_id, staff, (settings.staff_dir if staff else settings.faces_dir) / person_id)
 
 
 def forget_key(settings: Settings, person_id: str) -> str:
