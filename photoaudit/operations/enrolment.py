@@ -261,12 +261,7 @@ def setting_warnings(
         child = register.get(folder)
         if child is None or folder in eligible:
             continue  # a folder no child has is said by folder_warnings, with the id it was probably meant for
-        why = (
-            f"was erased on request on {forgotten[folder][:10]} (enrol again only with "
-            f"`photoaudit enrol --allow-again {folder}`)"
-            if folder in forgotten
-            else "has left" if child.has_left else "has no face-matching permission"
-        )
+        why = not_used_why(forgotten.get(folder), folder, child.has_left, "has no face-matching permission")
         unusable.append(f"faces/{folder}: {child.name} {why}; their photos are not used.")
     warnings += at_most(unusable, MOST_SAID, "folders of children who may not be matched")
     lacking = [c for c in eligible if not any(Path(n).suffix.lower() in PHOTO_SUFFIXES for n in listing.get(c, ()))]
@@ -282,6 +277,15 @@ def setting_warnings(
     return warnings
 
 
+def not_used_why(erased_on: str | None, again_id: str, has_left: bool, no_permission: str) -> str:
+    """Why a child's or staff member's reference photos are not used: erased on request (on
+    ``erased_on``, with how to enrol ``again_id`` again), left, or ``no_permission``."""
+    if erased_on is not None:
+        return (f"was erased on request on {erased_on[:10]} (enrol again only with "
+                f"`photoaudit enrol --allow-again {again_id}`)")
+    return "has left" if has_left else no_permission
+
+
 def staff_warnings(register: Register, staff_dir: Path, forgotten: dict[str, str]) -> list[str]:
     """staff/ folders of nobody in staff.csv or of those who may not be matched, and staff who
     agreed to face matching but have no reference photos."""
@@ -294,12 +298,7 @@ def staff_warnings(register: Register, staff_dir: Path, forgotten: dict[str, str
             if member is None:
                 warnings.append(f"staff/{folder.name}: no member of staff with this id in staff.csv; not enrolled.")
             elif key not in eligible:
-                why = (
-                    f"was erased on request on {forgotten[key][:10]} (enrol again only with "
-                    f"`photoaudit enrol --allow-again {folder.name}`)"
-                    if key in forgotten
-                    else "has left" if member.has_left else "has not agreed to face matching"
-                )
+                why = not_used_why(forgotten.get(key), folder.name, member.has_left, "has not agreed to face matching")
                 warnings.append(f"staff/{folder.name}: {member.name} {why}; their photos are not used.")
     for key in sorted(eligible):
         staff_id = staff_id_of(key) or key
