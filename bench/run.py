@@ -43,13 +43,31 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
 
-from .corpus import BANDS, IDENTITIES, KINDS, PhotoTruth, band_of, ensure_corpus, ensure_week, source_picture
-from .scoring import Detection, FOUND_RIGHT, FOUND_UNSURE, FOUND_WRONG, MISSED, Score, from_trbl, stored_to_upright
+from .corpus import (
+    BANDS,
+    IDENTITIES,
+    KINDS,
+    PhotoTruth,
+    band_of,
+    ensure_corpus,
+    ensure_week,
+    source_picture,
+)
+from .scoring import (
+    FOUND_RIGHT,
+    FOUND_UNSURE,
+    FOUND_WRONG,
+    MISSED,
+    Detection,
+    Score,
+    from_trbl,
+    stored_to_upright,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -512,13 +530,15 @@ def summarise(args, photos, rounds, ours, theirs, reference, agree, use_check, s
         }
         for tool, score in (("photoaudit", ours), ("cli", theirs))
     }
-    from photoaudit.operations.parallel import default_jobs  # what `audit` uses when --jobs is not given
+    from photoaudit.operations.parallel import (
+        default_jobs,  # what `audit` uses when --jobs is not given
+    )
 
     def cpu_per_photo(key: str, n: int) -> float | None:
         return median([r[key].cpu_seconds / n for r in rounds if key in r and not r[key].timed_out])
 
     return {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
         "corpus": {

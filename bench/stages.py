@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from photoaudit.operations.allocator import keep_freed_memory
 from photoaudit.faces.engine import EngineSettings, FaceEngine
 from photoaudit.media.imaging import load_photo
+from photoaudit.operations.allocator import keep_freed_memory
 
 from .corpus import load_truth
 

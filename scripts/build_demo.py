@@ -19,7 +19,7 @@ Run from the repository root: python scripts/build_demo.py
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps
@@ -46,7 +46,7 @@ CAMERAMAN_HEAD = (150, 60, 300, 240)
 TABLET_1 = ("samsung", "SM-T220")
 TABLET_2 = ("Apple", "iPad (9th generation)")
 PERSONAL_PHONE = ("Apple", "iPhone 14 Pro")
-NOW = datetime.now(timezone.utc).astimezone().replace(microsecond=0)
+NOW = datetime.now(UTC).astimezone().replace(microsecond=0)
 
 
 def taken_at(days_ago: float, hour: int = 10, minute: int = 15) -> datetime:
@@ -163,7 +163,7 @@ def transfer() -> None:
         scene([(ava, (40 + 8 * n, 60), 200)] + ([(grace, (380, 80), 200)] if n >= 10 else []), (640, 480), seed=16)
         for n in range(24)
     ]
-    taken = taken_at(1).astimezone(timezone.utc)
+    taken = taken_at(1).astimezone(UTC)
     save_video(
         video_frames, tablet2 / "VID_0108.mov", fps=4,
         metadata={"make": TABLET_2[0], "model": TABLET_2[1],

@@ -23,7 +23,13 @@ from pathlib import Path
 
 from PIL import ImageOps
 
-from photoaudit.media.samples import astronaut, astronaut_face, grace_hopper, grace_hopper_face, scene
+from photoaudit.media.samples import (
+    astronaut,
+    astronaut_face,
+    grace_hopper,
+    grace_hopper_face,
+    scene,
+)
 
 REGISTER = """child_id,name,room,status,leave_date,learning_journey,other_journeys,display,website,social_media,face_matching,consent_review_due
 c01,Ava Patel,Butterflies,attending,,yes,yes,yes,yes,yes,yes,2030-09-01

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from nursery import audited_template, enrolled_template, nursery_copy, shared
 
 #: Where programs keep their own files for a user. The tests get empty ones of their own,

@@ -12,7 +12,13 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from photoaudit.core.settings import Settings
-from photoaudit.media.samples import astronaut, astronaut_face, grace_hopper, grace_hopper_face, scene
+from photoaudit.media.samples import (
+    astronaut,
+    astronaut_face,
+    grace_hopper,
+    grace_hopper_face,
+    scene,
+)
 
 TODAY = date(2026, 11, 20)
 HEADER = (

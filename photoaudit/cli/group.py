@@ -10,7 +10,7 @@ all (or the command could not run).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -41,31 +41,31 @@ def group_command(
         list[Path], typer.Argument(help="Audit reports (JSON), or folders searched for them (links not followed).")
     ],
     json_out: Annotated[
-        Optional[Path], typer.Option("--json", parser=report_path,
+        Path | None, typer.Option("--json", parser=report_path,
                                      help="Write the summary as JSON here ('-' for standard output).")
     ] = None,
-    csv_out: Annotated[Optional[Path], typer.Option("--csv", parser=report_path,
+    csv_out: Annotated[Path | None, typer.Option("--csv", parser=report_path,
                                                     help="Write the summary as a spreadsheet (CSV) here.")] = None,
     csv_sep: Annotated[
         str, typer.Option("--csv-sep", metavar="SEP", help="Separator of the CSV: ',' (default), ';' or 'tab'.")
     ] = ",",
-    html_out: Annotated[Optional[Path], typer.Option("--html", parser=report_path,
+    html_out: Annotated[Path | None, typer.Option("--html", parser=report_path,
                                                      help="Write the summary as a page here.")] = None,
     no_names: Annotated[
         bool, typer.Option("--no-names", help="No child names anywhere: counts and photo paths only (to share).")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per setting, no table (for cron).")] = False,
     today: Annotated[
-        Optional[str], typer.Option("--today", metavar="DATE", help="Count the days since each audit from this date "
+        str | None, typer.Option("--today", metavar="DATE", help="Count the days since each audit from this date "
                                     "(2026-12-07 or 07/12/2026, day first) instead of today.")
     ] = None,
     force: ForceOption = False,
 ) -> None:
     """One summary of many settings' audits: the latest of each, breaches, takedowns, renewals, stale ones."""
-    from ..operations.vocabulary import CannotRun
     from ..formats import csv_report, group_view
     from ..operations.group_reports import group_summary
     from ..operations.run_settings import Writes
+    from ..operations.vocabulary import CannotRun
 
     reports = report_or_folder
     console = console_beside(json_out)

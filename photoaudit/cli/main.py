@@ -6,16 +6,15 @@ Exit codes: :class:`~photoaudit.operations.vocabulary.ExitStatus` (the README's 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from ..operations.vocabulary import ExitStatus
 from .. import __version__
+from ..operations.vocabulary import ExitStatus
 from . import group, posting, quarantine, review, rights, setting, weekly
 from .shared import Environment, set_environment
-
 
 #: The options of photoaudit itself, before or after the command (``audit X --data D`` too).
 GLOBAL_OPTIONS = ("--data", "--config", "--state", "--quarantine", "--log")
@@ -106,25 +105,25 @@ def version_callback(value: bool) -> None:
 def main(
     ctx: typer.Context,
     data: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--data", help="Folder with children.csv and faces/ (env PHOTOAUDIT_DATA; "
                      "default: photoaudit.toml's, else consent_data).", envvar="PHOTOAUDIT_DATA"),
     ] = None,
     config: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--config", help="Settings file (default: photoaudit.toml in this folder, if there)."),
     ] = None,
     state_dir: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--state", help="Private folder for face templates (default: DATA/state)."),
     ] = None,
     quarantine_dir: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--quarantine", envvar="PHOTOAUDIT_QUARANTINE",
                      help="Where --apply moves photos to delete (default: DATA/quarantine)."),
     ] = None,
     log_file: Annotated[
-        Optional[Path], typer.Option("--log", help="Log file (default: STATE/photoaudit.log).")
+        Path | None, typer.Option("--log", help="Log file (default: STATE/photoaudit.log).")
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True,

@@ -5,7 +5,7 @@ publishable copies (``--export``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,12 +24,12 @@ from .shared import (
     console_beside,
     examples,
     log,
+    name_folders,
     parse_today,
     progress_bar,
     refuse_today,
     send_json,
     settings_from,
-    name_folders,
     write_out,
 )
 
@@ -52,13 +52,13 @@ def check_command(
                           "display, website or social_media (or a use added in photoaudit.toml).")
     ],
     export: Annotated[
-        Optional[Path], typer.Option("--export", help="Write a publishable copy of each photo into this folder.")
+        Path | None, typer.Option("--export", help="Write a publishable copy of each photo into this folder.")
     ] = None,
     unknown: Annotated[
         UnknownFaces, typer.Option("--unknown", help="With --export: cover unidentified faces, or hold those photos back.")
     ] = UnknownFaces.COVER,
     posted_to: Annotated[
-        Optional[str], typer.Option("--posted-to", help="With --export: where the copies are going, e.g. "
+        str | None, typer.Option("--posted-to", help="With --export: where the copies are going, e.g. "
                                     "\"Facebook group\" (recorded; see `photoaudit published`).")
     ] = None,
     json_out: JsonOption = None,
@@ -74,10 +74,9 @@ def check_command(
 ) -> None:
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
 
-    from ..operations.check import gather, parse_purpose, run_check, validate
     from ..formats import check_report
+    from ..operations.check import gather, parse_purpose, record_check, run_check, validate
     from ..operations.run_settings import Writes
-    from ..operations.check import record_check
     from ..operations.vocabulary import CannotRun
     from ..operations.workflow import prepare
 

@@ -7,7 +7,7 @@ its result shown.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -53,7 +53,7 @@ def show_items(console: Console, items: list[quarantine.Item], title: str) -> No
 ))
 def restore_command(
     paths: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Argument(help="Photos to put back: their original path (full or relative) or quarantine path."),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="Put back every quarantined photo.")] = False,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -36,11 +36,11 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
 ))
 def review_command(
     folder: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Argument(help="An audited folder (default: every audited folder with faces to decide)."),
     ] = None,
     decisions: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--decisions", help="Record decisions from a CSV (columns photo, face, decision) instead of asking."),
     ] = None,
     open_viewer: Annotated[bool, typer.Option("--open", help="Open each face in the system's picture viewer.")] = False,
@@ -48,13 +48,13 @@ def review_command(
         bool, typer.Option("--enrol", help="Add faces confirmed as a child (or member of staff) to their reference "
                            "photos (face matching: yes only).")
     ] = False,
-    by: Annotated[Optional[str], typer.Option("--by", help="Who is deciding (default: your user name).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who is deciding (default: your user name).")] = None,
     list_them: Annotated[bool, typer.Option("--list", help="List the decisions recorded so far.")] = False,
     undo: Annotated[
-        Optional[str], typer.Option("--undo", metavar="PHOTO", help="Remove the decisions about this photo's faces "
+        str | None, typer.Option("--undo", metavar="PHOTO", help="Remove the decisions about this photo's faces "
                                     "(as --list shows it), so the next review asks again.")
     ] = None,
-    face: Annotated[Optional[int], typer.Option("--face", min=1, help="With --undo: only this face.")] = None,
+    face: Annotated[int | None, typer.Option("--face", min=1, help="With --undo: only this face.")] = None,
 ) -> None:
     """Say who the faces are that photoaudit could not identify; later audits apply it."""
     from ..operations import review
@@ -142,12 +142,12 @@ class OverrideAction(str, Enum):
 ))
 def override_command(
     photo: Annotated[str, typer.Argument(help="The photo: a file, or its path as an audit's report shows it.")],
-    action: Annotated[Optional[OverrideAction], typer.Option("--action", help="The action to force.")] = None,
+    action: Annotated[OverrideAction | None, typer.Option("--action", help="The action to force.")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (required; shown in every report).")] = "",
-    by: Annotated[Optional[str], typer.Option("--by", help="Who decided (default: your user name).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who decided (default: your user name).")] = None,
     remove: Annotated[bool, typer.Option("--remove", help="Remove this photo's override.")] = False,
     folder: Annotated[
-        Optional[Path], typer.Option("--folder", help="The audited folder the photo is in (default: every audited "
+        Path | None, typer.Option("--folder", help="The audited folder the photo is in (default: every audited "
                                      "folder; needed only when two have a photo of that name).")
     ] = None,
 ) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -77,16 +77,16 @@ def takedown_json(down: Takedown) -> dict:
     return {**copy_json(down.copy), "reasons": [{"child_id": c, "why": why} for c, why in down.reasons]}
 
 
-JsonOut = Annotated[Optional[Path], typer.Option("--json", parser=shared.report_path,
+JsonOut = Annotated[Path | None, typer.Option("--json", parser=shared.report_path,
                                                  help="Write the list as JSON here ('-' for standard output).")]
 
 
 @app.command("published")
 def published_command(
-    child: Annotated[Optional[str], typer.Option("--child", help="Only copies showing this child.")] = None,
-    purpose: Annotated[Optional[str], typer.Option("--for", help="Only copies made for this use.")] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only copies made on or after this date (YYYY-MM-DD).")] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="Only copies made on or before this date (YYYY-MM-DD).")] = None,
+    child: Annotated[str | None, typer.Option("--child", help="Only copies showing this child.")] = None,
+    purpose: Annotated[str | None, typer.Option("--for", help="Only copies made for this use.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only copies made on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only copies made on or before this date (YYYY-MM-DD).")] = None,
     json_out: JsonOut = None,
 ) -> None:
     """List the copies `check --export` made for publishing: where they went, who is in them."""
@@ -116,10 +116,10 @@ def published_command(
 def takedown_command(
     json_out: JsonOut = None,
     done: Annotated[
-        Optional[list[int]], typer.Option("--done", help="Record that copy No. N has been taken down (repeat for more).")
+        list[int] | None, typer.Option("--done", help="Record that copy No. N has been taken down (repeat for more).")
     ] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="Who took it down (default: your user name).")] = None,
-    today: Annotated[Optional[str], typer.Option("--today", help="Judge as if today were this date (YYYY-MM-DD).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who took it down (default: your user name).")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="Judge as if today were this date (YYYY-MM-DD).")] = None,
 ) -> None:
     """List published copies today's register no longer allows: take them down. Exit 1 when there are any."""
     from ..formats.published_view import takedown_table
@@ -155,11 +155,11 @@ def find_command(
     child_id: Annotated[str, typer.Argument(help="The child, by their id in the register.")],
     json_out: JsonOut = None,
     copy_to: Annotated[
-        Optional[Path], typer.Option("--copy", help="Copy the photos that still exist into this private folder "
+        Path | None, typer.Option("--copy", help="Copy the photos that still exist into this private folder "
                                      "(for the parent; nothing is overwritten).")
     ] = None,
     others: Annotated[
-        Optional[bool], typer.Option("--others/--no-others", help="Say who else is in each photo "
+        bool | None, typer.Option("--others/--no-others", help="Say who else is in each photo "
                                      "(default: on with --copy).")
     ] = None,
     cover: Annotated[

@@ -20,11 +20,11 @@ from .shared import (
     checked_writes,
     console_for,
     csv_line,
+    environment,
     examples,
+    name_folders,
     parse_today,
     settings_from,
-    name_folders,
-    environment,
 )
 
 app = typer.Typer(add_completion=False)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -33,8 +34,8 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
 
     from rich.console import Console
 
-    from ..operations.vocabulary import Settings
     from ..operations.run_settings import Run, Writes
+    from ..operations.vocabulary import Settings
 
 
 
@@ -44,13 +45,13 @@ class Environment:
     """What this run of photoaudit was given before its command (a value, never module state:
     httpie's ``Environment``). The main callback puts it on the command-line context."""
 
-    data_dir: Optional[Path] = None  # --data or PHOTOAUDIT_DATA; else photoaudit.toml's, else consent_data
-    state_dir: Optional[Path] = None
-    config: Optional[Path] = None
-    quarantine_dir: Optional[Path] = None
-    log_file: Optional[Path] = None
+    data_dir: Path | None = None  # --data or PHOTOAUDIT_DATA; else photoaudit.toml's, else consent_data
+    state_dir: Path | None = None
+    config: Path | None = None
+    quarantine_dir: Path | None = None
+    log_file: Path | None = None
     folders: tuple[Path, ...] = ()  # audited or checked by this command: nothing is written there
-    run: Optional[Run] = None  # this run, as the record of reports names it (store/outputs.py)
+    run: Run | None = None  # this run, as the record of reports names it (store/outputs.py)
 
 
 #: This run's :class:`Environment`: a context-local value (as the command-line library keeps its
@@ -221,7 +222,7 @@ def settings_from(tolerance: float | None, margin: float | None) -> Settings:
 
 
 TodayOption = Annotated[
-    Optional[str], typer.Option("--today", metavar="DATE",
+    str | None, typer.Option("--today", metavar="DATE",
                                 help="Judge as if today were this date: 2026-09-01 or 01/09/2026 (day first), "
                                      "e.g. to see next month's retention and consent reviews. Reports only: "
                                      "refused with --apply and --export, which change real files.")
@@ -231,7 +232,7 @@ TodayOption = Annotated[
 
 #: ``--today`` on a command that changes files (``restore``, ``purge``): accepted only to be
 #: refused with a reason (:func:`refuse_today`), never shown in the help.
-NoTodayOption = Annotated[Optional[str], typer.Option("--today", hidden=True)]
+NoTodayOption = Annotated[str | None, typer.Option("--today", hidden=True)]
 
 
 def refuse_today(today: str | None, what: str) -> None:
@@ -262,20 +263,20 @@ DetectorOption = Annotated[
 
 
 JsonOption = Annotated[
-    Optional[Path], typer.Option("--json", parser=report_path,
+    Path | None, typer.Option("--json", parser=report_path,
                                  help="Write the JSON report here ('-' for standard output).")
 ]
 
 
 
 ToleranceOption = Annotated[
-    Optional[float], typer.Option(help="Largest face distance that can count as a match (default 0.5).")
+    float | None, typer.Option(help="Largest face distance that can count as a match (default 0.5).")
 ]
 
 
 
 MarginOption = Annotated[
-    Optional[float], typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
+    float | None, typer.Option(help="How much nearer the best child must be than the next (default 0.08).")
 ]
 
 
@@ -363,7 +364,13 @@ def progress_bar(console: Console, enabled: bool, label: str = "Checking photos"
     if not enabled or not console.is_terminal:
         yield (lambda files: None), (lambda media: None)
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

@@ -7,7 +7,7 @@ A thin typer shell over :mod:`photoaudit.operations.workflow`; the exit codes ar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,9 +28,9 @@ from .shared import (
     console_for,
     examples,
     log,
+    name_folders,
     parse_today,
     progress_bar,
-    name_folders,
     refuse_today,
     report_path,
     send_json,
@@ -54,7 +54,7 @@ def enrol_command(
     detector: DetectorOption = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
     allow_again_ids: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--allow-again", help="Enrol again a child (or member of staff) erased with `forget` "
                      "(they agreed again)."),
     ] = None,
@@ -83,10 +83,10 @@ def enrol_command(
 def audit_command(
     folder: Annotated[Path, typer.Argument(help="The transfer folder to audit.")],
     json_out: JsonOption = None,
-    csv_out: Annotated[Optional[Path], typer.Option("--csv", parser=report_path,
+    csv_out: Annotated[Path | None, typer.Option("--csv", parser=report_path,
                                                     help="Write a spreadsheet (CSV) here.")] = None,
     faces_csv: Annotated[
-        Optional[Path], typer.Option("--faces-csv", parser=report_path, help="Write a spreadsheet (CSV) with a row per face here: fill in "
+        Path | None, typer.Option("--faces-csv", parser=report_path, help="Write a spreadsheet (CSV) with a row per face here: fill in "
                                      "its decision column and give it to photoaudit review --decisions.")
     ] = None,
     csv_sep: Annotated[
@@ -94,7 +94,7 @@ def audit_command(
                           "European languages) or 'tab'.")
     ] = ",",
     html_out: Annotated[
-        Optional[Path], typer.Option("--html", parser=report_path,
+        Path | None, typer.Option("--html", parser=report_path,
                                      help="Write a visual report with thumbnails here (private: shows children).")
     ] = None,
     quiet: Annotated[
@@ -106,19 +106,19 @@ def audit_command(
     today: TodayOption = None,
     rules: RulesOption = False,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel on this computer "
+        int | None, typer.Option("--jobs", "-j", min=1, help="Photos checked in parallel on this computer "
                                     "(default: CPU cores; not with --cluster).")
     ] = None,
     apply: Annotated[
         bool, typer.Option("--apply", help="Move every photo to delete into the quarantine folder.")
     ] = False,
     reports_dir: Annotated[
-        Optional[Path], typer.Option("--reports", help="Folder for the dated JSON report of each run "
+        Path | None, typer.Option("--reports", help="Folder for the dated JSON report of each run "
                                      "(default: STATE/reports).")
     ] = None,
     force: ForceOption = False,
     cluster: Annotated[
-        Optional[str], typer.Option("--cluster", metavar="ADDRESS", help="Check the new and changed photos on the "
+        str | None, typer.Option("--cluster", metavar="ADDRESS", help="Check the new and changed photos on the "
                                     "workers of this Dask cluster (its scheduler, e.g. tcp://10.0.0.5:8786; needs "
                                     "photoaudit[cluster]). Default: [cluster] address in photoaudit.toml.")
     ] = None,
@@ -129,11 +129,11 @@ def audit_command(
 ) -> None:
     """Audit a folder of photos: keep, delete, or needs a person to look, with reasons."""
     from ..formats import csv_report, terminal
-    from ..formats.interface import RenderOptions, ReportChoice
     from ..formats.enrolment_view import enrolled_words
+    from ..formats.interface import RenderOptions, ReportChoice
     from ..operations.cluster import cluster_options
-    from ..operations.weekly_audit import AuditEvents, AuditRequest, run, with_reports_dir
     from ..operations.run_settings import Writes
+    from ..operations.weekly_audit import AuditEvents, AuditRequest, run, with_reports_dir
 
     # With --json -, standard output carries only JSON; everything else goes to stderr.
     console = console_beside(json_out)
@@ -205,15 +205,15 @@ def complete_result_hints(result: AuditResult) -> None:
 ))
 def reaudit_command(
     folder: Annotated[
-        Optional[Path], typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
+        Path | None, typer.Argument(help="Only photos last seen in this folder (default: every audited folder).")
     ] = None,
     json_out: Annotated[
-        Optional[Path], typer.Option("--json", parser=report_path,
+        Path | None, typer.Option("--json", parser=report_path,
                                      help="Write the changes as JSON here ('-' for standard output).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
-    tolerance: Annotated[Optional[float], typer.Option(help="As for audit (default 0.5).")] = None,
-    margin: Annotated[Optional[float], typer.Option(help="As for audit (default 0.08).")] = None,
+    tolerance: Annotated[float | None, typer.Option(help="As for audit (default 0.5).")] = None,
+    margin: Annotated[float | None, typer.Option(help="As for audit (default 0.08).")] = None,
     detector: DetectorOption = Detector.auto,
     today: TodayOption = None,
     force: ForceOption = False,

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from .errors import BadValue
 
-
 #: Where :func:`resolve_child_id` looks by default, in the words of its error.
 EVERY_CHILD = "in the register or among the enrolled children"
 

@@ -8,7 +8,6 @@ clears a photo. Rule numbers (R1, R2, ...) refer to docs/rules.md.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from datetime import date
 
 from .models import (
@@ -25,7 +24,6 @@ from .safeguards import Safeguards, guard_faces, guard_uses
 from .staff_rules import staff_in_photo, staff_label
 from .standing import ChildStanding, may, standing
 from .words import child_label, clock, journey_note, label_of, purpose_words, withdrawal_words
-
 
 
 def face_words(index: int, face: FaceMatch, register: Register) -> str:

@@ -15,13 +15,25 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .models import INTERNAL_PURPOSES, PURPOSE_WORDS, Box, UnknownFaces, Child, FaceMatch, FaceStatus, PhotoFacts, PhotoVerdict, Register, Use
-from .words import and_list, child_label, purpose_words
-from .consent import face_words, consent_verdict
-from .standing import standing
+from .consent import consent_verdict, face_words
+from .errors import BadValue
+from .models import (
+    INTERNAL_PURPOSES,
+    PURPOSE_WORDS,
+    Box,
+    Child,
+    FaceMatch,
+    FaceStatus,
+    PhotoFacts,
+    PhotoVerdict,
+    Register,
+    UnknownFaces,
+    Use,
+)
 from .safeguards import Safeguards, guard_faces
 from .staff_rules import is_staff, staff_may_appear
-from .errors import BadValue
+from .standing import standing
+from .words import and_list, child_label, purpose_words
 
 #: What to do with unknown and ambiguous faces in an export: cover them, or hold the photo back.
 UNKNOWN_CHOICES = tuple(u.value for u in UnknownFaces)

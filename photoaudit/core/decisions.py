@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from .errors import BadValue
 from .models import (
     Action,
     Box,
@@ -29,9 +30,8 @@ from .models import (
     PhotoVerdict,
     Register,
 )
-from .words import child_label, long_date
 from .staff_rules import staff_label
-from .errors import BadValue
+from .words import child_label, long_date
 
 #: Who "decided" a face that a leaver record names (photoaudit.store.leavers imports it from here).
 LEAVER_RECORD_BY = "photoaudit's leaver record"

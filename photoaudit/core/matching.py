@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .settings import MatchSettings
 from .models import Box, Candidate, FaceMatch, FaceStatus, staff_id_of
+from .settings import MatchSettings
 
 #: A face template: the 128 numbers dlib's face recognition model gives a face.
 Template = np.ndarray

@@ -6,8 +6,8 @@ Nothing here touches files, images or the face engine, so the consent rules in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum

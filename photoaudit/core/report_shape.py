@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import Candidate, FaceMatch, MediaKind, Override, PersonDecision, PhotoVerdict, Provenance
+from .models import (
+    Candidate,
+    FaceMatch,
+    MediaKind,
+    Override,
+    PersonDecision,
+    PhotoVerdict,
+    Provenance,
+)
 
 
 def face_json(face: FaceMatch) -> dict[str, Any]:

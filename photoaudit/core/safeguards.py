@@ -30,13 +30,7 @@ from datetime import date
 
 import numpy as np
 
-from .settings import (
-    DEFAULT_MARGIN,
-    DEFAULT_PUBLIC_MIN_AGE_MONTHS,
-    DEFAULT_PUBLIC_TOLERANCE,
-    DEFAULT_SIBLING_MARGIN,
-    MatchSettings,
-)
+from .decisions import when_words
 from .models import (
     PUBLIC_PURPOSES,
     Action,
@@ -53,7 +47,13 @@ from .models import (
     Use,
     without_notes,
 )
-from .decisions import when_words
+from .settings import (
+    DEFAULT_MARGIN,
+    DEFAULT_PUBLIC_MIN_AGE_MONTHS,
+    DEFAULT_PUBLIC_TOLERANCE,
+    DEFAULT_SIBLING_MARGIN,
+    MatchSettings,
+)
 from .staff_rules import staff_label
 from .standing import may, standing
 from .words import child_label, clock, label_of, long_date, purpose_words

@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, PURPOSES
-from .models import RecordRules
 from .dsl import DslRules
 from .errors import BadValue
-
+from .models import INTERNAL_PURPOSES, PUBLIC_PURPOSES, PURPOSES, RecordRules
 
 #: A face is only ever a child when its distance to that child's nearest reference
 #: template is at most this. face_recognition's own default is 0.6; we use a

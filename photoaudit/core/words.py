@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from .models import PURPOSE_WORDS, Child, Note, NoteKind, Register
 
-
 #: C0 and C1 control characters, DEL included (tab is ordinary layout), and the bidirectional
 #: controls that make a name display in another order ("gpj.exe").
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

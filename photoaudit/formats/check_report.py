@@ -14,10 +14,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from ..operations.check import CheckResult, PhotoCheck
 from ..core.cover import covered_words
 from ..core.models import PURPOSE_WORDS
 from ..core.words import child_label
+from ..operations.check import CheckResult, PhotoCheck
 from . import json_report
 from .console import plain_words
 

@@ -13,10 +13,11 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.models import PURPOSE_SHORT_WORDS, Child
-from ..core.words import child_label, long_date
-from ..core.standing import standing
-from ..setting.references import ChildReferences, age_words
 from ..core.renewals import RENEW_WITHIN_DAYS, days_words, due_soon
+from ..core.standing import standing
+from ..core.words import child_label, long_date
+from ..setting.references import ChildReferences, age_words
+
 
 def use_name(purpose: str) -> str:
     return PURPOSE_SHORT_WORDS.get(purpose, purpose.replace("_", " "))

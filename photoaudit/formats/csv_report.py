@@ -16,13 +16,13 @@ import csv
 import io
 from collections import Counter
 
-from ..operations.results import AuditResult
 from ..core.decisions import STAFF_WORD, needs_person
-from ..core.models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
-from ..media.sources import shown
-from ..core.staff_rules import staff_label
 from ..core.errors import BadValue
+from ..core.models import Candidate, FaceMatch, FaceStatus, PhotoVerdict, Register
+from ..core.staff_rules import staff_label
 from ..core.words import literal
+from ..media.sources import shown
+from ..operations.results import AuditResult
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import shlex
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -176,7 +176,7 @@ def summary_json(summary: GroupSummary, generated: datetime | None = None) -> di
     return {
         "version": VERSION,
         "kind": "group",
-        "generated": local_time(generated or datetime.now(timezone.utc)),
+        "generated": local_time(generated or datetime.now(UTC)),
         "today": summary.today.isoformat(),
         "stale_after_days": summary.stale_after,
         "names": summary.names,
@@ -255,7 +255,7 @@ SHAREABLE_WORDS = (
 
 def render_html(summary: GroupSummary, generated: datetime | None = None) -> str:
     """One self-contained page: no script, nothing loaded from anywhere (Content-Security-Policy)."""
-    made = local_time(generated or datetime.now(timezone.utc))
+    made = local_time(generated or datetime.now(UTC))
     head = ["Setting", "Status", "Latest audit", "Photos", "Keep", "Delete", "Review", "Breaches",
             "Take down", "Consents to renew"]
     rows = []

@@ -31,13 +31,13 @@ from typing import Any
 
 from PIL import Image
 
-from ..operations.results import AuditResult
 from ..core.decisions import FACE_CHOICES, STAFF_WORD, needs_person
-from ..media.imaging import UnreadablePhoto, load_photo
 from ..core.models import PURPOSE_WORDS, PURPOSES, Box, FaceStatus, Register, staff_id_of, staff_key
 from ..core.safeguards import FACELESS_MARK
 from ..core.staff_rules import staff_label
 from ..core.words import literal, local_day, time_words
+from ..media.imaging import UnreadablePhoto, load_photo
+from ..operations.results import AuditResult
 from .json_report import report_json
 
 #: The decisions CSV's word for a photo a person looked at and found no child in.

@@ -13,10 +13,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..operations.reaudit import ReauditResult
-from .json_report import VERSION
 from ..core.report_shape import verdict_json
 from ..core.words import local_time
+from ..operations.reaudit import ReauditResult
+from .json_report import VERSION
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -8,9 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.models import PURPOSE_WORDS, StaffRegister
+from ..core.staff_rules import staff_label
 from ..core.words import long_date
 from ..setting.references import StaffReferences, age_words
-from ..core.staff_rules import staff_label
 
 
 def table(rows: list[StaffReferences], staff: StaffRegister, today: date) -> Table:

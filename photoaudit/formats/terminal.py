@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..operations.results import AuditResult
 from ..core.cover import COVER_NOTE_PREFIX
 from ..core.models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
 from ..media.sources import shown
+from ..operations.results import AuditResult
 from .console import plain_words, shell_word
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}

@@ -17,8 +17,8 @@ from typing import BinaryIO
 import numpy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .inner import inner_pictures
 from .files import open_regular
+from .inner import inner_pictures
 
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif"})
 VIDEO_SUFFIXES = frozenset({".mov", ".mp4", ".m4v", ".3gp"})

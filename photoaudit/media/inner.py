@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy
 from PIL import Image
 
-
 #: At most this many inner pictures are examined in one file; more make it a review.
 MAX_INNER = 16
 #: How small a copy of the main picture may differ from it, block by block (0-255 grey levels).

@@ -28,8 +28,8 @@ from enum import Enum
 from pathlib import Path
 
 from ..core.models import MediaKind
-from .imaging import PHOTO_SUFFIXES, VIDEO_SUFFIXES, sniff
 from .files import open_regular
+from .imaging import PHOTO_SUFFIXES, VIDEO_SUFFIXES, sniff
 
 _LINK_TAGS = frozenset({0xA000000C, 0xA0000003})  # IO_REPARSE_TAG_SYMLINK, _MOUNT_POINT (junction)
 _HEAD_BYTES = 512

@@ -21,11 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.models import Camera, FaceMatch, FaceStatus, MediaMeta, VideoInfo
 from ..core.settings import MatchSettings, VideoSettings
-from .metadata import modified_time
-from ..core.models import FaceMatch, FaceStatus
 from ..core.words import clock
-from ..core.models import Camera, MediaMeta, VideoInfo
+from .metadata import modified_time
 
 #: Container metadata keys, most specific first (QuickTime/iPhone, then ffmpeg's, then Android).
 _MAKE_KEYS = ("com.apple.quicktime.make", "make", "com.android.manufacturer")

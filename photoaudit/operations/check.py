@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..core.cover import UNKNOWN_CHOICES, CoverPlan, FaceCall, Region, head_region
+from ..core.decisions import apply_decisions
 from ..core.errors import CannotRun
 from ..core.exit_status import ExitStatus
-from ..core.decisions import apply_decisions
 from ..core.judge import copy_cleared
 from ..core.models import PhotoFacts, PhotoVerdict, Use
 from ..core.provenance import audit_warnings
@@ -39,7 +39,8 @@ from ..store.outputs import is_inside
 from ..store.published import PublishedBook, PublishedCopy
 from .decision_book import DecisionsInForce, load_decisions_in_force
 from .examine import Examined, examine, identify, judged, list_media
-from .incremental import examine_key, file_state as hashed_state, from_stored
+from .incremental import examine_key, from_stored
+from .incremental import file_state as hashed_state
 from .results import AuditResult
 from .workflow import Prepared
 
@@ -70,7 +71,7 @@ class CheckResult:
     photos: list[PhotoCheck]
     export_dir: Path | None = None
     unknown: str = "cover"
-    generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated: datetime = field(default_factory=lambda: datetime.now(UTC))
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -352,7 +353,7 @@ def copies_of_check(result: CheckResult, posted_to: str | None, when: str) -> li
 def record_check(state_path: Path, result: CheckResult, posted_to: str | None) -> list[PublishedCopy]:
     """Record every copy of a ``check --export`` run, as made now, in the store at
     ``state_path``; returns the records with their ids."""
-    copies = copies_of_check(result, posted_to, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    copies = copies_of_check(result, posted_to, datetime.now(UTC).isoformat(timespec="seconds"))
     with Store(state_path) as store:
         ids = PublishedBook(store).record(copies)
     return [replace(c, id=i) for i, c in zip(ids, copies)]

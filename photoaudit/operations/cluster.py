@@ -57,9 +57,9 @@ from ..media.sources import Entry, MediaFile
 from ..setting.config import cluster_address
 from .allocator import keep_freed_memory
 from .examine import examine
-from .results import Examined
 from .incremental import EXAMINE_VERSION
 from .parallel import WORKER_STOPPED, crash_for_tests
+from .results import Examined
 
 #: What ``--cluster`` says where the extra is not installed (exit code 2).
 EXTRA_MISSING = (

@@ -8,7 +8,7 @@ remembers, per device, this week's last camera number for next week's audit.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..core.dsl import DslHistory, DslPhoto, DslRules, DslSection, dsl_section
@@ -57,7 +57,7 @@ def dsl_for_week(verdicts: Iterable[PhotoVerdict], rules: DslRules, devices: Dev
                     named.setdefault(photo, []).append(finding.kind.value)
             store.put_dsl_evidence({hashes[photo]: (photo, " ".join(dict.fromkeys(kinds)))
                                     for photo, kinds in named.items() if photo in hashes},
-                                   datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                                   datetime.now(UTC).isoformat(timespec="seconds"))
     return section
 
 

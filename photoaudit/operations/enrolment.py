@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..faces.engine import FaceEngine
-from ..store.erasure import Erasure, erase_as_ruled
-from ..core.settings import DEFAULT_TOLERANCE
-from ..media.imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
 from ..core.models import Register, staff_id_of, staff_key
+from ..core.settings import DEFAULT_TOLERANCE
+from ..faces.engine import FaceEngine
+from ..media.files import sha256_file
+from ..media.imaging import PHOTO_SUFFIXES, UnreadablePhoto, load_photo
 from ..setting.references import RefPhoto, reference_warnings, taken_time, young_children
 from ..setting.register_checks import (
     MOST_SAID,
@@ -40,7 +40,7 @@ from ..setting.register_checks import (
     unused_folders,
 )
 from ..store.database import Reference, Store
-from ..media.files import sha256_file
+from ..store.erasure import Erasure, erase_as_ruled
 
 #: The store's record of the reference photos the last enrolment rejected, and why.
 REJECTED_KEY = "enrolment-rejected"

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..core.group import AuditDigest, GroupSummary, NotAnAuditReport, Unreadable, digest_of, summarise
+from ..core.group import (
+    AuditDigest,
+    GroupSummary,
+    NotAnAuditReport,
+    Unreadable,
+    digest_of,
+    summarise,
+)
 from ..media.files import open_regular
 from ..media.sources import shown
 

@@ -23,28 +23,25 @@ import stat
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-
-from .examine import verdict_of_examined
-from .results import Examined
-from ..core.settings import VideoSettings
-from ..faces.engine import EngineSettings, FaceEngine
-from ..core.models import Face
-from ..store.erasure import without_erased
 from ..core.consent import CHANGED_WHILE_READ, NOT_READ_WHOLE
 from ..core.erasure_rule import may_store_again
+from ..core.judging import Judging
+from ..core.models import Box, Camera, Face, MediaMeta, PhotoVerdict, VideoInfo
 from ..core.report_shape import verdict_json
+from ..core.settings import VideoSettings
+from ..faces.engine import EngineSettings, FaceEngine
 from ..media.files import sha256_file
 from ..media.metadata import modified_time
-from ..core.models import Box, PhotoVerdict
-from .parallel import LocalPool
-from ..core.models import Camera, MediaMeta, VideoInfo
 from ..media.sources import MediaFile, MediaKind
 from ..store.database import Examination, FileState, Store, StoredVerdict
-from ..core.judging import Judging
+from ..store.erasure import without_erased
+from .examine import verdict_of_examined
+from .parallel import LocalPool
+from .results import Examined
 
 if TYPE_CHECKING:
     from .decision_book import DecisionsInForce
@@ -75,7 +72,7 @@ def folder_key(folder: Path) -> str:
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass

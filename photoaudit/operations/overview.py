@@ -13,7 +13,13 @@ from ..core.errors import CannotRun
 from ..core.models import DeviceRegister, Register
 from ..core.settings import Settings
 from ..setting.devices import CameraSeen, load_devices, survey
-from ..setting.references import ChildReferences, StaffReferences, overview, reference_warnings, staff_overview
+from ..setting.references import (
+    ChildReferences,
+    StaffReferences,
+    overview,
+    reference_warnings,
+    staff_overview,
+)
 from ..setting.register_checks import folder_warnings, list_faces_dir, register_warnings
 from ..store.database import Store
 from ..store.decision_book import DecisionBook

@@ -34,19 +34,19 @@ import os
 import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .allocator import keep_freed_memory
-from .examine import examine
-from .results import Examined
 from ..core.settings import VideoSettings
 from ..faces.engine import EngineSettings, FaceEngine
 from ..faces.model_files import models_dir
 from ..media.sources import MediaFile
+from .allocator import keep_freed_memory
+from .examine import examine
+from .results import Examined
 
 #: Said of a file whose worker stopped before it was checked (fail closed: a person looks).
 WORKER_STOPPED = (

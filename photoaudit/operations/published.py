@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from ..core.child_ids import resolve_child_id
 from ..core.errors import BadValue
@@ -51,6 +51,6 @@ def takedown(settings: Settings, day: date, done: list[int], by: str,
             if unknown:
                 raise BadValue(f"No published copy has the number {', '.join(map(str, unknown))}: "
                                "see `photoaudit published`.")
-            when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            when = datetime.now(UTC).isoformat(timespec="seconds")
             marked(book.mark_taken_down(done, when, by))
         return pending_takedowns(store, register, day)

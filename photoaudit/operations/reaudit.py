@@ -10,9 +10,8 @@ the audit applies them, and lists every photo whose verdict changed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-
 
 from ..core.exit_status import ExitStatus
 from ..core.judging import Judging
@@ -48,7 +47,7 @@ class ReauditResult:
     photos: int = 0
     changes: list[Change] = field(default_factory=list)
     not_rejudged: list[tuple[str, str]] = field(default_factory=list)  # folder, path
-    generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def exit_code(self) -> ExitStatus:

@@ -7,12 +7,20 @@ report formats read an audit's result without importing the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..core.dsl import DslSection
 from ..core.exit_status import ExitStatus
-from ..core.models import PUBLIC_PURPOSES, Action, Face, MediaKind, MediaMeta, PhotoVerdict, VideoInfo
+from ..core.models import (
+    PUBLIC_PURPOSES,
+    Action,
+    Face,
+    MediaKind,
+    MediaMeta,
+    PhotoVerdict,
+    VideoInfo,
+)
 from ..core.renewals import Renewal
 from ..core.safeguards import public_review
 from ..media.sources import Entry, Skipped
@@ -40,7 +48,7 @@ class AuditResult:
     folder: Path
     today: date
     verdicts: list[PhotoVerdict]
-    generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated: datetime = field(default_factory=lambda: datetime.now(UTC))
     warnings: list[str] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)  # relative path -> content SHA-256
     cache: dict[str, int] | None = None  # files examined by the engine / reused from the store

@@ -27,19 +27,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import piexif
 from PIL import Image
 
-from ..core.errors import CannotRun
-from ..core.settings import Settings
-from ..store.decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
 from ..core.decisions import action_from, is_no_children, no_children, parse_decision, stamped
-from .enrolment import MIN_REFERENCE_FACE
-from ..media.files import sha256_file
-from ..media.imaging import UnreadablePhoto, load_photo
+from ..core.errors import CannotRun
 from ..core.models import (
     FaceDecision,
     FaceStatus,
@@ -51,13 +46,17 @@ from ..core.models import (
     staff_id_of,
     staff_key,
 )
+from ..core.settings import Settings
+from ..core.staff_rules import staff_label
 from ..core.words import child_label, literal
+from ..media.files import make_private_dir, sha256_file
+from ..media.imaging import UnreadablePhoto, load_photo
 from ..media.sources import shown
 from ..setting.references import taken_time
-from ..core.staff_rules import staff_label
-from .workflow import load_registers
 from ..store.database import Store
-from ..media.files import make_private_dir
+from ..store.decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
+from .enrolment import MIN_REFERENCE_FACE
+from .workflow import load_registers
 
 #: How much of the photo around a face the reviewer sees, as a share of the face's size per side.
 CROP_MARGIN = 0.6
@@ -75,7 +74,7 @@ class ReviewError(CannotRun):
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def audited_faces(book: DecisionBook, folder: Path | None = None) -> list[AuditFace]:

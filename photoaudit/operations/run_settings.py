@@ -15,7 +15,15 @@ from ..setting.config import ConfigError, command_line_match, find_config, load_
 from ..setting.private_places import with_private_defaults
 from ..setting.register import parse_date
 from ..store.lock import AlreadyRunning
-from ..store.outputs import Run, Writes, check_writes, disk_error_words, log_refusal, names_a_folder, write_report
+from ..store.outputs import (
+    Run,
+    Writes,
+    check_writes,
+    disk_error_words,
+    log_refusal,
+    names_a_folder,
+    write_report,
+)
 from ..store.runlog import try_log
 
 __all__ = ["AlreadyRunning", "Run", "Writes", "check_writes", "disk_words", "load", "log_line", "names_a_folder",

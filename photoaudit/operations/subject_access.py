@@ -24,15 +24,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.cover import head_region
-from ..media.files import sha256_file
-from ..media.export import copy_format, cover_regions, encode, make_private_folder, rgb_icc_profile, write_new
-from ..media.imaging import UnreadablePhoto, load_photo
-from ..store.leavers import leaver_records
 from ..core.models import Box, FaceDecision
-from ..store.published import PublishedBook, PublishedCopy
-from ..store.quarantine import Manifest, quarantined_items
+from ..media.export import (
+    copy_format,
+    cover_regions,
+    encode,
+    make_private_folder,
+    rgb_icc_profile,
+    write_new,
+)
+from ..media.files import sha256_file
+from ..media.imaging import UnreadablePhoto, load_photo
 from ..media.sources import MediaKind, kind_of
 from ..store.database import Store
+from ..store.leavers import leaver_records
+from ..store.published import PublishedBook, PublishedCopy
+from ..store.quarantine import Manifest, quarantined_items
 
 if TYPE_CHECKING:
     from ..core.settings import Settings

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ..core.settings import Settings
@@ -114,7 +114,7 @@ def run(request: AuditRequest, render_json: Callable[[AuditResult, Prepared], st
         dated = write_dated_report(settings.reports_path, result.generated, text)
         try:
             pruned = prune_reports(settings.reports_path, settings.log_path, settings.reports_months,
-                                   datetime.now(timezone.utc)).words()
+                                   datetime.now(UTC)).words()
         except OSError as err:  # never stops the audit; the log says what could not be removed
             pruned = f"could not remove reports and log lines past their retention ({err})"
         if pruned:

@@ -8,21 +8,35 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import numpy as np
 
-from .dsl import dsl_for_week
-from ..store import lock, quarantine
-from .examine import list_folder
-from .results import AuditResult
 from ..core.child_ids import resolve_child_id
-from ..core.settings import Settings, VideoSettings
-from ..setting.devices import load_devices
-from .decision_book import load_decisions_in_force, remember
-from ..faces.engine import EngineSettings, FaceEngine
+from ..core.erasure_rule import erasure_plan, not_in_register_warning
 from ..core.errors import CannotRun
+from ..core.judging import Judging
+from ..core.models import Action, DeviceRegister, Register, StaffRegister, staff_id_of, staff_key
+from ..core.provenance import audit_warnings
+from ..core.renewals import renewal_warning
+from ..core.renewals import renewals as consents_to_renew
+from ..core.safeguards import Safeguards, safeguards_for
+from ..core.settings import Settings, VideoSettings
+from ..core.staff_rules import staff_label
+from ..core.words import label_of
+from ..faces.engine import EngineSettings, FaceEngine
+from ..media.sources import Entry, MediaFile, shown
+from ..setting.devices import load_devices
+from ..setting.register import load_register, load_staff_register
+from ..store import lock, quarantine
+from ..store.database import Store
+from ..store.erasure import Erasure, erase_as_ruled
+from ..store.leavers import leaver_records
+from ..store.published import pending_takedowns
+from .cluster import ClusterExaminer, ClusterOptions
+from .decision_book import load_decisions_in_force, remember
+from .dsl import dsl_for_week
 from .enrolment import (
     EnrolmentReport,
     eligible_staff,
@@ -32,25 +46,12 @@ from .enrolment import (
     standing_warnings,
     stored_rejected,
 )
-from ..store.erasure import Erasure, erase_as_ruled
-from ..store.leavers import leaver_records
-from .cluster import ClusterExaminer, ClusterOptions
+from .examine import list_folder
 from .examiner import Examiner
 from .incremental import audit_with_memory, folder_key
-from ..core.models import Action, Register, StaffRegister, staff_id_of, staff_key
-from ..core.words import label_of
-from ..core.staff_rules import staff_label
-from ..core.models import DeviceRegister
-from ..core.provenance import audit_warnings
-from ..store.published import pending_takedowns
-from .reaudit import ReauditResult, reaudit as reaudit_store
-from ..setting.register import load_register, load_staff_register
-from ..core.renewals import renewal_warning, renewals as consents_to_renew
-from ..core.safeguards import Safeguards, safeguards_for
-from ..media.sources import Entry, MediaFile, shown
-from ..store.database import Store
-from ..core.judging import Judging
-from ..core.erasure_rule import erasure_plan, not_in_register_warning
+from .reaudit import ReauditResult
+from .reaudit import reaudit as reaudit_store
+from .results import AuditResult
 
 ENROLMENT_KEY = "enrolment-inputs"
 
@@ -408,9 +409,9 @@ class Forgotten:
 
 def forget_person(settings: Settings, child_id: str) -> Forgotten:
     """:func:`forget`, now, with the words to name the person erased."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    erasure = forget(settings, child_id, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    erasure = forget(settings, child_id, datetime.now(UTC).isoformat(timespec="seconds"))
     try:
         label = erased_label(load_registers(settings), erasure.child_id)
     except (CannotRun, OSError):  # the register's problems are CannotRun too

@@ -20,7 +20,6 @@ from ..core.errors import BadValue
 from ..core.models import RecordRules
 from ..core.settings import ClusterSettings, MatchSettings, Settings, VideoSettings
 
-
 CONFIG_NAME = "photoaudit.toml"
 
 #: Names a purpose cannot have: they are the register's other columns.

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..media.metadata import read_file_meta
 from ..core.models import Camera, Device, DeviceRegister, MediaMeta
-from .register import RegisterError, _decode, _norm
+from ..media.metadata import read_file_meta
 from ..media.sources import MediaFile, MediaKind
+from .register import RegisterError, _decode, _norm
 
 REQUIRED_COLUMNS = ("device_id", "label", "make", "model")
 OPTIONAL_COLUMNS = ("serial", "folder")

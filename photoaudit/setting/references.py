@@ -168,8 +168,8 @@ def reference_warnings(
     """
     import numpy as np
 
-    from ..core.words import child_label
     from ..core.safeguards import closest_pairs, related, twins_of
+    from ..core.words import child_label
 
     def who(child_id: str) -> str:
         child = register.get(child_id)

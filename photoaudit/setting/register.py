@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from ..core.models import PURPOSES, Child, Register, StaffMember, StaffRegister
 from ..core.errors import BadValue, CannotRun
+from ..core.models import PURPOSES, Child, Register, StaffMember, StaffRegister
 
 #: Columns every register needs besides one per purpose.
 BASE_COLUMNS: tuple[str, ...] = ("child_id", "name", "status")

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from ..media.imaging import PHOTO_SUFFIXES
 from ..core.models import Register
+from ..media.imaging import PHOTO_SUFFIXES
 
 #: What the warnings call the kinds of file a reference photo may be.
 READABLE = ", ".join(sorted(PHOTO_SUFFIXES))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -85,7 +85,7 @@ def erase_as_ruled(store: Store, register: Register, keys: Iterable[str] | None 
     erasures = []
     for key, why in plan.erase:
         if why is ErasureReason.LEFT and staff_id_of(key) is None:
-            record_leaver(store, key, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            record_leaver(store, key, datetime.now(UTC).isoformat(timespec="seconds"))
         erasures.append(erase_child(store, key, reason_words(why, key), vacuum=False))
     if erasures and vacuum:
         store.vacuum()

@@ -29,10 +29,11 @@ import socket
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from ..media.files import make_private_dir
 
@@ -134,7 +135,7 @@ def holder_record(name: str) -> dict:
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "name": name,
         "command": running_command(sys.argv),
     }

@@ -40,12 +40,12 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Union
 
-from ..core.settings import Settings
 from ..core.errors import CannotRun
+from ..core.settings import Settings
 from ..media.files import fit_name, make_private_dir, open_to_others, sha256_file, write_private
 from ..media.sources import MediaKind, kind_of
 from . import lock
@@ -76,7 +76,7 @@ class Run:
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

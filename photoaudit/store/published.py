@@ -22,7 +22,6 @@ from ..core.models import Register
 from ..core.words import child_label, long_date, purpose_words
 from .database import Store
 
-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS published (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

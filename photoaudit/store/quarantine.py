@@ -56,11 +56,11 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..media.files import NAME_MAX, fit_name, make_private_dir, make_private_file
 from ..core.errors import BadValue
+from ..media.files import NAME_MAX, fit_name, make_private_dir, make_private_file
 
 MANIFEST_NAME = "manifest.jsonl"
 PARTIAL_SUFFIX = ".photoaudit-partial"  # older runs named the copy ".NAME.photoaudit-partial"
@@ -77,7 +77,7 @@ _crash_counts: dict[str, int] = {}
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 
@@ -924,7 +924,7 @@ def parse_age(text: str) -> timedelta:
 
 def purgeable(quarantine_dir: Path, older_than: timedelta, now: datetime | None = None) -> list[Item]:
     """Photos that have been in quarantine longer than ``older_than``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     items = quarantined_items(Manifest(quarantine_dir).entries())
     return [i for i in items if now - i.time >= older_than]
 

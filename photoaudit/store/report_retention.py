@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from ..media.files import write_private
 from ..core.provenance import add_months
+from ..media.files import write_private
 
 #: photoaudit's own dated report names (runlog.dated_report_path), with the time they were written.
 DATED_REPORT = re.compile(r"audit-(\d{4})-(\d{2})-(\d{2})-(\d{2})(\d{2})(\d{2})(?:-\d+)?\.json")
@@ -54,7 +54,7 @@ def report_time(name: str) -> datetime | None:
     if not found:
         return None
     try:
-        return datetime(*(int(g) for g in found.groups()), tzinfo=timezone.utc)
+        return datetime(*(int(g) for g in found.groups()), tzinfo=UTC)
     except ValueError:
         return None
 
@@ -67,7 +67,7 @@ def line_time(line: str) -> datetime | None:
         when = datetime.fromisoformat(found.group(1).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def prune(reports_dir: Path, log_path: Path, months: int, now: datetime) -> Pruned:

@@ -7,19 +7,18 @@ timestamped line per event, appended; nothing is ever removed from it.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.words import literal
-from ..media.files import write_private
+from ..media.files import make_private_dir, make_private_file, write_private
 from ..media.sources import shown
-from ..media.files import make_private_dir, make_private_file
 
 
 def append_log(path: Path, message: str) -> None:
     """Append ``message`` as one line (newlines flattened), timestamped in UTC; a name that
     is not UTF-8 is written escaped (\\xff), and so is a control character (\\x1b)."""
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     line = f"{stamp} [{os.getpid()}] {literal(' '.join(shown(message).split()))}\n"
     make_private_dir(path.parent)
     new = not path.exists()
@@ -39,7 +38,7 @@ def try_log(path: Path, message: str) -> None:
 
 def dated_report_path(folder: Path, when: datetime) -> Path:
     """``audit-2026-11-22-021500.json`` in ``folder``, with ``-2``, ``-3``... if taken."""
-    stem = f"audit-{when.astimezone(timezone.utc):%Y-%m-%d-%H%M%S}"
+    stem = f"audit-{when.astimezone(UTC):%Y-%m-%d-%H%M%S}"
     candidate, n = folder / f"{stem}.json", 1
     while candidate.exists():
         n += 1

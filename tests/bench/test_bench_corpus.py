@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from faces import undo_orientation  # noqa: E402
+
 from bench.corpus import KINDS, FaceTruth, PhotoTruth, band_of, load_truth, write_corpus  # noqa: E402
 from bench.scoring import Detection, Score, from_trbl, pair_up, stored_to_upright  # noqa: E402
-from faces import undo_orientation  # noqa: E402
 from photoaudit.faces.detectors.yunet import yunet_available  # noqa: E402
 from photoaudit.faces.engine import EngineSettings, FaceEngine  # noqa: E402
 from photoaudit.media.imaging import load_photo  # noqa: E402
@@ -119,7 +120,7 @@ def test_a_detection_pairs_with_its_own_face_only() -> None:
 
 
 def test_a_weeks_folder_is_jpegs_half_of_them_stored_sideways(tmp_path: Path) -> None:
-    from bench.corpus import WEEK_KINDS, ensure_week, write_week
+    from bench.corpus import WEEK_KINDS, write_week
 
     truths = write_week(tmp_path, photos=4, seed=3, scale=SCALE, workers=2)
     assert len(truths) == 4

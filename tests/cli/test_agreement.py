@@ -19,7 +19,7 @@ import json
 import re
 import shutil
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -28,9 +28,9 @@ import pytest
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
 from photoaudit.core.cover import GPS_WORDS
 from photoaudit.media.files import sha256_file
+from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
 from photoaudit.store.database import Store
 from photoaudit.store.leavers import _table
 
@@ -88,7 +88,7 @@ def build_week(root: Path) -> tuple[Path, Path]:
     thumb = io.BytesIO()
     small = scene([(grace_hopper_face(), (40, 20), 90)], (160, 120), seed=21)
     small.save(thumb, "JPEG", quality=85)
-    taken = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y:%m:%d %H:%M:%S").encode()
+    taken = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y:%m:%d %H:%M:%S").encode()
     exif = piexif.dump({
         "0th": {piexif.ImageIFD.Make: b"samsung", piexif.ImageIFD.Model: b"SM-T220"},
         "Exif": {piexif.ExifIFD.DateTimeOriginal: taken},

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 from photoaudit.core.exit_status import ExitStatus
-from photoaudit.operations import incremental, weekly_audit, workflow
+from photoaudit.operations import incremental, weekly_audit
 
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all
 

@@ -24,9 +24,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PIL import ImageOps
-from typer.testing import CliRunner
-
 from faces import (
     ASTRONAUT_HEAD,
     astronaut,
@@ -37,10 +34,13 @@ from faces import (
     save_jpeg_with_orientation,
     scene,
 )
+from PIL import ImageOps
+from setting import child, save_reference, write_register
+from typer.testing import CliRunner
+
 from photoaudit.cli.main import app
 from photoaudit.core.exit_status import ExitStatus
 from photoaudit.core.models import PURPOSES
-from setting import child, save_reference, write_register
 
 TODAY = "2026-11-20"
 ENV = {"COLUMNS": "400"}  # wide output: messages are not wrapped

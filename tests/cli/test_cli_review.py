@@ -12,20 +12,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from review_setting import write_register
 from typer.testing import CliRunner
 
 from photoaudit.cli import main as cli_module
-from photoaudit.operations.examine import AuditResult
 from photoaudit.cli.main import app
-from photoaudit.core.settings import Settings
-from photoaudit.operations.decision_book import DecisionsInForce, remember
-from photoaudit.store.decision_book import DecisionBook
-from photoaudit.media.files import sha256_file
 from photoaudit.core.models import Action, Candidate, FaceMatch, FaceStatus, PhotoVerdict, Use
-from photoaudit.setting.register import load_register
+from photoaudit.core.settings import Settings
+from photoaudit.media.files import sha256_file
 from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
+from photoaudit.operations.decision_book import DecisionsInForce, remember
+from photoaudit.operations.examine import AuditResult
+from photoaudit.setting.register import load_register
 from photoaudit.store.database import Store
-from review_setting import write_register
+from photoaudit.store.decision_book import DecisionBook
 
 TODAY = date(2026, 11, 20)
 GRACE_BOX = (120, 600, 420, 300)  # top, right, bottom, left

@@ -14,15 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from review_setting import write_register
 from typer.testing import CliRunner
 
 from photoaudit import __version__
-from photoaudit.operations.examine import AuditResult
 from photoaudit.cli.main import app
-from photoaudit.formats import terminal
 from photoaudit.core.models import Action, PhotoVerdict, Use
-from review_setting import write_register
+from photoaudit.formats import terminal
 from photoaudit.formats.console import literal, make_console, plain_words
+from photoaudit.operations.examine import AuditResult
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def test_each_command_has_help_with_an_example(command: str) -> None:
     result = cli(command, "-h")
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
-    assert f"photoaudit {command}" in result.output or f"photoaudit --data" in result.output
+    assert f"photoaudit {command}" in result.output or "photoaudit --data" in result.output
 
 
 def test_choices_show_their_values() -> None:

@@ -13,14 +13,14 @@ import io
 import json
 import stat
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from nursery import HEADER, ROWS, nursery_copy, write_register
 from PIL import Image
 from typer.testing import CliRunner
 
-from nursery import HEADER, ROWS, nursery_copy, write_register
 from photoaudit.cli.main import app
 from photoaudit.media.samples import camera_exif
 
@@ -81,7 +81,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, audited: Path) -> dict[st
     first = sorted((data / "state" / "reports").glob("audit-*.json"))[0]
     report = json.loads(first.read_text(encoding="utf-8"))
     report["setting"]["name"] = "Willow"
-    report["generated"] = (datetime.now(timezone.utc) - timedelta(days=10)).isoformat(timespec="seconds")
+    report["generated"] = (datetime.now(UTC) - timedelta(days=10)).isoformat(timespec="seconds")
     (willow / "audit-old.json").write_text(json.dumps(report), encoding="utf-8")
     return {"Little Acorns": data / "state" / "reports", "Oak Tree": oak / "data" / "state" / "reports",
             "Willow": willow}

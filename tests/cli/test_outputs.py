@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from setting import child, write_register
 from typer.testing import CliRunner
 
-from setting import child, write_register
-
-from photoaudit.store import outputs
 from photoaudit.cli.main import app
-from photoaudit.core.settings import Settings
 from photoaudit.core.errors import CannotRun
+from photoaudit.core.settings import Settings
+from photoaudit.store import outputs
 
 runner = CliRunner()
 ENV = {"COLUMNS": "400"}

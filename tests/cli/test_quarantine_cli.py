@@ -18,9 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 from photoaudit.cli import quarantine as cli_quarantine
-from photoaudit.store import quarantine as q
 from photoaudit.cli.main import app
 from photoaudit.core.exit_status import ExitStatus
+from photoaudit.store import quarantine as q
 
 PHOTOS = {"tablet-1/a.jpg": b"photo a " * 100, "tablet-1/b.jpg": b"photo b " * 100}
 
@@ -134,9 +134,9 @@ def test_apply_one_failed_move_is_a_warning_naming_it_and_the_others_still_move(
     import hashlib
     from datetime import date
 
-    from photoaudit.operations.examine import AuditResult
-    from photoaudit.core.settings import Settings
     from photoaudit.core.models import Action, PhotoVerdict, Use
+    from photoaudit.core.settings import Settings
+    from photoaudit.operations.examine import AuditResult
     from photoaudit.operations.workflow import apply_findings
 
     folder = place / "transfer"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import typer
+from review_setting import ROWS, write_register
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from review_setting import ROWS, write_register
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 DATA = "consent_data/little-acorns"

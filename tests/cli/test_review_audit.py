@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from review_setting import ROWS, TODAY, ava_alone, ava_and_grace, grace_alone, make_setting
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 from photoaudit.core.models import FaceStatus, Use
+from photoaudit.operations.workflow import audit, prepare
 from photoaudit.store.database import Store
 from photoaudit.store.decision_book import DecisionBook
-from photoaudit.operations.workflow import audit, prepare
-from review_setting import TODAY, ROWS, ava_alone, ava_and_grace, grace_alone, make_setting
 
 POSIX = sys.platform != "win32"
 runner = CliRunner()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,9 @@ from typer.testing import CliRunner
 from photoaudit.cli.main import app
 from photoaudit.core.exit_status import ExitStatus
 from photoaudit.faces.engine import EngineSettings
-from photoaudit.store.erasure import FORGET_DISTANCE
 from photoaudit.operations.incremental import examine_key
 from photoaudit.store.database import Store
+from photoaudit.store.erasure import FORGET_DISTANCE
 
 TODAY = "2026-11-22"
 
@@ -113,7 +114,8 @@ def audit_matching(data: Path, folder: Path, tolerance: float, margin: float = 0
 
     from photoaudit.core.settings import MatchSettings, Settings
     from photoaudit.formats.json_report import report_json
-    from photoaudit.operations.workflow import audit as run_audit, prepare
+    from photoaudit.operations.workflow import audit as run_audit
+    from photoaudit.operations.workflow import prepare
 
     prepared = prepare(Settings(data_dir=data), EngineSettings())  # enrolled as usual
     strict = replace(prepared.settings, match=MatchSettings(tolerance=tolerance, margin=margin))
@@ -442,16 +444,16 @@ def test_a_child_enrolled_again_is_recognised_again_in_photos_whose_faces_were_e
 # -- reports are personal data too ------------------------------------------------------------------
 
 def test_each_audit_removes_its_own_dated_reports_and_log_lines_past_their_age(nursery: tuple[Path, Path]) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     data, folder = nursery
     reports, log = data / "state" / "reports", data / "state" / "photoaudit.log"
     reports.mkdir(parents=True, exist_ok=True)
-    old = (datetime.now(timezone.utc) - timedelta(days=400)).strftime("audit-%Y-%m-%d-%H%M%S.json")
-    recent = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("audit-%Y-%m-%d-%H%M%S.json")
+    old = (datetime.now(UTC) - timedelta(days=400)).strftime("audit-%Y-%m-%d-%H%M%S.json")
+    recent = (datetime.now(UTC) - timedelta(days=30)).strftime("audit-%Y-%m-%d-%H%M%S.json")
     for name in (old, recent, "kept-by-the-manager.json"):
         (reports / name).write_text("{}", encoding="utf-8")
-    stamp = (datetime.now(timezone.utc) - timedelta(days=400)).isoformat(timespec="seconds")
+    stamp = (datetime.now(UTC) - timedelta(days=400)).isoformat(timespec="seconds")
     log.write_text(f"{stamp} [1] audit /old: Ava Patel (c01) ...\n", encoding="utf-8")
 
     assert audit(data, folder, "--quiet").exit_code == ExitStatus.FINDINGS

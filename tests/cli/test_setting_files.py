@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-
 from setting import child, write_register
 
 FAULT = "a fault in photoaudit itself"

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from faces import grace_hopper_face, scene
+from setting import child, write_register
 from typer.testing import CliRunner
 
-from faces import grace_hopper_face, scene
 from photoaudit.cli.main import app
 from photoaudit.operations import memory_limit
-from setting import child, write_register
 
 runner = CliRunner()
 

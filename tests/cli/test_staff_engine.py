@@ -11,11 +11,19 @@ from pathlib import Path
 
 import pytest
 from PIL import ImageOps
+from review_setting import (
+    ROWS,
+    TODAY,
+    ava_alone,
+    ava_and_grace,
+    grace_alone,
+    grace_portrait,
+    make_setting,
+)
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 from photoaudit.store.database import Store
-from review_setting import ROWS, TODAY, ava_alone, ava_and_grace, grace_alone, grace_portrait, make_setting
 
 runner = CliRunner()
 STAFF_HEADER = "staff_id,name,status,website,social_media,face_matching"

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
-
 from setting import child, write_register
+from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 

@@ -13,12 +13,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from review_setting import make_setting
 from typer.testing import CliRunner
 
-from review_setting import make_setting
-
-from photoaudit.store import lock
 from photoaudit.cli.main import app
+from photoaudit.store import lock
 from photoaudit.store.database import Store
 
 runner = CliRunner()

@@ -17,13 +17,13 @@ from nursery import ROWS, review_far_ahead, write_register
 from typer.testing import CliRunner
 
 from photoaudit.cli import quarantine as cli_quarantine
-from photoaudit.store import quarantine as q
 from photoaudit.cli.main import app
 from photoaudit.core.exit_status import ExitStatus
 from photoaudit.faces.engine import EngineSettings, FaceEngine
 from photoaudit.operations.incremental import examine_key, folder_key
-from photoaudit.store.lock import acquire
+from photoaudit.store import quarantine as q
 from photoaudit.store.database import Store
+from photoaudit.store.lock import acquire
 
 TODAY = "2026-11-22"
 DELETED = {"tablet-2/sam.jpg", "tablet-2/ava-and-sam.jpg", "tablet-2/sam-again.jpg"}  # Sam: no use at all

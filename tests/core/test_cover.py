@@ -15,12 +15,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.cover import (
+    COVER_NOTE_PREFIX,
     HEAD_BOTTOM_MARGIN,
     HEAD_SIDE_MARGIN,
     HEAD_TOP_MARGIN,
     MIN_MARGIN_PX,
-    COVER_NOTE_PREFIX,
     add_cover_notes,
     cover_notes,
     head_region,
@@ -37,7 +38,6 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import consent_verdict
 from photoaudit.core.safeguards import Safeguards
 
 TODAY = date(2026, 3, 10)
@@ -477,8 +477,8 @@ def audit_verdict(kind: str):  # noqa: ANN201
     from pathlib import Path
 
     from photoaudit.core.judging import Judging
-    from photoaudit.operations.examine import Examined, file_verdict
     from photoaudit.media.sources import MediaFile, MediaKind
+    from photoaudit.operations.examine import Examined, file_verdict
 
     reg = register(child("C001"), child("C002", no=("website",)))
     facts = photo(matched("C001", 0), matched("C002", 1))
@@ -502,8 +502,8 @@ def test_the_terminal_table_shows_the_note_next_to_the_reasons() -> None:
 
     from rich.console import Console
 
-    from photoaudit.operations.examine import AuditResult
     from photoaudit.formats import terminal
+    from photoaudit.operations.examine import AuditResult
 
     verdict = audit_verdict("photo")
     assert verdict.reasons  # withheld from the website: the table shows reasons, not notes

@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.decisions import (
     SAME_FACE_OVERLAP,
     action_from,
@@ -35,7 +36,6 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import consent_verdict
 
 TODAY = date(2026, 11, 20)
 FUTURE = date(2027, 9, 1)

@@ -3,7 +3,7 @@ stale settings, findings and exit codes (photoaudit.core.group; no files, no ima
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -31,7 +31,7 @@ def report(name: str | None = "Little Acorns", generated: str = "2026-12-01T02:3
     return data
 
 
-def digest(name: str = "Little Acorns", when: datetime = datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc),
+def digest(name: str = "Little Acorns", when: datetime = datetime(2026, 12, 1, 2, 30, tzinfo=UTC),
            source: str = "a.json", **changes: object) -> AuditDigest:
     values = dict(source=source, setting=name, folder="/srv/transfer", generated=when, judged=when.date(),
                   photos=4, keep=2, delete=1, review=1, takedown=0, renewals=())
@@ -97,9 +97,9 @@ def test_a_report_without_photos_is_still_an_audit() -> None:
 
 
 def test_each_setting_shows_its_latest_audit_by_when_it_ran() -> None:
-    first = digest(when=datetime(2026, 11, 24, 2, 30, tzinfo=timezone.utc), source="1.json", delete=5)
-    latest = digest(when=datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc), source="2.json")
-    other = digest("Oak Tree", when=datetime(2026, 12, 6, 2, 30, tzinfo=timezone.utc), source="3.json")
+    first = digest(when=datetime(2026, 11, 24, 2, 30, tzinfo=UTC), source="1.json", delete=5)
+    latest = digest(when=datetime(2026, 12, 1, 2, 30, tzinfo=UTC), source="2.json")
+    other = digest("Oak Tree", when=datetime(2026, 12, 6, 2, 30, tzinfo=UTC), source="3.json")
     summary = summarise([latest, other, first], TODAY)
     assert [s.shown_name for s in summary.settings] == ["Little Acorns", "Oak Tree"]
     acorns = summary.settings[0]
@@ -113,8 +113,8 @@ def test_a_name_typed_with_other_case_or_spaces_is_the_same_setting() -> None:
 
 
 def test_settings_with_no_audit_for_more_than_a_week_are_stale() -> None:
-    week = digest(when=datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc))  # 7 days: still this week's
-    late = digest("Oak Tree", when=datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc), source="b.json")
+    week = digest(when=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # 7 days: still this week's
+    late = digest("Oak Tree", when=datetime(2026, 11, 29, 9, 0, tzinfo=UTC), source="b.json")
     summary = summarise([week, late], TODAY)
     assert [s.stale for s in summary.settings] == [False, True]
     assert summary.settings[1].findings == ("stale",) and summary.exit_code == 1
@@ -143,9 +143,9 @@ def test_notes_say_what_the_lead_should_know() -> None:
     unnamed = digest("", source="u.json")
     moved = [digest("Oak Tree", source="o1.json", folder="/srv/a"),
              digest("Oak Tree", source="o2.json", folder="/srv/b",
-                    when=datetime(2026, 12, 2, tzinfo=timezone.utc))]
+                    when=datetime(2026, 12, 2, tzinfo=UTC))]
     preview = digest("Elm", source="e.json", judged=date(2027, 1, 1))
-    future = digest("Ash", source="f.json", when=datetime(2026, 12, 9, tzinfo=timezone.utc))
+    future = digest("Ash", source="f.json", when=datetime(2026, 12, 9, tzinfo=UTC))
     notes = " ".join(summarise([unnamed, *moved, preview, future], TODAY).notes)
     assert "carry no setting name" in notes and "[setting] name" in notes
     assert "Oak Tree audited 2 different folders (/srv/a, /srv/b)" in notes

@@ -12,9 +12,9 @@ import random
 import numpy as np
 import pytest
 
-from photoaudit.core.settings import DEFAULT_MARGIN, DEFAULT_TOLERANCE, MatchSettings
 from photoaudit.core.matching import match_face, nearest_children
 from photoaudit.core.models import Candidate, FaceStatus
+from photoaudit.core.settings import DEFAULT_MARGIN, DEFAULT_TOLERANCE, MatchSettings
 
 BOX = (10, 60, 70, 5)
 DIM = 128

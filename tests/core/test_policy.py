@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.models import (
     PURPOSE_WORDS,
     PURPOSES,
@@ -27,7 +28,6 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import consent_verdict
 from photoaudit.core.words import long_date, purpose_words
 
 TODAY = date(2026, 3, 10)

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath, PureWindowsPath
 
-from photoaudit.core.private_places import PrivateDefaults, modes_protect, private_defaults, profile_folder
+from photoaudit.core.private_places import (
+    PrivateDefaults,
+    modes_protect,
+    private_defaults,
+    profile_folder,
+)
 
 DATA = PureWindowsPath(r"C:\Users\manager\Documents\Little Acorns")
 PROFILE = PureWindowsPath(r"C:\Users\manager\AppData\Local\photoaudit")

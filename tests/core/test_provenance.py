@@ -12,8 +12,17 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from photoaudit.core.models import PURPOSES, Action, Child, FaceMatch, FaceStatus, PhotoFacts, Register, Use
 from photoaudit.core.consent import consent_verdict
+from photoaudit.core.models import (
+    PURPOSES,
+    Action,
+    Child,
+    FaceMatch,
+    FaceStatus,
+    PhotoFacts,
+    Register,
+    Use,
+)
 from photoaudit.core.provenance import (
     FLAG_FUTURE,
     FLAG_GPS,

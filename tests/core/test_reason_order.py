@@ -3,10 +3,11 @@ comes before a face a person must check (issue 15: "order reasons by what decide
 
 from __future__ import annotations
 
-from photoaudit.core.models import Action, FaceMatch, FaceStatus, PhotoFacts
-from photoaudit.core.consent import consent_verdict
-from photoaudit.core.provenance import provenance_verdict
 from test_provenance import BOX, DEVICES, PHONE, TODAY, child, meta, register
+
+from photoaudit.core.consent import consent_verdict
+from photoaudit.core.models import Action, FaceMatch, FaceStatus, PhotoFacts
+from photoaudit.core.provenance import provenance_verdict
 
 
 def test_a_photo_past_retention_says_so_first_then_the_face_to_check() -> None:

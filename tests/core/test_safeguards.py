@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoaudit.setting.config import ConfigError, command_line_match, load_config
-from photoaudit.core.settings import MatchSettings, Settings
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.models import (
     PURPOSES,
     Action,
@@ -29,8 +28,6 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import consent_verdict
-from photoaudit.setting.register import load_register
 from photoaudit.core.safeguards import (
     LookAlike,
     Safeguards,
@@ -41,6 +38,9 @@ from photoaudit.core.safeguards import (
     siblings_of,
     twins_of,
 )
+from photoaudit.core.settings import MatchSettings, Settings
+from photoaudit.setting.config import ConfigError, command_line_match, load_config
+from photoaudit.setting.register import load_register
 
 TODAY = date(2026, 11, 20)
 BOX = (0, 10, 10, 0)
@@ -529,8 +529,8 @@ def test_a_close_staff_match_clears_public_uses_the_member_agreed_to() -> None:
 
 
 def test_a_loose_staff_match_waits_in_the_review_queue_and_y_names_the_member() -> None:
-    from photoaudit.store.decision_book import AuditFace
     from photoaudit.operations.review import describe
+    from photoaudit.store.decision_book import AuditFace
 
     v = judge(staff_register(), staff_face(0.45))
     face = v.faces[0]

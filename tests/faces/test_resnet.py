@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faces import astronaut, cameraman, grace_hopper, scene
 from PIL import Image
 
-from faces import astronaut, cameraman, grace_hopper, scene
-from photoaudit.operations import parallel
 from photoaudit.faces.engine import EngineSettings, FaceEngine
 from photoaudit.faces.model_files import RESNET_MODEL, models_dir
 from photoaudit.faces.resnet import FaceResNet, UnsupportedModel, _add
+from photoaudit.operations import parallel
 
 MODEL = models_dir() / RESNET_MODEL
 #: dlib computes in float32; the only differences allowed are summation order.

@@ -9,10 +9,10 @@ from datetime import date
 
 from rich.console import Console
 
-from photoaudit.formats import children_view
 from photoaudit.core.models import PURPOSES, Child, Register
-from photoaudit.setting.references import ChildReferences
 from photoaudit.core.renewals import RENEW_WITHIN_DAYS, due_soon, renewal_warning, to_renew
+from photoaudit.formats import children_view
+from photoaudit.setting.references import ChildReferences
 
 TODAY = date(2026, 11, 20)
 

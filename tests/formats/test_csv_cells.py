@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.operations.examine import AuditResult
 from photoaudit.cli.shared import csv_line
-from photoaudit.formats import csv_report
 from photoaudit.core.models import Action, FaceMatch, FaceStatus, PhotoVerdict, Use
+from photoaudit.formats import csv_report
+from photoaudit.operations.examine import AuditResult
 
 FORMULAS = ["=1+1", "+44 7700", "-2", "@SUM(A1)", "\t=1", "\r=1"]
 

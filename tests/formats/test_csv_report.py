@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.operations.examine import AuditResult
-from photoaudit.formats import csv_report
 from photoaudit.core.models import (
     PURPOSES,
     Action,
@@ -29,6 +27,8 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
+from photoaudit.formats import csv_report
+from photoaudit.operations.examine import AuditResult
 
 TODAY = date(2026, 11, 20)
 REGISTER = Register({c.child_id: c for c in (
@@ -91,7 +91,8 @@ def test_the_faces_csv_has_a_row_per_face_with_a_blank_decision() -> None:
 
 
 def test_a_filled_in_faces_csv_is_recorded_by_review(tmp_path: Path) -> None:
-    from review_setting import TODAY as DAY, ava_and_grace, grace_alone, make_setting
+    from review_setting import TODAY as DAY
+    from review_setting import ava_and_grace, grace_alone, make_setting
     from test_review_audit import audit_json, run
 
     settings = make_setting(tmp_path)

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from photoaudit.core.group import AuditDigest, Unreadable, summarise
 from photoaudit.core.renewals import Renewal
@@ -19,7 +19,7 @@ ZARA = Renewal("c09", "Zara Quinn", date(2026, 12, 20))
 
 def digest(name: str, **changes: object) -> AuditDigest:
     values = dict(source=f"{name}.json", setting=name, folder="/srv/transfer",
-                  generated=datetime(2026, 12, 1, 2, 30, tzinfo=timezone.utc), judged=date(2026, 12, 1),
+                  generated=datetime(2026, 12, 1, 2, 30, tzinfo=UTC), judged=date(2026, 12, 1),
                   photos=4, keep=2, delete=1, review=1, takedown=0, renewals=(ZARA,))
     values.update(changes)
     return AuditDigest(**values)  # type: ignore[arg-type]

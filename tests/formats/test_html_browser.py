@@ -14,11 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from browser import Browser
-from photoaudit.formats import html_report
+from PIL import Image
 from test_html_report import REGISTER, build, cards
+
+from photoaudit.formats import html_report
 
 BROWSERS = ("chromium", "chromium-browser")
 CHROMIUM = next((found for name in BROWSERS if (found := shutil.which(name))), None)
@@ -189,8 +189,8 @@ def test_clicking_a_photo_enlarges_it_with_a_close_up_of_each_face(tmp_path: Pat
 def test_faces_decided_in_the_page_are_saved_as_a_csv_that_review_records(tmp_path: Path) -> None:
     """End to end: audit with the real engine, decide two faces in the page, save the CSV
     (a real download), and give that file as it is to photoaudit review --decisions."""
-    from test_review_audit import audit_json, run
     from review_setting import TODAY, ava_alone, ava_and_grace, grace_alone, make_setting
+    from test_review_audit import audit_json, run
 
     settings = make_setting(tmp_path)
     folder = tmp_path / "transfer"

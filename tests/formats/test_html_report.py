@@ -17,8 +17,6 @@ import piexif
 import pytest
 from PIL import Image
 
-from photoaudit.operations.results import AuditResult
-from photoaudit.formats import html_report
 from photoaudit.core.models import (
     PURPOSES,
     Action,
@@ -33,7 +31,14 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.media.samples import astronaut_face, grace_hopper_face, save_jpeg_with_orientation, scene
+from photoaudit.formats import html_report
+from photoaudit.media.samples import (
+    astronaut_face,
+    grace_hopper_face,
+    save_jpeg_with_orientation,
+    scene,
+)
+from photoaudit.operations.results import AuditResult
 
 TODAY = date(2026, 11, 20)
 FUTURE = date(2030, 9, 1)

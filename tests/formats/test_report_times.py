@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from photoaudit.operations.examine import AuditResult
-from photoaudit.formats import html_report, json_report
-from photoaudit.core.words import local_time, time_words
-from photoaudit.core.models import Register
 from photoaudit.core.errors import CannotRun
+from photoaudit.core.models import Register
+from photoaudit.core.words import local_time, time_words
+from photoaudit.formats import html_report, json_report
+from photoaudit.operations.examine import AuditResult
 
 
 @pytest.fixture
@@ -25,14 +25,14 @@ def london(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     time.tzset()
 
 
-SUMMER = datetime(2026, 7, 1, 9, 0, tzinfo=timezone.utc)
+SUMMER = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 
 
 def test_the_json_report_gives_local_time_with_the_offset(london: None) -> None:
     result = AuditResult(Path("/t"), date(2026, 7, 1), [], generated=SUMMER)
     assert json_report.report_json(result)["generated"] == "2026-07-01T10:00:00+01:00"
     assert datetime.fromisoformat(json.loads(json_report.render(result))["generated"]) == SUMMER
-    assert local_time(datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)) == "2026-12-01T09:00:00+00:00"
+    assert local_time(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == "2026-12-01T09:00:00+00:00"
 
 
 def test_the_html_report_says_the_time_in_words(london: None) -> None:

@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photoaudit.setting.config import ConfigError, load_config
-from photoaudit.core.settings import MatchSettings, Settings
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.decisions import apply_decisions, parse_decision
 from photoaudit.core.matching import match_face
 from photoaudit.core.models import (
@@ -34,7 +33,8 @@ from photoaudit.core.models import (
     Use,
     staff_key,
 )
-from photoaudit.core.consent import consent_verdict
+from photoaudit.core.settings import MatchSettings, Settings
+from photoaudit.setting.config import ConfigError, load_config
 from photoaudit.setting.register import RegisterError, load_staff_register
 
 TODAY = date(2026, 3, 10)
@@ -261,8 +261,8 @@ def test_public_purposes_need_staff_consent_and_internal_ones_only_when_listed(t
 # --- the HTML report --------------------------------------------------------------------
 
 def test_the_html_report_names_staff_and_does_not_ask_about_them(tmp_path: Path) -> None:
-    from photoaudit.operations.examine import AuditResult
     from photoaudit.formats import html_report
+    from photoaudit.operations.examine import AuditResult
 
     reg = register(child(), staff=(member(), StaffMember("KT03", "Kim Taylor", {}, True)))
     faces = (kid(), adult())

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import numpy
 import pytest
-from PIL import Image, ImageCms
-
 from faces import astronaut, grace_hopper
 from metadata import (
     identifying_exif,
@@ -19,6 +17,8 @@ from metadata import (
     save_jpeg_with_everything,
     save_png_with_everything,
 )
+from PIL import Image, ImageCms
+
 from photoaudit.media.export import (
     COVER_RGB,
     copy_format,

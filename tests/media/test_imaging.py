@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy
 import pytest
-from PIL import Image, JpegImagePlugin
-
 from faces import astronaut, grace_hopper, orientation_exif, save_heic, save_jpeg_with_orientation
+from PIL import Image, JpegImagePlugin
 from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
 from photoaudit.media import imaging

@@ -18,12 +18,9 @@ import pytest
 from nursery import copy_data, enrolled_template, photo, settings_for, shared
 from PIL import Image
 
-from photoaudit.core.judging import Judging
-from photoaudit.operations.examine import examine, identify, file_verdict
-from photoaudit.faces.engine import EngineSettings
-from photoaudit.media.imaging import load_photo
+from photoaudit.core.consent import consent_verdict
 from photoaudit.core.inner_pictures import inner_verdict
-from photoaudit.media.inner import exif_thumbnail, same_picture
+from photoaudit.core.judging import Judging
 from photoaudit.core.models import (
     Action,
     Child,
@@ -34,8 +31,11 @@ from photoaudit.core.models import (
     Register,
     Use,
 )
-from photoaudit.core.consent import consent_verdict
+from photoaudit.faces.engine import EngineSettings
+from photoaudit.media.imaging import load_photo
+from photoaudit.media.inner import exif_thumbnail, same_picture
 from photoaudit.media.sources import MediaFile, MediaKind
+from photoaudit.operations.examine import examine, file_verdict, identify
 from photoaudit.operations.workflow import prepare
 
 TODAY = date(2026, 11, 22)

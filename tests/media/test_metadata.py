@@ -9,9 +9,9 @@ import piexif
 import pytest
 from PIL import Image
 
+from photoaudit.core.provenance import Camera
 from photoaudit.media.imaging import load_photo
 from photoaudit.media.metadata import parse_exif, parse_taken, read_file_meta
-from photoaudit.core.provenance import Camera
 from tests.faces import camera_exif, save_heic
 
 SHOT = datetime(2026, 11, 18, 10, 15, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
 from photoaudit.media.sources import (

@@ -6,7 +6,7 @@ in the test from the package-shipped faces, go through the real face engine.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import av
@@ -15,11 +15,19 @@ import pytest
 from PIL import Image
 
 from photoaudit.core.judging import Judging
-from photoaudit.operations.examine import examine_and_judge
+from photoaudit.core.models import (
+    PURPOSES,
+    Action,
+    Candidate,
+    Child,
+    FaceMatch,
+    FaceStatus,
+    Register,
+    Use,
+)
+from photoaudit.core.provenance import Device, DeviceRegister
 from photoaudit.core.settings import MatchSettings, VideoSettings
 from photoaudit.faces.engine import FaceEngine
-from photoaudit.core.models import PURPOSES, Action, Candidate, Child, FaceMatch, FaceStatus, Register, Use
-from photoaudit.core.provenance import Device, DeviceRegister
 from photoaudit.media.sources import iter_media
 from photoaudit.media.video import (
     SeenFace,
@@ -29,7 +37,15 @@ from photoaudit.media.video import (
     meta_from_tags,
     read_video_meta,
 )
-from tests.faces import astronaut, astronaut_face, grace_hopper, grace_hopper_face, save_video, scene
+from photoaudit.operations.examine import examine_and_judge
+from tests.faces import (
+    astronaut,
+    astronaut_face,
+    grace_hopper,
+    grace_hopper_face,
+    save_video,
+    scene,
+)
 
 BOX = (0, 10, 10, 0)
 SETTINGS = MatchSettings()
@@ -152,7 +168,7 @@ def test_tags_are_read_from_a_real_mov(tmp_path: Path) -> None:
         "location": "+51.2798+001.0789/"})
     meta = read_video_meta(path)
     assert meta.camera.model == "iPhone 14 Pro" and meta.gps
-    assert meta.taken == datetime(2026, 11, 18, 10, 15, tzinfo=timezone.utc)
+    assert meta.taken == datetime(2026, 11, 18, 10, 15, tzinfo=UTC)
 
 
 # --- real videos through the real engine ----------------------------------------------

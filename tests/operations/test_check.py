@@ -19,9 +19,6 @@ from pathlib import Path
 
 import numpy
 import pytest
-from PIL import Image, ImageOps
-from typer.testing import CliRunner
-
 from faces import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, scene
 from metadata import (
     SERIAL,
@@ -31,15 +28,18 @@ from metadata import (
     save_jpeg_with_everything,
     save_png_with_everything,
 )
-from photoaudit.operations.examine import identify, Examined
+from PIL import Image, ImageOps
+from typer.testing import CliRunner
+
 from photoaudit.cli.main import app
-from photoaudit.core.settings import Settings
 from photoaudit.core.cover import head_region
+from photoaudit.core.matching import nearest_children
+from photoaudit.core.models import Action, FaceStatus
+from photoaudit.core.settings import Settings
 from photoaudit.faces.engine import EngineSettings
 from photoaudit.media.export import COVER_RGB
 from photoaudit.media.imaging import load_photo
-from photoaudit.core.matching import nearest_children
-from photoaudit.core.models import Action, FaceStatus
+from photoaudit.operations.examine import Examined, identify
 from photoaudit.operations.workflow import Prepared, audit, prepare
 
 TODAY = "2026-11-22"

@@ -17,17 +17,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faces import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, scene
 from PIL import ImageFilter, ImageOps
+from setting import child, save_reference, write_register
 
 import photoaudit.operations.enrolment
-from faces import astronaut, astronaut_face, cameraman, grace_hopper, grace_hopper_face, scene
 from photoaudit.core.settings import Settings
 from photoaudit.faces.engine import FaceEngine
-from photoaudit.operations.enrolment import EnrolmentReport, check_reference, enrol, inputs_fingerprint
+from photoaudit.operations.enrolment import (
+    EnrolmentReport,
+    check_reference,
+    enrol,
+    inputs_fingerprint,
+)
+from photoaudit.operations.workflow import ENROLMENT_KEY, prepare
 from photoaudit.setting.register import load_register
 from photoaudit.store.database import DB_NAME, Store
-from photoaudit.operations.workflow import ENROLMENT_KEY, prepare
-from setting import child, save_reference, write_register
 
 ROWS = [
     child("c01", "Ava Patel"),

@@ -24,15 +24,15 @@ from nursery import (
     settings_for,
 )
 
-from photoaudit.operations import incremental
+from photoaudit.core.models import Action, FaceStatus
 from photoaudit.core.settings import VideoSettings
 from photoaudit.faces.engine import EngineSettings, FaceEngine
 from photoaudit.media.samples import camera_exif, save_video
 from photoaudit.media.sources import MediaKind
-from photoaudit.core.models import Action, FaceStatus
+from photoaudit.operations import incremental
 from photoaudit.operations.parallel import WORKER_STOPPED
-from photoaudit.store.database import Store
 from photoaudit.operations.workflow import audit, prepare
+from photoaudit.store.database import Store
 
 TODAY = date(2026, 11, 22)
 

@@ -6,7 +6,13 @@ import sys
 
 import pytest
 
-from photoaudit.operations.memory_limit import GB, WorkerLimit, available_memory, slow_detector_words, workers_for_memory
+from photoaudit.operations.memory_limit import (
+    GB,
+    WorkerLimit,
+    available_memory,
+    slow_detector_words,
+    workers_for_memory,
+)
 
 
 @pytest.mark.parametrize(

@@ -12,14 +12,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PIL import ImageOps
-
 from faces import astronaut, astronaut_face, grace_hopper, grace_hopper_face, scene
-from photoaudit.operations.check import gather, run_check
-from photoaudit.core.settings import Settings
-from photoaudit.core.models import Action, FaceStatus, Use
-from photoaudit.operations.workflow import audit, prepare
+from PIL import ImageOps
 from setting import child, save_reference, write_register
+
+from photoaudit.core.models import Action, FaceStatus, Use
+from photoaudit.core.settings import Settings
+from photoaudit.operations.check import gather, run_check
+from photoaudit.operations.workflow import audit, prepare
 
 TODAY = date(2026, 11, 22)
 

@@ -13,13 +13,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from nursery import audited_template, enrolled_template, nursery_copy, settings_for, shared
 from typer.testing import CliRunner
 
-from nursery import audited_template, enrolled_template, nursery_copy, settings_for, shared
-from photoaudit.operations.check import gather, run_check
 from photoaudit.cli.main import app
-from photoaudit.core.settings import MatchSettings
 from photoaudit.core.models import Action, Override, Use
+from photoaudit.core.settings import MatchSettings
+from photoaudit.operations.check import gather, run_check
 from photoaudit.operations.review import (
     Reviewer,
     decision_book,
@@ -27,10 +27,11 @@ from photoaudit.operations.review import (
     pending_faces,
     pending_photos,
     record_override,
+    review_from_csv,
+    review_interactively,
 )
-from photoaudit.operations.review import review_from_csv, review_interactively
-from photoaudit.setting.register import load_register
 from photoaudit.operations.workflow import audit, prepare
+from photoaudit.setting.register import load_register
 
 TODAY = date(2026, 11, 22)
 

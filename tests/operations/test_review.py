@@ -15,12 +15,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from review_setting import TODAY, write_register
 
-from photoaudit.operations.examine import AuditResult
-from photoaudit.core.settings import Settings
-from photoaudit.operations.decision_book import DecisionsInForce, load_decisions_in_force, remember
-from photoaudit.store.decision_book import DecisionBook
-from photoaudit.media.files import sha256_file
+from photoaudit.core.decisions import apply_override
 from photoaudit.core.models import (
     Action,
     Candidate,
@@ -33,11 +30,16 @@ from photoaudit.core.models import (
     PhotoVerdict,
     Use,
 )
-from photoaudit.setting.register import load_register
+from photoaudit.core.settings import Settings
+from photoaudit.media.files import sha256_file
+from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
+from photoaudit.media.sources import MediaFile, MediaKind
+from photoaudit.operations.decision_book import DecisionsInForce, load_decisions_in_force, remember
+from photoaudit.operations.examine import AuditResult
 from photoaudit.operations.review import (
-    drop_rejected,
-    ReviewError,
     Reviewer,
+    ReviewError,
+    drop_rejected,
     find_photo,
     pending_faces,
     read_decisions,
@@ -45,11 +47,9 @@ from photoaudit.operations.review import (
     review_from_csv,
     review_interactively,
 )
-from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
-from photoaudit.media.sources import MediaFile, MediaKind
-from photoaudit.core.decisions import apply_override
+from photoaudit.setting.register import load_register
 from photoaudit.store.database import Store
-from review_setting import TODAY, write_register
+from photoaudit.store.decision_book import DecisionBook
 
 POSIX = sys.platform != "win32"
 # Where scene() pastes the faces below (top, right, bottom, left).

@@ -4,12 +4,11 @@ tested in tests/cli/test_rights_cli.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from photoaudit.core.child_ids import UnknownChildId, resolve_child_id
-
 
 # ------------------------------------------------------------ which child an id names
 
@@ -109,12 +108,12 @@ from photoaudit.core.settings import Settings
 from photoaudit.setting.config import load_config  # noqa: E402
 from photoaudit.store.report_retention import cutoff, prune  # noqa: E402
 
-NOW = datetime(2026, 11, 22, 2, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 2, 15, tzinfo=UTC)
 
 
 def test_the_cutoff_is_the_same_day_that_many_months_ago() -> None:
-    assert cutoff(NOW, 12) == datetime(2025, 11, 22, 2, 15, tzinfo=timezone.utc)
-    assert cutoff(datetime(2026, 3, 31, tzinfo=timezone.utc), 1) == datetime(2026, 2, 28, tzinfo=timezone.utc)
+    assert cutoff(NOW, 12) == datetime(2025, 11, 22, 2, 15, tzinfo=UTC)
+    assert cutoff(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
 
 
 def test_an_audit_prunes_only_its_own_dated_reports_and_log_lines_past_their_age(tmp_path: Path) -> None:
@@ -164,8 +163,8 @@ def test_reports_months_is_a_retention_setting_defaulting_to_12(tmp_path: Path) 
 def test_forget_and_allow_again_resolve_child_and_staff_ids_by_the_same_rule(tmp_path: Path) -> None:
     from nursery import write_register
 
-    from photoaudit.store.database import Store
     from photoaudit.operations.workflow import allow_again, forget
+    from photoaudit.store.database import Store
 
     data = tmp_path / "data"
     data.mkdir()

@@ -21,7 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from photoaudit.faces.detectors.yunet import FORCE_WRAPPER, WRAPPER_PHOTOS_PER_PROCESS, yunet_available
+from photoaudit.faces.detectors.yunet import (
+    FORCE_WRAPPER,
+    WRAPPER_PHOTOS_PER_PROCESS,
+    yunet_available,
+)
 
 pytestmark = [
     pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc"),

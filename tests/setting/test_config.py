@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
-from photoaudit.setting.config import ConfigError, find_config, load_config
-from photoaudit.core.settings import ClusterSettings, Settings
 from photoaudit.core.models import PURPOSES
 from photoaudit.core.provenance import RecordRules
+from photoaudit.core.settings import ClusterSettings, Settings
+from photoaudit.setting.config import ConfigError, find_config, load_config
 from photoaudit.setting.register import RegisterError, load_register
 
 FULL = """

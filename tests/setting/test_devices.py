@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from photoaudit.setting.devices import DeviceRegisterError, load_devices, survey
 from photoaudit.core.provenance import Camera
-from photoaudit.setting.register import RegisterError
 from photoaudit.media.sources import iter_media
+from photoaudit.setting.devices import DeviceRegisterError, load_devices, survey
+from photoaudit.setting.register import RegisterError
 from tests.faces import camera_exif
 
 HEADER = "device_id,label,make,model,serial,folder\n"

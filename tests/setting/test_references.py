@@ -11,7 +11,14 @@ import pytest
 from PIL import Image
 
 from photoaudit.core.models import PURPOSES, Child, Register
-from photoaudit.setting.references import age_words, exif_time, months_later, overview, taken_time, too_old
+from photoaudit.setting.references import (
+    age_words,
+    exif_time,
+    months_later,
+    overview,
+    taken_time,
+    too_old,
+)
 
 
 @pytest.mark.parametrize(

@@ -83,11 +83,12 @@ def test_list_faces_dir(tmp_path: Path) -> None:
 
 
 def test_enrolment_says_them(tmp_path: Path) -> None:
+    from setting import child, write_register
+
     from photoaudit.faces.engine import FaceEngine
     from photoaudit.operations.enrolment import enrol
     from photoaudit.setting.register import load_register
     from photoaudit.store.database import Store
-    from setting import child, write_register
 
     write_register(tmp_path / "children.csv", [child("001", "Ava Patel"), child("7", "Sam Jones")])
     faces = tmp_path / "faces"

@@ -12,13 +12,13 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
 from photoaudit.store import quarantine as q
-from unprivileged import as_unprivileged, give_away, open_folder  # noqa: F401 (a fixture)
 
 FILES = {
     "tablet-1/IMG_0001.jpg": b"photo one " * 50,
@@ -232,7 +232,7 @@ def test_restore_puts_photos_back_and_never_overwrites(tmp_path: Path) -> None:
 def test_purge_deletes_only_what_is_old_enough_and_records_it(tmp_path: Path) -> None:
     folder, quarantine_dir = make_folder(tmp_path / "transfer"), tmp_path / "quarantine"
     q.quarantine(folder, plan(), quarantine_dir)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert q.purgeable(quarantine_dir, timedelta(days=30), now=now + timedelta(days=29)) == []
     old = q.purgeable(quarantine_dir, timedelta(days=30), now=now + timedelta(days=31))
     assert len(old) == len(TO_MOVE)
