@@ -14,7 +14,7 @@ functions and under ``TYPE_CHECKING`` too: a deferred import is still a dependen
   ``operations/vocabulary.py``).
 - Only photoaudit/faces/onnx_runtime.py imports ONNX Runtime (``onnxruntime``), in
   photoaudit, the benchmark, the scripts and the tests alike: it switches off the library's
-  telemetry before the library starts, in every process (README, "What photoaudit sends
+  telemetry before the library starts, in every process (docs/setting-up.md, "What photoaudit sends
   anywhere: nothing"). ``importlib.import_module("...")`` and ``__import__("...")`` of a
   name written out count as imports.
 - No import circles between modules: run-time imports, and inside one layer ``TYPE_CHECKING``

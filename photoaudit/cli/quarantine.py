@@ -154,7 +154,7 @@ def purge_command(
         for words in plan.recovered:
             console.print(words)
             log(f"purge: {words}")
-        for item, why in plan.kept:  # never deleted: evidence for the DSL (README, "For the DSL")
+        for item, why in plan.kept:  # never deleted: evidence for the DSL (docs/managers-week.md, "For the DSL")
             console.print(f"Not deleted {shown(str(item.quarantined))}: {why}", style="yellow")
             log(f"purge: kept {item.quarantined} (sha256 {item.sha256}): evidence for the DSL")
         if not plan.chosen:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the libraries are imported when a command runs, so that --h
 
 app = typer.Typer(add_completion=False)
 
-#: The version of the JSON that ``published``, ``takedown`` and ``find`` write (README).
+#: The version of the JSON that ``published``, ``takedown`` and ``find`` write (docs/parents-rights.md).
 RIGHTS_JSON_VERSION = 1
 
 

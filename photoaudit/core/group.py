@@ -1,6 +1,6 @@
 """One view over many settings' audits, for a group's safeguarding lead (issue 18).
 
-Each setting's audits leave dated version-1 JSON reports (README, "The JSON report"). The
+Each setting's audits leave dated version-1 JSON reports (docs/reports.md, "The JSON report"). The
 group lead reads them all: per setting, what its latest audit found (photos, keep / delete /
 review, breaches of R6, published copies to take down, consents to renew, R1), and which
 settings have not audited for more than a week (the weekly transfer, R8, and its audit did

@@ -3,7 +3,7 @@
 The JSON report (:mod:`photoaudit.formats.json_report`) and the store's remembered
 verdicts (:mod:`photoaudit.operations.incremental`) both use this shape, so a stored
 verdict reads back exactly as the report wrote it. Fields are only ever added within a
-version (README, "The JSON report").
+version (docs/reports.md, "The JSON report").
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def candidate_json(candidate: Candidate) -> dict[str, Any]:
 
 
 def provenance_json(found: Provenance | None) -> dict[str, Any]:
-    """The metadata fields of an image entry (added in version 1; see README)."""
+    """The metadata fields of an image entry (added in version 1; see docs/reports.md)."""
     found = found or Provenance(kind=MediaKind.OTHER)
     camera = found.camera
     video = found.video
@@ -69,7 +69,7 @@ def provenance_json(found: Provenance | None) -> dict[str, Any]:
 
 
 def decision_json(decision: PersonDecision | None) -> dict[str, Any] | None:
-    """What a person decided about a face (added in version 1; see README)."""
+    """What a person decided about a face (added in version 1; see docs/reports.md)."""
     if decision is None:
         return None
     found = {"kind": decision.kind.value, "child_id": decision.child_id, "by": decision.by, "at": decision.at}
@@ -80,7 +80,7 @@ def decision_json(decision: PersonDecision | None) -> dict[str, Any] | None:
 
 
 def override_json(override: Override | None) -> dict[str, Any] | None:
-    """A photo's action forced by a person (added in version 1; see README)."""
+    """A photo's action forced by a person (added in version 1; see docs/reports.md)."""
     if override is None:
         return None
     return {

@@ -156,7 +156,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """``[cluster]``: a Dask cluster that examines the new photos of an audit (README
+    """``[cluster]``: a Dask cluster that examines the new photos of an audit (docs/groups.md,
     "Checking a whole archive on a cluster"); without an address, this computer does."""
 
     address: str | None = None  # the scheduler's, e.g. "tcp://10.0.0.5:8786"

@@ -27,7 +27,7 @@ benchmark. ``tests/test_layers.py`` fails when any other module imports it. Wher
 Runtime was already loaded in a process before photoaudit could switch the telemetry off
 (another library on a Dask worker, say), it may be on for the life of that process:
 photoaudit will not use it there (:class:`TelemetryOn`) and says how to start it afresh.
-README, "What photoaudit sends anywhere: nothing".
+docs/setting-up.md, "What photoaudit sends anywhere: nothing".
 """
 
 from __future__ import annotations

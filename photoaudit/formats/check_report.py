@@ -2,7 +2,7 @@
 
 The JSON is the audit's version-1 report (same fields, same meaning) with a
 top-level ``check`` object and, per image, ``check`` and (with --export)
-``export`` objects added. See README.md ("Before you post").
+``export`` objects added. See docs/reports.md ("The JSON report of `check`").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ published copies to take down, consents to renew (R1), and whether the weekly au
 run (stale). No face data is ever shown; child names only in the consents to renew, and not
 at all with ``names=False`` (``--no-names``): then every output holds counts and photo paths
 only, and can go to a group office under data minimisation. Photo paths are shown as they
-are. The JSON is a versioned contract (README, "The group summary's JSON").
+are. The JSON is a versioned contract (docs/groups.md, "The group summary's JSON").
 """
 
 from __future__ import annotations

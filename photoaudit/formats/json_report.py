@@ -1,7 +1,7 @@
 """The JSON report: a documented, versioned contract read by cron jobs and other tools.
 
 Version 1. Fields are only ever added within a version; a consumer must ignore
-fields it does not know. See README.md ("The JSON report").
+fields it does not know. See docs/reports.md ("The JSON report").
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the computer that runs the audit: the register, the private store, the verdicts,
 reports and ``--apply``. The workers keep nothing: a result is collected and released
 as soon as it is done, and with ``send_bytes`` the worker's private copy of the photo
 is removed after it was examined. (Faces and their templates do cross the network back
-to the audit: README "Checking a whole archive on a cluster" says how to keep that
+to the audit: docs/groups.md, "Checking a whole archive on a cluster", says how to keep that
 network private.)
 
 - The workers read each photo from its path (the folder must be at the same path on
@@ -205,7 +205,7 @@ def worker_profiles() -> bool:
 PROFILER_NOTE = (
     "{count} of the cluster's workers run Dask's profiler, which took about 15% of their time "
     "here. Start them with DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False to check more photos "
-    "an hour (README, \"Checking a whole archive on a cluster\")."
+    "an hour (docs/groups.md, \"Checking a whole archive on a cluster\")."
 )
 
 

@@ -90,7 +90,7 @@ def check_sends_nothing(environ: Mapping[str, str] | None = None, home: Path | N
                                    "that folder, then run photoaudit doctor again")
     said = "network: none; files outside the setting's folders: none"
     if importlib.util.find_spec("onnxruntime") is None:
-        return Check("ok", what, f"{said} (README: What photoaudit sends anywhere)")
+        return Check("ok", what, f"{said} (docs/setting-up.md: What photoaudit sends anywhere)")
     try:
         version = onnx_runtime.load().__version__
     except onnx_runtime.TelemetryOn as err:
@@ -103,7 +103,7 @@ def check_sends_nothing(environ: Mapping[str, str] | None = None, home: Path | N
                                    "a checked one: pip install 'onnxruntime<1.33' (make setup does)")
     return Check("ok", what, f"{said} (ONNX Runtime {version}: its telemetry is switched off in every photoaudit "
                              "process, and no telemetry queue is on this computer; a Dask cluster is used only "
-                             "when you name one with --cluster. README: What photoaudit sends anywhere)")
+                             "when you name one with --cluster. docs/setting-up.md: What photoaudit sends anywhere)")
 
 
 def check_config(config: Path | None) -> Check:
@@ -224,7 +224,7 @@ def check_command_on_path() -> Check:
     here = Path(sys.executable).parent / ("photoaudit.exe" if os.name == "nt" else "photoaudit")
     return Check("warn", "photoaudit command",
                  f"not on the PATH, so a new terminal says 'command not found'. Use {here}, or run "
-                 "`make install-command` (README: Getting started).")
+                 "`make install-command` (README: Install).")
 
 
 def check_browser() -> Check:

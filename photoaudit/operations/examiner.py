@@ -10,7 +10,7 @@ hands the files to one :class:`Examiner` and stores each result as it comes back
 - :class:`photoaudit.operations.parallel.LocalPool`: worker processes on this
   computer (``--jobs``), the default;
 - :class:`photoaudit.operations.cluster.ClusterExaminer`: the workers of a Dask
-  cluster (``--cluster``, README "Checking a whole archive on a cluster").
+  cluster (``--cluster``, docs/groups.md, "Checking a whole archive on a cluster").
 
 What every examiner promises (docs/rules.md "Every file gets a row"): ``on_done`` is
 called exactly once for every file it was given, in any order, with what was found or

@@ -115,7 +115,7 @@ def purge(settings: Settings, older_than: str, confirm: Callable[[PurgePlan], bo
         stale = stale_words(held)
         recovered = quarantine.recover(settings.quarantine_path)  # first: nothing half moved is hidden
         old = quarantine.purgeable(settings.quarantine_path, age)
-        evidence = held_as_evidence(settings.state_path, (i.sha256 for i in old))  # README, "For the DSL"
+        evidence = held_as_evidence(settings.state_path, (i.sha256 for i in old))  # docs/managers-week.md, "For the DSL"
         plan = PurgePlan(stale, recovered, [i for i in old if i.sha256 not in evidence],
                          tuple((i, evidence[i.sha256]) for i in old if i.sha256 in evidence))
         if not confirm(plan) or not plan.chosen:

@@ -318,7 +318,7 @@ def photo_json(photo: ChildPhoto, with_others: bool) -> dict:
 
 
 def find_json(child_id: str, photos: list[ChildPhoto], with_others: bool, copies: CopyOutcome | None) -> dict:
-    """The ``find --json`` body (README, "Every photo of a child")."""
+    """The ``find --json`` body (docs/parents-rights.md, "The commands")."""
     return {
         "kind": "find",
         "child_id": child_id,

@@ -1,7 +1,7 @@
 """Read a setting's ``photoaudit.toml``: its choices, checked, over the safe defaults.
 
 A setting can keep its choices in ``photoaudit.toml`` (see :func:`load_config`
-and README "Configuration"); everything left out keeps its default
+and docs/setting-up.md, "Configuration"); everything left out keeps its default
 (:mod:`photoaudit.core.settings`, where the defaults and why they lean safe are).
 """
 
@@ -155,7 +155,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     """The tables of a photoaudit.toml; ConfigError naming the file and what to do when it is
     not a readable text file of TOML (a binary file, a wrong encoding, tables nested too
     deeply to read, a file far too large to be settings)."""
-    fix = "Open it in a text editor and compare it with README, \"Configuration\", or give another file with --config."
+    fix = "Open it in a text editor and compare it with docs/setting-up.md, \"Configuration\", or give another file with --config."
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)

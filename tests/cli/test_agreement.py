@@ -140,7 +140,7 @@ def html_cards(text: str) -> dict[str, tuple[set[str], dict[str, str]]]:
 
 
 def test_every_command_gives_every_photo_the_same_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    local_cluster = cluster_tests().local_cluster  # a LocalCluster, as README says to start one
+    local_cluster = cluster_tests().local_cluster  # a LocalCluster, as docs/groups.md says to start one
     config, week = build_week(tmp_path)
     code, said = run(config, "audit", str(week), "--json", str(tmp_path / "first.json"), "-q")
     assert code in (0, 1), said

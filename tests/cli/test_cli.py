@@ -133,16 +133,19 @@ def cli(config: Path, *args: str | Path):  # noqa: ANN201
     return runner.invoke(app, ["--config", str(config), *(str(a) for a in args)], env=ENV)
 
 
-def readme_section(title: str) -> str:
-    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"## {title}")
-    end = text.find("\n## ", start + 3)
-    return text[start : end if end != -1 else None]
+def doc_section(page: str, title: str) -> str:
+    """The section of ``page`` (README.md, docs/...) headed ``title``, to the next heading of its level or above."""
+    text = (Path(__file__).resolve().parents[2] / page).read_text(encoding="utf-8")
+    start = re.search(rf"^(#+) {re.escape(title)}", text, flags=re.M)
+    assert start is not None, f"{page} has no section {title!r}"
+    level = len(start.group(1))
+    end = re.compile(rf"^#{{1,{level}}} ", flags=re.M).search(text, start.end())
+    return text[start.start() : end.start() if end else None]
 
 
 def documented_json_fields() -> set[str]:
-    """Every field name README's "The JSON report" section mentions (example or text)."""
-    section = readme_section("The JSON report")
+    """Every field name the "The JSON report" section of docs/reports.md mentions (example or text)."""
+    section = doc_section("docs/reports.md", "The JSON report")
     names: set[str] = set()
     for example in re.findall(r"```json\n(.*?)```", section, flags=re.S):
         names.update(re.findall(r'"([a-z_][a-z0-9_]*)"\s*:', example))
@@ -161,12 +164,13 @@ def quiet_fields(line: str) -> dict[str, str]:
     return fields
 
 
-#: Fields of the --quiet line that are there only sometimes (README says when).
+#: Fields of the --quiet line that are there only sometimes (docs/setting-up.md says when).
 OPTIONAL_QUIET_KEYS = ("quarantined", "devices")
 
 
-#: The --quiet line's fields, in README's order.
-QUIET_KEYS = list(quiet_fields(re.search(r"`(photoaudit: photos=[^`]*)`", readme_section("Exit codes")).group(1)))
+#: The --quiet line's fields, in the order of docs/setting-up.md, "The `--quiet` line".
+QUIET_LINE = doc_section("docs/setting-up.md", "The `--quiet` line")
+QUIET_KEYS = list(quiet_fields(re.search(r"`(photoaudit: photos=[^`]*)`", QUIET_LINE).group(1)))
 
 
 @dataclass
@@ -239,7 +243,7 @@ def test_findings_give_exit_code_1(audited: tuple[int, str, dict]) -> None:
 
 def test_json_report_follows_the_documented_contract(setting: Setting, audited: tuple[int, str, dict]) -> None:
     _, _, report = audited
-    # The version 1 fields (README, "The JSON report"), with their types.
+    # The version 1 fields (docs/reports.md, "The JSON report"), with their types.
     assert {"version", "generated", "today", "folder", "summary", "warnings", "images"} <= set(report)
     assert report["version"] == 1
     assert datetime.fromisoformat(report["generated"]).tzinfo is not None
@@ -280,8 +284,8 @@ def test_json_report_follows_the_documented_contract(setting: Setting, audited: 
             assert all(set(c) == {"child_id", "distance"} for c in face["candidates"])
 
 
-def test_every_json_field_is_documented_in_the_readme(audited: tuple[int, str, dict]) -> None:
-    """Cron jobs and other tools read the report: a field README does not mention is a
+def test_every_json_field_is_documented(audited: tuple[int, str, dict]) -> None:
+    """Cron jobs and other tools read the report: a field docs/reports.md does not mention is a
     contract change nobody wrote down."""
     documented = documented_json_fields()
     report = audited[2]
@@ -461,7 +465,7 @@ def test_all_clear_quiet_gives_exit_0_and_one_line(setting: Setting) -> None:
     assert result.exit_code == 0, result.output
     [line] = result.output.splitlines()
     fields = quiet_fields(line)
-    assert [k for k in fields if k not in OPTIONAL_QUIET_KEYS] == QUIET_KEYS  # README's fields, in its order
+    assert [k for k in fields if k not in OPTIONAL_QUIET_KEYS] == QUIET_KEYS  # the documented fields, in their order
     assert {k: fields[k] for k in ("photos", "keep", "delete", "review", "folder")} == {
         "photos": "1", "keep": "1", "delete": "0", "review": "0", "folder": str(setting.clear)
     }

@@ -1,4 +1,4 @@
-"""Nothing leaves this computer, proven (README, "What photoaudit sends anywhere: nothing").
+"""Nothing leaves this computer, proven (docs/setting-up.md, "What photoaudit sends anywhere: nothing").
 
 Each command runs as its own process, as a manager or cron runs it, where every folder a
 program may keep its own files in is empty: HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME,
@@ -8,7 +8,7 @@ has to switch the telemetry off on its own. The commands: an enrolment, an audit
 worker processes, a ``check --export``, and an ``audit --cluster`` on a Dask scheduler and
 worker started in that same environment, as a group would start them (without
 photoaudit's environment). Afterwards those folders hold nothing but the Dask worker's own
-scratch folder (README lists it), none holds ONNX Runtime's telemetry queue, the setting's
+scratch folder (docs/setting-up.md lists it), none holds ONNX Runtime's telemetry queue, the setting's
 data folder holds nothing new but its state folder, and the photos are untouched.
 
 Where strace can run (``make test`` installs it where it can), each run is traced whole,
@@ -37,7 +37,7 @@ from outside import environment, left_in, own_folders
 
 from photoaudit.media.samples import astronaut
 
-#: What README lists as written outside the setting's folders: the Dask worker's own scratch
+#: What docs/setting-up.md lists as written outside the setting's folders: the Dask worker's own scratch
 #: folder, made by Dask when the worker starts (``dask worker --local-directory`` moves it).
 DASK_WORKER_OWN = {"tmpdir/dask-scratch-space", "tmpdir/dask-scratch-space/global.lock",
                    "tmpdir/dask-scratch-space/purge.lock"}

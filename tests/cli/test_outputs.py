@@ -366,13 +366,16 @@ def test_commands_without_a_folder_refuse_a_log_over_the_register(place: Path, c
     assert digest(place / "data" / "children.csv") == before
 
 
-def test_readme_documents_the_output_rules_force_and_exit_code_4() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    start = readme.index("### What photoaudit writes, and what it refuses")
-    section = readme[start:readme.index("\n## ", start)]
+def test_the_docs_give_the_output_rules_force_and_exit_code_4() -> None:
+    root = Path(__file__).resolve().parents[2]
+    guide = (root / "docs" / "setting-up.md").read_text(encoding="utf-8")
+    start = guide.index("### What photoaudit writes, and what it refuses")
+    section = guide[start:guide.index("\n### ", start + 4)]
     for words in ("--force", "outputs.json", "0700", "left exactly as it is", "never the audited folder"):
         assert words in section, words
-    codes = readme[readme.index("## Exit codes"):readme.index("## The JSON report")]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Exit codes")
+    codes = readme[start:readme.index("\n## ", start)]
     assert "| 4 |" in codes and "purge" in codes
 
 

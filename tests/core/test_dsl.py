@@ -197,7 +197,7 @@ def test_parse_hours_and_days():
 
 
 def test_the_rules_are_quick_on_a_week():
-    """240 names: the section is pure and linear (the README gives the measured time)."""
+    """240 names: the section is pure and linear (docs/managers-week.md gives the measured time)."""
     photos = week("ipad-1", [f"IMG_{n:04d}.HEIC" for n in range(1, 241) if n % 50])
     assert len(dsl_section(photos, OPEN).findings) == 4
 

@@ -1,6 +1,6 @@
 """The examination on a Dask cluster (photoaudit.operations.cluster), on a real LocalCluster.
 
-Two worker processes with one thread each, as README "Checking a whole archive on a
+Two worker processes with one thread each, as docs/groups.md "Checking a whole archive on a
 cluster" tells a group to start them. The photos are the small nursery of
 tests/nursery.py (public-domain faces, never real children). Every cluster is closed
 after its tests, and the variables Dask's Nanny writes into this process's environment
@@ -56,7 +56,7 @@ from photoaudit.operations.workflow import audit, prepare
 from photoaudit.store.database import Store
 
 TODAY = date(2026, 11, 22)
-#: What README tells a group to start its workers with: one thread per core.
+#: What docs/groups.md tells a group to start its workers with: one thread per core.
 WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 #: Generous: a LocalCluster on a busy 2-core machine can take a while to start.
 START_SECONDS = 180
@@ -67,7 +67,7 @@ THREE = {k: PHOTOS[k] for k in ("tablet-1/ava.jpg", "tablet-1/grace.jpg", "table
 def local_cluster(env: dict[str, str] | None = None, allowed_failures: int | None = None,
                   profiler: bool = False, workers: int = 2, threads: int = 1) -> Iterator[str]:
     """A LocalCluster of ``workers`` processes of ``threads`` threads (2 of 1 by default, and
-    Dask's profiler off unless ``profiler``: as README says to start them); yields its
+    Dask's profiler off unless ``profiler``: as docs/groups.md says to start them); yields its
     scheduler's address."""
     saved = dict(os.environ)  # the Nanny sets its workers' variables in this process too
     config: dict[str, object] = {"distributed.comm.timeouts.connect": f"{START_SECONDS}s",
@@ -113,7 +113,7 @@ def on_cluster(data: Path, folder: Path, where: ClusterOptions, on_file=None,  #
         if notes is not None:
             notes.extend(said)
         else:
-            assert said == []  # workers started as README says: nothing to say
+            assert said == []  # workers started as docs/groups.md says: nothing to say
         return audit_with(data, folder, examiner, on_file)
 
 

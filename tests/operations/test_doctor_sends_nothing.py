@@ -1,5 +1,5 @@
 """``photoaudit doctor`` says what photoaudit sends anywhere (nothing), and fails where ONNX
-Runtime's telemetry queue is on the computer or its telemetry is on (README, "What photoaudit
+Runtime's telemetry queue is on the computer or its telemetry is on (docs/setting-up.md, "What photoaudit
 sends anywhere: nothing")."""
 
 from __future__ import annotations
