@@ -1,11 +1,11 @@
 # photoaudit: `make demo` sets up and audits the bundled demo setting (children and staff); `make test` sets up and runs the tests;
-# `make bench` measures speed and recall against the face_recognition CLI.
+# `make docs` writes the command reference (docs/commands.md); `make bench` measures speed and recall against the face_recognition CLI.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup install-command browser strace demo test bench clean
+.PHONY: setup install-command browser strace demo test docs bench clean
 
 setup: $(STAMP)
 
@@ -74,6 +74,11 @@ strace:
 
 test: setup browser strace
 	$(BIN)/python -m pytest
+
+# The command reference, docs/commands.md, written from the command line itself (every command's
+# -h, 80 columns, no colour). tests/test_command_reference.py fails when it is out of date.
+docs: setup
+	$(BIN)/python scripts/command_reference.py
 
 # Speed and recall against the face_recognition CLI (about 7 min on 2 cores); not part of `make test`.
 # Writes bench/out/ and the table in docs/benchmarks.md. A venv made before click was added gets it here.
