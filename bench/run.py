@@ -425,7 +425,7 @@ def run(args: argparse.Namespace) -> dict:
     return results
 
 
-#: The local Dask cluster of the cluster row: as README tells a group to start its workers
+#: The local Dask cluster of the cluster row: as docs/groups.md tells a group to start its workers
 #: (one thread each, single-threaded libraries, Dask's profiler off).
 CLUSTER_WORKERS = 2
 CLUSTER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -461,7 +461,7 @@ def run_cluster_week(week_dir: Path, reports: Path, snapshot: Path, last: dict, 
     print(f"The week's {photos} JPEGs on a local {CLUSTER_WORKERS}-worker Dask cluster ...", flush=True)
     saved = dict(os.environ)  # the Nanny sets its workers' variables in this process too
     started = time.perf_counter()
-    with dask.config.set({"distributed.worker.profile.enabled": False}):  # as README says to start workers
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # as docs/groups.md says to start workers
         cluster = LocalCluster(n_workers=CLUSTER_WORKERS, threads_per_worker=1, processes=True,
                                dashboard_address=":0", env=CLUSTER_ENVIRONMENT)
     os.environ.clear()
