@@ -94,3 +94,14 @@ def test_only_someone_who_may_be_enrolled_can_be_confirmed(tmp_path: Path) -> No
         assert out.exit_code == 2 and words in " ".join(out.output.split()), out.output
     with Store(data / "state") as store:
         assert store.reference_confirmation("c02") is None
+
+
+def test_forget_erases_the_record_of_the_check_with_the_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    settings = setting(data, [astronaut(), ImageOps.solarize(astronaut(), 128)])
+    enrol(data, "--confirm", "c01")
+    out = CliRunner().invoke(app, ["--data", str(data), "forget", "c01"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    with Store(settings.state_path) as store:
+        assert store.reference_confirmation("c01") is None and "c01" not in store.stored_child_ids()
