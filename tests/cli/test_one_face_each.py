@@ -48,7 +48,11 @@ def test_the_clearly_nearer_face_is_the_child_and_the_other_an_unknown_face(tmp_
     assert checked.exit_code in (0, 1), checked.output
     assert f"face {her} is clearly closer" in out.read_text(encoding="utf-8")
 
-    # The unknown face is a question of its own: a person says who it is, and the photo is cleared.
+    # The unknown face is a question of its own, and review says why it is asked.
+    asked = run(settings.data_dir, "review", str(folder), input="skip\n" * 6)
+    assert f"settled.jpg, face {other}: unknown: also looked like Ava Patel (c01)" in asked.output, asked.output
+    assert f"settled.jpg, face {her}:" not in asked.output
+    # A person says who it is, and the photo is cleared.
     (tmp_path / "d.csv").write_text(f"photo,face,decision\nsettled.jpg,{other},adult\n", encoding="utf-8")
     assert run(settings.data_dir, "review", "--decisions", str(tmp_path / "d.csv")).exit_code == 0
     again = audit_json(settings.data_dir, folder, tmp_path / "2.json")["settled.jpg"]

@@ -591,3 +591,16 @@ def test_the_other_face_decided_by_a_person_clears_the_photo() -> None:
     other = replace(matched("c01", 0.45), decision=PersonDecision(FaceDecision.ADULT, by="Jo"))
     v = judge(register(child("c01")), matched("c01", 0.25), other)
     assert v.action is Action.KEEP and set(v.purposes.values()) == {ALLOWED}
+
+
+def test_review_tells_why_a_face_another_face_was_clearly_closer_to_is_unknown() -> None:
+    from photoaudit.operations.review import describe
+    from photoaudit.store.decision_book import AuditFace
+
+    v = judge(register(child("c01")), matched("c01", 0.25), matched("c01", 0.45))
+    face = v.faces[1]
+    queued = AuditFace(Path("/t"), "p.jpg", 2, None, BOX, face.status, None, face.candidates, None,
+                       counted=face.counts_for_consent, caution=face.caution)
+    assert queued.needs_person
+    assert describe(queued, register(child("c01")))[0].startswith(
+        "p.jpg, face 2: unknown: also looked like Child c01 (c01), but face 1 is clearly closer")
