@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
 @app.command("enrol", epilog=examples(
     "photoaudit --data consent_data/little-acorns enrol",
     "photoaudit --data consent_data/little-acorns enrol --allow-again c07",
+    "photoaudit --data consent_data/little-acorns enrol --confirm c04",
 ))
 def enrol_command(
     detector: DetectorOption = "auto",
@@ -58,9 +59,15 @@ def enrol_command(
         typer.Option("--allow-again", help="Enrol again a child (or member of staff) erased with `forget` "
                      "(they agreed again)."),
     ] = None,
+    confirm_ids: Annotated[
+        list[str] | None,
+        typer.Option("--confirm", metavar="ID", help="You looked at this child's (or member of staff's) reference "
+                     "photos and all show them: use them all, even where they disagree, while they stay these files."),
+    ] = None,
 ) -> None:
     """Learn the faces of registered children (and staff) who have face-matching permission."""
     from ..formats import enrolment_view
+    from ..operations.reference_check import confirm_references
     from ..operations.workflow import allow_again, prepare
 
     console = console_for()
@@ -71,6 +78,11 @@ def enrol_command(
             child_id = enrolment_view.person_id(key)
             console.print(f"{child_id} may be enrolled again.")
             log(f"enrol: {child_id} allowed to be enrolled again")
+        for given in confirm_ids or []:
+            confirmed = confirm_references(settings, given)  # someone who may not be enrolled: exit 2
+            for words in enrolment_view.confirmed_words(confirmed):
+                console.print(words)
+            log(f"enrol: reference photos of {confirmed.key} confirmed by a person ({len(confirmed.photos)} photos)")
         prepared = prepare(settings, force_enrol=True, detector=detector.value)
     for words in enrolment_view.show(prepared, console, quiet):
         log(f"enrol: {words}")

@@ -31,6 +31,8 @@ def face_words(index: int, face: FaceMatch, register: Register) -> str:
     name = f"Face {index}"
     if face.time is not None:
         name += f" (at {clock(face.time)} in the video)"
+    if face.status is FaceStatus.UNKNOWN and face.caution:  # one person in a photo once
+        return f"{name} {face.caution}"
     if face.status is FaceStatus.UNKNOWN:
         return (
             f"{name} is not a child photoaudit can identify: a person must check "

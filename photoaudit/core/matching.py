@@ -10,10 +10,11 @@ consent check by looking like an adult.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from .models import Box, Candidate, FaceMatch, FaceStatus, staff_id_of
+from .models import Box, Candidate, FaceDecision, FaceMatch, FaceStatus, staff_id_of
 from .settings import MatchSettings
 
 #: A face template: the 128 numbers dlib's face recognition model gives a face.
@@ -68,3 +69,57 @@ def match_face(
     if best.staff:
         return FaceMatch(FaceStatus.MATCHED, box, None, best.distance, candidates, staff_id=best.child_id)
     return FaceMatch(FaceStatus.MATCHED, box, best.child_id, best.distance, candidates)
+
+
+@dataclass(frozen=True)
+class Displaced:
+    """A face that matched a person another face of the same photo is surely: it is not them.
+
+    ``face`` and ``by`` are indexes into the photo's faces (0-based); ``by`` is the face that
+    is the person (clearly closer, or named by a person in a review).
+    """
+
+    face: int
+    by: int
+    key: str  # the person both faces matched (``staff:<id>`` for staff)
+
+
+def one_face_each(faces: Sequence[FaceMatch], margin: float) -> tuple[Displaced, ...]:
+    """One person is in a photo once: which faces matched to someone lose them to another face.
+
+    Among the faces of one photo matched to the same child (or member of staff), a face a
+    person decided is an adult or not a face aside:
+
+    - one a person named in a review is that person; every face matching alone matched to
+      them is displaced;
+    - otherwise the nearest is that person only when it is at least ``margin`` nearer than
+      every other, and the others are displaced (a distance not known displaces nothing);
+    - otherwise nothing is displaced: they all stay matched, and the consent rules send
+      the photo to a person ("at most one can be right").
+
+    A displaced face is nobody photoaudit can name: an unknown face, never cleared.
+    """
+    by_key: dict[str, list[int]] = {}
+    for i, face in enumerate(faces):
+        named = face.decision is None or face.decision.kind in (FaceDecision.CHILD, FaceDecision.STAFF)
+        if face.status is FaceStatus.MATCHED and face.key is not None and named:
+            by_key.setdefault(face.key, []).append(i)
+    found: list[Displaced] = []
+    for key, indexes in sorted(by_key.items()):
+        if len(indexes) < 2:
+            continue
+        decided = [i for i in indexes if faces[i].decision is not None]
+        if decided:
+            if len(decided) == 1:  # two named by people: their own question, left as it is
+                found.extend(Displaced(i, decided[0], key) for i in indexes if i not in decided)
+            continue
+        nearest = sorted(indexes, key=lambda i: _distance_or_inf(faces[i]))
+        best, second = (_distance_or_inf(faces[i]) for i in nearest[:2])
+        if np.isfinite(second) and second - best >= margin and second - best > 0:
+            found.extend(Displaced(i, nearest[0], key) for i in nearest[1:])
+    return tuple(sorted(found, key=lambda d: d.face))
+
+
+def _distance_or_inf(face: FaceMatch) -> float:
+    distance = face.distance
+    return float(distance) if distance is not None and np.isfinite(distance) else float("inf")

@@ -31,6 +31,7 @@ from datetime import date
 import numpy as np
 
 from .decisions import when_words
+from .matching import one_face_each
 from .models import (
     PUBLIC_PURPOSES,
     Action,
@@ -45,10 +46,12 @@ from .models import (
     PhotoVerdict,
     Register,
     Use,
+    staff_id_of,
     without_notes,
 )
 from .settings import (
     DEFAULT_MARGIN,
+    DEFAULT_PHOTO_MARGIN,
     DEFAULT_PUBLIC_MIN_AGE_MONTHS,
     DEFAULT_PUBLIC_TOLERANCE,
     DEFAULT_SIBLING_MARGIN,
@@ -83,6 +86,7 @@ class Safeguards:
     public_tolerance: float = DEFAULT_PUBLIC_TOLERANCE
     margin: float = DEFAULT_MARGIN
     sibling_margin: float = DEFAULT_SIBLING_MARGIN
+    photo_margin: float = DEFAULT_PHOTO_MARGIN  # one person matched to two faces of a photo
     min_age_months: int = DEFAULT_PUBLIC_MIN_AGE_MONTHS
     enrolled: frozenset[str] = frozenset()  # children with templates to match against
     single_reference: frozenset[str] = frozenset()  # enrolled from one reference photo only
@@ -142,6 +146,7 @@ def safeguards_for(
         public_tolerance=match.public,
         margin=match.margin,
         sibling_margin=max(match.sibling_margin, match.margin),
+        photo_margin=max(DEFAULT_PHOTO_MARGIN, match.margin),
         min_age_months=match.public_min_age_months,
         enrolled=frozenset(c for c, t in enrolled.items() if len(t)),
         single_reference=frozenset(c for c, t in enrolled.items() if len(t) == 1),
@@ -213,12 +218,39 @@ def distance_to(face: FaceMatch, child_id: str, enrolled: frozenset[str]) -> flo
 # -- look-alikes: refused before the consent rules -------------------------------------------
 
 def guard_faces(facts: PhotoFacts, register: Register, guard: Safeguards) -> PhotoFacts:
-    """The faces with matches to look-alike children, or too close to an enrolled sibling,
-    turned into uncertain faces (a person must say who it is)."""
+    """The faces with one person matched to two faces settled where one is clearly that person
+    (:func:`one_per_photo`), then matches to look-alike children, or too close to an enrolled
+    sibling, turned into uncertain faces (a person must say who it is)."""
     if not facts.faces:
         return facts
-    faces = tuple(_guard_face(face, register, guard) for face in facts.faces)
+    faces = tuple(_guard_face(face, register, guard) for face in one_per_photo(facts.faces, register, guard))
     return facts if faces == facts.faces else replace(facts, faces=faces)
+
+
+def one_per_photo(faces: tuple[FaceMatch, ...], register: Register, guard: Safeguards) -> tuple[FaceMatch, ...]:
+    """A child (or member of staff) is in a photo once: of two faces matched to them, one
+    clearly closer (``guard.photo_margin``, :func:`photoaudit.core.matching.one_face_each`) or
+    named by a person is them, and the other is an unknown face that says why."""
+    displaced = one_face_each(faces, guard.photo_margin)
+    if not displaced:
+        return faces
+    found = list(faces)
+    for d in displaced:
+        face, by = faces[d.face], faces[d.by]
+        staff_id = staff_id_of(d.key)
+        who = staff_label(register.staff.get(staff_id), staff_id) if staff_id else label_of(d.key, register)
+        why = (
+            f"a person named face {d.by + 1} as {who}"
+            if by.decision is not None else
+            f"face {d.by + 1} is clearly closer to {who}'s reference photos "
+            f"(distance {by.distance:.2f} against {face.distance:.2f})"
+        )
+        found[d.face] = replace(
+            face, status=FaceStatus.UNKNOWN, child_id=None, staff_id=None,
+            caution=f"also looked like {who}, but {why}, and one person is in a photo only once: "
+            "it is someone photoaudit cannot identify, so a person must check who it is.",
+        )
+    return tuple(found)
 
 
 def _look_alike_words(me: str, other: str, pair: LookAlike, register: Register) -> str:

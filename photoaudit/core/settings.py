@@ -41,6 +41,15 @@ DEFAULT_SIBLING_MARGIN = 0.15
 
 
 
+#: One child (or member of staff) matched to two faces of one photo: the nearer face is them,
+#: and the other an unknown face, only when it is at least this much nearer; closer calls send
+#: the photo to a person as before. The face that also matched is most likely someone who looks
+#: like the child (in a nursery, a brother or sister), so this is the siblings' margin; measured
+#: in docs/benchmarks.md ("One face per person per photo"). Never below ``margin``.
+DEFAULT_PHOTO_MARGIN = DEFAULT_SIBLING_MARGIN
+
+
+
 #: A face matched to a child younger than this (months) never clears a public use by
 #: matching alone: published results find face recognition far less reliable for
 #: infants and toddlers, and dlib's documentation says its model mixes children up.

@@ -11,7 +11,9 @@ photo's faces and the staff register:
   did not agree to it, has left, or is not in the staff register (no agreement recorded
   is no agreement), and the reason says who.
 - One member of staff matched to two faces of a photo: at most one is right, and the other
-  could be a child, so both go to a person (they count as unidentified faces).
+  could be a child. When one is clearly closer it is them and the other an unknown face
+  (:func:`photoaudit.core.safeguards.one_per_photo`, before this step); otherwise both go to
+  a person (they count as unidentified faces).
 
 Matching itself fails closed in both directions (:mod:`photoaudit.core.matching`): a face close to
 a child and to a member of staff is ambiguous, never "staff".

@@ -11,6 +11,7 @@ from ..core.staff_rules import staff_label
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..operations.reference_check import Confirmed
     from ..operations.workflow import Prepared
 
 
@@ -26,6 +27,32 @@ def enrolled_words(enrolled: dict[str, int]) -> str:
     return f"{children} children" + (f" and {staff} member(s) of staff" if staff else "")
 
 
+def confirmed_words(confirmed: Confirmed) -> list[str]:
+    """What ``enrol --confirm`` says it recorded: whose photos, each by name, and for how long."""
+    return [
+        f"You checked the reference photos of {confirmed.label} in {confirmed.folder}/:",
+        *(f"  {name}" for name in confirmed.photos),
+        f"Recorded on {confirmed.at[:10]}: all {len(confirmed.photos)} are used for as long as they stay exactly "
+        f"these files (a photo added, removed or edited undoes this check).",
+    ]
+
+
+def conflict_words(key: str, prepared: Prepared) -> str:
+    """The 'Next:' line for a person whose reference photos disagree with nothing to settle it."""
+    person = person_id(key)
+    folder = "staff" if staff_id_of(key) is not None else "faces"
+    return (f"Next: look at the photos in {folder}/{person}/. Remove any that is not {label(key, prepared)}; "
+            f"if all show them, run: photoaudit enrol --confirm {person}")
+
+
+def label(key: str, prepared: Prepared) -> str:
+    """'Ava Patel (c01)' or 'Jo Smith (staff JS01)' for a store key."""
+    if (staff_id := staff_id_of(key)) is not None:
+        return staff_label(prepared.register.staff.get(staff_id), staff_id)
+    child = prepared.register.get(key)
+    return f"{child.name} ({key})" if child is not None else key
+
+
 def show(prepared: Prepared, console: Console, quiet: bool) -> list[str]:
     """Show the enrolment ``prepared`` made, and where its templates are kept; returns the words of each erasure, for the log."""
     from ..operations.workflow import erased_label
@@ -35,14 +62,12 @@ def show(prepared: Prepared, console: Console, quiet: bool) -> list[str]:
     if not quiet:
         for child_id, count in sorted(report.enrolled.items()):
             style = "green" if count else "yellow"
-            if (staff_id := staff_id_of(child_id)) is not None:
-                who = staff_label(prepared.register.staff.get(staff_id), staff_id)
-            else:
-                who = f"{prepared.register.children[child_id].name} ({child_id})"
-            console.print(f"{who}: {count} reference photo(s) enrolled", style=style)
+            console.print(f"{label(child_id, prepared)}: {count} reference photo(s) enrolled", style=style)
     for child_id, photo, why in report.rejected:
         folder = "staff" if staff_id_of(child_id) is not None else "faces"
         console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
+    for key in sorted(set(report.conflicts)):
+        console.print(conflict_words(key, prepared))
     for warning in [*report.warnings, *prepared.standing_warnings]:
         console.print(warning, style="yellow")
     if not quiet:

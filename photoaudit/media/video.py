@@ -222,7 +222,8 @@ def combine(seen: Sequence[SeenFace], settings: MatchSettings) -> tuple[FaceMatc
     """Everyone seen across the sampled frames, each person once, ordered by time.
 
     - A child (or member of staff) matched in several frames counts once (the surest frame's time);
-      matched twice in one frame, twice (the consent rules then send it to a person).
+      matched twice in one frame, twice (the judge then takes the clearly nearer face for them, or
+      sends both to a person: :func:`photoaudit.core.matching.one_face_each`).
     - An unidentified face that is plainly a child already matched in this video
       (a turned head): within ``tolerance - margin`` of that child's faces in other
       frames, nearest to that child among the enrolled, and ``margin`` nearer to

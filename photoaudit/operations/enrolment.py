@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.models import Register, staff_id_of, staff_key
+from ..core.reference_rule import RefProblem, confirmation_applies, rule_references
 from ..core.settings import DEFAULT_TOLERANCE
 from ..faces.engine import FaceEngine
 from ..media.files import sha256_file
@@ -66,6 +67,9 @@ class EnrolmentReport:
     erasures: list[Erasure] = field(default_factory=list)  # what was erased for each of them
     changed: bool = False
     examine_again: int = 0  # photos where an erased face was, examined again (someone was enrolled again)
+    #: store keys whose reference photos disagree with nothing to settle it: a person can (enrol --confirm)
+    conflicts: list[str] = field(default_factory=list)
+    stale_confirmations: list[str] = field(default_factory=list)  # a person's check no longer applies
 
 
 def eligible_children(register: Register) -> list[str]:
@@ -334,10 +338,12 @@ def learn(
     Returns the usable references (with a template)."""
     engine_id = engine.settings.fingerprint()
     refs: list[Reference] = []
+    hashes: dict[str, str] = {}
     for photo in photos:
         if progress:
             progress(f"{folder_name}/{photo.name}")
         digest = sha256_file(photo)
+        hashes[f"{folder_name}/{photo.name}"] = digest
         ref = store.reference(digest, engine_id, key)
         if ref is None:
             template, problem = check_reference(engine, photo)
@@ -345,11 +351,31 @@ def learn(
             store.put_reference(ref, engine_id)
             report.changed = True
         refs.append(ref)
-    odd = {id(r) for r in outliers(refs, report, tolerance)}
+    confirmed = confirmed_now(store, key, folder_name, hashes, report)
+    odd = {id(r) for r in outliers(refs, report, tolerance, confirmed, key)}
     usable = [r for r in refs if id(r) not in odd]
     keep.update((r.sha256, engine_id, key) for r in usable)
     report.enrolled[key] = sum(r.template is not None for r in usable)
     return [r for r in usable if r.template is not None]
+
+
+def confirmed_now(store: Store, key: str, folder_name: str, hashes: dict[str, str], report: EnrolmentReport) -> bool:
+    """Whether a person's check of ``key``'s reference photos (``enrol --confirm``) holds for
+    the photos there now (``hashes``: 'c01/a.jpg' -> SHA-256); says so when it no longer does."""
+    confirmation = store.reference_confirmation(key)
+    if confirmation is None:
+        return False
+    when = confirmation.at[:10]
+    if confirmation_applies(confirmation.photos, hashes):
+        report.notes.append(f"{folder_of(key)}/{folder_name}/: the {len(hashes)} reference photo(s) a person "
+                            f"checked on {when} are all used.")
+        return True
+    report.warnings.append(
+        f"{folder_of(key)}/{folder_name}/: a person checked these reference photos on {when}, but they have "
+        "changed since (a photo added, removed or edited), so that check no longer applies."
+    )
+    report.stale_confirmations.append(key)
+    return False
 
 
 def enrol_staff(
@@ -373,44 +399,56 @@ def enrol_staff(
     return eligible
 
 
-def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = DEFAULT_TOLERANCE) -> list[Reference]:
-    """Record rejected photos, and find references unlike the child's others.
+def outliers(
+    refs: list[Reference], report: EnrolmentReport, tolerance: float = DEFAULT_TOLERANCE, confirmed: bool = False,
+    key: str = "",
+) -> list[Reference]:
+    """Record rejected photos, and find references unlike the person's others.
 
-    A reference far from all of the child's other references is probably a
-    misfiled photo of someone else. It is rejected (and not kept in the store),
-    so it can never make another child's face match this child. With only two
-    good photos there is no telling which one is wrong: when they are farther apart
-    than the tolerance, neither is used until a person sorts them out.
+    A reference far from the person's other references is probably a misfiled photo of
+    someone else. It is rejected (and not kept in the store), so it can never make another
+    child's face match this child. Which ones, and when a person must settle it, is
+    :func:`photoaudit.core.reference_rule.rule_references`; ``confirmed``: a person checked
+    exactly these photos (``enrol --confirm``), so all are used. A conflict is recorded in
+    ``report.conflicts`` under ``key``.
     """
     for ref in refs:
         if ref.problem:
             report.rejected.append((ref.child_id, ref.path, ref.problem))
     good = [r for r in refs if r.template is not None]
-    if len(good) == 2:
-        first, second = good
-        d = float(np.linalg.norm(first.template - second.template))
-        if not d <= tolerance:
-            for ref, other in ((first, second), (second, first)):
-                report.rejected.append((
-                    ref.child_id, ref.path,
-                    f"does not look like the same person as faces/{other.path} (distance {d:.2f}, more "
-                    f"than {tolerance:.2f}): one of the two may be a photo of someone else. Neither is "
-                    "used until a person removes the wrong one",
-                ))
-            return good
-    if len(good) < 3:
+    if len(good) < 2:
         return []
     stack = np.stack([r.template for r in good])
-    found = []
-    for ref in good:
-        others = np.sort(np.linalg.norm(stack - ref.template, axis=1))[1:]  # drop itself
-        if float(np.median(others)) > MAX_SELF_DISTANCE:
-            found.append(ref)
-            report.rejected.append(
-                (ref.child_id, ref.path, "does not look like the child's other reference "
-                 "photos: check it is the right child")
-            )
-    return found
+    distances = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2)
+    ruling = rule_references(distances.tolist(), tolerance, MAX_SELF_DISTANCE, confirmed)
+    if ruling.conflict:
+        report.conflicts.append(key or good[0].child_id)
+    for i, problem in sorted(ruling.rejected.items()):
+        report.rejected.append((good[i].child_id, good[i].path, _unlike_words(i, good, distances, problem, tolerance)))
+    return [good[i] for i in sorted(ruling.rejected)]
+
+
+def _unlike_words(i: int, good: list[Reference], distances: np.ndarray, problem: RefProblem, tolerance: float) -> str:
+    """Why one reference photo is not used, in words."""
+    if problem is RefProblem.UNLIKE_OTHERS:
+        return "does not look like the child's other reference photos: check it is the right child"
+    command = f"`photoaudit enrol --confirm {staff_id_of(good[i].child_id) or good[i].child_id}`"
+    if len(good) == 2:
+        other, d = good[1 - i], float(distances[0][1])
+        return (
+            f"does not look like the same person as {folder_of(other.child_id)}/{other.path} (distance {d:.2f}, more "
+            f"than {tolerance:.2f}): one of the two may be a photo of someone else. Neither is used until a "
+            f"person removes the wrong one, or looks at both and, if both show the same person, runs {command}"
+        )
+    return (
+        "does not look like the other reference photos, and they do not agree among themselves: none is used "
+        f"until a person removes the wrong ones, or looks at them all and, if all show the same person, runs {command}"
+    )
+
+
+def folder_of(key: str) -> str:
+    """'faces' for a child's store key, 'staff' for a member of staff's."""
+    return "staff" if staff_id_of(key) is not None else "faces"
 
 
 def enrolled_photos(

@@ -232,8 +232,8 @@ def describe(face: AuditFace, register: Register) -> list[str]:
     elif face.status is FaceStatus.MATCHED:
         what = (f"matched to {name(face.child_id or '')}; please confirm (type y if it is them): "
                 f"{face.caution}")
-    else:
-        what = "unknown"
+    else:  # a face another face of the photo was clearly closer to someone says so (one_face_each)
+        what = f"unknown: {face.caution}" if face.caution else "unknown"
     lines = [f"{face.photo}, face {face.face}: {what}"]
     if face.candidates:
         lines.append("Nearest children and staff (a smaller distance is a closer likeness):")

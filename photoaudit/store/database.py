@@ -144,6 +144,19 @@ class StoredVerdict:
     body: dict
 
 
+#: The meta key of a person's confirmation of one person's reference photos (``enrol --confirm``).
+CONFIRMED_PREFIX = "references-confirmed:"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A person checked one person's reference photos: each photo's name ('c01/a.jpg') and
+    SHA-256, and when (ISO date-time). It holds while the photos are exactly these."""
+
+    photos: dict[str, str]
+    at: str
+
+
 @dataclass(frozen=True, eq=False)
 class Reference:
     """One reference photo's enrolment result."""
@@ -268,9 +281,26 @@ class Store:
         return [_template(r[0]) for r in rows]
 
     def delete_references_of(self, child_id: str) -> int:
-        """Delete one child's reference rows (call :meth:`vacuum` after); returns how many."""
+        """Delete one child's reference rows, and a person's confirmation of their reference
+        photos (call :meth:`vacuum` after); returns how many reference rows."""
         with self.transaction() as db:
+            db.execute("DELETE FROM meta WHERE key=?", (CONFIRMED_PREFIX + child_id,))
             return db.execute("DELETE FROM reference WHERE child_id=?", (child_id,)).rowcount
+
+    # -- a person's check of one person's reference photos (enrol --confirm) ---
+    def reference_confirmation(self, key: str) -> Confirmation | None:
+        """What a person confirmed of ``key``'s reference photos, or None."""
+        found = self.get_meta(CONFIRMED_PREFIX + key)
+        try:
+            value = json.loads(found) if found else None
+            photos = {str(k): str(v) for k, v in value["photos"].items()}
+            return Confirmation(photos, str(value["at"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def confirm_references(self, key: str, confirmation: Confirmation) -> None:
+        """Record that a person checked ``key``'s reference photos (names and SHA-256), and when."""
+        self.set_meta(CONFIRMED_PREFIX + key, _json({"photos": confirmation.photos, "at": confirmation.at}))
 
     # -- faces found in audited photos, per content and engine ----------------
     def examination(self, sha256: str, engine: str) -> Examination | None:

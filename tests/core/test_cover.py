@@ -215,6 +215,19 @@ def test_same_child_on_two_faces_covers_both() -> None:
     assert not plan_cover(photo(*faces), reg, TODAY, "display", unknown="hold").copy_allowed
 
 
+def test_same_child_on_two_faces_one_clearly_closer_covers_only_the_other() -> None:
+    """Issue 26: the clearly closer face is the child; the other is an unknown face, covered
+    (or, with "hold", no copy at all)."""
+    reg = register(child("C001"))
+    far = FaceMatch(FaceStatus.MATCHED, box(1), "C001", 0.45, (Candidate("C001", 0.45),))
+    facts = photo(matched("C001", 0), far)
+    plan = plan_cover(facts, reg, TODAY, "display")
+    assert not plan.cleared and covered_indexes(plan) == [2]
+    assert [c.child.child_id for c in plan.kept] == ["C001"]
+    assert "clearly closer" in plan.covered[0].why and plan.copy_allowed
+    assert not plan_cover(facts, reg, TODAY, "display", unknown="hold").copy_allowed
+
+
 def test_unknown_choice_is_checked() -> None:
     with pytest.raises(ValueError):
         plan_cover(photo(), register(), TODAY, "website", unknown="blur")

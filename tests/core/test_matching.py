@@ -335,3 +335,77 @@ def test_random_layouts_follow_the_rule(seed: int) -> None:
         # a match is never further than the tolerance, whatever happens
         if face.status is FaceStatus.MATCHED:
             assert face.distance is not None and face.distance <= tolerance
+
+
+# --- one face per person per photo (issue 26) ------------------------------------------------
+
+def face(child_id: str, distance: float | None, *, staff: bool = False, decided: bool = False):  # type: ignore[no-untyped-def]
+    from photoaudit.core.models import FaceDecision, FaceMatch, PersonDecision
+
+    decision = None
+    if decided:
+        decision = (PersonDecision(FaceDecision.STAFF, staff_id=child_id) if staff
+                    else PersonDecision(FaceDecision.CHILD, child_id))
+    if staff:
+        return FaceMatch(FaceStatus.MATCHED, BOX, None, distance, (), staff_id=child_id, decision=decision)
+    return FaceMatch(FaceStatus.MATCHED, BOX, child_id, distance, (), decision=decision)
+
+
+def displaced(*faces, margin: float = 0.125) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    from photoaudit.core.matching import one_face_each
+
+    return [(d.face, d.by) for d in one_face_each(faces, margin)]
+
+
+def test_one_child_on_two_faces_the_clearly_nearer_is_them_and_the_other_displaced() -> None:
+    assert displaced(face("C001", 0.5), face("C002", 0.25), face("C001", 0.25)) == [(0, 2)]
+
+
+def test_one_child_on_two_faces_exactly_the_margin_apart_is_settled() -> None:
+    assert displaced(face("C001", 0.375), face("C001", 0.25)) == [(0, 1)]
+
+
+@pytest.mark.parametrize("second", [0.25, 0.3125, 0.3749])
+def test_one_child_on_two_faces_closer_than_the_margin_displaces_nothing(second: float) -> None:
+    assert displaced(face("C001", 0.25), face("C001", second)) == []
+
+
+def test_a_distance_not_known_displaces_nothing() -> None:
+    assert displaced(face("C001", 0.125), face("C001", None)) == []
+    assert displaced(face("C001", None), face("C001", None)) == []
+    assert displaced(face("C001", 0.125), face("C001", float("nan"))) == []
+
+
+def test_three_faces_of_one_child_the_nearest_must_be_clear_of_the_second() -> None:
+    assert displaced(face("C001", 0.5), face("C001", 0.125), face("C001", 0.375)) == [(0, 1), (2, 1)]
+    assert displaced(face("C001", 0.5), face("C001", 0.125), face("C001", 0.1875)) == []
+
+
+def test_staff_are_settled_the_same_way_and_never_mixed_with_a_child_of_the_same_id() -> None:
+    assert displaced(face("S1", 0.5, staff=True), face("S1", 0.25, staff=True)) == [(0, 1)]
+    assert displaced(face("S1", 0.5, staff=True), face("S1", 0.25)) == []
+
+
+def test_a_face_a_person_named_is_the_child_whatever_the_distances() -> None:
+    assert displaced(face("C001", 0.5, decided=True), face("C001", 0.125)) == [(1, 0)]
+    # two faces named as one child by people: left to the consent rules ("at most one")
+    assert displaced(face("C001", 0.5, decided=True), face("C001", 0.125, decided=True)) == []
+
+
+def test_the_same_person_margin_is_never_looser_than_the_matching_margin() -> None:
+    from photoaudit.core.safeguards import safeguards_for
+    from photoaudit.core.settings import DEFAULT_PHOTO_MARGIN
+
+    assert DEFAULT_PHOTO_MARGIN >= DEFAULT_MARGIN
+    wide = MatchSettings(margin=0.3)
+    assert safeguards_for(wide, frozenset(), {}).photo_margin == 0.3
+    assert safeguards_for(MatchSettings(), frozenset(), {}).photo_margin == DEFAULT_PHOTO_MARGIN
+
+
+def test_a_face_a_person_called_an_adult_names_nobody() -> None:
+    from dataclasses import replace
+
+    from photoaudit.core.models import FaceDecision, PersonDecision
+
+    adult = replace(face("C001", 0.125), decision=PersonDecision(FaceDecision.ADULT))
+    assert displaced(adult, face("C001", 0.5)) == []

@@ -7,6 +7,7 @@ leave date, and the register columns and settings behind them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -541,3 +542,65 @@ def test_a_loose_staff_match_waits_in_the_review_queue_and_y_names_the_member() 
     close = judge(staff_register(), staff_face(0.35)).faces[0]
     assert not AuditFace(Path("/t"), "p.jpg", 1, None, BOX, close.status, None, close.candidates, None,
                          counted=False, staff_id="JS01", caution=close.caution).needs_person
+
+
+# --- one face per person per photo (issue 26) --------------------------------------------------
+
+def test_one_child_on_two_faces_the_clearly_nearer_is_them_and_the_other_is_unknown() -> None:
+    v = judge(register(child("c01"), child("c02")), matched("c01", 0.25), matched("c01", 0.45), matched("c02"))
+    assert [f.status for f in v.faces] == [FaceStatus.MATCHED, FaceStatus.UNKNOWN, FaceStatus.MATCHED]
+    assert v.faces[1].child_id is None
+    assert "at most one" not in text(v)
+    assert "Face 2 also looked like Child c01 (c01), but face 1 is clearly closer" in text(v)
+    assert v.action is Action.REVIEW and set(v.purposes.values()) == {REVIEW}  # unknown: never cleared
+
+
+def test_one_child_on_two_faces_the_child_refusing_a_use_withholds_it_with_the_other_face_unknown() -> None:
+    v = judge(register(child("c01", no=("social_media",))), matched("c01", 0.45), matched("c01", 0.25))
+    assert v.faces[0].status is FaceStatus.UNKNOWN and v.faces[1].child_id == "c01"
+    assert v.purposes["social_media"] is WITHHELD and v.purposes["display"] is REVIEW
+
+
+def test_one_child_on_two_faces_too_close_to_call_both_stay_for_a_person() -> None:
+    v = judge(register(child("c01")), matched("c01", 0.30), matched("c01", 0.40))
+    assert [f.status for f in v.faces] == [FaceStatus.MATCHED, FaceStatus.MATCHED]
+    assert "at most one can be right" in text(v) and v.action is Action.REVIEW
+
+
+def test_one_member_of_staff_on_two_faces_the_clearly_nearer_is_them() -> None:
+    far = FaceMatch(FaceStatus.MATCHED, BOX, None, 0.45, (Candidate("JS01", 0.45, staff=True),), staff_id="JS01")
+    v = judge(staff_register(), staff_face(0.25), far)
+    assert v.faces[0].staff_id == "JS01" and v.faces[1].status is FaceStatus.UNKNOWN
+    assert v.faces[1].staff_id is None and "at most one" not in text(v)
+    assert "Face 2 also looked like Jo Smith (staff JS01)" in text(v)
+    assert v.action is Action.REVIEW  # the other face could be a child
+
+
+def test_one_child_matched_again_beside_the_face_a_person_named_is_unknown() -> None:
+    from photoaudit.core.models import FaceDecision, PersonDecision
+
+    named = replace(matched("c01", 0.4), decision=PersonDecision(FaceDecision.CHILD, "c01", "Jo"))
+    v = judge(register(child("c01")), named, matched("c01", 0.2))
+    assert v.faces[1].status is FaceStatus.UNKNOWN
+    assert "a person named face 1 as Child c01 (c01)" in text(v)
+
+
+def test_the_other_face_decided_by_a_person_clears_the_photo() -> None:
+    from photoaudit.core.models import FaceDecision, PersonDecision
+
+    other = replace(matched("c01", 0.45), decision=PersonDecision(FaceDecision.ADULT, by="Jo"))
+    v = judge(register(child("c01")), matched("c01", 0.25), other)
+    assert v.action is Action.KEEP and set(v.purposes.values()) == {ALLOWED}
+
+
+def test_review_tells_why_a_face_another_face_was_clearly_closer_to_is_unknown() -> None:
+    from photoaudit.operations.review import describe
+    from photoaudit.store.decision_book import AuditFace
+
+    v = judge(register(child("c01")), matched("c01", 0.25), matched("c01", 0.45))
+    face = v.faces[1]
+    queued = AuditFace(Path("/t"), "p.jpg", 2, None, BOX, face.status, None, face.candidates, None,
+                       counted=face.counts_for_consent, caution=face.caution)
+    assert queued.needs_person
+    assert describe(queued, register(child("c01")))[0].startswith(
+        "p.jpg, face 2: unknown: also looked like Child c01 (c01), but face 1 is clearly closer")

@@ -228,3 +228,53 @@ def test_faces_decided_in_the_page_are_saved_as_a_csv_that_review_records(tmp_pa
     assert second["grace.jpg"]["faces"][0]["decision"]["child_id"] == "c02"
     assert second["party.jpg"]["faces"][party_face - 1]["decision"]["kind"] == "adult"
     assert second["grace.jpg"]["action"] == "keep"
+
+
+def awkward_week(root: Path) -> tuple[Path, Path]:
+    """A week as tablets and phones leave it (issue 26): a 0-byte file, a text file named .jpg, a
+    truncated JPEG, a PNG screenshot and a HEIC, in three sub-folders with long names, and one
+    255-byte file name. Returns the setting's data folder and the transfer folder."""
+    from review_setting import ava_alone, grace_alone, make_setting
+
+    from photoaudit.media.samples import grace_hopper_face, save_heic, scene
+
+    settings = make_setting(root)
+    folder = root / "transfer"
+    ipad = folder / "Caterpillars room iPad"
+    tablet = folder / "Butterflies-room-tablet-2" / "DCIM" / "100APPLE"
+    garden = folder / "Garden_and_outdoor_play_area_photos_from_the_staff_phone"
+    for sub in (ipad, tablet, garden):
+        sub.mkdir(parents=True)
+    (ipad / "IMG_0001.JPG").write_bytes(b"")
+    (ipad / "notes-from-the-parents-evening-2026.jpg").write_text("not a photo\n" * 20, encoding="utf-8")
+    whole = ava_alone(tablet / "IMG_20261118_101512.jpg").read_bytes()
+    (tablet / "IMG_20261118_101513_truncated_while_copying.jpg").write_bytes(whole[: len(whole) // 2])
+    grace_alone(garden / "Screenshot_2026-11-18-10-15-12-123_com.whatsapp.png")
+    save_heic(scene([(grace_hopper_face(), (100, 100), 200)], (600, 500), seed=3), garden / "IMG_4567.HEIC")
+    ava_alone(garden / ("L" * 251 + ".jpg"))
+    return settings.data_dir, folder
+
+
+@pytest.mark.parametrize("width", [400, 320])
+def test_an_awkward_week_fits_a_phone(tmp_path: Path, width: int) -> None:
+    """Not only the demo: every name wraps and nothing is wider than the phone. The window is
+    emulated at ``width`` CSS pixels (a plain headless window is never narrower than 500, so a
+    page measured in it is laid out at 485 and looks too wide for 400: the test checks it
+    really measures at ``width``)."""
+    from test_review_audit import audit_json
+
+    data, folder = awkward_week(tmp_path)
+    page = tmp_path / "week.html"
+    images = audit_json(data, folder, tmp_path / "week.json", "--html", str(page))
+    assert len(images) == 7
+    with Browser(tmp_path / "profile", width, 800) as browser:
+        browser.open(page.as_uri())
+        assert browser.js("window.innerWidth") == width
+        assert browser.js("document.documentElement.scrollWidth") <= width
+        assert browser.js("document.body.scrollWidth") <= width
+        rights = browser.js("Array.prototype.map.call(document.querySelectorAll('body *'), "
+                            "function (e) { return e.getBoundingClientRect().right; })")
+        assert max(rights) <= width + 0.5  # the paths, the tables of uses, the reasons, the lists
+        paths = browser.js("Array.prototype.map.call(document.querySelectorAll('h2.path'), "
+                           "function (e) { return e.textContent; })")
+        assert any(p.endswith("L" * 251 + ".jpg") for p in paths)
