@@ -10,6 +10,7 @@ must never be confused.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import subprocess
 import sys
@@ -475,3 +476,19 @@ def test_a_model_file_that_is_not_the_measured_one_is_never_used(tmp_path: Path)
     (changed / "shape_predictor_5_face_landmarks.dat").unlink()
     with pytest.raises(EngineUnavailable, match="is missing: install photoaudit again"):
         checked_models(changed)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("face_recognition_models") is None,
+                    reason="face-recognition-models (the test extra) is not installed")
+def test_the_model_files_are_those_of_face_recognition_models_byte_for_byte() -> None:
+    """The lighter package's three files are the ones face-recognition-models ships (and every
+    benchmark measured): same SHA-256, so recall and templates cannot change."""
+    import hashlib
+
+    from photoaudit.faces.model_files import MODEL_SHA256
+
+    spec = importlib.util.find_spec("face_recognition_models")
+    theirs = Path(spec.origin).parent / "models"
+    for name, digest in MODEL_SHA256.items():
+        assert hashlib.sha256((theirs / name).read_bytes()).hexdigest() == digest, name
+        assert (models_dir() / name).read_bytes() == (theirs / name).read_bytes(), name
