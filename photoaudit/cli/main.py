@@ -72,6 +72,8 @@ app = typer.Typer(
     help="Check nursery photos against the children's photo consent.",
     epilog=(
         "\b\nStart here:\n"
+        "  photoaudit demo                                    try it on the demo setting\n"
+        "  photoaudit init consent_data/little-acorns         a new setting's folder, to fill in\n"
         "  photoaudit doctor                                  is everything in place?\n"
         "  photoaudit --data consent_data/little-acorns enrol\n"
         "  photoaudit --data consent_data/little-acorns audit /path/to/transfer --html week47.html\n"

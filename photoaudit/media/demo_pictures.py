@@ -61,7 +61,7 @@ def cameraman_face() -> Image.Image:
 
 def references(faces: Path, staff: Path) -> None:
     """Two or three reference photos per enrolled child in ``faces``, and two of the
-    practitioner in ``staff`` (new folders: an existing one is an error, never replaced)."""
+    practitioner in ``staff`` (each person's folder new: an existing one is an error, never replaced)."""
     refs = {
         faces / "c01": [astronaut(), ImageOps.mirror(astronaut()), astronaut().crop((80, 0, 430, 350)).resize((500, 500))],
         faces / "c02": [grace_hopper(), ImageOps.mirror(grace_hopper()), grace_hopper().crop((60, 40, 460, 520))],
@@ -76,8 +76,8 @@ def references(faces: Path, staff: Path) -> None:
 
 
 def transfer(folder: Path) -> None:
-    """A week of photos from two tablets in ``folder`` (a new folder), each showing something
-    the audit must notice."""
+    """A week of photos from two tablets in ``folder`` (its tablet folders new), each showing
+    something the audit must notice."""
     tablet1, tablet2 = folder / "tablet-1", folder / "tablet-2"
     tablet1.mkdir(parents=True)
     tablet2.mkdir(parents=True)

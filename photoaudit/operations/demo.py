@@ -115,6 +115,8 @@ def build(folder: Path) -> DemoPlaces:
     for shipped in DEMO_FILES:
         if not create_exclusively(places.setting / shipped.name, shipped.read(Shipped.DEMO)):
             raise DemoUnavailable(f"{places.setting / shipped.name} appeared while the demo was being built.")
+    for folder in (places.setting / "faces", places.setting / "staff", places.transfer):
+        make_private_dir(folder)  # as a real setting's: only its owner may open them
     demo_pictures.references(places.setting / "faces", places.setting / "staff")
     demo_pictures.transfer(places.transfer)
     return places
