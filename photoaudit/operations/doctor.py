@@ -145,9 +145,10 @@ def check_register(settings: Settings) -> list[Check]:
                            f"put two to five photos of each child with face matching in {faces}/<child_id>/, then "
                            "photoaudit enrol"))
     elif matching:
-        found.append(Check("ok" if len(with_photos) == len(matching) else "warn", "Reference photos",
+        every = len(with_photos) == len(matching)
+        found.append(Check("ok" if every else "warn", "Reference photos",
                            f"{len(with_photos)} of {len(matching)} children with face matching have photos in {faces}",
-                           "photoaudit enrol"))
+                           "" if every else f"put photos of the others in {faces}/<child_id>/, then photoaudit enrol"))
     return found
 
 
