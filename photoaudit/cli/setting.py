@@ -43,7 +43,7 @@ def doctor_command(
     detector: DetectorOption = Detector.auto,
 ) -> None:
     """Check the set-up: models, detector, state folder and its privacy, register, devices.csv, browser."""
-    from ..operations.doctor import checkup
+    from ..operations.doctor import checkup, next_step
 
     console = console_for()
     with cannot_run_is_exit_2("doctor"):
@@ -60,6 +60,7 @@ def doctor_command(
         console.print(f"Ready, with {warned} thing(s) to look at.", style="yellow")
     else:
         console.print("Everything is in place.", style="green")
+    console.print(f"Next: {next_step(checks)}", soft_wrap=True)
     raise typer.Exit(ExitStatus.CANNOT_RUN if failed else ExitStatus.CLEAR)
 
 

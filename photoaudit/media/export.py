@@ -122,14 +122,14 @@ def write_new(folder: Path, name: str, data: bytes) -> Path:
             except FileExistsError:
                 continue
             except OSError:
-                if _create_exclusively(target, data):
+                if create_exclusively(target, data):
                     return target
         raise FileExistsError(f"No free name for {name} in {folder}.")
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _create_exclusively(target: Path, data: bytes) -> bool:
+def create_exclusively(target: Path, data: bytes) -> bool:
     """Create ``target`` only if it does not exist; False when it does."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:

@@ -1,7 +1,8 @@
 """Sample pictures: public-domain adult faces shipped inside installed packages.
 
-Used by the tests, the demo setting and the benchmark corpus; needs the test
-extras (scikit-image, matplotlib), which photoaudit itself never imports.
+Used by the tests, the demo setting (``photoaudit demo``) and the benchmark corpus; needs
+scikit-image and matplotlib (the ``demo`` and ``test`` extras), which photoaudit itself never
+imports: :func:`missing` names those not installed.
 
 Never real children. ``astronaut`` (Eileen Collins, NASA) comes with scikit-image and
 ``grace_hopper`` (US Navy) with matplotlib; both are read straight from the package
@@ -40,6 +41,15 @@ _UNDO_ORIENTATION = {
 def _open_rgb(path: Path) -> Image.Image:
     with Image.open(path) as im:
         return im.convert("RGB")
+
+
+#: The packages the sample pictures come from, each with the version the extras ask for.
+SAMPLE_PACKAGES = {"skimage": "scikit-image>=0.21", "matplotlib": "matplotlib>=3.7"}
+
+
+def missing() -> list[str]:
+    """The requirements (``scikit-image>=0.21``...) of sample packages not installed here."""
+    return [wanted for package, wanted in SAMPLE_PACKAGES.items() if importlib.util.find_spec(package) is None]
 
 
 def _package_folder(package: str) -> Path:

@@ -27,6 +27,8 @@ class Check:
     level: str  # "ok", "warn" or "fail"
     what: str
     words: str
+    #: What to do next about it, for the "Next:" line (empty: nothing this check asks for).
+    step: str = ""
 
     @property
     def mark(self) -> str:
@@ -118,25 +120,35 @@ def check_register(settings: Settings) -> list[Check]:
 
     path = settings.register_path
     if not settings.data_dir.is_dir():
-        return [Check("fail", "Data folder", f"{settings.data_dir} does not exist: give the setting's folder with --data.")]
+        return [Check("fail", "Data folder", f"{settings.data_dir} does not exist: give the setting's folder with --data.",
+                      "give your setting's folder with --data, or start a new one: photoaudit init FOLDER")]
     if not path.is_file():
         return [Check("fail", "Consent register",
-                      f"no children.csv in {settings.data_dir}: copy consent_data/template/children.csv there and fill it in.")]
+                      f"no children.csv in {settings.data_dir}.",
+                      "start a new setting's folder, with a blank children.csv to fill in: photoaudit init FOLDER")]
     try:
         register = load_register(path, purposes=settings.purposes)
     except (RegisterError, OSError, ValueError) as err:
         return [Check("fail", "Consent register", f"{path} cannot be used: {err}")]
     children = list(register.children.values())
     matching = [c for c in children if c.face_matching and not c.has_left]
+    if not children:
+        return [Check("warn", "Consent register", f"{path}: no children yet",
+                      f"open {path} in Excel and fill it in, one row per child (README: The consent register), "
+                      "then photoaudit doctor")]
     found = [Check("ok", "Consent register", f"{path}: {len(children)} children, {len(matching)} with face matching")]
     faces = settings.faces_dir
     with_photos = [c for c in matching if (faces / c.child_id).is_dir() and any((faces / c.child_id).iterdir())]
     if matching and not with_photos:
         found.append(Check("warn", "Reference photos",
-                           f"no child with face matching has photos in {faces}/<child_id>/: every face will need a person."))
+                           f"no child with face matching has photos in {faces}/<child_id>/: every face will need a person.",
+                           f"put two to five photos of each child with face matching in {faces}/<child_id>/, then "
+                           "photoaudit enrol"))
     elif matching:
-        found.append(Check("ok" if len(with_photos) == len(matching) else "warn", "Reference photos",
-                           f"{len(with_photos)} of {len(matching)} children with face matching have photos in {faces}"))
+        every = len(with_photos) == len(matching)
+        found.append(Check("ok" if every else "warn", "Reference photos",
+                           f"{len(with_photos)} of {len(matching)} children with face matching have photos in {faces}",
+                           "" if every else f"put photos of the others in {faces}/<child_id>/, then photoaudit enrol"))
     return found
 
 
@@ -244,6 +256,18 @@ def run_checks(settings: Settings, detector: str = "auto", config: Path | None =
         checks.append(check_devices(settings))
     checks += [*check_private_folders(settings), check_browser()]
     return checks
+
+
+def next_step(checks: list[Check]) -> str:
+    """The "Next:" line: the step of the first failure, else of the first note, else of the
+    first check that has one, else the week's audit."""
+    for level in ("fail", "warn", "ok"):
+        step = next((c.step for c in checks if c.level == level and c.step), "")
+        if step:
+            return step
+        if level == "fail" and any(c.level == "fail" for c in checks):
+            return "fix the problems marked FAIL above, then photoaudit doctor"
+    return "photoaudit audit /path/to/transfer --html report.html"
 
 
 def checkup(load_settings: Callable[[], Settings], detector: str, config: Path | None,

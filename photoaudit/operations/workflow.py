@@ -149,7 +149,8 @@ def load_registers(settings: Settings) -> Register:
     if not settings.register_path.is_file():
         raise CannotRun(
             f"No consent register found at {settings.register_path}. "
-            "Copy consent_data/template/children.csv there and fill it in, or use --data."
+            "Give your setting's folder with --data, or start a new one (with a blank children.csv to "
+            "fill in): photoaudit init FOLDER"
         )
     register = load_register(settings.register_path, purposes=settings.purposes)
     if not settings.staff_register_path.is_file():

@@ -29,13 +29,14 @@ from typer.testing import CliRunner
 
 from photoaudit.cli.main import app
 from photoaudit.core.cover import GPS_WORDS
+from photoaudit.media import demo_pictures
 from photoaudit.media.files import sha256_file
 from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
 from photoaudit.store.database import Store
 from photoaudit.store.leavers import _table
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "consent_data" / "demo"
+DEMO = ROOT / "photoaudit" / "setting" / "demo_setting"
 TODAY = date.today()  # the demo's photos are dated relative to now
 runner = CliRunner()
 
@@ -58,13 +59,6 @@ def run(config: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, " ".join(result.output.split())
 
 
-def load_builder():  # noqa: ANN201
-    spec = importlib.util.spec_from_file_location("build_demo_for_tests", ROOT / "scripts" / "build_demo.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 def cluster_tests():  # noqa: ANN201
     """tests/operations/test_cluster.py, for its ``local_cluster``."""
     spec = importlib.util.spec_from_file_location("cluster_tests", ROOT / "tests" / "operations" / "test_cluster.py")
@@ -80,10 +74,8 @@ def build_week(root: Path) -> tuple[Path, Path]:
     for name in ("staff.csv", "devices.csv", "photoaudit.toml"):
         shutil.copy(DEMO / name, data / name)
     (data / "children.csv").write_text(HEADER + ROWS, encoding="utf-8")
-    builder = load_builder()
-    builder.FACES, builder.STAFF, builder.TRANSFER = data / "faces", data / "staff", root / "week"
-    builder.references()
-    builder.transfer()
+    demo_pictures.references(data / "faces", data / "staff")
+    demo_pictures.transfer(root / "week")
     # A picture inside a picture: Ava, carrying the EXIF thumbnail of a photo of Grace.
     thumb = io.BytesIO()
     small = scene([(grace_hopper_face(), (40, 20), 90)], (160, 120), seed=21)

@@ -126,7 +126,7 @@ def test_the_docs_schedule_on_windows_and_macos_with_the_quiet_line() -> None:
     for shown, args in scheduled.items():
         assert "--quiet" in args or ("purge" in args and "--yes" in args), shown
     demo = [args for k, args in WINDOWS_AND_MACOS.items() if k.startswith("PowerShell")]
-    assert [a[a.index("--config") + 2] for a in demo] == ["enrol", "audit"]  # what `make demo` runs
+    assert demo == [["demo", "demo"]]  # what `make demo` runs
 
 
 @pytest.mark.parametrize("shown", sorted(WINDOWS_AND_MACOS))

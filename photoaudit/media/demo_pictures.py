@@ -1,30 +1,27 @@
-"""Build the demo setting's pictures from public-domain faces that registry packages ship.
+"""The demo setting's pictures, made from public-domain faces that registry packages ship.
 
-No real children: the "children" of the demo register (consent_data/demo/children.csv)
-are played by the astronaut Eileen Collins (scikit-image) and Grace Hopper
-(matplotlib); the practitioner of the staff register (consent_data/demo/staff.csv) by
-the cameraman (scikit-image). Writes
+No real children: the "children" of the demo register (photoaudit/setting/demo_setting/)
+are played by the astronaut Eileen Collins (scikit-image) and Grace Hopper (matplotlib);
+the practitioner of its staff register by the cameraman (scikit-image). Those packages are
+the ``demo`` extra (``photoaudit[demo]``): photoaudit itself never needs them, and
+:func:`photoaudit.media.samples.missing` says when they are not installed.
 
-- consent_data/demo/faces/<child_id>/*.jpg  reference photos for enrolment
-- consent_data/demo/staff/<staff_id>/*.jpg  reference photos of staff who agreed to face matching
-- demo/transfer/...                         this week's transfer folder to audit
+- :func:`references`: reference photos for enrolment (``faces/<child_id>/``, ``staff/<staff_id>/``);
+- :func:`transfer`: this week's transfer folder to audit.
 
 Every photo carries the EXIF a camera writes (make, model, date; one a location),
 dated relative to today, so the audit's device, date and location rules have
-something to find; the devices are listed in consent_data/demo/devices.csv.
-
-Run from the repository root: python scripts/build_demo.py
+something to find.
 """
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageFilter, ImageOps
 
-from photoaudit.media.samples import (
+from .samples import (
     astronaut,
     astronaut_face,
     camera_exif,
@@ -37,44 +34,40 @@ from photoaudit.media.samples import (
     scene,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-FACES = ROOT / "consent_data" / "demo" / "faces"
-STAFF = ROOT / "consent_data" / "demo" / "staff"
-TRANSFER = ROOT / "demo" / "transfer"
 CAMERAMAN_HEAD = (150, 60, 300, 240)
-#: The demo setting's devices, as in consent_data/demo/devices.csv.
+#: The demo setting's devices, as in its devices.csv (photoaudit/setting/demo_setting/).
 TABLET_1 = ("samsung", "SM-T220")
 TABLET_2 = ("Apple", "iPad (9th generation)")
 PERSONAL_PHONE = ("Apple", "iPhone 14 Pro")
-NOW = datetime.now(UTC).astimezone().replace(microsecond=0)
 
 
 def taken_at(days_ago: float, hour: int = 10, minute: int = 15) -> datetime:
     """``days_ago`` days before now at ``hour``:``minute`` (opening hours unless asked otherwise)."""
-    return (NOW - timedelta(days=days_ago)).replace(hour=hour, minute=minute, second=0)
+    now = datetime.now(UTC).astimezone().replace(microsecond=0)
+    return (now - timedelta(days=days_ago)).replace(hour=hour, minute=minute, second=0)
 
 
 def exif(camera: tuple[str, str] | None, days_ago: float, hour: int = 10, minute: int = 15,
-         **extra) -> bytes:  # noqa: ANN003
+         **extra: object) -> bytes:
     """EXIF for a photo taken ``days_ago`` days before now on ``camera`` (None: no camera)."""
     make, model = camera or ("", "")
     return camera_exif(make, model, taken_at(days_ago, hour, minute), **extra)
 
 
 def cameraman_face() -> Image.Image:
+    """The cameraman's head (the demo's practitioner, Jo Smith)."""
     return cameraman().crop(CAMERAMAN_HEAD)
 
 
-def references() -> None:
-    """Two or three reference photos per enrolled child, and two of the practitioner."""
-    shutil.rmtree(FACES, ignore_errors=True)
-    shutil.rmtree(STAFF, ignore_errors=True)
+def references(faces: Path, staff: Path) -> None:
+    """Two or three reference photos per enrolled child in ``faces``, and two of the
+    practitioner in ``staff`` (each person's folder new: an existing one is an error, never replaced)."""
     refs = {
-        FACES / "c01": [astronaut(), ImageOps.mirror(astronaut()), astronaut().crop((80, 0, 430, 350)).resize((500, 500))],
-        FACES / "c02": [grace_hopper(), ImageOps.mirror(grace_hopper()), grace_hopper().crop((60, 40, 460, 520))],
+        faces / "c01": [astronaut(), ImageOps.mirror(astronaut()), astronaut().crop((80, 0, 430, 350)).resize((500, 500))],
+        faces / "c02": [grace_hopper(), ImageOps.mirror(grace_hopper()), grace_hopper().crop((60, 40, 460, 520))],
         # c05 (Mia) has face-matching permission but no photos yet: enrolment says so.
         # JS01 (Jo Smith, a practitioner) agreed to face matching herself (staff.csv).
-        STAFF / "JS01": [cameraman().resize((1024, 1024)), ImageOps.mirror(cameraman()).resize((1024, 1024))],
+        staff / "JS01": [cameraman().resize((1024, 1024)), ImageOps.mirror(cameraman()).resize((1024, 1024))],
     }
     for folder, photos in refs.items():
         folder.mkdir(parents=True)
@@ -82,10 +75,10 @@ def references() -> None:
             photo.save(folder / f"reference-{n}.jpg", quality=92)
 
 
-def transfer() -> None:
-    """A week of photos from two tablets, each showing something the audit must notice."""
-    shutil.rmtree(TRANSFER, ignore_errors=True)
-    tablet1, tablet2 = TRANSFER / "tablet-1", TRANSFER / "tablet-2"
+def transfer(folder: Path) -> None:
+    """A week of photos from two tablets in ``folder`` (its tablet folders new), each showing
+    something the audit must notice."""
+    tablet1, tablet2 = folder / "tablet-1", folder / "tablet-2"
     tablet1.mkdir(parents=True)
     tablet2.mkdir(parents=True)
     ava, grace, jo = astronaut_face(), grace_hopper_face(), cameraman_face()
@@ -170,13 +163,3 @@ def transfer() -> None:
                   "creation_time": taken.strftime("%Y-%m-%dT%H:%M:%S.000000Z")},
     )
 
-
-def main() -> None:
-    references()
-    transfer()
-    print(f"Demo reference photos in {FACES.relative_to(ROOT)} and {STAFF.relative_to(ROOT)}, "
-          f"transfer folder in {TRANSFER.relative_to(ROOT)}")
-
-
-if __name__ == "__main__":
-    main()
