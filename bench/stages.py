@@ -38,7 +38,7 @@ def time_stages(corpus: Path, kinds: set[str], limit: int, detector: str = "auto
     _, photos = load_truth(corpus)
     photos = [p for p in photos if p.kind in kinds][: limit or None]
     engine = FaceEngine(EngineSettings(detector=detector))
-    engine._resnet, engine._encoder, engine._shape_predictor  # load the models untimed
+    _ = engine._resnet, engine._encoder, engine._shape_predictor  # load the models untimed
     seconds: dict[str, float] = defaultdict(float)
     faces = 0
     largest_difference = 0.0

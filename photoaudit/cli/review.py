@@ -126,7 +126,7 @@ def review_command(
             with review.decision_book(settings) as book:
                 review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected], settings.staff_dir)
         for path, why in rejected:
-            console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow")
+            console.print(f"Not kept as a reference photo: {path}: {why} (the decision itself is kept).", style="yellow")
         console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
 
 
