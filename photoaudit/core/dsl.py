@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from itertools import pairwise
 
 from .errors import BadValue
 
@@ -243,7 +244,7 @@ def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFind
                 high = item
         for run in runs:
             ordered = _in_number_order(run)
-            for (a, n), (b, m) in zip(ordered, ordered[1:]):
+            for (a, n), (b, m) in pairwise(ordered):
                 absent = [k for k in range(n + 1, m) if (k - 1) % WRAP + 1 not in elsewhere]
                 if absent:
                     missing = len(absent)

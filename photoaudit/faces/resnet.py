@@ -321,7 +321,7 @@ def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """dlib's add: the result has the larger size; the smaller tensor is zero beyond its extent."""
     if a.shape == b.shape:
         return a + b
-    shape = tuple(max(i, j) for i, j in zip(a.shape, b.shape))
+    shape = tuple(max(i, j) for i, j in zip(a.shape, b.shape, strict=True))
     out = np.zeros(shape, dtype=np.float32)
     out[tuple(slice(0, n) for n in a.shape)] += a
     out[tuple(slice(0, n) for n in b.shape)] += b

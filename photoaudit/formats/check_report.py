@@ -125,7 +125,7 @@ def report_json(result: CheckResult) -> dict[str, Any]:
             "held": len(result.photos) - result.copies,
         },
     }
-    for image, photo in zip(report["images"], result.photos):
+    for image, photo in zip(report["images"], result.photos, strict=True):
         image["check"] = {"purpose": result.purpose, "cleared": photo.cleared, "why": list(photo.plan.blockers)}
         if result.export_dir is not None:
             image["export"] = export_json(photo)

@@ -356,4 +356,4 @@ def record_check(state_path: Path, result: CheckResult, posted_to: str | None) -
     copies = copies_of_check(result, posted_to, datetime.now(UTC).isoformat(timespec="seconds"))
     with Store(state_path) as store:
         ids = PublishedBook(store).record(copies)
-    return [replace(c, id=i) for i, c in zip(ids, copies)]
+    return [replace(c, id=i) for i, c in zip(ids, copies, strict=True)]

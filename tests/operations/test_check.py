@@ -130,7 +130,7 @@ def faces_in(path: Path, prepared: Prepared):  # noqa: ANN201
     found = tuple(prepared.engine.find_faces(pixels))
     facts = identify(Examined(path.name, found), prepared.enrolled, prepared.settings.match)
     out = []
-    for face, match in zip(found, facts.faces):
+    for face, match in zip(found, facts.faces, strict=True):
         to_grace = None
         if face.template is not None:
             to_grace = {c.child_id: c.distance for c in nearest_children(face.template, prepared.enrolled)}["c02"]

@@ -158,7 +158,7 @@ def load(threads: int | None = None) -> Callable[[np.ndarray, float], Found]:
         boxes, scores = decode(heat[0, 0], size[0], offset[0], threshold)
         boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
         boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
-        return [(tuple(float(v) for v in box), float(score)) for box, score in zip(boxes, scores)]
+        return [(tuple(float(v) for v in box), float(score)) for box, score in zip(boxes, scores, strict=True)]
 
     return centerface
 

@@ -42,7 +42,7 @@ class DlibHog:
 
     def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
         rects, scores, _ = self._hog.run(pixels, 0, -0.2)
-        return [(rect_box(r, pixels.shape), float(s)) for r, s in zip(rects, scores)]
+        return [(rect_box(r, pixels.shape), float(s)) for r, s in zip(rects, scores, strict=True)]
 
     def square(self, box: Box) -> tuple[float, float, float]:
         return dlib_square(box)
