@@ -21,6 +21,7 @@ from ..core.exit_status import ExitStatus
 from ..core.judge import copy_cleared
 from ..core.models import PhotoFacts, PhotoVerdict, Use
 from ..core.provenance import audit_warnings
+from ..core.use_names import read_use
 from ..media.export import (
     copy_format,
     cover_regions,
@@ -151,11 +152,9 @@ def file_state(path: Path) -> tuple[int, int] | None:
 
 
 def parse_purpose(text: str, purposes: tuple[str, ...]) -> str:
-    """'social-media' or 'Social_Media' -> 'social_media'; an unknown use cannot run."""
-    purpose = text.strip().lower().replace("-", "_").replace(" ", "_")
-    if purpose not in purposes:
-        raise CannotRun(f"--for {text!r} is not a use photoaudit knows; choose from: {', '.join(purposes)}.")
-    return purpose
+    """'social-media', 'Social_Media' or 'facebook' -> 'social_media'; an unknown use cannot run
+    (core/use_names.py)."""
+    return read_use(text, purposes).purpose
 
 
 def validate(
