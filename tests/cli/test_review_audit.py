@@ -34,6 +34,7 @@ class Ran:
     def __init__(self, result) -> None:  # noqa: ANN001
         self.exit_code = result.exit_code
         self.output = " ".join(result.output.split())
+        self.stdout = result.stdout  # as written (JSON to standard output: --json -)
 
 
 def run(data: Path, *args: str, input: str | None = None) -> Ran:
