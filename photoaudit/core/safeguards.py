@@ -120,7 +120,7 @@ def closest_pairs(
                 continue
             files = ("", "")
             if paths is not None and a in paths and b in paths:
-                files = (paths[a][i], paths[b][j])
+                files = (paths[a][int(i)], paths[b][int(j)])
             pairs.append(LookAlike(a, b, float(d[i, j]), files))
     return sorted(pairs, key=lambda p: (p.distance, p.a, p.b))
 
