@@ -47,6 +47,7 @@ def fields(data: bytes) -> Iterator[tuple[int, int, bytes | int, bytes]]:
         start = pos
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7
+        value: bytes | int
         if wire == 0:
             value, pos = _varint(data, pos)
         elif wire == 1:
