@@ -68,7 +68,7 @@ def check_command(
     ] = False,
     tolerance: ToleranceOption = None,
     margin: MarginOption = None,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     force: ForceOption = False,
     rules: RulesOption = False,

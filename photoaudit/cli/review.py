@@ -161,5 +161,6 @@ def override_command(
     if remove:
         console.print(f"Removed the override of {done.label}." if done.removed else f"{done.label} had no override.")
         return
+    assert done.override is not None  # recorded, as it was not a removal
     console.print(f"{done.label}: action forced to {done.override.action.value} ({reason.strip()}). "
                   "Every audit from now on shows it.")

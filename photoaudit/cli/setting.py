@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     "photoaudit doctor --json -",
 ))
 def doctor_command(
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     json_out: JsonOption = None,
     force: ForceOption = False,
 ) -> None:
@@ -73,7 +73,7 @@ def doctor_command(
 ))
 def children_command(
     max_age: MaxAgeOption = 6,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     renewals: Annotated[
         bool, typer.Option("--renewals", help="List only the consents due for renewal (child, each use in a "
@@ -134,7 +134,7 @@ def children_command(
 ))
 def staff_command(
     max_age: MaxAgeOption = 6,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     json_out: JsonOption = None,
     force: ForceOption = False,
@@ -217,6 +217,6 @@ def devices_command(
         for entry in unregistered:
             camera = entry.camera
             assert camera is not None
-            folder = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
-            cells = ["", "", camera.make, camera.model, camera.serial, "" if folder == "." else folder]
+            seen_in = next(iter(entry.folders)) if len(entry.folders) == 1 else ""
+            cells = ["", "", camera.make, camera.model, camera.serial, "" if seen_in == "." else seen_in]
             console.print(csv_line(cells), soft_wrap=True)

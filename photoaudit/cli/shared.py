@@ -77,7 +77,7 @@ def name_folders(folders: tuple[Path, ...]) -> None:
 
 #: ``--detector``'s choices: ``auto`` and every detector in the registry (photoaudit.faces.detectors),
 #: read without importing any detector library.
-Detector = Enum("Detector", {name: name for name in DETECTORS}, type=str)
+Detector = Enum("Detector", {name: name for name in DETECTORS}, type=str)  # type: ignore[misc]  # members from the registry
 
 
 

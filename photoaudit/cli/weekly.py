@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     "photoaudit --data consent_data/little-acorns enrol --allow-again c07",
 ))
 def enrol_command(
-    detector: DetectorOption = "auto",
+    detector: DetectorOption = Detector("auto"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
     allow_again_ids: Annotated[
         list[str] | None,
@@ -102,7 +102,7 @@ def audit_command(
     ] = False,
     tolerance: ToleranceOption = None,
     margin: MarginOption = None,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     rules: RulesOption = False,
     jobs: Annotated[
@@ -214,7 +214,7 @@ def reaudit_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
     tolerance: Annotated[float | None, typer.Option(help="As for audit (default 0.5).")] = None,
     margin: Annotated[float | None, typer.Option(help="As for audit (default 0.08).")] = None,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     force: ForceOption = False,
     rules: RulesOption = False,

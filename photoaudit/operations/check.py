@@ -240,7 +240,7 @@ def examined_or_stored(media: MediaFile, prepared: Prepared, store: Store | None
         state = hashed_state(media.path)
         key = examine_key(prepared.engine.settings, media.kind, prepared.settings.video)
         stored = None if state is None else store.examination(state.sha256, key)
-        if stored is not None and not stored.problem:  # a problem is looked at afresh
+        if state is not None and stored is not None and not stored.problem:  # a problem is looked at afresh
             if in_force is not None:
                 in_force.know({media.relative: state.sha256})
             return from_stored(media.relative, stored, modified_time(media.path))

@@ -388,6 +388,7 @@ def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = 
     good = [r for r in refs if r.template is not None]
     if len(good) == 2:
         first, second = good
+        assert first.template is not None and second.template is not None  # good ones have one
         d = float(np.linalg.norm(first.template - second.template))
         if not d <= tolerance:
             for ref, other in ((first, second), (second, first)):
@@ -400,7 +401,7 @@ def outliers(refs: list[Reference], report: EnrolmentReport, tolerance: float = 
             return good
     if len(good) < 3:
         return []
-    stack = np.stack([r.template for r in good])
+    stack = np.stack([r.template for r in good if r.template is not None])  # every good one
     found = []
     for ref in good:
         others = np.sort(np.linalg.norm(stack - ref.template, axis=1))[1:]  # drop itself

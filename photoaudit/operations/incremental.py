@@ -146,6 +146,7 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
         return Examined(relative, main, problem=extra.get("problem"), kind=kind, meta=meta, inner=inner)
     per_frame: list[list[Face]] = [[] for _ in extra["frames"]]
     for frame, face in stored.faces:
+        assert frame is not None, "a video's faces are each stored with the frame they are in"
         per_frame[frame].append(face)
     frames = tuple((seconds, tuple(found)) for seconds, found in zip(extra["frames"], per_frame, strict=True))
     video = None if extra.get("video") is None else VideoInfo(*extra["video"])
