@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,10 +59,10 @@ def doctor_command(
     with cannot_run_is_exit_2("doctor"):
         env = environment()
         checks = checkup(lambda: settings_from(None, None), detector.value, env.config, env.data_dir)
-        if json_out is not None:  # standard output needs no settings: doctor says what is wrong with them
-            settings = None if to_stdout(json_out) else json_settings(json_out, "doctor", force=force)
-            send_json(json_out, doctor_view.render_json(checks),
-                      lambda path, body: write_out(settings, path, body, force))  # type: ignore[arg-type]
+        if json_out is not None and to_stdout(json_out):  # needs no settings: doctor says what is amiss with them
+            sys.stdout.write(doctor_view.render_json(checks))
+        elif json_out is not None:
+            write_out(json_settings(json_out, "doctor", force=force), json_out, doctor_view.render_json(checks), force)
     doctor_view.show(checks, console)
     raise typer.Exit(ExitStatus.CANNOT_RUN if any(c.level == "fail" for c in checks) else ExitStatus.CLEAR)
 

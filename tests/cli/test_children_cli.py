@@ -112,3 +112,6 @@ def test_staff_and_doctor_json(tmp_path: Path) -> None:
     assert checks["version"] == 1 and checks["ready"] is (doctor.exit_code == 0)
     assert {"level", "what", "words"} == set(checks["checks"][0])
     assert any(c["what"] == "Consent register" and c["level"] == "ok" for c in checks["checks"])
+    written = tmp_path / "doctor.json"
+    assert run(settings.data_dir, "doctor", "--json", str(written)).exit_code == doctor.exit_code
+    assert json.loads(written.read_text(encoding="utf-8"))["checks"] == checks["checks"]
