@@ -81,8 +81,7 @@ def children_command(
                            "parent's words, date), for letters to parents: no face engine needed.")
     ] = False,
     days: Annotated[
-        int, typer.Option("--days", min=0, metavar="N", help="With --renewals: due within this many days "
-                          "(default 30).")
+        int, typer.Option("--days", min=0, metavar="N", help="With --renewals: due within this many days.")
     ] = RENEW_WITHIN_DAYS,
     csv_out: Annotated[
         Path | None, typer.Option("--csv", parser=report_path, metavar="FILE",
