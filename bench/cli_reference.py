@@ -56,9 +56,9 @@ def look(photo: Path, names: list[str], templates: list[np.ndarray]) -> dict:
     locations = face_recognition.face_locations(image)
     encodings = face_recognition.face_encodings(image, locations)
     faces = []
-    for (top, right, bottom, left), encoding in zip(locations, encodings):
+    for (top, right, bottom, left), encoding in zip(locations, encodings, strict=True):
         distances = face_recognition.face_distance(templates, encoding) if templates else np.array([])
-        matched = [name for name, d in zip(names, distances) if d <= CLI_TOLERANCE]
+        matched = [name for name, d in zip(names, distances, strict=True) if d <= CLI_TOLERANCE]
         faces.append({
             "stored_box": [round(top * sy), round(right * sx), round(bottom * sy), round(left * sx)],
             "names": matched or ["unknown_person"],

@@ -262,7 +262,7 @@ def write_corpus(out: Path, photos_per_kind: int = 12, seed: int = 7, scale: flo
     landscape = (round(FULL_SIZE[0] * scale), round(FULL_SIZE[1] * scale))
     truths: list[PhotoTruth] = []
     number = 0
-    for n in range(photos_per_kind):
+    for _ in range(photos_per_kind):
         for kind in KINDS:
             number += 1
             truths.append(_write_photo(photos_dir, rng, number, kind, landscape, scale))

@@ -38,31 +38,33 @@ def time_stages(corpus: Path, kinds: set[str], limit: int, detector: str = "auto
     _, photos = load_truth(corpus)
     photos = [p for p in photos if p.kind in kinds][: limit or None]
     engine = FaceEngine(EngineSettings(detector=detector))
-    engine._resnet, engine._encoder, engine._shape_predictor  # load the models untimed
+    _ = engine._resnet, engine._encoder, engine._shape_predictor  # load the models untimed
     seconds: dict[str, float] = defaultdict(float)
     faces = 0
     largest_difference = 0.0
 
-    def timed(stage: str, work):  # noqa: ANN001, ANN202
+    def timed(stage: str, work, *args):  # noqa: ANN001, ANN002, ANN202
         start = time.process_time()
-        result = work()
+        result = work(*args)
         seconds[stage] += time.process_time() - start
         return result
 
     for photo in photos:
         path = corpus / "photos" / photo.file
-        loaded = timed("decode", lambda: load_photo(path, detect_scale=engine.detection_scale))
+        loaded = timed("decode", lambda p: load_photo(p, detect_scale=engine.detection_scale), path)
         full, reduced = loaded.pixels, loaded.reduced
         if reduced is None:
             reduced = full
-        found = timed("detect", lambda: engine.locate(full, reduced))  # as the audit: weak ones looked at again
+        found = timed("detect", engine.locate, full, reduced)  # as the audit: weak ones looked at again
         boxes = [box for box, _ in found]
-        chips = timed("align", lambda: [c for c in (engine.face_chip(full, box) for box in boxes) if c is not None])
-        ours = timed("templates", lambda: engine.templates(chips))
+        chips = timed("align", lambda pixels, boxes: [c for c in (engine.face_chip(pixels, box) for box in boxes)
+                                                       if c is not None], full, boxes)
+        ours = timed("templates", engine.templates, chips)
         theirs = timed(
-            "templates_dlib", lambda: [np.asarray(engine._encoder.compute_face_descriptor(c)) for c in chips]
+            "templates_dlib", lambda chips: [np.asarray(engine._encoder.compute_face_descriptor(c)) for c in chips],
+            chips,
         )
-        for a, b in zip(ours, theirs):
+        for a, b in zip(ours, theirs, strict=True):
             largest_difference = max(largest_difference, float(np.abs(a - b).max()))
         faces += len(chips)
     return dict(seconds), len(photos), faces, largest_difference

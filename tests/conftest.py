@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,10 @@ _own_home: list[Path] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The tests run as a person who ran `make install-command` (or pipx): `photoaudit` on the PATH
+    # is this program, so the hints the commands print say `photoaudit review`. The tests of the
+    # hints before that (`.venv/bin/photoaudit review`) take it off the PATH again.
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     home = Path(tempfile.mkdtemp(prefix="photoaudit-tests-home-"))
     _own_home.append(home)
     for name in HOME_VARIABLES:

@@ -64,7 +64,9 @@ class PhotoauditGroup(TyperGroup):
 
 app = typer.Typer(
     cls=PhotoauditGroup,
-    add_completion=False,
+    # --install-completion SHELL and --show-completion SHELL (typer's): tab completion of the
+    # commands and options; nothing is written anywhere unless --install-completion is given.
+    add_completion=True,
     invoke_without_command=True,
     rich_markup_mode=None,  # plain help: quick, and nothing in it is read as markup
     pretty_exceptions_enable=False,
@@ -80,7 +82,9 @@ app = typer.Typer(
         "  photoaudit --data consent_data/little-acorns review\n"
         "\n"
         "Options of photoaudit itself (--data, --config, --state, --quarantine, --log) may also "
-        "come after the command. Each command has its own help: photoaudit audit -h."
+        "come after the command. Each command has its own help: photoaudit audit -h. Tab completion: "
+        "photoaudit --install-completion (or --show-completion to see what it would add)."
+        "\n\n\b\nExit codes:\n" + "\n".join(f"  {code.value}  {code.words}" for code in ExitStatus)
     ),
 )
 # The commands, one module per group, each with its own app (typer merges an add_typer()

@@ -49,7 +49,8 @@ def check_command(
     photos: Annotated[list[Path], typer.Argument(help="The photos (or folders of photos) to check.")],
     purpose: Annotated[
         str, typer.Option("--for", metavar="USE", help="The use to check for: learning_journey, other_journeys, "
-                          "display, website or social_media (or a use added in photoaudit.toml).")
+                          "display, website or social_media (or a use added in photoaudit.toml); "
+                          "facebook and instagram mean social_media, press and brochure website.")
     ],
     export: Annotated[
         Path | None, typer.Option("--export", help="Write a publishable copy of each photo into this folder.")
@@ -67,7 +68,7 @@ def check_command(
     ] = False,
     tolerance: ToleranceOption = None,
     margin: MarginOption = None,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     force: ForceOption = False,
     rules: RulesOption = False,
@@ -75,7 +76,7 @@ def check_command(
     """Before posting: is each photo cleared for one use? With --export, make safe copies."""
 
     from ..formats import check_report
-    from ..operations.check import gather, parse_purpose, record_check, run_check, validate
+    from ..operations.check import gather, read_use, record_check, run_check, validate
     from ..operations.run_settings import Writes
     from ..operations.vocabulary import CannotRun
     from ..operations.workflow import prepare
@@ -87,7 +88,10 @@ def check_command(
             refuse_today(today, "--export")  # copies to post are judged by today's register only
         day = parse_today(today)
         settings = settings_from(tolerance, margin)
-        use = parse_purpose(purpose, settings.purposes)
+        asked = read_use(purpose, settings.purposes)
+        use = asked.purpose
+        if asked.everyday and not quiet:
+            console.print(check_report.use_line(asked), soft_wrap=True)
         folders = [p for p in photos if p.is_dir()]
         if posted_to is not None and export is None:
             raise CannotRun("--posted-to says where copies go: use it with --export.")

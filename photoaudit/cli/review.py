@@ -126,7 +126,7 @@ def review_command(
             with review.decision_book(settings) as book:
                 review.drop_rejected(book, settings.faces_dir, [path for path, _ in rejected], settings.staff_dir)
         for path, why in rejected:
-            console.print(f"Not kept as a reference photo: {why} (the decision itself is kept).", style="yellow")
+            console.print(f"Not kept as a reference photo: {path}: {why} (the decision itself is kept).", style="yellow")
         console.print(f"Enrolment refreshed with {len(outcome.enrolled) - len(rejected)} new reference photo(s).")
 
 
@@ -161,5 +161,6 @@ def override_command(
     if remove:
         console.print(f"Removed the override of {done.label}." if done.removed else f"{done.label} had no override.")
         return
+    assert done.override is not None  # recorded, as it was not a removal
     console.print(f"{done.label}: action forced to {done.override.action.value} ({reason.strip()}). "
                   "Every audit from now on shows it.")

@@ -77,22 +77,41 @@ def name_folders(folders: tuple[Path, ...]) -> None:
 
 #: ``--detector``'s choices: ``auto`` and every detector in the registry (photoaudit.faces.detectors),
 #: read without importing any detector library.
-Detector = Enum("Detector", {name: name for name in DETECTORS}, type=str)
+Detector = Enum("Detector", {name: name for name in DETECTORS}, type=str)  # type: ignore[misc]  # members from the registry
 
 
 
 
+
+
+def program() -> str:
+    """This program as the person can type it: ``photoaudit`` once it is on their PATH (``make
+    install-command``, pipx), else its path, e.g. ``.venv/bin/photoaudit`` (formats/console.py)."""
+    import os
+    import shutil
+
+    from ..formats.console import typeable_program
+
+    ours = Path(sys.executable).with_name("photoaudit.exe" if os.name == "nt" else "photoaudit")
+    if not ours.is_file():  # not run from an installed environment's own python
+        return "photoaudit"
+    on_path = shutil.which("photoaudit")
+    try:
+        same = on_path is not None and os.path.samefile(on_path, ours)
+    except OSError:
+        same = False
+    return typeable_program(str(ours), same, os.getcwd())
 
 
 def command_prefix() -> str:
-    """``photoaudit`` with the options of photoaudit itself that this run was given.
+    """This program (:func:`program`) with the options of photoaudit itself that this run was given.
 
     Hints printed for a person (``photoaudit review``) start with it, so that they can be
     copied and pasted as they are.
     """
     from ..formats.console import shell_word
 
-    words = ["photoaudit"]
+    words = [program()]
     env = environment()
     for option, value in (("--config", env.config), ("--data", env.data_dir), ("--state", env.state_dir),
                           ("--quarantine", env.quarantine_dir), ("--log", env.log_file)):

@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # the libraries behind the commands are imported when a comma
     "photoaudit --data consent_data/little-acorns enrol --confirm c04",
 ))
 def enrol_command(
-    detector: DetectorOption = "auto",
+    detector: DetectorOption = Detector("auto"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print problems.")] = False,
     allow_again_ids: Annotated[
         list[str] | None,
@@ -114,7 +114,7 @@ def audit_command(
     ] = False,
     tolerance: ToleranceOption = None,
     margin: MarginOption = None,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     rules: RulesOption = False,
     jobs: Annotated[
@@ -226,7 +226,7 @@ def reaudit_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One summary line (for cron).")] = False,
     tolerance: Annotated[float | None, typer.Option(help="As for audit (default 0.5).")] = None,
     margin: Annotated[float | None, typer.Option(help="As for audit (default 0.08).")] = None,
-    detector: DetectorOption = Detector.auto,
+    detector: DetectorOption = Detector("auto"),
     today: TodayOption = None,
     force: ForceOption = False,
     rules: RulesOption = False,

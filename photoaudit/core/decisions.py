@@ -113,7 +113,7 @@ def needs_person(status: FaceStatus, decided: bool, twice: bool, caution: str = 
     return not decided and (status is not FaceStatus.MATCHED or twice or bool(caution))
 
 
-def when_words(decision: PersonDecision | Override) -> str:
+def when_words(decision: PersonDecision | PhotoDecision | Override) -> str:
     """' (Jo, 20 November 2026)', from whatever of who and when is known."""
     parts = []
     if decision.by:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from itertools import pairwise
 
 from .errors import BadValue
 
@@ -90,7 +91,7 @@ class DslFinding:
     photos: tuple[str, ...]
     detail: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind.value, "device": self.device, "photos": list(self.photos),
                 "detail": self.detail}
 
@@ -223,7 +224,10 @@ def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFind
                          f"({paths[0]}), so whether any are missing cannot be checked.")
     for device, numbered in sorted(by_device.items()):
         timed_all = all(p.taken is not None for p, _ in numbered)
-        numbered.sort(key=lambda pn: ((pn[0].taken.replace(tzinfo=None), pn[1]) if timed_all else (pn[1],)))
+        if timed_all:
+            numbered.sort(key=lambda pn: (_naive(pn[0].taken), pn[1]))
+        else:
+            numbered.sort(key=lambda pn: pn[1])
         # in the order taken, a number far behind the highest so far starts a new run (a reset);
         # a few behind is a photo out of order (an edited copy saved later, a clock changed)
         runs: list[list[tuple[DslPhoto, int]]] = [[numbered[0]]]
@@ -243,14 +247,14 @@ def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFind
                 high = item
         for run in runs:
             ordered = _in_number_order(run)
-            for (a, n), (b, m) in zip(ordered, ordered[1:]):
-                absent = [k for k in range(n + 1, m) if (k - 1) % WRAP + 1 not in elsewhere]
+            for (a, low), (b, m) in pairwise(ordered):
+                absent = [k for k in range(low + 1, m) if (k - 1) % WRAP + 1 not in elsewhere]
                 if absent:
                     missing = len(absent)
-                    n = absent[0] - 1
+                    start = absent[0] - 1
                     findings.append(DslFinding(
                         DslKind.MISSING_NUMBERS, device, (a.path, b.path),
-                        f"{missing} photo(s) numbered {_numbers(n % WRAP, missing)} were taken on this device "
+                        f"{missing} photo(s) numbered {_numbers(start % WRAP, missing)} were taken on this device "
                         f"between {a.path} and {b.path} but are not in this week's folder: "
                         "deleted on the device, or never transferred."))
         first = _in_number_order(runs[0])[0]
@@ -282,6 +286,12 @@ def numbering(photos: list[DslPhoto], history: DslHistory) -> tuple[list[DslFind
     return findings, notes, last
 
 
+def _naive(taken: datetime | None) -> datetime:
+    """A photo's time taken, without its time zone, for one known to record it."""
+    assert taken is not None, "only photos with a time taken are put in this order"
+    return taken.replace(tzinfo=None)
+
+
 def _when(taken: datetime) -> str:
     return f"{DAY_NAMES[taken.weekday()]} {taken.day} {taken:%b %H:%M}"
 
@@ -289,7 +299,8 @@ def _when(taken: datetime) -> str:
 def opening(photos: list[DslPhoto], rules: DslRules) -> tuple[list[DslFinding], list[str]]:
     """Photos taken on a closed day, or outside opening hours, from the photo's own time."""
     notes = []
-    hours = rules.open_from is not None and rules.open_until is not None
+    open_from, open_until = rules.open_from, rules.open_until
+    hours = open_from is not None and open_until is not None
     check_days = DslKind.CLOSED_DAY not in rules.off and (rules.days is not None or rules.closed)
     check_hours = DslKind.OUT_OF_HOURS not in rules.off and hours
     if DslKind.OUT_OF_HOURS not in rules.off and not hours:
@@ -308,7 +319,8 @@ def opening(photos: list[DslPhoto], rules: DslRules) -> tuple[list[DslFinding], 
         day = photo.taken.date()
         if check_days and (day in rules.closed or (rules.days is not None and day.weekday() not in rules.days)):
             closed.setdefault(photo.device, []).append(photo)
-        elif check_hours and not (rules.open_from <= photo.taken.time().replace(tzinfo=None) <= rules.open_until):
+        elif (check_hours and open_from is not None and open_until is not None
+              and not open_from <= photo.taken.time().replace(tzinfo=None) <= open_until):
             late.setdefault(photo.device, []).append(photo)
     if undated and (check_days or check_hours):
         notes.append(f"{undated} file(s) record no time taken, so when they were taken could not be checked.")
@@ -318,8 +330,8 @@ def opening(photos: list[DslPhoto], rules: DslRules) -> tuple[list[DslFinding], 
         (DslKind.OUT_OF_HOURS, late, f"outside opening hours ({_hours(rules)})"),
     ):
         for device, group in sorted(groups.items(), key=lambda kv: kv[0] or ""):
-            group.sort(key=lambda p: p.taken.replace(tzinfo=None))
-            times = ", ".join(_when(p.taken) for p in group[:5]) + (", ..." if len(group) > 5 else "")
+            group.sort(key=lambda p: _naive(p.taken))
+            times = ", ".join(_when(_naive(p.taken)) for p in group[:5]) + (", ..." if len(group) > 5 else "")
             findings.append(DslFinding(kind, device, tuple(p.path for p in group),
                                        f"{len(group)} photo(s) taken {words}: {times}."))
     return findings, notes

@@ -24,3 +24,21 @@ class ExitStatus(IntEnum):
     #: the audited folder holds nothing photoaudit can judge (empty, or only files that are not
     #: photos): a share not mounted, a copy that never happened. Never "all clear".
     NOTHING_FOUND = 6
+
+    @property
+    def words(self) -> str:
+        """What the code tells whoever reads it, in one line (``photoaudit --help`` lists them)."""
+        return EXIT_WORDS[self]
+
+
+#: Each exit code in words: the help lists these (photoaudit/cli/main.py), the README's table
+#: says the same at length.
+EXIT_WORDS: dict[ExitStatus, str] = {
+    ExitStatus.CLEAR: "all clear: nothing needs deleting or a person to look",
+    ExitStatus.FINDINGS: "something needs a person: photos to delete, review or hold back, copies to take down",
+    ExitStatus.CANNOT_RUN: "the command could not run (it says why)",
+    ExitStatus.ALREADY_RUNNING: "another photoaudit run was working on it: nothing was done",
+    ExitStatus.UNCHECKED: "the audit ran, but a sub-folder could not be read: its photos were not checked",
+    ExitStatus.NOT_CONFIRMED: "purge was not confirmed: nothing was deleted",
+    ExitStatus.NOTHING_FOUND: "the audited folder held nothing to check (never \"all clear\")",
+}

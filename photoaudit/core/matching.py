@@ -56,8 +56,8 @@ def match_face(
         return FaceMatch(FaceStatus.UNKNOWN, box)
     candidates = nearest_children(template, enrolled)[:3]
     if not candidates or not candidates[0].distance <= settings.tolerance:
-        best = candidates[0].distance if candidates else None
-        return FaceMatch(FaceStatus.UNKNOWN, box, None, best, candidates)
+        nearest = candidates[0].distance if candidates else None
+        return FaceMatch(FaceStatus.UNKNOWN, box, None, nearest, candidates)
     best = candidates[0]
     def too_close(other: Candidate) -> bool:  # a tie is never a match, whatever the margin
         gap = other.distance - best.distance

@@ -298,8 +298,9 @@ class Register:
     source: str = ""
     staff: StaffRegister = field(default_factory=StaffRegister)
 
-    def get(self, child_id: str) -> Child | None:
-        return self.children.get(child_id)
+    def get(self, child_id: str | None) -> Child | None:
+        """The child with this id; None when there is none (or no id)."""
+        return None if child_id is None else self.children.get(child_id)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from .models import Child, Register
 from .words import long_date
@@ -50,6 +51,70 @@ def renewals(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -
     """:func:`to_renew` as plain values, soonest first."""
     return tuple(Renewal(c.child_id, c.name, c.consent_review_due)  # type: ignore[arg-type]
                  for c in to_renew(register, today, within))
+
+
+#: How each standard use is put to a parent in a renewal letter: what they are asked to agree to,
+#: in their words (a use the setting added reads as its own name).
+PARENT_WORDS: dict[str, str] = {
+    "learning_journey": "photos in your child's own learning journey",
+    "other_journeys": "your child in photos in other children's learning journeys",
+    "display": "photos of your child on display in the setting",
+    "website": "photos of your child on the setting's website, in its brochure or in the local press",
+    "social_media": "photos of your child on the setting's social media (such as its Facebook group)",
+}
+
+
+def parent_words(purpose: str) -> str:
+    """How ``purpose`` is put to a parent (:data:`PARENT_WORDS`; else its own name in words)."""
+    return PARENT_WORDS.get(purpose, purpose.replace("_", " "))
+
+
+class Answer(StrEnum):
+    """What the register records today for one use of one child's photos."""
+
+    YES = "yes"
+    NO = "no"
+    WITHDRAWN = "withdrawn"
+
+
+def answer(child: Child, purpose: str) -> Answer:
+    """``yes``, ``no`` (or blank), or ``withdrawn`` (a "yes" taken back since)."""
+    if purpose in child.withdrawn:
+        return Answer.WITHDRAWN
+    return Answer.YES if child.allows(purpose) else Answer.NO
+
+
+@dataclass(frozen=True)
+class RenewalLetter:
+    """One consent to renew, as a parent is asked about it: the child, each use and what the
+    register says today, and the date by which it must be renewed (``children --renewals``)."""
+
+    child_id: str
+    name: str
+    room: str
+    due: date
+    uses: tuple[tuple[str, Answer], ...]  # (purpose, the answer recorded today), register order
+
+    def agreed(self) -> list[str]:
+        """The uses the parent agreed to, in a parent's words."""
+        return [parent_words(p) for p, said in self.uses if said is Answer.YES]
+
+    def not_agreed(self) -> list[str]:
+        """The uses the parent did not agree to (or withdrew), in a parent's words."""
+        return [parent_words(p) for p, said in self.uses if said is not Answer.YES]
+
+
+def renewal_letters(register: Register, today: date, within: int = RENEW_WITHIN_DAYS) -> tuple[RenewalLetter, ...]:
+    """Every attending child whose consent falls due within ``within`` days (today included),
+    soonest first, with what the register records for each use: the list for a mail merge.
+    A consent already past its date is not here: it has lapsed, and ``children`` says so."""
+    letters = []
+    for child in to_renew(register, today, within):
+        due = child.consent_review_due
+        assert due is not None  # to_renew keeps only children with a review date
+        uses = tuple((purpose, answer(child, purpose)) for purpose in child.consents)
+        letters.append(RenewalLetter(child.child_id, child.name, child.room, due, uses))
+    return tuple(letters)
 
 
 def days_words(due: date, today: date) -> str:

@@ -58,7 +58,7 @@ from .settings import (
     MatchSettings,
 )
 from .staff_rules import staff_label
-from .standing import may, standing
+from .standing import ChildStanding, may, standing
 from .words import child_label, clock, label_of, long_date, purpose_words
 
 #: What the reason for a photo with no child's face says (``photoaudit review`` lists them).
@@ -124,7 +124,7 @@ def closest_pairs(
                 continue
             files = ("", "")
             if paths is not None and a in paths and b in paths:
-                files = (paths[a][i], paths[b][j])
+                files = (paths[a][int(i)], paths[b][int(j)])
             pairs.append(LookAlike(a, b, float(d[i, j]), files))
     return sorted(pairs, key=lambda p: (p.distance, p.a, p.b))
 
@@ -346,6 +346,13 @@ def guard_uses(
     return _apply(verdict, found, public, notes)
 
 
+def _twin_may(twin_standing: ChildStanding | None, purpose: str) -> bool:
+    """Whether the twin may be in a photo used for ``purpose`` (for the child's own journey the
+    twin would be in another child's journey)."""
+    needed = "other_journeys" if purpose == "learning_journey" else purpose
+    return twin_standing is not None and may(twin_standing, needed)
+
+
 def _twin_findings(
     i: int, face: FaceMatch, child: Child, verdict: PhotoVerdict, register: Register, today: date,
     guard: Safeguards, found: _Findings,
@@ -358,12 +365,7 @@ def _twin_findings(
             continue  # the twin is enrolled and clearly farther
         twin = register.get(twin_id)
         twin_standing = standing(twin, today) if twin is not None else None
-
-        def twin_may(purpose: str) -> bool:  # for the journey: the twin would be in this child's
-            needed = "other_journeys" if purpose == "learning_journey" else purpose
-            return twin_standing is not None and may(twin_standing, needed)
-
-        held = [p for p, use in verdict.purposes.items() if use is Use.ALLOWED and not twin_may(p)]
+        held = [p for p, use in verdict.purposes.items() if use is Use.ALLOWED and not _twin_may(twin_standing, p)]
         if not held:
             continue
         why = (

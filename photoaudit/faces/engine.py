@@ -41,7 +41,7 @@ from .model_files import RESNET_MODEL, import_dlib, models_dir
 from .resnet import CHIP_SIZE, FaceResNet, UnsupportedModel
 
 if TYPE_CHECKING:
-    from .detectors.interface import Detector
+    from .detectors.interface import Detection, Detector
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class FaceEngine:
     def detection_scale(self, width: int, height: int) -> float:
         """How much to shrink a photo so its smallest wanted face is still found."""
         smallest = self._detector.smallest
-        longest = max(width, height)
+        longest: float = max(width, height)
         scale = min(1.0, smallest / self.settings.min_face)
         # Small photos are cheap to search whole: never shrink below this size.
         scale = max(scale, min(1.0, self._detector.min_side / longest))
@@ -134,7 +134,7 @@ class FaceEngine:
             scale *= self.settings.max_detect_side / longest
         return scale
 
-    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
         """Boxes (top, right, bottom, left) and confidences, in the coordinates of ``pixels``."""
         return self._detector.detect(pixels)
 
@@ -213,8 +213,8 @@ class FaceEngine:
         """The face in ``box``, aligned on its landmarks at 150 x 150 from full-resolution
         pixels, as dlib's encoder reads it; None when the face is too small to encode."""
         top, right, bottom, left = box
-        side = max(right - left, bottom - top)
-        if side < 20:
+        boxed = max(right - left, bottom - top)
+        if boxed < 20:
             return None
         # A square around the face centre, in dlib's framing (the detector knows how its boxes differ).
         cx, cy, side = self._detector.square(box)

@@ -47,6 +47,7 @@ def fields(data: bytes) -> Iterator[tuple[int, int, bytes | int, bytes]]:
         start = pos
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7
+        value: bytes | int
         if wire == 0:
             value, pos = _varint(data, pos)
         elif wire == 1:
@@ -87,14 +88,14 @@ def with_io(model: bytes, shapes: dict[str, list[Dim]]) -> bytes:
     """``model`` with initializers dropped from the graph inputs and the named inputs/outputs
     given these shapes (so a runtime may fold constants and take any image size)."""
     out = bytearray()
-    for number, wire, value, raw in fields(model):
+    for number, _wire, value, raw in fields(model):
         if number != 7:
             out += raw
             continue
         graph = bytes(value)
         initializers = {_string(bytes(v), 8) for n, w, v, _ in fields(graph) if n == 5}
         new_graph = bytearray()
-        for n, w, v, r in fields(graph):
+        for n, _w, v, r in fields(graph):
             if n in (11, 12):
                 name = _string(bytes(v), 1)
                 if n == 11 and name in initializers:

@@ -57,7 +57,7 @@ class _Reader:
         self.data = data
         self.pos = 0
 
-    def int(self) -> int:
+    def number(self) -> int:
         head = self._take(1)[0]
         size = head & 0x0F
         if size > 8:
@@ -66,12 +66,12 @@ class _Reader:
         return -value if head & 0x80 else value
 
     def float(self) -> float:
-        mantissa = self.int()
-        exponent = self.int()
+        mantissa = self.number()
+        exponent = self.number()
         return mantissa * 2.0**exponent
 
     def string(self) -> str:
-        length = self.int()
+        length = self.number()
         if not 0 <= length <= 64:
             raise UnsupportedModel(f"bad string at byte {self.pos}")
         return self._take(length).decode("latin-1")
@@ -81,17 +81,17 @@ class _Reader:
         return self.data[self.pos : self.pos + len(encoded)] == encoded
 
     def tensor(self) -> np.ndarray:
-        if self.int() != 2:
+        if self.number() != 2:
             raise UnsupportedModel(f"unknown tensor version at byte {self.pos}")
-        shape = tuple(self.int() for _ in range(4))
+        shape = tuple(self.number() for _ in range(4))
         count = int(np.prod(shape))
         raw = self._take(4 * count)
         return np.frombuffer(raw, dtype="<f4").reshape(shape).astype(np.float32)
 
     def alias(self) -> tuple[int, ...]:
-        if self.int() != 1:
+        if self.number() != 1:
             raise UnsupportedModel(f"unknown alias version at byte {self.pos}")
-        return tuple(self.int() for _ in range(4))
+        return tuple(self.number() for _ in range(4))
 
     def _take(self, count: int) -> bytes:
         if count < 0 or self.pos + count > len(self.data):
@@ -112,18 +112,18 @@ class _Layer:
 def _read_layers(data: bytes) -> tuple[tuple[float, float, float], list[_Layer]]:
     """The input means and the layers, input side first, as the file stores them."""
     reader = _Reader(data)
-    if reader.int() != 1 or reader.string() != "loss_metric_2":
+    if reader.number() != 1 or reader.string() != "loss_metric_2":
         raise UnsupportedModel("not dlib's metric-learning network")
     reader.float(), reader.float()  # training margin and threshold
     guard = 0
     while not reader.peek_string("input_rgb_image_sized"):
-        reader.int()  # the versions of the nested layers
+        reader.number()  # the versions of the nested layers
         guard += 1
         if guard > 1000:
             raise UnsupportedModel("no input layer found")
     reader.string()
     means = (reader.float(), reader.float(), reader.float())
-    if (reader.int(), reader.int()) != (CHIP_SIZE, CHIP_SIZE):
+    if (reader.number(), reader.number()) != (CHIP_SIZE, CHIP_SIZE):
         raise UnsupportedModel("the network does not read 150 x 150 chips")
     layers: list[_Layer] = []
     first = True
@@ -131,7 +131,7 @@ def _read_layers(data: bytes) -> tuple[tuple[float, float, float], list[_Layer]]
         name = reader.string()
         if name == "con_4":
             params = reader.tensor().reshape(-1)
-            filters, rows, cols, stride_y, stride_x, pad_y, pad_x = (reader.int() for _ in range(7))
+            filters, rows, cols, stride_y, stride_x, pad_y, pad_x = (reader.number() for _ in range(7))
             shape = reader.alias()
             reader.alias()
             for _ in range(4):
@@ -145,25 +145,25 @@ def _read_layers(data: bytes) -> tuple[tuple[float, float, float], list[_Layer]]
             params = reader.tensor().reshape(-1)
             reader.alias()
             reader.alias()
-            if reader.int() != 0:
+            if reader.number() != 0:
                 raise UnsupportedModel("unexpected affine mode")
             half = params.size // 2
             layers.append(_Layer("affine", (), params[:half], params[half:]))
         elif name == "relu_":
             layers.append(_Layer("relu"))
         elif name in ("max_pool_2", "avg_pool_2"):
-            rows, cols, stride_y, stride_x, pad_y, pad_x = (reader.int() for _ in range(6))
+            rows, cols, stride_y, stride_x, pad_y, pad_x = (reader.number() for _ in range(6))
             if (rows, stride_y, pad_y) != (cols, stride_x, pad_x) or pad_y != 0:
                 raise UnsupportedModel("unexpected pooling")
             layers.append(_Layer(name[:-2], (rows, stride_y)))
         elif name == "add_prev_":
             layers.append(_Layer("add_prev"))
         elif name == "fc_2":
-            outputs, inputs = reader.int(), reader.int()
+            outputs, inputs = reader.number(), reader.number()
             params = reader.tensor().reshape(-1)
             reader.alias()
             reader.alias()
-            if reader.int() != 1 or params.size != inputs * outputs:
+            if reader.number() != 1 or params.size != inputs * outputs:
                 raise UnsupportedModel("expected a projection without bias")
             for _ in range(4):
                 reader.float()
@@ -177,7 +177,7 @@ def _read_layers(data: bytes) -> tuple[tuple[float, float, float], list[_Layer]]
             if reader.tensor().size:
                 raise UnsupportedModel("unexpected layer state")
         if first:
-            reader.int()  # the input layer's sample expansion factor
+            reader.number()  # the input layer's sample expansion factor
             first = False
 
 
@@ -321,7 +321,7 @@ def _add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """dlib's add: the result has the larger size; the smaller tensor is zero beyond its extent."""
     if a.shape == b.shape:
         return a + b
-    shape = tuple(max(i, j) for i, j in zip(a.shape, b.shape))
+    shape = tuple(max(i, j) for i, j in zip(a.shape, b.shape, strict=True))
     out = np.zeros(shape, dtype=np.float32)
     out[tuple(slice(0, n) for n in a.shape)] += a
     out[tuple(slice(0, n) for n in b.shape)] += b

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from ..core.cover import covered_words
 from ..core.models import PURPOSE_WORDS
+from ..core.use_names import UseAsked
 from ..core.words import child_label
 from ..operations.check import CheckResult, PhotoCheck
 from . import json_report
@@ -29,6 +30,12 @@ def count(n: int, thing: str) -> str:
 
 def purpose_name(purpose: str) -> str:
     return PURPOSE_WORDS.get(purpose, purpose.replace("_", " "))
+
+
+def use_line(asked: UseAsked) -> str:
+    """Which use is checked, when it was asked for by an everyday name: 'facebook' -> social media."""
+    return (f"Checking for {purpose_name(asked.purpose)} (--for {asked.purpose}): {asked.typed!r} is "
+            "read as that use.")
 
 
 def photo_line(photo: PhotoCheck, purpose: str) -> str:
@@ -125,7 +132,7 @@ def report_json(result: CheckResult) -> dict[str, Any]:
             "held": len(result.photos) - result.copies,
         },
     }
-    for image, photo in zip(report["images"], result.photos):
+    for image, photo in zip(report["images"], result.photos, strict=True):
         image["check"] = {"purpose": result.purpose, "cleared": photo.cleared, "why": list(photo.plan.blockers)}
         if result.export_dir is not None:
             image["export"] = export_json(photo)

@@ -51,6 +51,31 @@ def shell_word(word: str) -> str:
     return shlex.quote(word)
 
 
+def typeable_program(ours: str | None, on_path_is_ours: bool, cwd: str) -> str:
+    """How a person types this program in their shell: ``photoaudit`` when that name on their PATH
+    is this program (``make install-command`` or pipx put it there), else the path of this
+    program's own command ``ours`` (``.venv/bin/photoaudit`` from the folder that holds it, the
+    whole path from elsewhere), else ``photoaudit``."""
+    if on_path_is_ours or ours is None:
+        return "photoaudit"
+    try:
+        inside = os.path.relpath(ours, cwd)
+    except ValueError:  # on another drive (Windows)
+        return ours
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        return ours
+    return inside if os.sep in inside else os.curdir + os.sep + inside
+
+
+def show_next(console: Console, steps: list[str]) -> None:
+    """"Next:" and what to do, one step a line: every "Next:" photoaudit prints goes through here,
+    so the commands in it are completed as the person can type them (:class:`LiteralConsole`)."""
+    if steps:
+        console.print("Next:", style="bold")
+        for step in steps:
+            console.print(f"- {step}")
+
+
 _COMMANDS = "enrol|audit|check|review|override|children|devices|restore|purge|reaudit|forget|doctor"
 #: "photoaudit review" in a hint (not "photoaudit check:", the start of a summary line).
 _HINT = re.compile(rf"\bphotoaudit (?=(?:{_COMMANDS})\b(?!:))")

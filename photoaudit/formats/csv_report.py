@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..core.decisions import STAFF_WORD, needs_person
 from ..core.errors import BadValue
@@ -23,6 +25,9 @@ from ..core.staff_rules import staff_label
 from ..core.words import literal
 from ..media.sources import shown
 from ..operations.results import AuditResult
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,7 +58,7 @@ def cell(value: object) -> str:
     return literal("'" + text if text.startswith(FORMULA_START) else text)
 
 
-def row(values: list[object]) -> list[str]:
+def row(values: Iterable[object]) -> list[str]:
     return [cell(v) for v in values]
 
 
@@ -62,7 +67,7 @@ def name_of(child_id: str | None, register: Register | None) -> str:
     return child.name if child is not None and child.name else ""
 
 
-def writer_for(out: io.StringIO, sep: str) -> csv.writer:  # type: ignore[valid-type]
+def writer_for(out: io.StringIO, sep: str) -> Writer:
     return csv.writer(out, delimiter=sep, lineterminator="\r\n")
 
 

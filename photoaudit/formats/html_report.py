@@ -441,10 +441,10 @@ class HtmlPage:
             + "</div>\n</article>"
         )
 
-    def is_twice(self, face: Mapping[str, Any], twice: set[str]) -> bool:
+    def is_twice(self, face: Mapping[str, Any], twice: set[str | None]) -> bool:
         return face_key(face) in twice and face["status"] == "matched"
 
-    def picture(self, path: str, faces: list[Mapping[str, Any]], twice: set[str], action: str = "",
+    def picture(self, path: str, faces: list[Mapping[str, Any]], twice: set[str | None], action: str = "",
                 thumb: Thumbnail | None = None) -> str:
         if thumb is None:
             return "<div class=\"picture none\"><p>No preview: see the reasons.</p></div>\n"
@@ -493,7 +493,7 @@ class HtmlPage:
         )
         return f"<table class=\"uses\">{rows}</table>\n"
 
-    def face_list(self, path: str, faces: list[Mapping[str, Any]], twice: set[str], action: str = "",
+    def face_list(self, path: str, faces: list[Mapping[str, Any]], twice: set[str | None], action: str = "",
                   thumb: Thumbnail | None = None) -> str:
         if not faces:
             return ""

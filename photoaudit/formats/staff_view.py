@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from rich.table import Table
@@ -53,3 +54,23 @@ def warnings(rows: list[StaffReferences], today: date, max_age_months: int) -> l
                 "confirm one in photoaudit review --enrol."
             )
     return found
+
+
+def render_json(rows: list[StaffReferences], staff: StaffRegister, today: date, warnings: list[str]) -> str:
+    """``staff --json``: every member of staff's row of the table as values, then the warnings
+    (version 1, as ``children --json``: README, "children, staff and doctor as JSON")."""
+    from .children_view import JSON_VERSION
+
+    members = [{
+        "staff_id": row.member.staff_id,
+        "name": row.member.name,
+        "status": row.member.status,
+        "agreed_to": [p for p in staff.purposes if row.member.allows(p)],
+        "face_matching": row.member.face_matching,
+        "templates": row.templates,
+        "templates_from_review": row.from_review,
+        "newest_reference_photo": row.newest.isoformat() if row.newest else None,
+        "reference_photo_too_old": row.stale,
+    } for row in rows]
+    body = {"version": JSON_VERSION, "today": today.isoformat(), "staff": members, "warnings": warnings}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

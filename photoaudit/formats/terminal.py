@@ -19,7 +19,7 @@ from ..core.cover import COVER_NOTE_PREFIX
 from ..core.models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
 from ..media.sources import shown
 from ..operations.results import AuditResult
-from .console import plain_words, shell_word
+from .console import plain_words, shell_word, show_next
 
 ACTION_STYLE = {Action.KEEP: "green", Action.DELETE: "bold red", Action.REVIEW: "bold yellow"}
 ACTION_WORDS = {
@@ -217,8 +217,4 @@ def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
 
 
 def show_next_steps(result: AuditResult, after: AfterAudit, console: Console) -> None:
-    steps = next_steps(result, after)
-    if steps:
-        console.print("Next:", style="bold")
-        for step in steps:
-            console.print(f"- {step}")
+    show_next(console, next_steps(result, after))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageFilter, ImageOps
 
@@ -48,7 +49,7 @@ def taken_at(days_ago: float, hour: int = 10, minute: int = 15) -> datetime:
 
 
 def exif(camera: tuple[str, str] | None, days_ago: float, hour: int = 10, minute: int = 15,
-         **extra: object) -> bytes:
+         **extra: Any) -> bytes:
     """EXIF for a photo taken ``days_ago`` days before now on ``camera`` (None: no camera)."""
     make, model = camera or ("", "")
     return camera_exif(make, model, taken_at(days_ago, hour, minute), **extra)

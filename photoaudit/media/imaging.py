@@ -18,7 +18,7 @@ import numpy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .files import open_regular
-from .inner import inner_pictures
+from .inner import Found, inner_pictures
 
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".heic", ".heif"})
 VIDEO_SUFFIXES = frozenset({".mov", ".mp4", ".m4v", ".3gp"})
@@ -269,7 +269,7 @@ def _decode(
             if scale < 1.0:
                 reduced = numpy.asarray(reduce_image(rgb, scale))
         pixels = numpy.array(rgb, dtype=numpy.uint8)
-        found = ()
+        found: tuple[Found, ...] = ()
         if inner:
             found = inner_pictures(im, handle, fmt, exif if isinstance(exif, bytes) else None,
                                    max_pixels, orientation, pixels if reduced is None else reduced)

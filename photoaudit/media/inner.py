@@ -14,6 +14,7 @@ import io
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy
 from PIL import Image
@@ -133,7 +134,7 @@ def exif_pictures(exif: bytes | None, max_pixels: int, orientation: int) -> Iter
                     problem="photoaudit cannot take them out to check them")
 
 
-def heif_pictures(handle: io.BufferedIOBase, max_pixels: int) -> Iterator[Found]:
+def heif_pictures(handle: BinaryIO, max_pixels: int) -> Iterator[Found]:
     """A HEIC's thumbnails and auxiliary images (depth, HDR gain maps ...), each image's."""
     import pillow_heif
 
@@ -156,7 +157,7 @@ def heif_pictures(handle: io.BufferedIOBase, max_pixels: int) -> Iterator[Found]
 
 def inner_pictures(
     im: Image.Image,
-    handle: io.BufferedIOBase,
+    handle: BinaryIO,
     fmt: str,
     exif: bytes | None,
     max_pixels: int,

@@ -50,7 +50,8 @@ def parse_taken(original: object, offset: object = None) -> tuple[datetime | Non
     if found is None:
         return None, f'the date recorded, "{written[:30]}", is not a date'
     try:
-        taken = datetime(*(int(g) for g in found.groups()))
+        year, month, day, hour, minute, second = (int(g) for g in found.groups())
+        taken = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None, f'the date recorded, "{written[:19]}", is not a real date'
     zone = _OFFSET.fullmatch(text(offset))

@@ -232,12 +232,14 @@ def save_video(
     phone records for portrait videos: players turn the frames by it.
     """
     import av
+    from av.video.stream import VideoStream
 
     options = {"movflags": "use_metadata_tags"} if Path(path).suffix.lower() == ".mov" else {}
     with av.open(str(path), "w", options=options) as container:
         for key, value in (metadata or {}).items():
             container.metadata[key] = value
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, VideoStream)  # a video codec's stream
         stream.width, stream.height = frames[0].size
         stream.pix_fmt = "yuv420p"
         if rotation:

@@ -240,7 +240,7 @@ def combine(seen: Sequence[SeenFace], settings: MatchSettings) -> tuple[FaceMatc
             unresolved.append(face)
 
     result: list[FaceMatch] = []
-    for child_id, faces in matched.items():
+    for faces in matched.values():
         best = min(faces, key=lambda f: (f.match.distance if f.match.distance is not None else 9.9, f.time))
         result.append(replace(best.match, time=best.time))
         per_frame: dict[int, list[SeenFace]] = defaultdict(list)

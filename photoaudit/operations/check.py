@@ -21,6 +21,7 @@ from ..core.exit_status import ExitStatus
 from ..core.judge import copy_cleared
 from ..core.models import PhotoFacts, PhotoVerdict, Use
 from ..core.provenance import audit_warnings
+from ..core.use_names import read_use
 from ..media.export import (
     copy_format,
     cover_regions,
@@ -151,11 +152,9 @@ def file_state(path: Path) -> tuple[int, int] | None:
 
 
 def parse_purpose(text: str, purposes: tuple[str, ...]) -> str:
-    """'social-media' or 'Social_Media' -> 'social_media'; an unknown use cannot run."""
-    purpose = text.strip().lower().replace("-", "_").replace(" ", "_")
-    if purpose not in purposes:
-        raise CannotRun(f"--for {text!r} is not a use photoaudit knows; choose from: {', '.join(purposes)}.")
-    return purpose
+    """'social-media', 'Social_Media' or 'facebook' -> 'social_media'; an unknown use cannot run
+    (core/use_names.py)."""
+    return read_use(text, purposes).purpose
 
 
 def validate(
@@ -241,7 +240,7 @@ def examined_or_stored(media: MediaFile, prepared: Prepared, store: Store | None
         state = hashed_state(media.path)
         key = examine_key(prepared.engine.settings, media.kind, prepared.settings.video)
         stored = None if state is None else store.examination(state.sha256, key)
-        if stored is not None and not stored.problem:  # a problem is looked at afresh
+        if state is not None and stored is not None and not stored.problem:  # a problem is looked at afresh
             if in_force is not None:
                 in_force.know({media.relative: state.sha256})
             return from_stored(media.relative, stored, modified_time(media.path))
@@ -356,4 +355,4 @@ def record_check(state_path: Path, result: CheckResult, posted_to: str | None) -
     copies = copies_of_check(result, posted_to, datetime.now(UTC).isoformat(timespec="seconds"))
     with Store(state_path) as store:
         ids = PublishedBook(store).record(copies)
-    return [replace(c, id=i) for i, c in zip(ids, copies)]
+    return [replace(c, id=i) for i, c in zip(ids, copies, strict=True)]

@@ -404,7 +404,7 @@ def _quiet_dask_logs() -> Callable[[], None]:
         logger.setLevel(logging.ERROR)
 
     def restore() -> None:
-        for logger, level in zip(loggers, before):
+        for logger, level in zip(loggers, before, strict=True):
             logger.setLevel(level)
 
     return restore

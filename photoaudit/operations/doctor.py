@@ -13,7 +13,7 @@ import stat
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .. import __version__
 from ..core.settings import Settings
@@ -178,7 +178,7 @@ def private_words(path: Path) -> str | None:
 
 
 def folder_privacy(what: str, folder: Path, holds: str, platform: str, mode: int | None,
-                   default: Path | None = None) -> Check:
+                   default: PurePath | None = None) -> Check:
     """Whether ``folder`` is private, from plain facts: ``platform`` (``sys.platform``), its
     ``mode`` (None: it does not exist yet) and, on Windows, the private ``default`` in the
     user's own profile. Where modes make nothing private (Windows) it cannot be checked: the

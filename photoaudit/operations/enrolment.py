@@ -418,7 +418,7 @@ def outliers(
     good = [r for r in refs if r.template is not None]
     if len(good) < 2:
         return []
-    stack = np.stack([r.template for r in good])
+    stack = np.stack([r.template for r in good if r.template is not None])  # every good one
     distances = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2)
     ruling = rule_references(distances.tolist(), tolerance, MAX_SELF_DISTANCE, confirmed)
     if ruling.conflict:

@@ -77,8 +77,10 @@ def read_report(path: Path) -> AuditDigest:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise NotAnAuditReport("it is not text (UTF-8)") from None
-    except ValueError as err:
-        raise NotAnAuditReport(f"it is not valid JSON ({err.msg}, line {getattr(err, 'lineno', '?')})") from None
+    except json.JSONDecodeError as err:
+        raise NotAnAuditReport(f"it is not valid JSON ({err.msg}, line {err.lineno})") from None
+    except ValueError as err:  # valid JSON photoaudit never writes: a number of 5,000 digits
+        raise NotAnAuditReport(f"it is not an audit report photoaudit could read ({err})") from None
     return digest_of(data, shown(str(path)))
 
 

@@ -141,13 +141,14 @@ def from_stored(relative: str, stored: Examination, file_modified: datetime | No
         for frame, face in stored.faces:
             if frame is not None:
                 inner_faces[frame].append(face)
-        inner = tuple((label, tuple(found), problem) for (label, problem), found in zip(labels, inner_faces))
+        inner = tuple((label, tuple(found), problem) for (label, problem), found in zip(labels, inner_faces, strict=True))
         main = tuple(f for frame, f in stored.faces if frame is None)
         return Examined(relative, main, problem=extra.get("problem"), kind=kind, meta=meta, inner=inner)
     per_frame: list[list[Face]] = [[] for _ in extra["frames"]]
     for frame, face in stored.faces:
+        assert frame is not None, "a video's faces are each stored with the frame they are in"
         per_frame[frame].append(face)
-    frames = tuple((seconds, tuple(found)) for seconds, found in zip(extra["frames"], per_frame))
+    frames = tuple((seconds, tuple(found)) for seconds, found in zip(extra["frames"], per_frame, strict=True))
     video = None if extra.get("video") is None else VideoInfo(*extra["video"])
     return Examined(relative, problem=extra.get("problem"), kind=kind, meta=meta, frames=frames, video=video)
 
@@ -212,8 +213,8 @@ def hash_files(
     with ThreadPoolExecutor(max_workers=max(1, min(threads, 8))) as pool:
         opened = [m for m in files if m.entry.opened]
         found = list(pool.map(lambda m: hashed(m.path, known.get(m.relative)), opened))
-    states = {m.relative: state for m, (state, _) in zip(opened, found) if state is not None}
-    return states, {m.relative for m, (_, changed) in zip(opened, found) if changed}
+    states = {m.relative: state for m, (state, _) in zip(opened, found, strict=True) if state is not None}
+    return states, {m.relative for m, (_, changed) in zip(opened, found, strict=True) if changed}
 
 
 # -- the audit ----------------------------------------------------------------------------------

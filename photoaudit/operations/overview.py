@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..core.errors import CannotRun
 from ..core.models import DeviceRegister, Register
+from ..core.renewals import RenewalLetter, renewal_letters
 from ..core.settings import Settings
 from ..setting.devices import CameraSeen, load_devices, survey
 from ..setting.references import (
@@ -24,7 +25,7 @@ from ..setting.register_checks import folder_warnings, list_faces_dir, register_
 from ..store.database import Store
 from ..store.decision_book import DecisionBook
 from .enrolment import eligible_children, enrolled_photos
-from .workflow import prepare
+from .workflow import load_registers, prepare
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ def children(settings: Settings, detector: str, day: date, max_age: int) -> Chil
     register_lines = register_warnings(prepared.register, listing, most=None) + folder_warnings(
         prepared.register, listing, eligible_children(prepared.register), most=None)  # every one
     return ChildrenOverview(rows, found + register_lines, notes)
+
+
+def renewals(settings: Settings, day: date, within: int) -> tuple[RenewalLetter, ...]:
+    """``photoaudit children --renewals``: the consents due for renewal within ``within`` days
+    of ``day``, from the register alone (no face engine, nothing enrolled)."""
+    return renewal_letters(load_registers(settings), day, within)
 
 
 @dataclass(frozen=True)

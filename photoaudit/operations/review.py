@@ -530,7 +530,7 @@ def read_decisions(
     known = sorted(register.children)
     known_staff = sorted(register.staff.members)
     problems: list[str] = []
-    found: list[tuple[AuditFace, PersonDecision | None]] = []
+    found: list[tuple[AuditFace, PersonDecision | None] | tuple[AuditPhoto, PhotoDecision]] = []
     seen: dict[tuple[str, int], int] = {}
     for line, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if not any(c.strip() for c in row):
@@ -601,14 +601,16 @@ def review_from_csv(
     """
     for item, decision in read_decisions(path, faces, reviewer.register, photos):
         if isinstance(item, AuditPhoto):
-            reviewer.decide_photo(item, decision)  # type: ignore[arg-type]
+            assert isinstance(decision, PhotoDecision)  # read_decisions pairs a photo with its decision
+            reviewer.decide_photo(item, decision)
             continue
+        assert not isinstance(decision, PhotoDecision)  # and a face with a decision about a face
         face = item
         if decision is not None and decision.kind is FaceDecision.CHILD:
             warning = far_from(face, decision.child_id or "", reviewer.register, reviewer.tolerance)
             if warning:
                 reviewer.outcome.messages.append(f"Check face {face.face} of {face.photo}: {warning}")
-        reviewer.decide(face, decision)  # type: ignore[arg-type]
+        reviewer.decide(face, decision)
         if decision is not None and face.sha256 is not None:
             reviewer.outcome.messages.append(decision_words(face.photo, face.face, decision, reviewer.register))
     return reviewer.outcome
@@ -695,7 +697,7 @@ def undo_decisions(
     decided = {(sha, box): decision for sha, box, decision, _ in book.decision_rows()}
     said = []
     for face in faces:
-        decision = decided.get((face.sha256, face.box))
+        decision = None if face.sha256 is None else decided.get((face.sha256, face.box))
         if decision is not None and book.remove_decision(face.sha256 or "", face.box):
             said.append(f"Took back: {decision_words(face.photo, face.face, decision, register)}. "
                         "The next review asks about it again.")

@@ -146,7 +146,8 @@ def faces_seen(body: dict, child_id: str) -> FacesSeen:
     other_boxes: list[Box] = []
     confirmed = False
     for face in body.get("faces", []):
-        box = tuple(int(v) for v in face["box"])
+        top, right, bottom, left = (int(v) for v in face["box"])
+        box = (top, right, bottom, left)
         decision = face.get("decision") or {}
         kind = decision.get("kind")
         named = decision.get("child_id") if kind == FaceDecision.CHILD.value else None
@@ -200,8 +201,8 @@ def photos_of(store: Store, child_id: str, quarantine_dir: Path) -> list[ChildPh
     found: dict[str, set[Found]] = {}
     seen: dict[str, FacesSeen] = {}
     verdicts = {v.sha256: v for v in store.verdicts()}
-    for sha256, stored in verdicts.items():
-        faces = faces_seen(stored.body, child_id)
+    for sha256, verdict in verdicts.items():
+        faces = faces_seen(verdict.body, child_id)
         if faces.child:
             seen[sha256] = faces
             found.setdefault(sha256, set()).add(Found.CONFIRMED if faces.confirmed else Found.MATCHED)
@@ -295,8 +296,8 @@ def copy_photos(photos: Iterable[ChildPhoto], folder: Path, cover: bool) -> Copy
     return outcome
 
 
-def photo_json(photo: ChildPhoto, with_others: bool) -> dict:
-    body = {
+def photo_json(photo: ChildPhoto, with_others: bool) -> dict[str, object]:
+    body: dict[str, object] = {
         "sha256": photo.sha256,
         "found_by": [f.value for f in photo.found_by],
         "taken": photo.taken,

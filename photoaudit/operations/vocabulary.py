@@ -1,6 +1,7 @@
 """The few words of the layers below that the command line speaks: its exit codes
 (``ExitStatus``), its "could not run" (``CannotRun``, ``BadValue``), the choices of its
-options (``UnknownFaces``; ``DETECTORS``, ``--detector``'s), and the settings' value
+options (``UnknownFaces``; ``DETECTORS``, ``--detector``'s; ``RENEW_WITHIN_DAYS``, ``--days``'s
+default), and the settings' value
 (``Settings``) it reads once and hands to each operation.
 
 ``cli/`` imports only ``cli/``, ``operations/`` and ``formats/`` (``tests/test_layers.py``);
@@ -13,7 +14,8 @@ from __future__ import annotations
 from ..core.errors import BadValue, CannotRun
 from ..core.exit_status import ExitStatus
 from ..core.models import UnknownFaces
+from ..core.renewals import RENEW_WITHIN_DAYS
 from ..core.settings import Settings
 from ..faces.detectors import DETECTORS
 
-__all__ = ["DETECTORS", "BadValue", "CannotRun", "ExitStatus", "Settings", "UnknownFaces"]
+__all__ = ["DETECTORS", "RENEW_WITHIN_DAYS", "BadValue", "CannotRun", "ExitStatus", "Settings", "UnknownFaces"]

@@ -298,7 +298,7 @@ def _purposes(value: Any, where: str) -> tuple[str, ...]:
 def command_line_match(base: MatchSettings, tolerance: float | None, margin: float | None) -> MatchSettings:
     """``--tolerance`` and ``--margin`` on top of ``base``, checked exactly as photoaudit.toml's
     values are (ConfigError, exit code 2, naming the allowed range)."""
-    changes: dict[str, float] = {}
+    changes: dict[str, Any] = {}  # tolerance and margin, each a float once checked
     if tolerance is not None:
         changes["tolerance"] = _value("tolerance", tolerance, "--tolerance")
     if margin is not None:

@@ -104,7 +104,8 @@ def load_devices(path: Path | str) -> DeviceRegister:
     return DeviceRegister(tuple(devices), str(path))
 
 
-def _all(path: Path, problems: list[DeviceRegisterError]) -> DeviceRegisterError:
+def _all(path: Path, found: list[DeviceRegisterError]) -> DeviceRegisterError:
+    problems: list[RegisterError] = list(found)
     if len(problems) == 1:
         one = problems[0]
         return DeviceRegisterError(path, one.line, one.column, one.message, problems=problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..core.private_places import PrivateDefaults, modes_protect, private_defaults
 from ..core.settings import Settings
@@ -38,6 +38,11 @@ def with_private_defaults(settings: Settings, platform: str = sys.platform,
     found = defaults_here(settings, platform, user_data)
     return replace(
         settings,
-        state_dir=settings.state_dir if settings.state_dir is not None else found.state,
-        quarantine_dir=settings.quarantine_dir if settings.quarantine_dir is not None else found.quarantine,
+        state_dir=settings.state_dir if settings.state_dir is not None else _path(found.state),
+        quarantine_dir=settings.quarantine_dir if settings.quarantine_dir is not None else _path(found.quarantine),
     )
+
+
+def _path(folder: PurePath | None) -> Path | None:
+    """A folder the rule chose (a pure path) as a folder on this computer."""
+    return None if folder is None else Path(folder)

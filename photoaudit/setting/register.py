@@ -498,8 +498,8 @@ class _StaffReader(_RegisterReader):
     optional_columns = ()
     withdrawn_columns = False
 
-    def _child(self, row: list[str], line: int, width: int, header_line: int,
-               columns: dict[str, int]) -> StaffMember | None:  # type: ignore[override]
+    def _child(self, row: list[str], line: int, width: int, header_line: int,  # type: ignore[override]
+               columns: dict[str, int]) -> StaffMember | None:
         """The member of staff on one row, or None (with problems recorded) when it has errors."""
         before = len(self.problems)
         self._extra_cells(row, line, width, header_line)

@@ -246,7 +246,7 @@ class Store:
             "ORDER BY child_id, path",
             (engine,),
         ):
-            found.setdefault(child_id, []).append(_template(blob))
+            found.setdefault(child_id, []).append(_stored(blob))
         return found
 
     def enrolled_references(self, engine: str) -> dict[str, list[str]]:
@@ -262,7 +262,7 @@ class Store:
     def enrolled_reference_rows(self, engine: str) -> list[tuple[str, str, str, np.ndarray]]:
         """(child id, "child/file.jpg", its content's SHA-256, template) of every usable template."""
         return [
-            (child_id, path, sha256, _template(blob))
+            (child_id, path, sha256, _stored(blob))
             for child_id, path, sha256, blob in self.db.execute(
                 "SELECT child_id, path, sha256, template FROM reference WHERE engine=? AND template IS NOT NULL "
                 "ORDER BY child_id, path",
@@ -278,7 +278,7 @@ class Store:
         rows = self.db.execute(
             "SELECT template FROM reference WHERE child_id=? AND template IS NOT NULL", (child_id,)
         )
-        return [_template(r[0]) for r in rows]
+        return [_stored(r[0]) for r in rows]
 
     def delete_references_of(self, child_id: str) -> int:
         """Delete one child's reference rows, and a person's confirmation of their reference
@@ -292,7 +292,9 @@ class Store:
         """What a person confirmed of ``key``'s reference photos, or None."""
         found = self.get_meta(CONFIRMED_PREFIX + key)
         try:
-            value = json.loads(found) if found else None
+            if not found:
+                return None
+            value = json.loads(found)
             photos = {str(k): str(v) for k, v in value["photos"].items()}
             return Confirmation(photos, str(value["at"]))
         except (ValueError, TypeError, KeyError, AttributeError):
@@ -526,7 +528,12 @@ def _json(value: object) -> str:
 
 
 def _template(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else np.frombuffer(blob, dtype=np.float64).copy()
+    return None if blob is None else _stored(blob)
+
+
+def _stored(blob: bytes) -> np.ndarray:
+    """A template as stored (a row selected with ``template IS NOT NULL``)."""
+    return np.frombuffer(blob, dtype=np.float64).copy()
 
 
 def _blob(template: np.ndarray | None) -> bytes | None:

@@ -284,7 +284,7 @@ def windows_locking(msvcrt: Any, sleep: Callable[[float], None] = time.sleep) ->
 
     def try_lock(handle: IO[str], shared: bool = False) -> bool:
         door = _WINDOWS_LOCK_OFFSET
-        for attempt in range(10):
+        for _ in range(10):
             if lock_byte(handle, door):
                 break
             sleep(0.05)

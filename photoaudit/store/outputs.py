@@ -42,7 +42,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Union
 
 from ..core.errors import CannotRun
 from ..core.settings import Settings
@@ -164,7 +163,7 @@ def audited_before(settings: Settings) -> list[Path]:
 # -- the checks ---------------------------------------------------------------------------
 
 #: A report to write: its path, or (the option that named it, its path), e.g. ("--json", Path("r.json")).
-Output = Union[Path, str, tuple[str, Path]]
+Output = Path | str | tuple[str, Path]
 
 
 def named(output: Output) -> tuple[str, Path]:

@@ -54,7 +54,8 @@ def report_time(name: str) -> datetime | None:
     if not found:
         return None
     try:
-        return datetime(*(int(g) for g in found.groups()), tzinfo=UTC)
+        year, month, day, hour, minute, second = (int(g) for g in found.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
 

@@ -60,6 +60,30 @@ def test_version_with_v_or_version(flag: str) -> None:
     assert result.output.splitlines() == [f"photoaudit {__version__}", f"Face detector: {explain('auto')}"]
 
 
+def test_help_lists_every_exit_code_with_its_meaning() -> None:
+    from photoaudit.core.exit_status import ExitStatus
+
+    lines = [" ".join(line.split()) for line in cli("--help").output.splitlines()]
+    codes = lines[lines.index("Exit codes:") + 1:]
+    assert codes == [f"{code.value} {code.words}" for code in ExitStatus]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="bash completion")
+def test_tab_completion_is_shown_when_asked_and_installs_nothing_by_itself(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    # the shell named, as typer's own tests do, rather than found among this process's parents
+    shown = run_command("--show-completion", "bash", env={"HOME": str(home),
+                                                          "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
+    assert shown.returncode == 0, shown.stderr
+    assert "_PHOTOAUDIT_COMPLETE=complete_bash" in shown.stdout
+    assert list(home.iterdir()) == []  # shown, not installed
+    words = run_command(env={"_PHOTOAUDIT_COMPLETE": "complete_bash", "COMP_WORDS": "photoaudit children --ren",
+                             "COMP_CWORD": "2"})
+    assert words.stdout.split() == ["--renewals"]
+    assert "--install-completion" in cli("--help").output
+
+
 def test_bare_photoaudit_shows_help_and_exits_0() -> None:
     done = run_command()
     assert done.returncode == 0, done.stderr

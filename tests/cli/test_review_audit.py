@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ class Ran:
     def __init__(self, result) -> None:  # noqa: ANN001
         self.exit_code = result.exit_code
         self.output = " ".join(result.output.split())
+        self.stdout = result.stdout  # as written (JSON to standard output: --json -)
 
 
 def run(data: Path, *args: str, input: str | None = None) -> Ran:
@@ -217,3 +219,18 @@ def test_audit_html_is_private_and_refused_inside_the_folder(setting) -> None:
     if POSIX:
         assert stat.S_IMODE((tmp / "out" / "r.html").stat().st_mode) == 0o600
     assert "Ava Patel" in html and "unknown" in html
+
+
+def test_a_reviewed_face_enrolment_rejects_is_named_with_why(tmp_path: Path) -> None:
+    """Grace's face confirmed as Ava (c01): unlike Ava's other reference photos, so enrolment does
+    not keep it, and the review says which photo it did not keep."""
+    settings = make_setting(tmp_path)
+    folder = tmp_path / "transfer"
+    Image.open(grace_alone(tmp_path / "tmp.jpg")).resize((1800, 1400)).save(folder / "grace-big.jpg", quality=92)
+    audit_json(settings.data_dir, folder, tmp_path / "1.json")
+    result = run(settings.data_dir, "review", "--enrol", "--by", "Jo", input="c01\ny\n")
+    assert result.exit_code == 0, result.output
+    added = re.search(r"Added faces/(c01/review-\w+-face1\.jpg)", result.output)
+    assert added is not None, result.output
+    assert f"Not kept as a reference photo: {added.group(1)}: does not look like" in result.output, result.output
+    assert not (settings.faces_dir / added.group(1)).exists()

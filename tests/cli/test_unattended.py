@@ -237,7 +237,7 @@ def templates_of(data: Path, child_id: str) -> tuple[list[bytes], list[bytes]]:
         key = examine_key(EngineSettings())
         for stored in store.verdicts():
             found = store.faces(stored.sha256, key) or ()
-            for face, judged in zip(found, stored.body["faces"]):
+            for face, judged in zip(found, stored.body["faces"], strict=True):
                 if judged["child_id"] == child_id and face.template is not None:
                     faces.append(face.template.tobytes())
     return refs, faces

@@ -855,7 +855,8 @@ def test_random_photos_match_the_rules_exactly(seed: int) -> None:
         def ok_if_renewed(c: Child, p: str) -> bool:  # lapsed consent renewed, same answers
             return not c.has_left and c.allows(p)
 
-        def verdicts(ok) -> tuple[dict[str, Use], tuple[str, ...]]:  # noqa: ANN001
+        def verdicts(ok, facts=facts, purposes=purposes, present=present,  # noqa: ANN001
+                     unresolved=unresolved) -> tuple[dict[str, Use], tuple[str, ...]]:
             expected: dict[str, Use] = {}
             journeys: tuple[str, ...] = ()
             if facts.problem:

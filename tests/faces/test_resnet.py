@@ -69,7 +69,7 @@ def test_one_chip_at_a_time_equals_the_batch() -> None:
     chips = _chips()[:4]
     net = FaceResNet.load(MODEL)
     batch = net.descriptors(chips)
-    for chip, template in zip(chips, batch):
+    for chip, template in zip(chips, batch, strict=True):
         assert np.abs(net.descriptors(chip)[0] - template).max() < TOLERANCE
 
 
@@ -81,7 +81,7 @@ def test_engine_templates_come_from_the_numpy_network() -> None:
     assert faces and all(face.template is not None for face in faces)
     chips = np.stack([engine.face_chip(picture, face.box) for face in faces])
     expected = _dlib_templates(chips)
-    for face, template in zip(faces, expected):
+    for face, template in zip(faces, expected, strict=True):
         assert np.abs(face.template - template).max() < TOLERANCE
         assert np.abs(engine.encode(picture, face.box) - template).max() < TOLERANCE
 

@@ -29,7 +29,7 @@ def test_every_column_of_the_csv_report_is_escaped(formula: str) -> None:
                            faces=(face,), reasons=(formula,), notes=(formula,))
     result = AuditResult(Path("/srv/transfer"), date(2026, 11, 22), [verdict])
     header, line = rows(csv_report.render(result))
-    cells = dict(zip(header, line))
+    cells = dict(zip(header, line, strict=True))
     for column in ("photo", "journeys", "children", "reasons", "notes"):
         assert cells[column].startswith("'"), (column, cells[column])
     assert not any(c.startswith(csv_report.FORMULA_START) for c in line)

@@ -269,7 +269,7 @@ def test_the_html_report_names_staff_and_does_not_ask_about_them(tmp_path: Path)
     two = (adult("JS01", BOX), adult("KT03"))
     twice = (adult("JS01", BOX), adult("JS01"))
     result = AuditResult(tmp_path, TODAY, [judge(faces, reg), judge(two, reg), judge(twice, reg)])
-    for verdict, name in zip(result.verdicts, ("a.jpg", "b.jpg", "c.jpg")):
+    for verdict, name in zip(result.verdicts, ("a.jpg", "b.jpg", "c.jpg"), strict=True):
         object.__setattr__(verdict, "path", name)
     page = html_report.render(result, reg)
     cards = {name: page[page.index(f'<h2 class="path">{name}</h2>'):] for name in ("a.jpg", "b.jpg", "c.jpg")}

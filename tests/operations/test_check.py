@@ -130,7 +130,7 @@ def faces_in(path: Path, prepared: Prepared):  # noqa: ANN201
     found = tuple(prepared.engine.find_faces(pixels))
     facts = identify(Examined(path.name, found), prepared.enrolled, prepared.settings.match)
     out = []
-    for face, match in zip(found, facts.faces):
+    for face, match in zip(found, facts.faces, strict=True):
         to_grace = None
         if face.template is not None:
             to_grace = {c.child_id: c.distance for c in nearest_children(face.template, prepared.enrolled)}["c02"]
@@ -144,6 +144,16 @@ def test_a_cleared_photo_exits_0(setting: Path, photos: Path) -> None:
     result = run(setting, "--for", "social_media", str(photos / "ava.jpg"))
     assert result.exit_code == 0, result.output
     assert "ava.jpg: cleared for social media." in result.stdout
+
+
+def test_facebook_and_instagram_are_checked_as_social_media_and_the_check_says_so(setting: Path, photos: Path) -> None:
+    for word in ("facebook", "Instagram"):
+        result = run(setting, "--for", word, str(photos / "group.jpg"))
+        assert result.exit_code == 1, result.output
+        assert f"Checking for social media (--for social_media): {word!r} is read as that use." in result.stdout
+        assert "Grace Okafor (c02) has no consent for social media" in result.stdout
+    press = run(setting, "--for", "press", "-q", str(photos / "ava.jpg"))
+    assert "purpose=website" in press.stdout, press.output
 
 
 def test_one_photo_not_cleared_exits_1_and_names_the_child_and_rule(setting: Path, photos: Path) -> None:
@@ -219,7 +229,7 @@ def test_an_unknown_face_needs_a_person(setting: Path, photos: Path) -> None:
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["--for", "facebook", "ava.jpg"], "not a use photoaudit knows"),
+        (["--for", "tiktok", "ava.jpg"], "not a use photoaudit knows"),
         (["--for", "website", "missing.jpg"], "No such file"),
         (["--for", "website", "--unknown", "blur", "--export", "out", "ava.jpg"], "--unknown"),
         (["--for", "website", "--export", ".", "ava.jpg"], "folder of their own"),

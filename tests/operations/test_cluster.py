@@ -180,7 +180,7 @@ def test_a_worker_examines_the_bytes_it_is_sent_not_the_path(tmp_path: Path) -> 
     found = examine_on_worker(gone, EngineSettings(detector=engine.detector), VideoSettings(),
                               media.path.read_bytes(), worker_identity())
     assert [(f.box, f.confidence) for f in found.faces] == [(f.box, f.confidence) for f in expected.faces]
-    assert all(np.array_equal(a.template, b.template) for a, b in zip(found.faces, expected.faces))
+    assert all(np.array_equal(a.template, b.template) for a, b in zip(found.faces, expected.faces, strict=True))
     assert found.meta.camera == expected.meta.camera and found.problem is None
     assert set(Path(tempfile.gettempdir()).glob("photoaudit-*")) == before  # its copy is removed
 

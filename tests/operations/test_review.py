@@ -335,7 +335,8 @@ def test_quit_and_skip_record_nothing(setup) -> None:
     for answer in ("q", "s", ""):
         with Store(settings.state_path) as store:
             reviewer = reviewer_for(store, settings, register)
-            outcome = review_interactively(reviewer, pending_faces(reviewer.book), lambda *a: answer, lambda s: None)
+            outcome = review_interactively(reviewer, pending_faces(reviewer.book), lambda *a, answer=answer: answer,
+                                           lambda s: None)
             assert outcome.decided == [] and reviewer.book.decisions() == {}
 
 

@@ -362,7 +362,7 @@ def test_a_255_byte_name_is_moved_and_the_run_goes_on(
     assert second.skipped == [] and len(second.done) == 2
     assert all(len(os.fsencode(i.quarantined.name)) <= q.NAME_MAX for i in second.done)
     # put back while the original name is taken again: "(restored)" fits too
-    for relative, data in files.items():
+    for relative in files:
         (folder / relative).write_bytes(b"a new photo with that name")
     back = q.restore(quarantine_dir, outcome.done)
     assert back.skipped == [] and len(back.done) == 2

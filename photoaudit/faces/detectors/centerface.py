@@ -35,10 +35,12 @@ from typing import TYPE_CHECKING
 from ...core.models import Box
 from .. import onnx_runtime
 from ..model_files import EngineUnavailable
-from ..onnx_graph import with_io
+from ..onnx_graph import Dim, with_io
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .interface import Detection
 
 MODEL_FILE = "centerface.onnx"
 #: Where photoaudit ships it: package data (pyproject.toml, [tool.setuptools.package-data]).
@@ -89,7 +91,7 @@ class CenterFace:
     def _run(self) -> Callable[[np.ndarray, float], Found]:
         return load()
 
-    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
         return [((top, right, bottom, left), score)
                 for (left, top, right, bottom), score in self._run(pixels, self.min_confidence)]
 
@@ -143,7 +145,7 @@ def load(threads: int | None = None) -> Callable[[np.ndarray, float], Found]:
     # A memory plan per input size is kept for every size seen; photos come in many sizes,
     # and without it the peak was lower and detection no slower.
     options.enable_mem_pattern = False
-    shapes = {
+    shapes: dict[str, list[Dim]] = {
         _INPUT: [1, 3, "height", "width"],
         _HEAT: [1, 1, "h", "w"], _SIZE: [1, 2, "h", "w"], _OFFSET: [1, 2, "h", "w"], _LANDMARKS: [1, 10, "h", "w"],
     }
@@ -158,7 +160,8 @@ def load(threads: int | None = None) -> Callable[[np.ndarray, float], Found]:
         boxes, scores = decode(heat[0, 0], size[0], offset[0], threshold)
         boxes[:, 0::2] = boxes[:, 0::2].clip(0, width)
         boxes[:, 1::2] = boxes[:, 1::2].clip(0, height)
-        return [(tuple(float(v) for v in box), float(score)) for box, score in zip(boxes, scores)]
+        return [((float(box[0]), float(box[1]), float(box[2]), float(box[3])), float(score))
+                for box, score in zip(boxes, scores, strict=True)]
 
     return centerface
 

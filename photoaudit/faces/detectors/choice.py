@@ -64,7 +64,7 @@ def choose_detector(asked: str, order: Sequence[str], missing: Mapping[str, str 
         if missing.get(asked):
             raise DetectorUnavailable(f"{titles[asked]} was asked for (--detector {asked}), but {missing[asked]}.")
         return DetectorChoice(asked, asked)
-    passed_over = []
+    passed_over: list[tuple[str, str]] = []
     for name in order:
         reason = missing.get(name)
         if not reason:

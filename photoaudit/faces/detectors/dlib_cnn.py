@@ -19,6 +19,8 @@ from .interface import DEFAULT_MIN_SIDE, dlib_square
 if TYPE_CHECKING:
     import numpy as np
 
+    from .interface import Detection
+
 
 class DlibCnn:
     title = "dlib's CNN detector"
@@ -47,7 +49,7 @@ class DlibCnn:
     def _cnn(self):  # noqa: ANN202 - dlib has no type stubs
         return import_dlib().cnn_face_detection_model_v1(str(models_dir() / "mmod_human_face_detector.dat"))
 
-    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
         return [
             (rect_box(d.rect, pixels.shape), min(1.0, max(0.0, float(d.confidence))))
             for d in self._cnn(pixels, 0)

@@ -13,6 +13,8 @@ from .interface import DEFAULT_MIN_SIDE, dlib_square
 if TYPE_CHECKING:
     import numpy as np
 
+    from .interface import Detection
+
 
 class DlibHog:
     title = "dlib's HOG detector"
@@ -40,9 +42,9 @@ class DlibHog:
     def _hog(self):  # noqa: ANN202 - dlib has no type stubs
         return import_dlib().get_frontal_face_detector()
 
-    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
         rects, scores, _ = self._hog.run(pixels, 0, -0.2)
-        return [(rect_box(r, pixels.shape), float(s)) for r, s in zip(rects, scores)]
+        return [(rect_box(r, pixels.shape), float(s)) for r, s in zip(rects, scores, strict=True)]
 
     def square(self, box: Box) -> tuple[float, float, float]:
         return dlib_square(box)

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from ...core.models import Box
 
 
+#: One face a detector found: its box (top, right, bottom, left) in the pixels it was given, which
+#: may fall between pixels (the engine rounds it once scaled to the full photo), and its confidence.
+Detection = tuple[tuple[float, float, float, float], float]
+
 #: Photos are never reduced below this long side for detection, unless a detector says
 #: otherwise (:attr:`Detector.min_side`): small photos are cheap to search whole.
 DEFAULT_MIN_SIDE = 1280
@@ -57,7 +61,7 @@ class Detector(Protocol):
         is the engine's threshold: a detection below it is no face."""
         ...
 
-    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
         """Boxes (top, right, bottom, left) in the coordinates of ``pixels`` (H x W x 3 RGB,
         uint8) and confidences 0-1, of the faces it found."""
         ...

@@ -29,6 +29,8 @@ from .interface import DEFAULT_MIN_SIDE
 if TYPE_CHECKING:
     import numpy as np
 
+    from .interface import Detection
+
 
 class YuNet:
     name = "yunet"
@@ -66,9 +68,9 @@ class YuNet:
     def _yunet(self) -> Callable[[np.ndarray], list[tuple[int, int, int, int, int]]]:
         return _load_yunet()
 
-    def detect(self, pixels: np.ndarray) -> list[tuple[Box, float]]:
+    def detect(self, pixels: np.ndarray) -> list[Detection]:
         height, width = pixels.shape[:2]
-        boxes = []
+        boxes: list[Detection] = []
         for x, y, w, h, conf in self._yunet(pixels):
             confidence = conf / 100.0
             if confidence < self.min_confidence:
@@ -183,7 +185,7 @@ def _load_yunet() -> Callable[[np.ndarray], list[tuple[int, int, int, int, int]]
         count = found[0] if found else 0
         if not 0 <= count <= most:
             raise RuntimeError(f"the face detector returned {count} faces")
-        rows = np.frombuffer(result, dtype=np.int16, count=_YUNET_SHORTS_PER_FACE * count, offset=4)
+        rows = np.frombuffer(memoryview(result), dtype=np.int16, count=_YUNET_SHORTS_PER_FACE * count, offset=4)
         return [(int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[0])) for r in rows.reshape(count, _YUNET_SHORTS_PER_FACE)]
 
     return yunet
