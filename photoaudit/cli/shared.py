@@ -127,6 +127,7 @@ def console_for(stderr: bool = False) -> Console:
 
     console = make_console(stderr=stderr)
     console.prefix = command_prefix()
+    console.program = program()
     return console
 
 

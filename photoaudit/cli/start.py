@@ -25,7 +25,8 @@ def init_command(
                                            "one that holds a setting already is refused).")],
 ) -> None:
     """Start a new setting: photoaudit.toml, children.csv, staff.csv, devices.csv, faces/ and staff/."""
-    from ..formats.start_view import init_lines
+    from ..formats.console import show_next
+    from ..formats.start_view import init_lines, init_next
     from ..operations.new_setting import make_setting
 
     console = console_for()
@@ -33,6 +34,7 @@ def init_command(
         made = make_setting(folder)
     for line in init_lines(made):
         console.print(line, soft_wrap=True)
+    show_next(console, [init_next(made)])
 
 
 @app.command("demo", epilog=examples(

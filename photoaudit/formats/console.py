@@ -68,9 +68,12 @@ def typeable_program(ours: str | None, on_path_is_ours: bool, cwd: str) -> str:
 
 
 def show_next(console: Console, steps: list[str]) -> None:
-    """"Next:" and what to do, one step a line: every "Next:" photoaudit prints goes through here,
-    so the commands in it are completed as the person can type them (:class:`LiteralConsole`)."""
-    if steps:
+    """"Next:" and what to do: one step on the line itself, several one a line. Every "Next:"
+    photoaudit prints goes through here, so the commands in it are completed as the person can
+    type them (:class:`LiteralConsole`)."""
+    if len(steps) == 1:
+        console.print(f"Next: {steps[0]}", soft_wrap=True)
+    elif steps:
         console.print("Next:", style="bold")
         for step in steps:
             console.print(f"- {step}")
@@ -79,16 +82,20 @@ def show_next(console: Console, steps: list[str]) -> None:
 _COMMANDS = "enrol|audit|check|review|override|children|devices|restore|purge|reaudit|forget|doctor"
 #: "photoaudit review" in a hint (not "photoaudit check:", the start of a summary line).
 _HINT = re.compile(rf"\bphotoaudit (?=(?:{_COMMANDS})\b(?!:))")
+#: "photoaudit --data FOLDER doctor": a hint that gives its own options; only the program is completed.
+_OPTIONS_HINT = re.compile(r"\bphotoaudit (?=--(?:data|config) )")
 
 
-def complete_hints(text: str, prefix: str) -> str:
+def complete_hints(text: str, prefix: str, program: str = "") -> str:
     """Hints like ``photoaudit review`` with this run's own options (``photoaudit --data D review``).
 
     ``prefix`` is the command as it was typed, up to the command's name; a hint then works
-    when copied and pasted.
+    when copied and pasted. A hint that gives its own ``--data`` or ``--config`` gets only the
+    ``program`` as typed (``.venv/bin/photoaudit``), never this run's options a second time.
     """
     if not prefix or prefix == "photoaudit":
         return text
+    text = _OPTIONS_HINT.sub(lambda _: program + " ", text) if program else text
     return _HINT.sub(lambda _: prefix + " ", text)
 
 
@@ -100,10 +107,11 @@ class LiteralConsole(Console):
     """
 
     prefix = "photoaudit"
+    program = ""
 
     def render_str(self, text: str, **kwargs: Any) -> Text:  # noqa: ANN401
         kwargs["markup"] = False
-        return super().render_str(_visible(complete_hints(text, self.prefix)), **kwargs)
+        return super().render_str(_visible(complete_hints(text, self.prefix, self.program)), **kwargs)
 
     def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
         for segment in super().render(renderable, options):

@@ -18,7 +18,7 @@ def setting_command(folder: Path, command: str) -> str:
 
 
 def init_lines(made: NewSetting) -> list[str]:
-    """What init made, and the next steps, ending with the command to check it."""
+    """What init made, and what to fill in (:func:`init_next` is the command to run then)."""
     folder = made.folder
     return [
         f"New setting in {folder}:",
@@ -31,8 +31,12 @@ def init_lines(made: NewSetting) -> list[str]:
         "the cameras a folder of photos came from), and the staff in staff.csv.",
         f"  3. Reference photos: {folder / 'how-to-add-reference-photos.txt'}.",
         f"  4. Give the setting's name in {folder / 'photoaudit.toml'}.",
-        f"Next: {setting_command(folder, 'doctor')}",
     ]
+
+
+def init_next(made: NewSetting) -> str:
+    """The step after init: the command that checks the new setting."""
+    return setting_command(made.folder, "doctor")
 
 
 def demo_built_lines(places: DemoPlaces) -> list[str]:

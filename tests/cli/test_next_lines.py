@@ -38,7 +38,18 @@ def test_show_next_completes_each_command_with_the_prefix() -> None:
     console = make_console(file=out, width=200)
     console.prefix = ".venv/bin/photoaudit --data acorns"
     show_next(console, ["2 face(s) need a person to say who they are: photoaudit review"])
-    assert out.getvalue() == "Next:\n- 2 face(s) need a person to say who they are: .venv/bin/photoaudit --data acorns review\n"
+    assert out.getvalue() == "Next: 2 face(s) need a person to say who they are: .venv/bin/photoaudit --data acorns review\n"
+    out.truncate(0), out.seek(0)
+    show_next(console, ["one: photoaudit review", "two"])
+    assert out.getvalue() == "Next:\n- one: .venv/bin/photoaudit --data acorns review\n- two\n"
+
+
+def test_a_hint_with_its_own_data_folder_gets_only_the_program_as_typed() -> None:
+    out = io.StringIO()
+    console = make_console(file=out, width=200)
+    console.prefix, console.program = ".venv/bin/photoaudit", ".venv/bin/photoaudit"
+    show_next(console, ["photoaudit --data 'little acorns' doctor"])
+    assert out.getvalue() == "Next: .venv/bin/photoaudit --data 'little acorns' doctor\n"
 
 
 @pytest.mark.skipif(not OURS.is_file(), reason="runs from an environment with its photoaudit command")
