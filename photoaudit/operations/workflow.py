@@ -36,6 +36,7 @@ from ..store.leavers import leaver_records
 from ..store.published import pending_takedowns
 from .cluster import ClusterExaminer, ClusterOptions
 from .decision_book import load_decisions_in_force, remember
+from .face_groups import identify_groups
 from .dsl import dsl_for_week
 from .enrolment import (
     EnrolmentReport,
@@ -220,6 +221,7 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, in_force)
+    result.people_to_identify = identify_groups(settings.state_path, prepared.engine.settings.fingerprint(), folder)
     result.dsl = dsl_for_week(done.verdicts, settings.dsl, prepared.devices, settings.state_path, today,
                               hashes=done.hashes)
     with Store(settings.state_path) as store:
