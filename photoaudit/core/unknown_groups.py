@@ -68,16 +68,14 @@ class FaceGroup:
 
 
 def distances(faces: Sequence[UnknownFace]) -> np.ndarray:
-    """The n x n distances between faces; ``APART`` for faces of one photo or with no template."""
+    """The n x n distances between faces; ``APART`` for a face with no template."""
     n = len(faces)
     usable = [f.template is not None and bool(np.all(np.isfinite(f.template))) for f in faces]
     width = next((len(f.template) for f, ok in zip(faces, usable) if ok), 1)  # type: ignore[arg-type]
     stack = np.array([f.template if ok else np.zeros(width) for f, ok in zip(faces, usable)], dtype=float)
     found = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2) if n else np.zeros((0, 0))
-    photos = np.array([f.photo for f in faces], dtype=object)
-    same_photo = photos[:, None] == photos[None, :]
     ok = np.array(usable, dtype=bool)
-    found[same_photo | ~ok[:, None] | ~ok[None, :]] = APART
+    found[~ok[:, None] | ~ok[None, :]] = APART
     np.fill_diagonal(found, 0.0)
     return found
 
@@ -152,14 +150,14 @@ def whisper_groups(apart: np.ndarray, distance: float) -> list[list[int]]:
     found: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         found.setdefault(label, []).append(i)
-    return [split_same_photo(g, apart) for g in found.values()]
+    return list(found.values())
 
 
-def split_same_photo(group: list[int], apart: np.ndarray) -> list[int]:
-    """A group with two faces of one photo (or a face with no template) keeps neither: the
-    faces that clash are left out (they become groups of one)."""
-    clash = {i for i in group for j in group if i != j and apart[i, j] >= APART}
-    return [i for i in group if i not in clash] or group[:1]
+def without_clashes(group: list[int], faces: Sequence[UnknownFace]) -> list[int]:
+    """A group keeps none of the faces that share a photo with another of its faces (two
+    faces of one photo are two people, or one in a mirror: which is which is a person's call)."""
+    photos = [faces[i].photo for i in group]
+    return [i for i in group if photos.count(faces[i].photo) == 1]
 
 
 def fits_two(groups: list[list[int]], apart: np.ndarray, distance: float) -> set[int]:
@@ -185,6 +183,7 @@ def group_faces(
     largest first, then by the first face key: the same faces always give the same groups."""
     apart = distances(faces)
     found = strict_groups(apart, distance) if rule is GroupRule.STRICT else whisper_groups(apart, distance)
+    found = [without_clashes(g, faces) for g in found]
     placed = {i for g in found for i in g}
     found += [[i] for i in range(len(faces)) if i not in placed]  # left out by a split
     doubtful = fits_two([g for g in found if len(g) > 1], apart, distance)

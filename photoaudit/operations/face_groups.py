@@ -53,14 +53,18 @@ def template_of(store: Store, face: AuditFace, engine: str) -> np.ndarray | None
     return None
 
 
-def regroup(store: Store, engine: str) -> list[UnknownGroup]:
-    """Group every audited folder's unknown, undecided faces again and keep their ids."""
+def regroup(store: Store, engine: str, faces_key: str) -> list[UnknownGroup]:
+    """Group every audited folder's unknown, undecided faces again and keep their ids.
+
+    ``engine``: the engine's settings (enrolled templates' key); ``faces_key``: what the
+    audited photos' faces are filed under (:func:`photoaudit.operations.incremental.examine_key`).
+    A face with no template there (too small, a video's, erased) is a group of one."""
     faces = [f for f in DecisionBook(store).folder_faces() if to_identify(f)]
     by_key = {key_of(f): f for f in faces}
-    unknown = [UnknownFace(key, f.sha256 or key, template_of(store, f, engine)) for key, f in by_key.items()]
+    unknown = [UnknownFace(key, f.sha256 or key, template_of(store, f, faces_key)) for key, f in by_key.items()]
     book = GroupBook(store)
     named, after = number_groups(group_faces(unknown), book.groups_before(), book.next_number())
-    book.replace(named, after, engine)
+    book.replace(named, after, engine, faces_key)
     return [UnknownGroup(g.group_id, tuple(by_key[k] for k in g.faces)) for g in named]
 
 
@@ -89,10 +93,10 @@ def for_report(groups: list[UnknownGroup], folder: Path) -> list[IdentifyGroup]:
     return sorted(found, key=lambda g: (-len(g.faces), g.group_id))
 
 
-def identify_groups(state_dir: Path, engine: str, folder: Path) -> list[IdentifyGroup]:
+def identify_groups(state_dir: Path, engine: str, faces_key: str, folder: Path) -> list[IdentifyGroup]:
     """After an audit of ``folder``: group the unknown faces again, and say which are its."""
     with Store(state_dir) as store:
-        return for_report(regroup(store, engine), folder)
+        return for_report(regroup(store, engine, faces_key), folder)
 
 
 
@@ -100,8 +104,9 @@ def named_check(store: Store, group: UnknownGroup, key: str) -> tuple[list[Audit
     """A group named as the person stored under ``key`` (a child id, ``staff:<id>``): the faces
     kept, the faces too far from that person's reference photos (asked on their own), and
     whether any reference photo could be compared at all."""
-    engine = GroupBook(store).engine() or ""
-    references = store.enrolled_templates(engine).get(key, [])
-    far = too_far({key_of(f): template_of(store, f, engine) for f in group.faces}, references)
+    book = GroupBook(store)
+    references = store.enrolled_templates(book.engine() or "").get(key, [])
+    faces_key = book.faces_key() or ""
+    far = too_far({key_of(f): template_of(store, f, faces_key) for f in group.faces}, references)
     return ([f for f in group.faces if key_of(f) not in far], [f for f in group.faces if key_of(f) in far],
             bool(references))

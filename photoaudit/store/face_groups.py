@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS unknown_group (
 """
 
 NEXT_KEY = "next-unknown-group"
-ENGINE_KEY = "unknown-group-engine"
+ENGINE_KEY = "unknown-group-engine"  # the engine's settings: enrolled templates are filed under it
+FACES_KEY = "unknown-group-faces"  # what audited photos' faces are filed under (engine and examine version)
 
 
 def face_key(sha256: str, box: Box) -> str:
@@ -46,10 +47,14 @@ class GroupBook:
         return int(self.store.get_meta(NEXT_KEY) or 1)
 
     def engine(self) -> str | None:
-        """The face engine's settings the latest grouping's templates came from."""
+        """The face engine's settings of the latest grouping (enrolled templates' key)."""
         return self.store.get_meta(ENGINE_KEY)
 
-    def replace(self, groups: Sequence[FaceGroup], next_number: int, engine: str) -> None:
+    def faces_key(self) -> str | None:
+        """The key the latest grouping's face templates were read under."""
+        return self.store.get_meta(FACES_KEY)
+
+    def replace(self, groups: Sequence[FaceGroup], next_number: int, engine: str, faces_key: str) -> None:
         """Keep these groups (and only these) under their ids."""
         with self.store.transaction() as db:
             db.execute("DELETE FROM unknown_group")
@@ -57,3 +62,4 @@ class GroupBook:
                            [(key, g.group_id) for g in groups for key in g.faces])
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (NEXT_KEY, str(next_number)))
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (ENGINE_KEY, engine))
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (FACES_KEY, faces_key))

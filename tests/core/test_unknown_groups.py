@@ -49,8 +49,10 @@ def test_two_faces_of_one_photo_never_share_a_group(rule: GroupRule) -> None:
     faces = faces_of(base, 6, "a")
     # the same person twice in one photo (a mirror, a poster): both look like the group
     faces += [UnknownFace("twin-1", "one-photo", looks(base, 0.1, 1)), UnknownFace("twin-2", "one-photo", looks(base, 0.1, 2))]
-    for group in group_faces(faces, rule=rule):
+    groups = group_faces(faces, rule=rule)
+    for group in groups:
         assert not {"twin-1", "twin-2"} <= set(group)
+    assert tuple(sorted(f"a-{i}" for i in range(6))) in groups  # the rest stay one group
 
 
 def test_a_face_that_fits_two_groups_stays_alone() -> None:

@@ -61,7 +61,7 @@ def grouped(tmp_path: Path):
     remember(settings.state_path, AuditResult(folder, TODAY, verdicts), DecisionsInForce(register, hashes=hashes))
     with Store(settings.state_path) as store:
         keys = tuple(sorted(face_key(hashes[n], GRACE_BOX) for n in GRACE_PHOTOS))
-        GroupBook(store).replace([FaceGroup("u3", keys)], 4, "no-engine")
+        GroupBook(store).replace([FaceGroup("u3", keys)], 4, "no-engine", "no-engine")
     return settings, register, folder
 
 
