@@ -71,8 +71,8 @@ def distances(faces: Sequence[UnknownFace]) -> np.ndarray:
     """The n x n distances between faces; ``APART`` for a face with no template."""
     n = len(faces)
     usable = [f.template is not None and bool(np.all(np.isfinite(f.template))) for f in faces]
-    width = next((len(f.template) for f, ok in zip(faces, usable) if ok), 1)  # type: ignore[arg-type]
-    stack = np.array([f.template if ok else np.zeros(width) for f, ok in zip(faces, usable)], dtype=float)
+    width = next((len(f.template) for f, ok in zip(faces, usable, strict=True) if ok), 1)  # type: ignore[arg-type]
+    stack = np.array([f.template if ok else np.zeros(width) for f, ok in zip(faces, usable, strict=True)], dtype=float)
     found = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2) if n else np.zeros((0, 0))
     ok = np.array(usable, dtype=bool)
     found[~ok[:, None] | ~ok[None, :]] = APART
@@ -100,7 +100,7 @@ def linked_parts(apart: np.ndarray, distance: float) -> list[list[int]]:
             i = parent[i]
         return i
 
-    for i, j in zip(*np.nonzero(np.triu(apart <= distance, k=1))):
+    for i, j in zip(*np.nonzero(np.triu(apart <= distance, k=1)), strict=True):
         parent[root(int(i))] = root(int(j))
     parts: dict[int, list[int]] = {}
     for i in range(len(apart)):

@@ -36,7 +36,6 @@ from ..store.leavers import leaver_records
 from ..store.published import pending_takedowns
 from .cluster import ClusterExaminer, ClusterOptions
 from .decision_book import load_decisions_in_force, remember
-from .face_groups import identify_groups
 from .dsl import dsl_for_week
 from .enrolment import (
     EnrolmentReport,
@@ -49,6 +48,7 @@ from .enrolment import (
 )
 from .examine import list_folder
 from .examiner import Examiner
+from .face_groups import identify_groups
 from .incremental import audit_with_memory, examine_key, folder_key
 from .reaudit import ReauditResult
 from .reaudit import reaudit as reaudit_store

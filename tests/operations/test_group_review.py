@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from review_setting import TODAY, write_register
 
-from photoaudit.core.models import Action, Candidate, FaceDecision, FaceMatch, FaceStatus, PhotoVerdict, Use
+from photoaudit.core.models import (
+    Action,
+    Candidate,
+    FaceDecision,
+    FaceMatch,
+    FaceStatus,
+    PhotoVerdict,
+    Use,
+)
 from photoaudit.core.settings import Settings
 from photoaudit.core.unknown_groups import FaceGroup
 from photoaudit.media.files import sha256_file
