@@ -188,15 +188,19 @@ def test_clicking_a_photo_enlarges_it_with_a_close_up_of_each_face(tmp_path: Pat
 
 def test_faces_decided_in_the_page_are_saved_as_a_csv_that_review_records(tmp_path: Path) -> None:
     """End to end: audit with the real engine, decide two faces in the page, save the CSV
-    (a real download), and give that file as it is to photoaudit review --decisions."""
-    from review_setting import TODAY, ava_alone, ava_and_grace, grace_alone, make_setting
+    (a real download), and give that file as it is to photoaudit review --decisions. The two
+    unknown faces are two people (Grace, the cameraman), so each has a list of its own."""
+    from review_setting import TODAY, ava_alone, grace_alone, make_setting
     from test_review_audit import audit_json, run
+
+    from photoaudit.media.samples import astronaut_face, cameraman, scene
 
     settings = make_setting(tmp_path)
     folder = tmp_path / "transfer"
     ava_alone(folder / "ava.jpg")
     grace_alone(folder / "grace.jpg")
-    ava_and_grace(folder / "party.jpg")
+    scene([(astronaut_face(), (80, 200), 240), (cameraman().crop((150, 60, 300, 240)).convert("RGB"), (520, 180), 260)],
+          (1000, 750), seed=3).save(folder / "party.jpg", quality=90)
     page = tmp_path / "report.html"
     first = audit_json(settings.data_dir, folder, tmp_path / "1.json", "--html", str(page))
     party_face = next(n for n, f in enumerate(first["party.jpg"]["faces"], 1) if f["status"] != "matched")
