@@ -110,3 +110,12 @@ def test_a_group_split_in_two_keeps_its_id_for_the_larger_part() -> None:
 def test_group_ids_are_told_apart_from_child_ids() -> None:
     assert is_group_id("u3") and is_group_id("U12")
     assert not is_group_id("u") and not is_group_id("c01") and not is_group_id("u0") and not is_group_id("ux")
+
+
+def test_a_group_named_as_a_person_leaves_out_the_faces_far_from_their_reference_photos() -> None:
+    from photoaudit.core.unknown_groups import too_far
+
+    ava = person(20)
+    faces = {"near": looks(ava, 0.3, 1), "far": looks(ava, 0.8, 2), "small": None}
+    assert too_far(faces, [ava]) == {"far", "small"}
+    assert too_far(faces, []) == set()  # not enrolled: nothing to compare with

@@ -18,7 +18,6 @@ from photoaudit.core.models import Action, FaceMatch, FaceStatus, PhotoVerdict
 from photoaudit.core.safeguards import FACELESS_MARK
 from photoaudit.formats import html_report
 from photoaudit.formats.terminal import AfterAudit, next_steps
-from photoaudit.operations.results import IdentifyGroup
 
 
 def week(tmp_path: Path):
@@ -46,6 +45,8 @@ def test_the_terminal_and_the_html_count_the_same_faces(tmp_path: Path) -> None:
 
 
 def test_a_group_is_one_question_in_both(tmp_path: Path) -> None:
+    from photoaudit.operations.results import IdentifyGroup
+
     result = week(tmp_path)
     result.people_to_identify = [IdentifyGroup("u1", (("a.jpg", 1), ("b.jpg", 1), ("c.jpg", 1)))]
     steps = " ".join(next_steps(result, AfterAudit("transfer")))
