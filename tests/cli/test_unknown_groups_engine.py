@@ -102,3 +102,16 @@ def test_a_group_named_as_a_child_it_does_not_look_like_leaves_its_faces_out(wee
     decisions.write_text(f"group,decision\n{sam_group},adult\n", encoding="utf-8")
     result = run(settings.data_dir, "review", "--decisions", str(decisions), "--by", "Jo")
     assert "Recorded 3 decision(s)" in " ".join(result.output.split()), result.output
+
+
+def test_review_asks_once_per_group_and_takes_names(week) -> None:
+    settings, folder, tmp = week
+    people(settings.data_dir, folder, tmp / "1.json")
+    result = run(settings.data_dir, "review", "--by", "Jo", input="grace okafor\nsam jones\nq\n")
+    said = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert f"These {len(GRACE_SHOTS)} faces look like the same person: who is it?" in said
+    assert "These 3 faces look like the same person" in said
+    assert "Who is it? A name, a child id" in said and "(y)es as matched" not in said
+    assert f"Recorded {len(GRACE_SHOTS) + 3} decision(s)" in said
+    assert "has no reference photos to compare with" in said  # Grace and Sam are not enrolled
