@@ -9,7 +9,10 @@ audit, then:
   questions it asks now (one per group of two or more look-alike faces, plus every other face);
 - groups that mixed two people (must be 0), from the week's ground truth (``truth.json``);
 - the two grouping rules (:mod:`photoaudit.core.unknown_groups`) side by side at several
-  distances, on the same templates: groups, mixed groups, questions, the largest group.
+  distances, on the same templates: groups, mixed groups, questions, the largest group;
+- the same two rules on a chain of look-alikes made from the package's faces: 21 photos of
+  Grace Hopper's face blended step by step into the astronaut's. A rule that joins faces
+  through their neighbours puts both people in one group; the strict rule must not.
 
 Run ``python -m bench.groups`` (about 2-5 minutes on 2 cores once the week exists; making
 the week's 240 photos takes about 2 minutes more the first time).
@@ -24,6 +27,8 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from photoaudit.core.unknown_groups import (
     DEFAULT_GROUP_DISTANCE,
@@ -45,7 +50,8 @@ TODAY = "2026-10-01"
 ENROLLED = ("c01",)
 HEADER = ("child_id,name,room,status,leave_date,learning_journey,other_journeys,display,website,"
           "social_media,face_matching,consent_review_due")
-DISTANCES = (0.3, 0.35, 0.4, 0.45, 0.5)
+DISTANCES = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+CHAIN_STEPS = 21
 
 
 def make_setting(out: Path) -> Path:
@@ -81,11 +87,45 @@ def mixed(groups: list[list[str]]) -> int:
     return sum(len(g) > 1 and len(set(g)) > 1 for g in groups)
 
 
+def chain() -> None:
+    """Grace Hopper blended into the astronaut in ``CHAIN_STEPS`` photos: the widest group each
+    rule makes (0: one end only; 1: from Grace to the astronaut), and whether any group holds
+    both people (a blend at most 20% one way and one at least 80% the other)."""
+    from PIL import Image
+
+    from photoaudit.faces.engine import FaceEngine
+    from photoaudit.media.samples import astronaut_face, grace_hopper_face, scene
+
+    engine = FaceEngine()
+    grace = grace_hopper_face().convert("RGB").resize((300, 360))
+    astronaut = astronaut_face().convert("RGB").resize((300, 360))
+    faces, share = [], {}
+    for n in range(CHAIN_STEPS):
+        t = n / (CHAIN_STEPS - 1)
+        pixels = np.asarray(scene([(Image.blend(grace, astronaut, t), (300, 150), 300)], (900, 700), seed=n))
+        found = engine.find_faces(pixels)
+        if found and found[0].template is not None:
+            faces.append(UnknownFace(f"blend-{n:02d}", f"photo-{n}", found[0].template))
+            share[f"blend-{n:02d}"] = t
+    print(f"\nA chain of look-alikes: {len(faces)} of {CHAIN_STEPS} blends of Grace Hopper into the astronaut encoded")
+    print("\n| rule | distance | groups of 2+ | widest group (share of the chain) | a group with both people |\n|---|---|---|---|---|")
+    for rule in GroupRule:
+        for distance in DISTANCES:
+            groups = [[share[k] for k in g] for g in group_faces(faces, distance, rule) if len(g) > 1]
+            widest = max((max(g) - min(g) for g in groups), default=0.0)
+            both = any(min(g) <= 0.2 and max(g) >= 0.8 for g in groups)
+            print(f"| {rule.value} | {distance} | {len(groups)} | {widest:.2f} | {'yes' if both else 'no'} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--week-photos", type=int, default=240)
+    parser.add_argument("--chain-only", action="store_true", help="only the chain of look-alikes (a minute)")
     args = parser.parse_args()
+    chain()
+    if args.chain_only:
+        return
     print(f"The week's {args.week_photos} photos in {args.out / 'week'} ...", flush=True)
     week = ensure_week(args.out / "week", args.week_photos)
     truth = {Path(p.file).name: p.faces for p in week}
@@ -111,6 +151,8 @@ def main() -> None:
     print(f"\nphotos {len(report['images'])}, faces found {faces}, unknown faces {len(who_unknown(report))}; "
           f"true faces by person: {dict(sorted(Counter(who.values()).items()))}")
     print(f"questions before (one per face): {len(asked)}; after (one per group, and every other face): {after}")
+    print(f"of them about unknown faces: before {len(who_unknown(report))}, after {len(groups)} "
+          f"(the other {len(asked) - len(who_unknown(report))} are uncertain faces and matches to confirm)")
     print(f"groups of two or more: {sum(len(g) > 1 for g in people)}, the largest {max(map(len, people), default=0)}; "
           f"groups that mixed two people (or a false face): {mixed(people)}")
     print("\n| rule | distance | groups of 2+ | faces in them | mixed | questions | largest |\n|---|---|---|---|---|---|---|")
