@@ -14,8 +14,9 @@ groups costs one more question.
   close neighbours have), kept to measure against (``bench/groups.py``); chains join
   people who only look alike pairwise.
 
-Both: two faces of one photo are never in one group; a face that fits two groups (within
-``distance`` of every face of each) stays alone; a face with no template is alone.
+Both: two faces of one photo are never in one group (the one clearly closer to the rest
+stays, else neither); a face that fits two groups (within ``distance`` of every face of
+each) stays alone; a face with no template is alone.
 Pure functions over plain data: face keys, photo keys and templates as arrays.
 """
 

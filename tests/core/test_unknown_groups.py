@@ -119,3 +119,13 @@ def test_a_group_named_as_a_person_leaves_out_the_faces_far_from_their_reference
     faces = {"near": looks(ava, 0.3, 1), "far": looks(ava, 0.8, 2), "small": None}
     assert too_far(faces, [ava]) == {"far", "small"}
     assert too_far(faces, []) == set()  # not enrolled: nothing to compare with
+
+
+def test_of_two_faces_of_one_photo_the_clearly_closer_one_stays_in_the_group() -> None:
+    base = person(9)
+    faces = [UnknownFace(f"a-{i}", f"pa-{i}", looks(base, 0.05, 300 + i)) for i in range(5)]
+    faces += [UnknownFace("close", "one-photo", looks(base, 0.05, 1)),
+              UnknownFace("farther", "one-photo", looks(base, 0.3, 2))]
+    groups = group_faces(faces)
+    assert tuple(sorted([*(f"a-{i}" for i in range(5)), "close"])) in groups
+    assert ("farther",) in groups
