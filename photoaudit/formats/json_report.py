@@ -47,9 +47,12 @@ def renewals_json(result: AuditResult) -> list[dict[str, Any]] | None:
     return [{"child_id": r.child_id, "name": r.name, "due": r.due.isoformat()} for r in result.renewals]
 
 
-def people_json(result: AuditResult) -> list[dict[str, Any]]:
+def people_json(result: AuditResult) -> list[dict[str, Any]] | None:
     """The unknown faces grouped by likeness (added in version 1): every unknown face in exactly
-    one group, a face alone in a group of one, largest first; each a question for a person."""
+    one group, a face alone in a group of one, largest first; each a question for a person
+    (``null`` in check's report: it does not group)."""
+    if result.people_to_identify is None:
+        return None
     return [{"group": g.group_id, "size": len(g.faces), "elsewhere": g.elsewhere,
              "faces": [{"path": path, "face": number} for path, number in g.faces]}
             for g in result.people_to_identify]

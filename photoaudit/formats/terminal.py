@@ -163,7 +163,7 @@ def faces_for_a_person(result: AuditResult) -> int:
 def questions_words(result: AuditResult, faces: int) -> str:
     """' (5 questions: 1 group of look-alike faces, 4 faces on their own)' when groups save
     questions, else ''."""
-    grouped = [g for g in result.people_to_identify if len(g.faces) > 1]
+    grouped = [g for g in result.people_to_identify or [] if len(g.faces) > 1]
     in_groups = sum(len(g.faces) for g in grouped)
     if not grouped:
         return ""

@@ -80,8 +80,9 @@ class AuditResult:
     renewals: tuple[Renewal, ...] | None = None
     #: "For the DSL": what the week's files say about how the cameras were used (audits only)
     dsl: DslSection | None = None
-    #: unknown faces grouped by likeness, largest first (audits only; every unknown face in one)
-    people_to_identify: list[IdentifyGroup] = field(default_factory=list)
+    #: unknown faces grouped by likeness, largest first, every unknown face in one (audits
+    #: only; None: not grouped, as in check)
+    people_to_identify: list[IdentifyGroup] | None = None
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)
