@@ -15,6 +15,10 @@ and the store records which photo and face it came from.
 A face can also be named as a member of staff (their staff id, or ``staff ID``): an
 adult with their own consent (:mod:`photoaudit.core.staff_rules`); with ``--enrol`` it is
 added to ``staff/<staff_id>/`` when they agreed to face matching.
+
+Unknown faces that look alike come as groups (:mod:`photoaudit.operations.face_groups`): one
+question per group, its answer recorded for each face on its own (``u3`` in the decisions CSV).
+The prompt takes a name as well as an id (:mod:`photoaudit.core.person_answer`).
 """
 
 from __future__ import annotations
