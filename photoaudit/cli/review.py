@@ -76,11 +76,13 @@ def review_command(
     with cannot_run_is_exit_2(), review.reviewing(settings, who_am_i(by), enrol) as reviewer:
         if decisions is not None:
             outcome = review.review_from_csv(
-                reviewer, decisions, review.audited_faces(reviewer.book, folder), review.latest_photos(reviewer.book, folder)
+                reviewer, decisions, review.audited_faces(reviewer.book, folder), review.latest_photos(reviewer.book, folder),
+                review.pending_groups(reviewer.book, folder),
             )
         else:
             faces = review.pending_faces(reviewer.book, folder)
             photos = review.latest_photos(reviewer.book, folder)
+            groups = review.pending_groups(reviewer.book, folder)
             if not faces and not photos:
                 console.print(review.nothing_to_review(reviewer.book, folder))
                 raise typer.Exit(ExitStatus.CLEAR)
@@ -91,9 +93,12 @@ def review_command(
                     console.print(line)
                 if isinstance(item, review.AuditPhoto):
                     question = "Is any child in this photo? (n)o children in it, (s)kip or (q)uit"
+                elif isinstance(item, review.UnknownGroup):
+                    question = "Who is it? A name, a child id, a staff id, (a)dult, (n)ot a face, (s)kip or (q)uit"
                 else:
                     console.print(f"Face crop: {crop}")
-                    question = "Who is this? A child id, a staff id, (y)es as matched, (a)dult, (n)ot a face, (s)kip or (q)uit"
+                    yes = ", (y)es as matched" if review.offers_yes(item) else ""
+                    question = f"Who is this? A name, a child id, a staff id{yes}, (a)dult, (n)ot a face, (s)kip or (q)uit"
                 try:
                     return typer.prompt(question, default="s", show_default=False)
                 except typer.Abort:
@@ -107,7 +112,7 @@ def review_command(
 
             outcome = review.review_interactively(
                 reviewer, faces, ask, console.print, open_in_viewer if open_viewer else None,
-                photos=photos, confirm=confirm,
+                photos=photos, confirm=confirm, groups=groups,
             )
     for message in outcome.messages:
         console.print(message)

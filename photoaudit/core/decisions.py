@@ -29,6 +29,7 @@ from .models import (
     PhotoFacts,
     PhotoVerdict,
     Register,
+    staff_key,
 )
 from .staff_rules import staff_label
 from .words import child_label, long_date
@@ -111,6 +112,26 @@ def needs_person(status: FaceStatus, decided: bool, twice: bool, caution: str = 
     uses; :mod:`photoaudit.core.safeguards`), and nobody has decided it yet. The one copy of this
     rule: the review queue, the HTML report's lists and the faces CSV all use it."""
     return not decided and (status is not FaceStatus.MATCHED or twice or bool(caution))
+
+
+def open_faces(faces: Sequence[FaceMatch]) -> frozenset[int]:
+    """The faces of one photo (0-based) that ``review`` asks about (:func:`needs_person`), with
+    "twice" as every output counts it: one child (or member of staff) matched to more than one
+    face of the photo that a person did not set aside. The terminal's count, the JSON report's
+    ``needs_person`` and the HTML report's lists all come from here, so they agree."""
+    def matched_key(face: FaceMatch) -> str | None:
+        kind = face.decision.kind if face.decision is not None else None
+        if face.status is not FaceStatus.MATCHED or kind in (FaceDecision.ADULT, FaceDecision.NOT_A_FACE,
+                                                              FaceDecision.STAFF):
+            return None
+        return staff_key(face.staff_id) if face.staff_id else face.child_id
+
+    keys = [matched_key(f) for f in faces]
+    return frozenset(
+        i for i, f in enumerate(faces)
+        if needs_person(f.status, f.decision is not None, keys[i] is not None and keys.count(keys[i]) > 1,
+                        f.caution or "")
+    )
 
 
 def when_words(decision: PersonDecision | PhotoDecision | Override) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .decisions import open_faces
 from .models import (
     Candidate,
     FaceMatch,
@@ -94,13 +95,14 @@ def override_json(override: Override | None) -> dict[str, Any] | None:
 
 
 def verdict_json(verdict: PhotoVerdict) -> dict[str, Any]:
+    asked = open_faces(verdict.faces)  # what review asks about (added in version 1)
     return {
         "path": verdict.path,
         "action": verdict.action.value,
         "purposes": {p: use.value for p, use in verdict.purposes.items()},
         "journeys": list(verdict.journeys),
         "faces": [face_json(f) | ({"cleared_for": list(verdict.faces_cleared_for[i])} if verdict.faces_cleared_for
-                                  else {}) for i, f in enumerate(verdict.faces)],
+                                  else {}) | {"needs_person": i in asked} for i, f in enumerate(verdict.faces)],
         "reasons": list(verdict.reasons),
         "notes": list(verdict.notes),
         **provenance_json(verdict.provenance),

@@ -40,6 +40,9 @@ from ..media.imaging import UnreadablePhoto, load_photo
 from ..operations.results import AuditResult
 from .json_report import report_json
 
+#: How many faces of a group the report names.
+GROUP_SHOWN = 4
+
 #: The decisions CSV's word for a photo a person looked at and found no child in.
 NO_CHILDREN_CHOICE = "no children"
 
@@ -177,6 +180,9 @@ class HtmlPage:
         if images:  # any purpose the report has that photoaudit does not name, in its order
             self.purposes += [p for p in images[0]["purposes"] if p not in self.purposes]
         self.undecided = 0  # faces with a "Who is this?" list, counted as the cards are made
+        #: (photo, face number) -> its group of look-alike unknown faces, for groups of two or more
+        self.in_group = {(f["path"], f["face"]): g["group"] for g in report.get("people_to_identify") or []
+                         if len(g.get("faces", [])) > 1 for f in g["faces"]}
         everyone = sorted(register.children.values(), key=lambda c: ((c.name or c.child_id).casefold(), c.child_id))
         self.children_options = "".join(self.child_option(c.child_id) for c in everyone)
         staff = sorted(register.staff.members.values(), key=lambda m: ((m.name or m.staff_id).casefold(), m.staff_id))
@@ -233,7 +239,10 @@ class HtmlPage:
 
     @staticmethod
     def needs_person(face: Mapping[str, Any], twice: bool) -> bool:
-        """What ``photoaudit review`` asks about (:func:`photoaudit.core.decisions.needs_person`)."""
+        """What ``photoaudit review`` asks about: the report's ``needs_person``
+        (:func:`photoaudit.core.decisions.open_faces`, as the terminal counts it)."""
+        if "needs_person" in face:
+            return bool(face["needs_person"])
         return needs_person(FaceStatus(face["status"]), bool(face.get("decision")), twice, face.get("caution") or "")
 
     def face_label(self, face: Mapping[str, Any]) -> str:
@@ -294,6 +303,7 @@ class HtmlPage:
             f"<div class=\"warning\" id=\"warning\" role=\"alert\"><strong>Private.</strong> {esc(WARNING)}</div>\n"
             + self.header()
             + self.filters(images)
+            + self.groups_section()
             + "<main id=\"cards\">\n"
             + "\n".join(cards)
             + "\n</main>\n"
@@ -510,10 +520,54 @@ class HtmlPage:
                 + f"<span class=\"swatch {kind}\"></span>Face {number}: "
                 f"{esc(self.face_label(face))}{child}"
                 + (f" <small>{esc(detail)}</small>" if detail else "")
-                + (self.decide(path, number, face) if self.needs_person(face, self.is_twice(face, twice)) else "")
+                + self.face_question(path, number, face, self.needs_person(face, self.is_twice(face, twice)))
                 + "</li>"
             )
         return f"<ul class=\"faces\">{''.join(items)}</ul>\n"
+
+    def face_question(self, path: str, number: int, face: Mapping[str, Any], asked: bool) -> str:
+        """The face's own "Who is this?" list, or, for a face in a group of look-alike faces,
+        where that group's one list is (at the top of the report)."""
+        if not asked:
+            return ""
+        group = self.in_group.get((path, number))
+        if group is not None:
+            return (f" <small class=\"in-group\">in group <a href=\"#group-{esc(group)}\">{esc(group)}</a>: "
+                    "decided once for the group, at the top</small>")
+        return self.decide(path, number, face)
+
+    def groups_section(self) -> str:
+        """"People to identify": one "Who is it?" list per group of look-alike unknown faces.
+
+        Each list's answer is exported as ``u3,,adult`` (the group's id where a photo goes);
+        ``photoaudit review --decisions`` records it for every face of the group."""
+        groups = [g for g in self.report.get("people_to_identify") or [] if len(g.get("faces", [])) > 1]
+        if not groups:
+            return ""
+        items = []
+        for group in groups:
+            faces = group["faces"]
+            shown = ", ".join(f"{f['path']} face {f['face']}" for f in faces[:GROUP_SHOWN])
+            more = f" and {len(faces) - GROUP_SHOWN} more" if len(faces) > GROUP_SHOWN else ""
+            earlier = f" (and {group['elsewhere']} in other audited folders)" if group.get("elsewhere") else ""
+            items.append(
+                f"<li id=\"group-{esc(group['group'])}\"><strong>{esc(group['group'])}</strong>: these "
+                f"{len(faces)} faces{esc(earlier)} look like the same person: {esc(shown)}{esc(more)}. "
+                f"<label class=\"decide\">Who is it? <select class=\"decide\" data-photo=\"{esc(group['group'])}\" "
+                f"data-face=\"\" data-group=\"{esc(group['group'])}\" data-size=\"{len(faces)}\">"
+                "<option value=\"\" data-name=\"\">not decided yet</option>"
+                f"<optgroup label=\"Children in the register\">{self.children_options}</optgroup>"
+                + (f"<optgroup label=\"Staff\">{self.staff_options}</optgroup>" if self.staff_options else "")
+                + f"<optgroup label=\"Not a child\">{self.other_options}</optgroup></select></label></li>"
+            )
+        return (
+            "<section class=\"groups\" id=\"people-to-identify\">\n<h2>People to identify</h2>\n"
+            "<p>Unknown faces that look alike, grouped so you decide once per person. A group is a "
+            "suggestion: check its faces before you answer. Your answer is recorded for each face (each "
+            "can be taken back on its own); a face too far from the child you name is left out and asked "
+            "about on its own.</p>\n"
+            f"<ul>{''.join(items)}</ul>\n</section>\n"
+        )
 
     def no_children_choice(self, path: str, image: Mapping[str, Any]) -> str:
         """A photo in which no face was found waits for a person's eye before any public use:
@@ -740,9 +794,22 @@ SCRIPT = r"""
   var lists = Array.prototype.slice.call(document.querySelectorAll('select.decide'));
   var save = document.getElementById('save-decisions');
   var decided = document.getElementById('decided');
+  // One count per kind of question, as the terminal says them: groups of look-alike faces,
+  // faces on their own, photos with no face found.
   function counted() {
-    var n = lists.filter(function (list) { return list.value; }).length;
-    decided.textContent = n + ' of ' + lists.length + ' face' + (lists.length === 1 ? '' : 's') + ' decided';
+    var kinds = [
+      ['group', 'groups', function (l) { return l.dataset.group; }],
+      ['face', 'faces', function (l) { return !l.dataset.group && l.dataset.face; }],
+      ['photo with no face found', 'photos with no face found', function (l) { return !l.dataset.group && !l.dataset.face; }]
+    ];
+    var parts = [];
+    kinds.forEach(function (kind) {
+      var these = lists.filter(kind[2]);
+      if (!these.length) { return; }
+      var n = these.filter(function (list) { return list.value; }).length;
+      parts.push(n + ' of ' + these.length + ' ' + (these.length === 1 ? kind[0] : kind[1]));
+    });
+    decided.textContent = parts.join(', ') + ' decided';
   }
   function cell(text, guard) {
     if (guard && /^[=+\-@\t\r]/.test(text)) { text = "'" + text; }  // never a spreadsheet formula

@@ -47,6 +47,17 @@ def renewals_json(result: AuditResult) -> list[dict[str, Any]] | None:
     return [{"child_id": r.child_id, "name": r.name, "due": r.due.isoformat()} for r in result.renewals]
 
 
+def people_json(result: AuditResult) -> list[dict[str, Any]] | None:
+    """The unknown faces grouped by likeness (added in version 1): every unknown face in exactly
+    one group, a face alone in a group of one, largest first; each a question for a person
+    (``null`` in check's report: it does not group)."""
+    if result.people_to_identify is None:
+        return None
+    return [{"group": g.group_id, "size": len(g.faces), "elsewhere": g.elsewhere,
+             "faces": [{"path": path, "face": number} for path, number in g.faces]}
+            for g in result.people_to_identify]
+
+
 def report_json(result: AuditResult) -> dict[str, Any]:
     return printable({
         "version": VERSION,
@@ -64,6 +75,7 @@ def report_json(result: AuditResult) -> dict[str, Any]:
         "not_in_register": result.not_in_register,
         "takedown": result.takedown,
         "renewals": renewals_json(result),
+        "people_to_identify": people_json(result),
         "dsl": None if result.dsl is None else [f.to_dict() for f in result.dsl.findings],
         "dsl_not_checked": None if result.dsl is None else list(result.dsl.not_checked),
         "skipped": [{"path": s.relative, "reason": s.reason, "path_hex": raw_hex(s.relative)} for s in result.skipped],

@@ -16,7 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.cover import COVER_NOTE_PREFIX
-from ..core.models import PURPOSE_WORDS, Action, FaceStatus, PhotoVerdict, Use
+from ..core.decisions import open_faces
+from ..core.models import PURPOSE_WORDS, Action, PhotoVerdict, Use
+from ..core.safeguards import FACELESS_MARK
 from ..media.sources import shown
 from ..operations.results import AuditResult
 from .console import plain_words, shell_word, show_next
@@ -153,14 +155,26 @@ def show_dsl(result: AuditResult, console: Console) -> None:
 
 
 def faces_for_a_person(result: AuditResult) -> int:
-    """Faces `photoaudit review` will ask about: unknown or uncertain, or one child matched twice."""
-    count = 0
-    for v in result.verdicts:
-        open_faces = [f for f in v.faces if f.decision is None]
-        matched = [f.child_id for f in open_faces if f.status is FaceStatus.MATCHED]
-        count += sum(f.status is not FaceStatus.MATCHED for f in open_faces)
-        count += sum(matched.count(c) for c in set(matched) if matched.count(c) > 1)
-    return count
+    """Faces `photoaudit review` will ask about (:func:`photoaudit.core.decisions.open_faces`, as
+    the HTML report's lists and the JSON report's ``needs_person``)."""
+    return sum(len(open_faces(v.faces)) for v in result.verdicts)
+
+
+def questions_words(result: AuditResult, faces: int) -> str:
+    """' (5 questions: 1 group of look-alike faces, 4 faces on their own)' when groups save
+    questions, else ''."""
+    grouped = [g for g in result.people_to_identify or [] if len(g.faces) > 1]
+    in_groups = sum(len(g.faces) for g in grouped)
+    if not grouped:
+        return ""
+    alone = faces - in_groups
+    return (f" ({len(grouped) + alone} question(s): {len(grouped)} group(s) of look-alike faces, "
+            f"{alone} face(s) on their own)")
+
+
+def faceless_photos(result: AuditResult) -> int:
+    """Photos with no face found whose public uses wait for a person ("no children in this photo")."""
+    return sum(any(FACELESS_MARK in r for r in v.reasons) for v in result.verdicts)
 
 
 @dataclass(frozen=True)
@@ -185,7 +199,12 @@ def next_steps(result: AuditResult, after: AfterAudit) -> list[str]:
         steps.append(f"The report with the photos: {after.html} (private: it shows children; delete it when done).")
     faces = faces_for_a_person(result)
     if faces:
-        steps.append(f"{faces} face(s) need a person to say who they are: photoaudit review")
+        steps.append(f"{faces} face(s) need a person to say who they are{questions_words(result, faces)}: "
+                     "photoaudit review")
+    faceless = faceless_photos(result)
+    if faceless:
+        steps.append(f"{faceless} photo(s) with no face found wait for a person to say no child is in them "
+                     "(before any public use): photoaudit review")
     if result.dsl_count:
         steps.append(f"{result.dsl_count} finding(s) for the DSL (see 'For the DSL' above): the photos they name are "
                      "evidence; purge keeps them until a person records what the DSL decided "

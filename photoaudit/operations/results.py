@@ -41,6 +41,18 @@ class Examined:
     inner: tuple[tuple[str, tuple[Face, ...], str | None], ...] = ()
 
 
+@dataclass(frozen=True)
+class IdentifyGroup:
+    """Unknown faces of the audited folder that look like one person (``u3``): one question.
+
+    ``faces`` are (photo, face number) as the reports show them; ``elsewhere`` counts the
+    group's faces in other audited folders' latest audits."""
+
+    group_id: str
+    faces: tuple[tuple[str, int], ...]
+    elsewhere: int = 0
+
+
 @dataclass
 class AuditResult:
     """The verdicts for a folder, with when and where the audit ran."""
@@ -68,6 +80,9 @@ class AuditResult:
     renewals: tuple[Renewal, ...] | None = None
     #: "For the DSL": what the week's files say about how the cameras were used (audits only)
     dsl: DslSection | None = None
+    #: unknown faces grouped by likeness, largest first, every unknown face in one (audits
+    #: only; None: not grouped, as in check)
+    people_to_identify: list[IdentifyGroup] | None = None
 
     def count(self, action: Action) -> int:
         return sum(v.action is action for v in self.verdicts)

@@ -15,6 +15,10 @@ and the store records which photo and face it came from.
 A face can also be named as a member of staff (their staff id, or ``staff ID``): an
 adult with their own consent (:mod:`photoaudit.core.staff_rules`); with ``--enrol`` it is
 added to ``staff/<staff_id>/`` when they agreed to face matching.
+
+Unknown faces that look alike come as groups (:mod:`photoaudit.operations.face_groups`): one
+question per group, its answer recorded for each face on its own (``u3`` in the decisions CSV).
+The prompt takes a name as well as an id (:mod:`photoaudit.core.person_answer`).
 """
 
 from __future__ import annotations
@@ -46,8 +50,10 @@ from ..core.models import (
     staff_id_of,
     staff_key,
 )
+from ..core.person_answer import by_name
 from ..core.settings import Settings
 from ..core.staff_rules import staff_label
+from ..core.unknown_groups import is_group_id
 from ..core.words import child_label, literal
 from ..media.files import make_private_dir, sha256_file
 from ..media.imaging import UnreadablePhoto, load_photo
@@ -56,6 +62,7 @@ from ..setting.references import taken_time
 from ..store.database import Store
 from ..store.decision_book import AuditFace, AuditPhoto, DecisionBook, ReferenceSource
 from .enrolment import MIN_REFERENCE_FACE
+from .face_groups import UnknownGroup, current_groups, named_check
 from .workflow import load_registers
 
 #: How much of the photo around a face the reviewer sees, as a share of the face's size per side.
@@ -67,6 +74,59 @@ REFERENCE_MARGIN = 0.5
 
 #: What the interactive prompt accepts besides a child id.
 SHORTCUTS = {"a": "adult", "n": "not a face", "s": "skip", "": "skip"}
+#: How many faces of a group the reviewer is shown (crops and names).
+GROUP_SHOWN = 4
+#: What to type, said again after an answer the prompt could not use.
+WHAT_TO_TYPE = "Type a name, a child id, a staff id, a, n, s or q."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a typed answer means: a decision (None: skip), or what to say before asking again."""
+
+    decision: PersonDecision | None = None
+    again: str = ""
+
+
+def matched_to(face: AuditFace | None) -> str | None:
+    """The child or staff id ``y`` confirms for this face, or None when it was matched to nobody."""
+    if face is None or face.status is not FaceStatus.MATCHED:
+        return None
+    return face.child_id or face.staff_id
+
+
+def offers_yes(item: object) -> bool:
+    """Whether the question about ``item`` offers "(y)es as matched": a face matched to someone."""
+    return isinstance(item, AuditFace) and matched_to(item) is not None
+
+
+def interpret(text: str, register: Register, face: AuditFace | None = None) -> Answer:
+    """A typed answer as a decision: ``y`` (the person a face was matched to), a, n, s, a child
+    or staff id (any case), or a child's or staff member's name (:mod:`photoaudit.core.person_answer`).
+    Anything it cannot be sure of comes back with what to say, and is asked again."""
+    said = text.strip()
+    if said.casefold() in ("y", "yes"):
+        confirmed = matched_to(face)
+        if confirmed is None:
+            return Answer(again="This face was not matched to anyone, so there is nothing to say yes to. "
+                          + WHAT_TO_TYPE)
+        said = confirmed
+    said = SHORTCUTS.get(said.casefold(), said)
+    known, known_staff = sorted(register.children), sorted(register.staff.members)
+    decision = parse_decision(said, known, known_staff)
+    if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
+        named = by_name(said, register)
+        if named.decision is not None:
+            return Answer(named.decision)
+        if named.closest:
+            return Answer(again=f"{said!r} is not sure enough to name one person. Closest: "
+                          + "; ".join(named.closest) + ". Type their id or whole name, or " + WHAT_TO_TYPE[5:])
+        return Answer(again=f"There is no child {said!r} in the register, and no child or member of staff "
+                      "of that name. " + WHAT_TO_TYPE)
+    if decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id not in known_staff:
+        return Answer(again=f"There is no member of staff {decision.staff_id!r} in the staff register. "
+                      + WHAT_TO_TYPE)
+    return Answer(decision)
 
 
 class ReviewError(CannotRun):
@@ -95,6 +155,16 @@ def audited_faces(book: DecisionBook, folder: Path | None = None) -> list[AuditF
 def pending_faces(book: DecisionBook, folder: Path | None = None) -> list[AuditFace]:
     """Every face that still needs a person: of ``folder``'s latest audit, or of every audited folder."""
     return [f for f in audited_faces(book, folder) if f.needs_person]
+
+
+def pending_groups(book: DecisionBook, folder: Path | None = None) -> list[UnknownGroup]:
+    """The groups of unknown faces still undecided, with their faces of ``folder``'s latest
+    audit (or of every audited folder), largest first."""
+    audited_faces(book, folder)  # says why when there is no such audit
+    where = None if folder is None else folder.resolve()
+    groups = [UnknownGroup(g.group_id, tuple(f for f in g.faces if where is None or f.folder == where))
+              for g in current_groups(book.store)]
+    return sorted((g for g in groups if g.faces), key=lambda g: (-g.size, g.group_id))
 
 
 def latest_photos(book: DecisionBook, folder: Path | None = None) -> list[AuditPhoto]:
@@ -127,16 +197,19 @@ def decision_words(photo: str, face: int | None, decision: PersonDecision | None
 
     ``face`` is None for a decision about a photo no audit now shows (its number unknown).
     """
+    return f"{'A face' if face is None else f'Face {face}'} of {photo}: {person_words(decision, register)}"
+
+
+def person_words(decision: PersonDecision | None, register: Register) -> str:
+    """'Ava Patel (c01)', 'an adult', 'not a face' or 'skipped': what a decision says."""
     if decision is None:
-        what = "skipped"
-    elif decision.kind is FaceDecision.CHILD:
+        return "skipped"
+    if decision.kind is FaceDecision.CHILD:
         child = register.get(decision.child_id or "")
-        what = child_label(child) if child else str(decision.child_id)
-    elif decision.kind is FaceDecision.STAFF:
-        what = staff_label(register.staff.get(decision.staff_id or ""), decision.staff_id or "")
-    else:
-        what = "an adult" if decision.kind is FaceDecision.ADULT else "not a face"
-    return f"{'A face' if face is None else f'Face {face}'} of {photo}: {what}"
+        return child_label(child) if child else str(decision.child_id)
+    if decision.kind is FaceDecision.STAFF:
+        return staff_label(register.staff.get(decision.staff_id or ""), decision.staff_id or "")
+    return "an adult" if decision.kind is FaceDecision.ADULT else "not a face"
 
 
 def far_from(face: AuditFace, child_id: str, register: Register, tolerance: float) -> str | None:
@@ -283,6 +356,32 @@ class Reviewer:
         if self.enrol and decision.kind is FaceDecision.STAFF:
             self.outcome.messages.append(self.add_staff_reference(face, decision))
 
+    def decide_group(self, group: UnknownGroup, decision: PersonDecision | None) -> list[AuditFace]:
+        """Record one decision for every face of ``group``, each face on its own (each can be
+        taken back alone). A child or member of staff is first checked against their
+        reference photos: the faces too far from them are left out and returned, to be asked
+        about on their own."""
+        faces: list[AuditFace] = list(group.faces)
+        left_out: list[AuditFace] = []
+        if decision is not None and decision.kind in (FaceDecision.CHILD, FaceDecision.STAFF):
+            key = decision.child_id if decision.kind is FaceDecision.CHILD else staff_key(decision.staff_id or "")
+            faces, left_out, compared = named_check(self.book.store, group, key or "")
+            who = person_words(decision, self.register)
+            if left_out:
+                self.outcome.messages.append(
+                    f"Group {group.group_id}: {len(left_out)} face(s) left out, too far from {who}'s reference "
+                    "photos (or too small to compare); each is its own question: "
+                    + ", ".join(f"{f.photo} face {f.face}" for f in left_out) + ".")
+            elif not compared:
+                self.outcome.messages.append(
+                    f"Group {group.group_id}: {who} has no reference photos to compare with, so the decision "
+                    "rests on the person who made it.")
+        for face in faces:
+            self.decide(face, decision)
+            if decision is not None and face.sha256 is not None:
+                self.outcome.messages.append(decision_words(face.photo, face.face, decision, self.register))
+        return left_out
+
     def add_staff_reference(self, face: AuditFace, decision: PersonDecision) -> str:
         """Add a confirmed face to a member of staff's reference photos, if they agreed."""
         member = self.register.staff.get(decision.staff_id)
@@ -350,73 +449,121 @@ class Reviewer:
 def review_interactively(
     reviewer: Reviewer,
     faces: list[AuditFace],
-    ask: Callable[[AuditFace | AuditPhoto, Path | None, list[str]], str],
+    ask: Callable[[AuditFace | AuditPhoto | UnknownGroup, Path | None, list[str]], str],
     say: Callable[[str], None],
     show: Callable[[Path], None] | None = None,
     photos: list[AuditPhoto] | None = None,
     confirm: Callable[[str], bool] | None = None,
+    groups: list[UnknownGroup] | None = None,
 ) -> Outcome:
-    """Walk ``faces``, then ``photos``; ``ask`` gets the face (or photo), its picture and
-    what to tell, and returns the answer.
+    """Walk ``groups`` of two faces or more, then the other ``faces``, then ``photos``; ``ask``
+    gets the group (or face, or photo), a picture and what to tell, and returns the answer.
 
-    Answers for a face: a child id, a staff id, ``y`` (yes: the child it was matched
-    to), ``adult`` (a), ``not a face`` (n), ``skip`` (s or nothing), ``quit`` (q). An id
-    neither register knows is asked again. For a photo with no face found: ``n`` (no
-    children in this photo), ``s`` (skip) or ``q``. A child
-    the face is far from (:func:`far_from`) is recorded only when ``confirm`` says yes
-    (without ``confirm``, after the warning); otherwise the face is asked again. Each
-    decision is said back.
+    Answers (:func:`interpret`): a child's or staff member's name or id, ``y`` (yes: the
+    person a face was matched to; only for a matched face), ``adult`` (a), ``not a face`` (n),
+    ``skip`` (s or nothing), ``quit`` (q). What it cannot be sure of is asked again, with the
+    closest names. A group's answer is recorded for each of its faces
+    (:meth:`Reviewer.decide_group`); faces too far from the child named are asked about on
+    their own. For a photo with no face found: ``n`` (no children in this photo), ``s`` or
+    ``q``. A child a face is far from (:func:`far_from`) is recorded only when ``confirm``
+    says yes (without ``confirm``, after the warning). Each decision is said back.
     """
-    known = sorted(reviewer.register.children)
-    known_staff = sorted(reviewer.register.staff.members)
     with crop_folder() as folder:
-        for number, face in enumerate(faces, start=1):
-            problem = photo_problem(face)
-            if problem:
-                say(f"Skipped {face.photo}, face {face.face}: {problem}")
-                reviewer.outcome.skipped.append(face)
-                continue
-            crop_path = folder / f"face-{number}.jpg"
-            try:
-                write_private_jpeg(crop_face(face, CROP_MARGIN, CROP_SIDE), crop_path)
-            except UnreadablePhoto as err:
-                say(f"Skipped {face.photo}, face {face.face}: {err.reason}")
-                reviewer.outcome.skipped.append(face)
-                continue
-            if show is not None:
-                show(crop_path)
-            where = f" in {face.folder}" if len({f.folder for f in faces}) > 1 else ""
-            lines = [f"[{number}/{len(faces)}]{where}", *describe(face, reviewer.register)]
-            while True:
-                answer = ask(face, crop_path, lines).strip()
-                if answer.casefold() in ("q", "quit"):
-                    return reviewer.outcome
-                if answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.child_id:
-                    answer = face.child_id  # confirmed: it is the child it was matched to
-                elif answer.casefold() in ("y", "yes") and face.status is FaceStatus.MATCHED and face.staff_id:
-                    answer = face.staff_id  # confirmed: it is the member of staff it was matched to
-                answer = SHORTCUTS.get(answer.casefold(), answer)
-                decision = parse_decision(answer, known, known_staff)
-                if decision is not None and decision.kind is FaceDecision.CHILD and decision.child_id not in known:
-                    say(f"There is no child {answer!r} in the register. Type a child id, a staff id, a, n, s or q.")
-                    continue
-                if decision is not None and decision.kind is FaceDecision.STAFF and decision.staff_id not in known_staff:
-                    say(f"There is no member of staff {decision.staff_id!r} in the staff register. "
-                        "Type a child id, a staff id, a, n, s or q.")
-                    continue
-                if decision is not None and decision.kind is FaceDecision.CHILD:
-                    warning = far_from(face, decision.child_id or "", reviewer.register, reviewer.tolerance)
-                    if warning:
-                        say(warning)
-                        if confirm is not None and not confirm(f"Is this really {decision.child_id}?"):
-                            continue
-                break
-            reviewer.decide(face, decision)
-            if face.sha256 is not None:
-                say(decision_words(face.photo, face.face, decision, reviewer.register))
-            crop_path.unlink(missing_ok=True)
+        several = [g for g in groups or [] if g.size > 1]
+        keys = {(f.folder, f.photo, f.face) for g in several for f in g.faces}
+        asked_alone = [f for f in faces if (f.folder, f.photo, f.face) not in keys]
+        for number, group in enumerate(several, start=1):
+            answer = ask_group(reviewer, group, f"{number}/{len(several)}", ask, say, show, folder)
+            if answer is QUIT:
+                return reviewer.outcome
+            left_out = reviewer.decide_group(group, answer)  # type: ignore[arg-type]
+            for message in reviewer.outcome.messages:
+                say(message)
+            reviewer.outcome.messages.clear()
+            asked_alone += left_out
+        if review_faces(reviewer, asked_alone, ask, say, show, folder, confirm) is QUIT:
+            return reviewer.outcome
         review_photos(reviewer, photos or [], ask, say, show, folder)
     return reviewer.outcome
+
+
+#: What ``ask_group`` and ``review_faces`` return when the person typed q.
+QUIT = object()
+
+
+def ask_group(reviewer: Reviewer, group: UnknownGroup, place: str, ask, say, show, folder: Path) -> object:  # noqa: ANN001
+    """Ask once who a group's faces are, showing a few of them: the decision, None (skip) or QUIT."""
+    crops: list[Path] = []
+    for face in group.faces[:GROUP_SHOWN]:
+        crop = folder / f"group-{group.group_id}-{len(crops) + 1}.jpg"
+        try:
+            if photo_problem(face) is None:
+                crops.append(write_private_jpeg(crop_face(face, CROP_MARGIN, CROP_SIDE), crop))
+        except UnreadablePhoto:
+            continue
+    for crop in crops if show is not None else []:
+        show(crop)
+    named = [f"{f.photo} face {f.face}" for f in group.faces[:GROUP_SHOWN]]
+    more = f" and {group.size - GROUP_SHOWN} more" if group.size > GROUP_SHOWN else ""
+    lines = [f"[group {group.group_id}, {place}] These {group.size} faces look like the same person: who is it?",
+             "Your answer is recorded for each face (each one can be taken back on its own with --undo).",
+             f"Faces: {', '.join(named)}{more}.",
+             *(f"Face crop: {c}" for c in crops)]
+    try:
+        while True:
+            text = ask(group, crops[0] if crops else None, lines).strip()
+            if text.casefold() in ("q", "quit"):
+                return QUIT
+            answer = interpret(text, reviewer.register)
+            if not answer.again:
+                return answer.decision
+            say(answer.again)
+    finally:
+        for crop in crops:
+            crop.unlink(missing_ok=True)
+
+
+def review_faces(reviewer: Reviewer, faces: list[AuditFace], ask, say, show, folder: Path,  # noqa: ANN001
+                 confirm: Callable[[str], bool] | None) -> object:
+    """Ask about each face on its own; QUIT when the person typed q."""
+    for number, face in enumerate(faces, start=1):
+        problem = photo_problem(face)
+        if problem:
+            say(f"Skipped {face.photo}, face {face.face}: {problem}")
+            reviewer.outcome.skipped.append(face)
+            continue
+        crop_path = folder / f"face-{number}.jpg"
+        try:
+            write_private_jpeg(crop_face(face, CROP_MARGIN, CROP_SIDE), crop_path)
+        except UnreadablePhoto as err:
+            say(f"Skipped {face.photo}, face {face.face}: {err.reason}")
+            reviewer.outcome.skipped.append(face)
+            continue
+        if show is not None:
+            show(crop_path)
+        where = f" in {face.folder}" if len({f.folder for f in faces}) > 1 else ""
+        lines = [f"[{number}/{len(faces)}]{where}", *describe(face, reviewer.register)]
+        while True:
+            text = ask(face, crop_path, lines).strip()
+            if text.casefold() in ("q", "quit"):
+                return QUIT
+            answer = interpret(text, reviewer.register, face)
+            if answer.again:
+                say(answer.again)
+                continue
+            decision = answer.decision
+            if decision is not None and decision.kind is FaceDecision.CHILD:
+                warning = far_from(face, decision.child_id or "", reviewer.register, reviewer.tolerance)
+                if warning:
+                    say(warning)
+                    if confirm is not None and not confirm(f"Is this really {decision.child_id}?"):
+                        continue
+            break
+        reviewer.decide(face, decision)
+        if face.sha256 is not None:
+            say(decision_words(face.photo, face.face, decision, reviewer.register))
+        crop_path.unlink(missing_ok=True)
+    return None
 
 
 def review_photos(
@@ -488,9 +635,16 @@ def read_text(path: Path) -> str:
 
 
 def read_decisions(
-    path: Path, faces: list[AuditFace], register: Register, photos: list[AuditPhoto] | None = None
-) -> list[tuple[AuditFace, PersonDecision | None] | tuple[AuditPhoto, PhotoDecision]]:
-    """Every row of a decisions CSV, matched to the latest audit's faces (and photos).
+    path: Path, faces: list[AuditFace], register: Register, photos: list[AuditPhoto] | None = None,
+    groups: list[UnknownGroup] | None = None,
+) -> list[tuple[AuditFace, PersonDecision | None] | tuple[AuditPhoto, PhotoDecision]
+          | tuple[UnknownGroup, PersonDecision | None]]:
+    """Every row of a decisions CSV, matched to the latest audit's faces (and photos, and
+    groups of unknown faces).
+
+    A group id (``u3``) stands where a photo and face stand: in a ``group`` column, or in the
+    photo column with the face left blank (``u3,,adult``); a file of ``group,decision`` rows
+    is read too. The decision is for every face of the group.
 
     A row whose decision is ``no children`` and whose face is blank (or 0) is about a
     whole photo in which no face was found (``photos``): no child is in it.
@@ -510,12 +664,13 @@ def read_decisions(
         raise ReviewError(f"{path} is empty: it needs a header row photo, face, decision.")
     header = [c.strip().casefold() for c in rows[header_index]]
     missing = [c for c in DECISION_COLUMNS if c not in header]
-    if missing:
+    if missing and ("group" not in header or "decision" not in header):
         raise ReviewError(
             f"{path} has no column {', '.join(missing)}: the first row must name the columns "
-            "photo, face and decision."
+            "photo, face and decision (or group and decision)."
         )
-    col = {c: header.index(c) for c in DECISION_COLUMNS}
+    col = {c: header.index(c) for c in (*DECISION_COLUMNS, "group") if c in header}
+    by_group = {g.group_id.casefold(): g for g in groups or []}
     by_key = {(f.photo, f.face): f for f in faces}
     folders_of: dict[str, set[Path]] = {}
     for f in faces:
@@ -530,12 +685,34 @@ def read_decisions(
     known = sorted(register.children)
     known_staff = sorted(register.staff.members)
     problems: list[str] = []
-    found: list[tuple[AuditFace, PersonDecision | None] | tuple[AuditPhoto, PhotoDecision]] = []
+    found: list[tuple[AuditFace, PersonDecision | None] | tuple[AuditPhoto, PhotoDecision]
+                | tuple[UnknownGroup, PersonDecision | None]] = []
     seen: dict[tuple[str, int], int] = {}
     for line, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if not any(c.strip() for c in row):
             continue
         cell = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
+        cell = {"photo": "", "face": "", "group": "", **cell}
+        group_id = cell["group"] or (cell["photo"] if is_group_id(cell["photo"]) and not cell["face"]
+                                     and cell["photo"].casefold() not in by_name else "")
+        if group_id:
+            group = by_group.get(group_id.casefold())
+            decision = parse_decision(SHORTCUTS.get(cell["decision"].casefold(), cell["decision"]), known, known_staff)
+            if group is None:
+                problems.append(f"line {line}: there is no group {group_id!r} of unknown faces in the latest audits "
+                                "(the JSON report's people_to_identify and the HTML report list them).")
+            elif is_no_children(cell["decision"]) or (decision is not None and (
+                    (decision.kind is FaceDecision.CHILD and decision.child_id not in known)
+                    or (decision.kind is FaceDecision.STAFF and decision.staff_id not in known_staff))):
+                problems.append(f"line {line}: {cell['decision']!r} is not a child id in the register, nor a "
+                                "staff id, adult, not a face or skip.")
+            elif (group.group_id, 0) in seen:
+                problems.append(f"line {line}: group {group.group_id} is already decided on line "
+                                f"{seen[(group.group_id, 0)]}.")
+            else:
+                seen[(group.group_id, 0)] = line
+                found.append((group, decision))  # type: ignore[arg-type]
+            continue
         photo = cell["photo"].replace("\\", "/").lstrip("'")  # a leading ' is the CSV's formula guard
         photo = by_name.get(photo.casefold(), photo)
         if is_no_children(cell["decision"]):
@@ -592,14 +769,26 @@ def read_decisions(
 
 
 def review_from_csv(
-    reviewer: Reviewer, path: Path, faces: list[AuditFace], photos: list[AuditPhoto] | None = None
+    reviewer: Reviewer, path: Path, faces: list[AuditFace], photos: list[AuditPhoto] | None = None,
+    groups: list[UnknownGroup] | None = None,
 ) -> Outcome:
     """Record every decision in a decisions CSV (all or nothing), saying each one back.
+
+    A group's row is recorded for each of its faces (:meth:`Reviewer.decide_group`: the faces
+    too far from the child named are left out, and said); a face's own row wins over its group's.
 
     A child the face is far from (:func:`far_from`) is recorded (the file is what a person
     decided) with the warning.
     """
-    for item, decision in read_decisions(path, faces, reviewer.register, photos):
+    rows = read_decisions(path, faces, reviewer.register, photos, groups)
+    by_face = {(f.folder, f.photo, f.face) for item, _ in rows if isinstance(item, AuditFace) for f in [item]}
+    for item, decision in rows:
+        if isinstance(item, UnknownGroup):  # a face of it with a row of its own is decided by that row
+            rest = tuple(f for f in item.faces if (f.folder, f.photo, f.face) not in by_face)
+            reviewer.decide_group(UnknownGroup(item.group_id, rest), decision)  # type: ignore[arg-type]
+    for item, decision in rows:
+        if isinstance(item, UnknownGroup):
+            continue
         if isinstance(item, AuditPhoto):
             assert isinstance(decision, PhotoDecision)  # read_decisions pairs a photo with its decision
             reviewer.decide_photo(item, decision)

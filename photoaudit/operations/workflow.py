@@ -48,7 +48,8 @@ from .enrolment import (
 )
 from .examine import list_folder
 from .examiner import Examiner
-from .incremental import audit_with_memory, folder_key
+from .face_groups import identify_groups
+from .incremental import audit_with_memory, examine_key, folder_key
 from .reaudit import ReauditResult
 from .reaudit import reaudit as reaudit_store
 from .results import AuditResult
@@ -221,6 +222,8 @@ def audit(
             result.warnings.append(erasure.words(erased_label(prepared.register, erasure.child_id)))
             result.erased.append(asdict(erasure))
     remember(settings.state_path, result, in_force)
+    result.people_to_identify = identify_groups(settings.state_path, prepared.engine.settings.fingerprint(),
+                                                examine_key(prepared.engine.settings), folder)
     result.dsl = dsl_for_week(done.verdicts, settings.dsl, prepared.devices, settings.state_path, today,
                               hashes=done.hashes)
     with Store(settings.state_path) as store:

@@ -114,13 +114,19 @@ def test_a_decision_never_overrides_consent_even_after_the_register_changes(sett
 def test_interactive_review_on_the_command_line(setting) -> None:
     settings, folder, tmp = setting
     audit_json(settings.data_dir, folder, tmp / "1.json")
-    result = run(settings.data_dir, "review", input="c02\nnot a face\n")
+    # Grace's two unknown faces (grace.jpg, party.jpg) look alike: one question for both
+    result = run(settings.data_dir, "review", input="c02\n")
     assert result.exit_code == 0, result.output
-    assert "Face crop: " in result.output and "[1/2]" in result.output and "[2/2]" in result.output
+    assert "Face crop: " in result.output and "These 2 faces look like the same person" in result.output
     assert "Recorded 2 decision(s)" in result.output
     with Store(settings.state_path) as store:
         kinds = sorted(d.kind.value for ds in DecisionBook(store).decisions().values() for _, d in ds)
-    assert kinds == ["child", "not_a_face"]
+    assert kinds == ["child", "child"]
+    # each face on its own: one taken back, the next review asks about that face alone
+    assert run(settings.data_dir, "review", "--undo", "grace.jpg", "--face", "1").exit_code == 0
+    result = run(settings.data_dir, "review", input="not a face\n")
+    assert "[1/1]" in result.output and "grace.jpg, face 1: unknown" in result.output, result.output
+    assert "Recorded 1 decision(s)" in result.output
 
 
 def test_review_before_any_audit_exits_2(setting) -> None:

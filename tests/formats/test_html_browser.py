@@ -188,15 +188,19 @@ def test_clicking_a_photo_enlarges_it_with_a_close_up_of_each_face(tmp_path: Pat
 
 def test_faces_decided_in_the_page_are_saved_as_a_csv_that_review_records(tmp_path: Path) -> None:
     """End to end: audit with the real engine, decide two faces in the page, save the CSV
-    (a real download), and give that file as it is to photoaudit review --decisions."""
-    from review_setting import TODAY, ava_alone, ava_and_grace, grace_alone, make_setting
+    (a real download), and give that file as it is to photoaudit review --decisions. The two
+    unknown faces are two people (Grace, the cameraman), so each has a list of its own."""
+    from review_setting import TODAY, ava_alone, grace_alone, make_setting
     from test_review_audit import audit_json, run
+
+    from photoaudit.media.samples import astronaut_face, cameraman, scene
 
     settings = make_setting(tmp_path)
     folder = tmp_path / "transfer"
     ava_alone(folder / "ava.jpg")
     grace_alone(folder / "grace.jpg")
-    ava_and_grace(folder / "party.jpg")
+    scene([(astronaut_face(), (80, 200), 240), (cameraman().crop((150, 60, 300, 240)).convert("RGB"), (520, 180), 260)],
+          (1000, 750), seed=3).save(folder / "party.jpg", quality=90)
     page = tmp_path / "report.html"
     first = audit_json(settings.data_dir, folder, tmp_path / "1.json", "--html", str(page))
     party_face = next(n for n, f in enumerate(first["party.jpg"]["faces"], 1) if f["status"] != "matched")
@@ -278,3 +282,50 @@ def test_an_awkward_week_fits_a_phone(tmp_path: Path, width: int) -> None:
         paths = browser.js("Array.prototype.map.call(document.querySelectorAll('h2.path'), "
                            "function (e) { return e.textContent; })")
         assert any(p.endswith("L" * 251 + ".jpg") for p in paths)
+
+
+def test_a_group_decided_in_the_page_is_saved_and_recorded_for_each_face(tmp_path: Path) -> None:
+    """One list for a group of look-alike unknown faces: its answer is saved as ``u1,,adult``
+    and review --decisions records it for each face of the group."""
+    from PIL import ImageOps
+    from review_setting import TODAY, make_setting
+    from typer.testing import CliRunner
+
+    from photoaudit.cli.main import app
+    from photoaudit.media.samples import grace_hopper_face, scene
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["--data", str(settings.data_dir), *args], env={"COLUMNS": "200"})
+
+    settings = make_setting(tmp_path)
+    folder = tmp_path / "transfer"
+    for n, (width, where) in enumerate(((300, (300, 120)), (260, (100, 200)), (340, (500, 80)), (220, (350, 300))), 1):
+        face = ImageOps.mirror(grace_hopper_face()) if n % 2 else grace_hopper_face()
+        scene([(face, where, width)], (900, 700), seed=10 + n).save(folder / f"g{n}.jpg", quality=90)
+    page = tmp_path / "report.html"
+    ran = run("audit", str(folder), "--json", str(tmp_path / "1.json"), "--html", str(page), "--today",
+              TODAY.isoformat(), "-q")
+    assert ran.exit_code in (0, 1), ran.output
+    group = json_groups(tmp_path / "1.json")[0]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with Browser(tmp_path / "profile", 400, 900) as browser:
+        browser.allow_downloads(downloads)
+        browser.open(page.as_uri())
+        assert browser.js("document.getElementById('decided').textContent") == "0 of 1 group decided"
+        browser.js(f"(function () {{ var s = document.querySelector('select.decide[data-group=\"{group}\"]'); "
+                   "s.value = 'adult'; s.dispatchEvent(new Event('change')); })()")
+        assert browser.js("document.getElementById('decided').textContent") == "1 of 1 group decided"
+        browser.js("document.getElementById('save-decisions').click()")
+        browser.wait_for_download()
+    (saved,) = downloads.iterdir()
+    assert f"{group},,adult," in saved.read_text(encoding="utf-8-sig")
+    result = run("review", "--decisions", str(saved), "--by", "Jo Manager")
+    assert result.exit_code == 0, result.output
+    assert "Recorded 4 decision(s), skipped 0" in " ".join(result.output.split())
+
+
+def json_groups(report: Path) -> list[str]:
+    import json
+
+    return [g["group"] for g in json.loads(report.read_text())["people_to_identify"]]
