@@ -26,7 +26,7 @@ def init_lines(made: NewSetting) -> list[str]:
         "Private: only you can open these files and folders (they will hold personal data about children).",
         "What to do now:",
         f"  1. Open {folder / 'children.csv'} in Excel (or LibreOffice): one row per child, their "
-        "parents' yes or no for each use of photos (README: The consent register). Save as CSV.",
+        "parents' yes or no for each use of photos (docs/setting-up.md: The consent register). Save as CSV.",
         f"  2. Put each device's details in {folder / 'devices.csv'} (`photoaudit devices FOLDER` lists "
         "the cameras a folder of photos came from), and the staff in staff.csv.",
         f"  3. Reference photos: {folder / 'how-to-add-reference-photos.txt'}.",

@@ -134,7 +134,7 @@ def check_register(settings: Settings) -> list[Check]:
     matching = [c for c in children if c.face_matching and not c.has_left]
     if not children:
         return [Check("warn", "Consent register", f"{path}: no children yet",
-                      f"open {path} in Excel and fill it in, one row per child (README: The consent register), "
+                      f"open {path} in Excel and fill it in, one row per child (docs/setting-up.md: The consent register), "
                       "then photoaudit doctor")]
     found = [Check("ok", "Consent register", f"{path}: {len(children)} children, {len(matching)} with face matching")]
     faces = settings.faces_dir
@@ -235,8 +235,8 @@ def check_command_on_path() -> Check:
         return Check("ok", "photoaudit command", f"on the PATH: {found}")
     here = Path(sys.executable).parent / ("photoaudit.exe" if os.name == "nt" else "photoaudit")
     return Check("warn", "photoaudit command",
-                 f"not on the PATH, so a new terminal says 'command not found'. Use {here}, or run "
-                 "`make install-command` (README: Install).")
+                 f"not on the PATH, so a new terminal says 'command not found'. Use {here}; from a clone, "
+                 "`make install-command` puts it there (README: Install), and `pipx install` does for a wheel.")
 
 
 def check_browser() -> Check:
