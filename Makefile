@@ -84,7 +84,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# Speed and recall against the face_recognition CLI (about 7 min on 2 cores); not part of `make test`.
+# Speed and recall against the face_recognition CLI (about 14 min on 2 cores); not part of `make test`.
 # Writes bench/out/ and the table in docs/benchmarks.md. A venv made before click was added gets it here.
 bench: setup
 	@$(BIN)/python -c "import click" 2>/dev/null || $(BIN)/python -m pip install --quiet --no-deps 'click>=7'
