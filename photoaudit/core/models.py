@@ -254,6 +254,11 @@ def staff_id_of(key: str) -> str | None:
     return key[len(STAFF_KEY_PREFIX):] if key.startswith(STAFF_KEY_PREFIX) else None
 
 
+def folder_of(key: str) -> str:
+    """Where a store key's reference photos are: 'faces' for a child's, 'staff' for a member of staff's."""
+    return "staff" if staff_id_of(key) is not None else "faces"
+
+
 @dataclass(frozen=True)
 class StaffMember:
     """One row of the staff register (``staff.csv``): a practitioner, with their own consent."""

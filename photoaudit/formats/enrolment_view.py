@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.models import staff_id_of
+from ..core.models import folder_of, staff_id_of
 from ..core.staff_rules import staff_label
 
 if TYPE_CHECKING:
@@ -40,8 +40,7 @@ def confirmed_words(confirmed: Confirmed) -> list[str]:
 def conflict_words(key: str, prepared: Prepared) -> str:
     """The 'Next:' line for a person whose reference photos disagree with nothing to settle it."""
     person = person_id(key)
-    folder = "staff" if staff_id_of(key) is not None else "faces"
-    return (f"Next: look at the photos in {folder}/{person}/. Remove any that is not {label(key, prepared)}; "
+    return (f"Next: look at the photos in {folder_of(key)}/{person}/. Remove any that is not {label(key, prepared)}; "
             f"if all show them, run: photoaudit enrol --confirm {person}")
 
 
@@ -64,8 +63,7 @@ def show(prepared: Prepared, console: Console, quiet: bool) -> list[str]:
             style = "green" if count else "yellow"
             console.print(f"{label(child_id, prepared)}: {count} reference photo(s) enrolled", style=style)
     for child_id, photo, why in report.rejected:
-        folder = "staff" if staff_id_of(child_id) is not None else "faces"
-        console.print(f"Rejected {folder}/{photo}: {why}", style="yellow")
+        console.print(f"Rejected {folder_of(child_id)}/{photo}: {why}", style="yellow")
     for key in sorted(set(report.conflicts)):
         console.print(conflict_words(key, prepared))
     for warning in [*report.warnings, *prepared.standing_warnings]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.models import Register, staff_id_of, staff_key
+from ..core.models import Register, folder_of, staff_id_of, staff_key
 from ..core.reference_rule import RefProblem, confirmation_applies, rule_references
 from ..core.settings import DEFAULT_TOLERANCE
 from ..faces.engine import FaceEngine
@@ -212,7 +212,7 @@ def enrol(
 
 def rejected_words(rejected: list[tuple[str, str, str]]) -> list[str]:
     """Each rejected reference photo (child or staff key, "c01/x.jpg", why) as a warning line."""
-    return [f"Rejected reference photo {'staff' if staff_id_of(key) is not None else 'faces'}/{photo}: {why}."
+    return [f"Rejected reference photo {folder_of(key)}/{photo}: {why}."
             for key, photo, why in rejected]
 
 
@@ -444,11 +444,6 @@ def _unlike_words(i: int, good: list[Reference], distances: np.ndarray, problem:
         "does not look like the other reference photos, and they do not agree among themselves: none is used "
         f"until a person removes the wrong ones, or looks at them all and, if all show the same person, runs {command}"
     )
-
-
-def folder_of(key: str) -> str:
-    """'faces' for a child's store key, 'staff' for a member of staff's."""
-    return "staff" if staff_id_of(key) is not None else "faces"
 
 
 def enrolled_photos(
