@@ -84,6 +84,16 @@ class Displaced:
     key: str  # the person both faces matched (``staff:<id>`` for staff)
 
 
+def pairwise_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The distance of each template (row) of ``a`` to each of ``b``: a ``len(a) x len(b)`` array,
+    worked out a row of ``a`` at a time, so memory grows with that array and never with it
+    times the templates' length (thousands of unknown faces, each 128 numbers)."""
+    found = np.empty((len(a), len(b)))
+    for i, template in enumerate(a):
+        found[i] = np.linalg.norm(template - b, axis=1)
+    return found
+
+
 def one_face_each(faces: Sequence[FaceMatch], margin: float) -> tuple[Displaced, ...]:
     """One person is in a photo once: which faces matched to someone lose them to another face.
 

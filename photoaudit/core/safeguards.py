@@ -31,7 +31,7 @@ from datetime import date
 import numpy as np
 
 from .decisions import when_words
-from .matching import one_face_each
+from .matching import one_face_each, pairwise_distances
 from .models import (
     PUBLIC_PURPOSES,
     Action,
@@ -117,7 +117,7 @@ def closest_pairs(
     pairs = []
     for n, a in enumerate(ids):
         for b in ids[n + 1 :]:
-            d = np.linalg.norm(stacks[a][:, None, :] - stacks[b][None, :, :], axis=2)
+            d = pairwise_distances(stacks[a], stacks[b])
             d = np.where(np.isfinite(d), d, np.inf)
             i, j = np.unravel_index(int(np.argmin(d)), d.shape)
             if not np.isfinite(d[i, j]):

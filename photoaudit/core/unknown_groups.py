@@ -28,6 +28,8 @@ from enum import Enum
 
 import numpy as np
 
+from .matching import pairwise_distances
+
 #: Faces of one person are grouped only this close (dlib's model: photos of one adult are
 #: mostly below 0.4, different people mostly above 0.6). Stricter than the matching
 #: tolerance (0.5): a group only suggests, and a mixed group is the expensive mistake.
@@ -73,11 +75,10 @@ class FaceGroup:
 
 def distances(faces: Sequence[UnknownFace]) -> np.ndarray:
     """The n x n distances between faces; ``APART`` for a face with no template."""
-    n = len(faces)
     usable = [f.template is not None and bool(np.all(np.isfinite(f.template))) for f in faces]
     width = next((len(f.template) for f, ok in zip(faces, usable, strict=True) if ok), 1)  # type: ignore[arg-type]
     stack = np.array([f.template if ok else np.zeros(width) for f, ok in zip(faces, usable, strict=True)], dtype=float)
-    found = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2) if n else np.zeros((0, 0))
+    found = pairwise_distances(stack, stack)
     ok = np.array(usable, dtype=bool)
     found[~ok[:, None] | ~ok[None, :]] = APART
     np.fill_diagonal(found, 0.0)

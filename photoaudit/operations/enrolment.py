@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.matching import pairwise_distances
 from ..core.models import Register, folder_of, staff_id_of, staff_key
 from ..core.reference_rule import RefProblem, confirmation_applies, rule_references
 from ..core.settings import DEFAULT_TOLERANCE
@@ -419,7 +420,7 @@ def outliers(
     if len(good) < 2:
         return []
     stack = np.stack([r.template for r in good if r.template is not None])  # every good one
-    distances = np.linalg.norm(stack[:, None, :] - stack[None, :, :], axis=2)
+    distances = pairwise_distances(stack, stack)
     ruling = rule_references(distances.tolist(), tolerance, MAX_SELF_DISTANCE, confirmed)
     if ruling.conflict:
         report.conflicts.append(key or good[0].child_id)
